@@ -1,0 +1,14 @@
+//! newswatch: a news-feed monitor daemon. It polls RSS/Atom/JSON feeds, runs the
+//! shared extractor over every new item, matches the user's watch rules and raises
+//! alerts as desktop notifications and JSON lines in an alert log.
+//!
+//! # Layout
+//!
+//! - [`model`]: the values that flow (`Item`, `Extraction`, `Alert`).
+//! - [`diag`]: `file:line:column` diagnostics for user files.
+//! - [`extract`]: the shared extractor (HTML → text, knowledge base, entities,
+//!   quantities, quotes). Pure and synchronous.
+
+pub mod diag;
+pub mod extract;
+pub mod model;

@@ -1,0 +1,3 @@
+//! The `newswatch` binary: parse the command line, run a command, map errors to exit codes.
+
+fn main() {}
