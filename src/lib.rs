@@ -9,6 +9,17 @@
 //! - [`extract`]: the shared extractor (HTML → text, knowledge base, entities,
 //!   quantities, quotes). Pure and synchronous.
 
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod daemon;
 pub mod diag;
+pub mod engine;
 pub mod extract;
 pub mod model;
+pub mod poll;
+pub mod rules;
+pub mod sink;
+pub mod source;
+pub mod store;
+pub mod tail;

@@ -1,0 +1,96 @@
+//! Command-line definitions (clap). The commands are public contract (DESIGN.md).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// newswatch: monitor news feeds for the companies, people and regulators you watch.
+#[derive(Debug, Parser)]
+#[command(name = "newswatch", version, about, long_about = None)]
+pub struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable text.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: poll every feed on its interval until stopped (SIGTERM/SIGINT;
+    /// SIGHUP reloads the configuration and reopens the alert log).
+    Run {
+        /// Config file (default: $XDG_CONFIG_HOME/newswatch/newswatch.toml, then /etc/newswatch/newswatch.toml).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Poll every feed once, deliver the alerts, and exit.
+    Once {
+        /// Config file.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Validate the config, watchlists and knowledge base; report every problem.
+    Check {
+        /// Config file.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Print one JSON line per item of a feed: id, title, link, published.
+    Items {
+        /// A feed file or an http(s) URL.
+        source: String,
+    },
+    /// Print the Extraction (entities, money, percentages, durations, dates, quotes) of a document.
+    Extract {
+        /// The document; `-` or nothing reads standard input.
+        file: Option<PathBuf>,
+        /// The input is HTML.
+        #[arg(long)]
+        html: bool,
+        /// Read JSON lines {"id", "text"} (or "html") from stdin, write one Extraction per line.
+        #[arg(long, conflicts_with = "file")]
+        batch: bool,
+        /// Resolve relative dates ("yesterday") against this time (RFC 3339 or YYYY-MM-DD).
+        #[arg(long)]
+        reference: Option<String>,
+        /// Also load the knowledge-base files of this config.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Read or follow the alert log.
+    Tail {
+        /// Keep following the log as alerts arrive.
+        #[arg(short, long)]
+        follow: bool,
+        /// Only alerts of this rule (repeatable).
+        #[arg(long)]
+        rule: Vec<String>,
+        /// Only alerts since this time: a duration ("2h", "7d") or an RFC 3339 time.
+        #[arg(long)]
+        since: Option<String>,
+        /// Print the raw JSON lines.
+        #[arg(long)]
+        json: bool,
+        /// Only the last N alerts (before following).
+        #[arg(short = 'n', long)]
+        lines: Option<usize>,
+        /// The alert log to read (default: the config's `alert_log`).
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Config file (to find the alert log).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+}

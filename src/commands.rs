@@ -1,0 +1,293 @@
+//! The commands behind the CLI: each takes its parsed arguments and returns an exit
+//! code or an error; `main` only maps errors to exit codes.
+
+use std::io::{self, BufRead, BufWriter, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, anyhow, bail};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Config, FeedSource};
+use crate::daemon;
+use crate::engine::Engine;
+use crate::extract::Extractor;
+use crate::extract::kb::KnowledgeBase;
+use crate::model::Extraction;
+use crate::source::fetch::{Fetched, Fetcher, Validators};
+use crate::source::parse::parse_feed;
+use crate::tail::{self, TailOptions};
+
+/// Exit code when some feeds failed during `once` (alerts from the others were delivered).
+pub const EXIT_SOME_FEEDS_FAILED: u8 = 3;
+
+/// Runs the command `cli` asks for.
+pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run { config } => {
+            daemon::run(&config::locate(config.as_deref())?).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Once { config } => once(&config::locate(config.as_deref())?).await,
+        Command::Check { config } => check(&config::locate(config.as_deref())?),
+        Command::Items { source } => items(&source).await,
+        Command::Extract {
+            file,
+            html,
+            batch,
+            reference,
+            config,
+        } => extract(
+            file.as_deref(),
+            html,
+            batch,
+            reference.as_deref(),
+            config.as_deref(),
+        ),
+        Command::Tail {
+            follow,
+            rule,
+            since,
+            json,
+            lines,
+            file,
+            config,
+        } => {
+            let path = match file {
+                Some(f) => f,
+                None => {
+                    Config::load(&config::locate(config.as_deref())?)
+                        .map_err(|d| anyhow!("{d}"))?
+                        .alert_log
+                }
+            };
+            let since = since
+                .map(|s| tail::parse_since(&s, Utc::now()))
+                .transpose()
+                .map_err(|e| anyhow!(e))?;
+            let opts = TailOptions {
+                rules: rule,
+                since,
+                json,
+                last: lines,
+            };
+            let mut out = BufWriter::new(io::stdout().lock());
+            let res = if follow {
+                tail::follow(&path, &opts, &mut out)
+            } else {
+                tail::print_existing(&path, &opts, &mut out).map(drop)
+            };
+            match res {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+                other => other
+                    .with_context(|| format!("reading {}", path.display()))
+                    .map(|()| ExitCode::SUCCESS),
+            }
+        }
+    }
+}
+
+async fn once(path: &Path) -> anyhow::Result<ExitCode> {
+    let s = daemon::once(path).await?;
+    eprintln!(
+        "newswatch: {} feed(s) polled, {} failed; {} new item(s), {} alert(s); {} line(s) written to the alert log",
+        s.feeds, s.failed, s.new_items, s.alerts, s.logged
+    );
+    Ok(if s.failed > 0 {
+        ExitCode::from(EXIT_SOME_FEEDS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn check(path: &Path) -> anyhow::Result<ExitCode> {
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            eprintln!("{} problem(s) found", d.0.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    match Engine::load(&config) {
+        Ok(engine) => {
+            println!(
+                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities",
+                path.display(),
+                config.feeds.len(),
+                config.watchlists.len(),
+                engine.rules.rules().len(),
+                engine.extractor.kb().entities().len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            eprintln!("{d}");
+            eprintln!("{} problem(s) found", d.0.len());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// The `items` JSON shape.
+#[derive(Serialize)]
+struct ItemLine<'a> {
+    id: &'a str,
+    title: &'a str,
+    link: Option<&'a str>,
+    published: Option<DateTime<Utc>>,
+}
+
+async fn items(source: &str) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("no current directory")?;
+    let src = FeedSource::parse(source, &cwd).map_err(|e| anyhow!(e))?;
+    let fetcher = Fetcher::new(
+        &Config::parse(Path::new("<defaults>"), "watchlists = []")
+            .map_err(|d| anyhow!("{d}"))?
+            .http,
+    )?;
+    let bytes = match fetcher.fetch(&src, &Validators::default()).await? {
+        Fetched::Body { bytes, .. } => bytes,
+        Fetched::NotModified => {
+            bail!("the server answered 304 Not Modified to an unconditional request")
+        }
+    };
+    let base = match &src {
+        FeedSource::Http(u) => Some(u.as_str()),
+        FeedSource::File(_) => None,
+    };
+    let items = parse_feed(&bytes, base).with_context(|| format!("parsing {source}"))?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    for i in &items {
+        let line = ItemLine {
+            id: &i.id,
+            title: &i.title,
+            link: i.link.as_deref(),
+            published: i.published,
+        };
+        serde_json::to_writer(&mut out, &line)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_reference(s: &str) -> anyhow::Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .with_context(|| format!("--reference `{s}`: use RFC 3339 or YYYY-MM-DD"))?;
+    d.and_hms_opt(12, 0, 0)
+        .map(|t| t.and_utc())
+        .ok_or_else(|| anyhow!("--reference `{s}` is out of range"))
+}
+
+/// One input line of `extract --batch`.
+#[derive(Deserialize)]
+struct BatchIn {
+    #[serde(default)]
+    id: serde_json::Value,
+    text: Option<String>,
+    html: Option<String>,
+    published: Option<DateTime<Utc>>,
+}
+
+/// One output line of `extract --batch`: the input's id, then the Extraction.
+#[derive(Serialize)]
+struct BatchOut<'a> {
+    id: &'a serde_json::Value,
+    #[serde(flatten)]
+    extraction: &'a Extraction,
+}
+
+fn extract(
+    file: Option<&Path>,
+    html: bool,
+    batch: bool,
+    reference: Option<&str>,
+    config: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let reference = reference.map(parse_reference).transpose()?;
+    let kb = match config {
+        Some(c) => {
+            let cfg = Config::load(c).map_err(|d| anyhow!("{d}"))?;
+            KnowledgeBase::with_user_files(&cfg.entities)
+                .map_err(|d| anyhow!("{}", crate::diag::Diagnostics(d)))?
+        }
+        None => KnowledgeBase::builtin().map_err(|d| anyhow!("{}", crate::diag::Diagnostics(d)))?,
+    };
+    let extractor = Extractor::new(Arc::new(kb));
+    let mut out = BufWriter::new(io::stdout().lock());
+    if batch {
+        let stdin = io::stdin().lock();
+        for (n, line) in stdin.lines().enumerate() {
+            let line = line.context("reading standard input")?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<BatchIn>(&line) {
+                Ok(doc) => {
+                    let when = doc.published.or(reference);
+                    let ex = match (doc.text, doc.html) {
+                        (Some(t), _) => extractor.extract_text(&t, when),
+                        (None, Some(h)) => extractor.extract_html(&h, when),
+                        (None, None) => Extraction::default(),
+                    };
+                    serde_json::to_writer(
+                        &mut out,
+                        &BatchOut {
+                            id: &doc.id,
+                            extraction: &ex,
+                        },
+                    )?;
+                }
+                Err(e) => {
+                    // Keep the output aligned with the input: one line per line, always.
+                    let err =
+                        serde_json::json!({ "id": null, "error": format!("line {}: {e}", n + 1) });
+                    serde_json::to_writer(&mut out, &err)?;
+                }
+            }
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let input = read_input(file)?;
+    let ex = if html {
+        extractor.extract_html(&input, reference)
+    } else {
+        extractor.extract_text(&input, reference)
+    };
+    serde_json::to_writer_pretty(&mut out, &ex)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_input(file: Option<&Path>) -> anyhow::Result<String> {
+    let bytes = match file {
+        None => read_stdin()?,
+        Some(p) if p == Path::new("-") => read_stdin()?,
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "input is not UTF-8 (at byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn read_stdin() -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .context("reading standard input")?;
+    Ok(buf)
+}

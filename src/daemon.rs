@@ -1,0 +1,291 @@
+//! The daemon: wiring (config → engine, store, fetcher, deliverer), the schedule that
+//! decides which feed is polled when, signals (TERM/INT stop, HUP reloads), sd_notify,
+//! and ordered shutdown: stop starting polls, let the running ones finish (briefly),
+//! then drain the outbox. `once` is one poll of every feed followed by delivery.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use sd_notify::NotifyState;
+use sha2::{Digest, Sha256};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{Notify, Semaphore, watch};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tracing::{error, info, warn};
+
+use crate::config::{Config, Feed};
+use crate::engine::Engine;
+use crate::poll::{PollContext, PollReport, poll_feed};
+use crate::sink::deliver::{Deliverer, SharedStore};
+use crate::sink::jsonl::AlertLog;
+use crate::source::fetch::Fetcher;
+use crate::store::Store;
+
+/// How long running polls may take to finish once a stop is asked for.
+const STOP_GRACE: Duration = Duration::from_millis(1500);
+/// New feeds' first polls are spread over at most this long after start.
+const START_SPREAD: Duration = Duration::from_secs(30);
+
+/// Everything a loaded configuration builds.
+struct Loaded {
+    config: Config,
+    engine: Arc<Engine>,
+}
+
+fn load(path: &Path) -> anyhow::Result<Loaded> {
+    let config = Config::load(path).map_err(|d| anyhow::anyhow!("{d}"))?;
+    let engine = Engine::load(&config).map_err(|d| anyhow::anyhow!("{d}"))?;
+    Ok(Loaded {
+        config,
+        engine: Arc::new(engine),
+    })
+}
+
+/// Opens the store and the alert log and builds the poll context.
+async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
+    let config = &loaded.config;
+    let store = Store::open(&config.state_dir)
+        .with_context(|| format!("cannot open the state in {}", config.state_dir.display()))?;
+    let store: SharedStore = Arc::new(Mutex::new(store));
+    let log = AlertLog::open(&config.alert_log)
+        .with_context(|| format!("cannot open the alert log {}", config.alert_log.display()))?;
+    let fetcher = Fetcher::new(&config.http)?;
+    let ctx = PollContext {
+        fetcher,
+        store: store.clone(),
+        engine: loaded.engine.clone(),
+        wake: Arc::new(Notify::new()),
+    };
+    let deliverer = Deliverer::new(store, log, &config.desktop).await;
+    Ok((ctx, deliverer))
+}
+
+/// What `once` did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OnceSummary {
+    /// Feeds polled.
+    pub feeds: usize,
+    /// Feeds whose poll failed.
+    pub failed: usize,
+    /// Items not seen before.
+    pub new_items: usize,
+    /// Alerts raised.
+    pub alerts: usize,
+    /// Alert lines written to the log (may include alerts queued by an earlier run).
+    pub logged: usize,
+}
+
+/// One poll of every feed, then delivery of everything queued.
+pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
+    let loaded = load(config_path)?;
+    let (ctx, mut deliverer) = open(&loaded).await?;
+    let permits = Arc::new(Semaphore::new(loaded.config.concurrency));
+    let mut set = JoinSet::new();
+    for feed in loaded.config.feeds.clone() {
+        let ctx = ctx.clone();
+        let permits = permits.clone();
+        set.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            poll_feed(&ctx, &feed).await
+        });
+    }
+    let mut summary = OnceSummary {
+        feeds: loaded.config.feeds.len(),
+        ..OnceSummary::default()
+    };
+    while let Some(res) = set.join_next().await {
+        match res {
+            Ok(r) => {
+                summary.failed += usize::from(r.error.is_some());
+                summary.new_items += r.new_items;
+                summary.alerts += r.alerts;
+            }
+            Err(e) => {
+                error!(error = %e, "poll task failed");
+                summary.failed += 1;
+            }
+        }
+    }
+    let delivered = deliverer.deliver().await.context("delivering alerts")?;
+    summary.logged = delivered.logged;
+    Ok(summary)
+}
+
+/// A stable offset in `0..spread` for feed `name`, so feeds do not all start at once
+/// and each keeps its slot across restarts.
+fn stagger(name: &str, spread: Duration) -> Duration {
+    let h = Sha256::digest(name.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&h[..8]);
+    let v = u64::from_le_bytes(first);
+    let ms = spread.as_millis().max(1) as u64;
+    Duration::from_millis(v % ms)
+}
+
+/// When `feed` is first due after start: its stored next poll, else a staggered slot.
+fn first_due(feed: &Feed, stored: Option<chrono::DateTime<Utc>>, now: Instant) -> Instant {
+    let spread = stagger(&feed.name, feed.interval.min(START_SPREAD));
+    match stored {
+        Some(t) => {
+            let wait = (t - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+            now + wait.max(spread.min(Duration::from_secs(2)))
+        }
+        None => now + spread,
+    }
+}
+
+fn sd(state: &[NotifyState<'_>]) {
+    if let Err(e) = sd_notify::notify(state) {
+        warn!(error = %e, "sd_notify failed");
+    }
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+pub async fn run(config_path: &Path) -> anyhow::Result<()> {
+    let mut loaded = load(config_path)?;
+    let (mut ctx, deliverer) = open(&loaded).await?;
+    let log_handle = deliverer.log_handle();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let delivery = tokio::spawn(deliverer.run(ctx.wake.clone(), stop_rx));
+
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
+    let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
+
+    let mut feeds: HashMap<String, Feed> = HashMap::new();
+    let mut due: HashMap<String, Instant> = HashMap::new();
+    schedule_feeds(&ctx, &loaded.config.feeds, &mut feeds, &mut due).await;
+    let mut running: HashSet<String> = HashSet::new();
+    let mut polls: JoinSet<(String, PollReport)> = JoinSet::new();
+    let mut permits = Arc::new(Semaphore::new(loaded.config.concurrency));
+    info!(
+        feeds = feeds.len(),
+        rules = loaded.engine.rules.rules().len(),
+        "newswatch running"
+    );
+    sd(&[
+        NotifyState::Ready,
+        NotifyState::Status(&format!("{} feeds", feeds.len())),
+    ]);
+
+    loop {
+        let next = due
+            .iter()
+            .filter(|(n, _)| !running.contains(*n))
+            .map(|(_, t)| *t)
+            .min();
+        let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+        tokio::select! {
+            _ = term.recv() => { info!("SIGTERM: stopping"); break; }
+            _ = int.recv() => { info!("SIGINT: stopping"); break; }
+            _ = hup.recv() => {
+                sd(&[NotifyState::Reloading, NotifyState::monotonic_usec_now().unwrap_or(NotifyState::Custom(""))]);
+                match load(config_path) {
+                    Ok(new) => {
+                        if new.config.state_dir != loaded.config.state_dir {
+                            warn!("state_dir changed: takes effect after a restart");
+                        }
+                        ctx.engine = new.engine.clone();
+                        if new.config.concurrency != loaded.config.concurrency {
+                            permits = Arc::new(Semaphore::new(new.config.concurrency));
+                        }
+                        schedule_feeds(&ctx, &new.config.feeds, &mut feeds, &mut due).await;
+                        log_handle.set_path(&new.config.alert_log);
+                        info!(feeds = feeds.len(), rules = new.engine.rules.rules().len(), "configuration reloaded");
+                        loaded = new;
+                    }
+                    Err(e) => error!(error = %e, "new configuration rejected; the old one keeps running"),
+                }
+                log_handle.reopen();
+                sd(&[NotifyState::Ready]);
+            }
+            _ = tokio::time::sleep_until(sleep_until), if next.is_some() => {
+                let now = Instant::now();
+                let ready: Vec<String> = due.iter()
+                    .filter(|(n, t)| **t <= now && !running.contains(*n))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                for name in ready {
+                    let Some(feed) = feeds.get(&name).cloned() else { continue };
+                    running.insert(name.clone());
+                    let (ctx, permits) = (ctx.clone(), permits.clone());
+                    polls.spawn(async move {
+                        let _permit = permits.acquire_owned().await;
+                        (name, poll_feed(&ctx, &feed).await)
+                    });
+                }
+            }
+            Some(res) = polls.join_next() => {
+                if let Ok((name, report)) = res {
+                    running.remove(&name);
+                    if feeds.contains_key(&name) {
+                        let wait = (report.next_poll - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+                        due.insert(name, Instant::now() + wait);
+                    }
+                }
+            }
+            _ = watchdog_tick.tick(), if watchdog.is_some() => {
+                sd(&[NotifyState::Watchdog]);
+            }
+        }
+    }
+
+    sd(&[NotifyState::Stopping]);
+    // Stop the sources first: running polls get a short grace, then are cancelled (an
+    // unfinished poll has committed nothing, so it is simply done again next start).
+    let grace = tokio::time::sleep(STOP_GRACE);
+    tokio::pin!(grace);
+    while !polls.is_empty() {
+        tokio::select! {
+            _ = polls.join_next() => {}
+            _ = &mut grace => { polls.abort_all(); break; }
+        }
+    }
+    // Then let the deliverer drain the outbox.
+    let _ = stop_tx.send(true);
+    if let Err(e) = delivery.await {
+        error!(error = %e, "delivery task failed");
+    }
+    info!("stopped");
+    Ok(())
+}
+
+/// Brings the schedule in line with `wanted`: new feeds get a first slot, removed ones
+/// are dropped, kept ones keep their slot.
+async fn schedule_feeds(
+    ctx: &PollContext,
+    wanted: &[Feed],
+    feeds: &mut HashMap<String, Feed>,
+    due: &mut HashMap<String, Instant>,
+) {
+    let names: HashSet<&str> = wanted.iter().map(|f| f.name.as_str()).collect();
+    feeds.retain(|n, _| names.contains(n.as_str()));
+    due.retain(|n, _| names.contains(n.as_str()));
+    let store = ctx.store.clone();
+    let stored: HashMap<String, Option<chrono::DateTime<Utc>>> =
+        tokio::task::spawn_blocking(move || {
+            crate::sink::deliver::lock(&store)
+                .feeds()
+                .map(|fs| fs.into_iter().map(|f| (f.name, f.next_poll)).collect())
+                .unwrap_or_default()
+        })
+        .await
+        .unwrap_or_default();
+    let now = Instant::now();
+    for f in wanted {
+        if !due.contains_key(&f.name) {
+            due.insert(
+                f.name.clone(),
+                first_due(f, stored.get(&f.name).copied().flatten(), now),
+            );
+        }
+        feeds.insert(f.name.clone(), f.clone());
+    }
+}

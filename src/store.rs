@@ -1,0 +1,467 @@
+//! The state file: one SQLite database in `state_dir` holding feed state (validators,
+//! schedule, errors), the items already seen, and the alert outbox. A poll's new items
+//! and their alerts are committed in one transaction; sinks deliver from the outbox and
+//! mark delivery, so a crash anywhere loses nothing and repeats nothing.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::model::{Alert, Item};
+use crate::source::fetch::Validators;
+
+/// The file name inside `state_dir`.
+pub const STATE_FILE: &str = "newswatch.sqlite3";
+/// Marks a database as ours (`PRAGMA application_id`): "NWch".
+const APPLICATION_ID: i64 = 0x4e57_6368;
+/// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE feeds (
+    name            TEXT PRIMARY KEY,
+    url             TEXT NOT NULL,
+    etag            TEXT,
+    last_modified   TEXT,
+    last_poll       INTEGER,
+    last_status     TEXT,
+    last_success    INTEGER,
+    next_poll       INTEGER,
+    error_count     INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    items_seen      INTEGER NOT NULL DEFAULT 0,
+    first_poll_done INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE items (
+    feed      TEXT NOT NULL,
+    item_id   TEXT NOT NULL,
+    title     TEXT NOT NULL,
+    link      TEXT,
+    published INTEGER,
+    seen_at   INTEGER NOT NULL,
+    PRIMARY KEY (feed, item_id)
+) WITHOUT ROWID;
+CREATE TABLE outbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id    TEXT NOT NULL UNIQUE,
+    created     INTEGER NOT NULL,
+    rule        TEXT NOT NULL,
+    notify      INTEGER NOT NULL,
+    json        TEXT NOT NULL,
+    logged_at   INTEGER,
+    notified_at INTEGER
+);
+CREATE INDEX outbox_unlogged ON outbox (seq) WHERE logged_at IS NULL;
+CREATE INDEX outbox_unnotified ON outbox (seq) WHERE notify = 1 AND notified_at IS NULL;
+"#];
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file exists but is not a newswatch state file; it is left untouched.
+    #[error(
+        "{0} is not a newswatch state file (another program's database?); move it away or set a different state_dir"
+    )]
+    Foreign(PathBuf),
+    /// The state directory cannot be created or used.
+    #[error("cannot use state directory {path}: {error}")]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// SQLite reported an error (a corrupted file reads as "file is not a database").
+    #[error("state file: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored alert could not be encoded.
+    #[error("cannot encode alert: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// What the store knows about one feed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedState {
+    /// Feed name.
+    pub name: String,
+    /// URL or path at the last poll.
+    pub url: String,
+    /// Validators for the next conditional request.
+    pub validators: Validators,
+    /// When it was last polled.
+    pub last_poll: Option<DateTime<Utc>>,
+    /// `200`, `304`, or a short error class.
+    pub last_status: Option<String>,
+    /// When it last succeeded (200 or 304).
+    pub last_success: Option<DateTime<Utc>>,
+    /// When it is due next.
+    pub next_poll: Option<DateTime<Utc>>,
+    /// Consecutive failures (0 after a success).
+    pub error_count: u32,
+    /// The last failure's message.
+    pub last_error: Option<String>,
+    /// Items remembered from this feed.
+    pub items_seen: u64,
+    /// Whether a first poll has succeeded (the first-poll policy applies until then).
+    pub first_poll_done: bool,
+}
+
+/// An alert waiting in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// Outbox sequence number (delivery order).
+    pub seq: i64,
+    /// The alert's id.
+    pub alert_id: String,
+    /// The alert line, as it goes into the log.
+    pub json: String,
+}
+
+/// The outcome of one successful poll, committed atomically.
+#[derive(Debug)]
+pub struct PollRecord<'a> {
+    /// Feed name.
+    pub feed: &'a str,
+    /// Feed URL or path.
+    pub url: &'a str,
+    /// New validators, or `None` after a 304 (keep the old ones).
+    pub validators: Option<&'a Validators>,
+    /// `200`, `304`…
+    pub status: &'a str,
+    /// Items not seen before.
+    pub new_items: &'a [Item],
+    /// Alerts for them: the alert and whether it wants a desktop notification.
+    pub alerts: Vec<(&'a Alert, bool)>,
+    /// When this feed is due next.
+    pub next_poll: DateTime<Utc>,
+}
+
+/// An open state file.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(v: Option<i64>) -> Option<DateTime<Utc>> {
+    v.and_then(|v| Utc.timestamp_millis_opt(v).single())
+}
+
+impl Store {
+    /// Opens (creating if needed) the state file in `dir`. A foreign or corrupted
+    /// file is an error and is never overwritten.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|error| StoreError::Dir {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+        let path = dir.join(STATE_FILE);
+        Self::open_file(&path)
+    }
+
+    /// Opens (creating if needed) the state file at `path`.
+    pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Reading the schema first turns "file is not a database" into an error here,
+        // before anything is written.
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if tables > 0 && app_id != APPLICATION_ID {
+            return Err(StoreError::Foreign(path.to_path_buf()));
+        }
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tx = self.conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The stored state of one feed.
+    pub fn feed_state(&self, name: &str) -> Result<Option<FeedState>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{FEED_SELECT} WHERE name = ?1"))?;
+        Ok(stmt.query_row([name], feed_row).optional()?)
+    }
+
+    /// Every feed the store knows, by name.
+    pub fn feeds(&self) -> Result<Vec<FeedState>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{FEED_SELECT} ORDER BY name"))?;
+        let rows = stmt.query_map([], feed_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// For each id, whether the feed has never yielded it before.
+    pub fn unseen(&self, feed: &str, ids: &[&str]) -> Result<Vec<bool>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM items WHERE feed = ?1 AND item_id = ?2")?;
+        ids.iter()
+            .map(|id| Ok(!stmt.exists(params![feed, id])?))
+            .collect()
+    }
+
+    /// Commits a successful poll: new items, their alerts and the feed's state, in
+    /// one transaction.
+    pub fn commit_poll(&mut self, rec: &PollRecord<'_>) -> Result<(), StoreError> {
+        let now = ms(Utc::now());
+        let tx = self.conn.transaction()?;
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT OR IGNORE INTO items (feed, item_id, title, link, published, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut added = 0i64;
+            for i in rec.new_items {
+                let row = params![rec.feed, i.id, i.title, i.link, i.published.map(ms), now];
+                added += ins.execute(row)? as i64;
+            }
+            let mut out = tx.prepare_cached(
+                "INSERT OR IGNORE INTO outbox (alert_id, created, rule, notify, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (alert, notify) in &rec.alerts {
+                out.execute(params![
+                    alert.alert_id,
+                    now,
+                    alert.rule,
+                    *notify,
+                    serde_json::to_string(alert)?
+                ])?;
+            }
+            tx.execute(
+                "INSERT INTO feeds (name, url) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+                params![rec.feed, rec.url],
+            )?;
+            tx.execute(
+                "UPDATE feeds SET url = ?2, last_poll = ?3, last_status = ?4, last_success = ?3, next_poll = ?5,
+                    error_count = 0, last_error = NULL, items_seen = items_seen + ?6, first_poll_done = 1
+                 WHERE name = ?1",
+                params![rec.feed, rec.url, now, rec.status, ms(rec.next_poll), added],
+            )?;
+            if let Some(v) = rec.validators {
+                tx.execute(
+                    "UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE name = ?1",
+                    params![rec.feed, v.etag, v.last_modified],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a failed poll; returns the new count of consecutive failures.
+    pub fn record_failure(
+        &mut self,
+        feed: &str,
+        url: &str,
+        status: &str,
+        error: &str,
+        next_poll: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let now = ms(Utc::now());
+        self.conn.execute(
+            "INSERT INTO feeds (name, url) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+            params![feed, url],
+        )?;
+        let count: i64 = self.conn.query_row(
+            "UPDATE feeds SET url = ?2, last_poll = ?3, last_status = ?4, last_error = ?5, next_poll = ?6,
+                error_count = error_count + 1
+             WHERE name = ?1 RETURNING error_count",
+            params![feed, url, now, status, error, ms(next_poll)],
+            |r| r.get(0),
+        )?;
+        Ok(count.clamp(0, u32::MAX as i64) as u32)
+    }
+
+    /// Alerts not yet written to the alert log, oldest first.
+    pub fn pending_log(&self, limit: usize) -> Result<Vec<Pending>, StoreError> {
+        self.pending("logged_at IS NULL", limit)
+    }
+
+    /// Alerts that want a desktop notification and have not had one, oldest first.
+    pub fn pending_desktop(&self, limit: usize) -> Result<Vec<Pending>, StoreError> {
+        self.pending("notify = 1 AND notified_at IS NULL", limit)
+    }
+
+    fn pending(&self, cond: &str, limit: usize) -> Result<Vec<Pending>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT seq, alert_id, json FROM outbox WHERE {cond} ORDER BY seq LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(Pending {
+                seq: r.get(0)?,
+                alert_id: r.get(1)?,
+                json: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Marks alerts as written to the log (after the write was synced).
+    pub fn mark_logged(&mut self, seqs: &[i64]) -> Result<(), StoreError> {
+        self.mark("logged_at", seqs)
+    }
+
+    /// Marks alerts as notified (before showing: a desktop popup is at most once).
+    pub fn mark_notified(&mut self, seqs: &[i64]) -> Result<(), StoreError> {
+        self.mark("notified_at", seqs)
+    }
+
+    fn mark(&mut self, column: &str, seqs: &[i64]) -> Result<(), StoreError> {
+        let now = ms(Utc::now());
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt =
+                tx.prepare_cached(&format!("UPDATE outbox SET {column} = ?1 WHERE seq = ?2"))?;
+            for seq in seqs {
+                stmt.execute(params![now, seq])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes delivered alerts older than `before` from the outbox.
+    pub fn prune_outbox(&mut self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM outbox WHERE created < ?1 AND logged_at IS NOT NULL AND (notify = 0 OR notified_at IS NOT NULL)",
+            [ms(before)],
+        )?)
+    }
+
+    /// Runs SQLite's integrity check; `Ok(())` when it says "ok".
+    pub fn integrity_check(&self) -> Result<Result<(), String>, StoreError> {
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(if r == "ok" { Ok(()) } else { Err(r) })
+    }
+}
+
+const FEED_SELECT: &str =
+    "SELECT name, url, etag, last_modified, last_poll, last_status, last_success, next_poll,
+    error_count, last_error, items_seen, first_poll_done FROM feeds";
+
+fn feed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FeedState> {
+    Ok(FeedState {
+        name: r.get(0)?,
+        url: r.get(1)?,
+        validators: Validators {
+            etag: r.get(2)?,
+            last_modified: r.get(3)?,
+        },
+        last_poll: from_ms(r.get(4)?),
+        last_status: r.get(5)?,
+        last_success: from_ms(r.get(6)?),
+        next_poll: from_ms(r.get(7)?),
+        error_count: r.get::<_, i64>(8)?.clamp(0, u32::MAX as i64) as u32,
+        last_error: r.get(9)?,
+        items_seen: r.get::<_, i64>(10)?.max(0) as u64,
+        first_poll_done: r.get(11)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poll_commit_marks_items_seen_and_queues_alerts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.unseen("f", &["a", "b"]).unwrap(), vec![true, true]);
+        let v = Validators {
+            etag: Some("\"x\"".into()),
+            last_modified: None,
+        };
+        s.commit_poll(&PollRecord {
+            feed: "f",
+            url: "u",
+            validators: Some(&v),
+            status: "200",
+            new_items: &[Item {
+                id: "a".into(),
+                title: "A".into(),
+                link: None,
+                published: None,
+                body: String::new(),
+            }],
+            alerts: vec![],
+            next_poll: Utc::now(),
+        })
+        .unwrap();
+        drop(s);
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.unseen("f", &["a", "b"]).unwrap(), vec![false, true]);
+        let st = s.feed_state("f").unwrap().unwrap();
+        assert_eq!(st.validators, v);
+        assert_eq!(st.items_seen, 1);
+        assert!(st.first_poll_done);
+        assert_eq!(s.integrity_check().unwrap(), Ok(()));
+    }
+
+    #[test]
+    fn foreign_database_is_refused_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE mine (x INTEGER); INSERT INTO mine VALUES (7);")
+            .unwrap();
+        drop(c);
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::Foreign(_))
+        ));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn garbage_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE);
+        std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
+        let err = Store::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("not a database"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), vec![0x42u8; 8192]);
+    }
+
+    #[test]
+    fn failures_count_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            s.record_failure("f", "u", "timeout", "slow", Utc::now())
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            s.record_failure("f", "u", "timeout", "slow", Utc::now())
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            s.feed_state("f").unwrap().unwrap().last_error.as_deref(),
+            Some("slow")
+        );
+    }
+}
