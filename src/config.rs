@@ -416,58 +416,55 @@ impl Config {
         let mut feeds = Vec::new();
         let mut names = HashSet::new();
         for (span, f) in feed_tomls {
-            let source = match FeedSource::parse(f.url.get_ref(), &base) {
-                Ok(s) => s,
-                Err(e) => {
-                    c.error(Some(f.url.span()), format!("feed `url`: {e}"));
-                    continue;
-                }
-            };
-            let name = match &f.name {
-                Some(n) if n.get_ref().trim().is_empty() => {
+            // Every field is checked even after one fails, so all problems show at once.
+            let source = FeedSource::parse(f.url.get_ref(), &base)
+                .map_err(|e| c.error(Some(f.url.span()), format!("feed `url`: {e}")))
+                .ok();
+            let name = match (&f.name, &source) {
+                (Some(n), _) if n.get_ref().trim().is_empty() => {
                     c.error(Some(n.span()), "feed `name` must not be empty");
-                    continue;
+                    None
                 }
-                Some(n) => n.get_ref().trim().to_string(),
-                None => derive_name(&source),
+                (Some(n), _) => Some(n.get_ref().trim().to_string()),
+                (None, Some(src)) => Some(derive_name(src)),
+                (None, None) => None,
             };
-            if !names.insert(name.clone()) {
-                let at = f.name.as_ref().map_or(span.clone(), |n| n.span());
-                c.error(
-                    Some(at),
-                    format!("two feeds are named `{name}`; give each a unique `name`"),
-                );
+            if let Some(name) = &name {
+                if !names.insert(name.clone()) {
+                    let at = f.name.as_ref().map_or(span.clone(), |n| n.span());
+                    let msg = format!("two feeds are named `{name}`; give each a unique `name`");
+                    c.error(Some(at), msg);
+                }
             }
             let interval = match &f.interval {
-                None => interval,
-                Some(v) => match c.duration("interval", v) {
-                    Some(d) if (MIN_INTERVAL..=MAX_INTERVAL).contains(&d) => d,
-                    Some(_) => {
+                None => Some(interval),
+                Some(v) => c.duration("interval", v).and_then(|d| {
+                    let ok = (MIN_INTERVAL..=MAX_INTERVAL).contains(&d);
+                    if !ok {
                         c.error(
                             Some(v.span()),
                             "feed `interval` must be between 10s and 30d",
                         );
-                        continue;
                     }
-                    None => continue,
-                },
+                    ok.then_some(d)
+                }),
             };
             let first_poll = match &f.first_poll {
-                None => first_poll,
-                Some(v) => match FirstPoll::parse(v.get_ref()) {
-                    Ok(p) => p,
-                    Err(e) => {
-                        c.error(Some(v.span()), format!("feed `first_poll`: {e}"));
-                        continue;
-                    }
-                },
+                None => Some(first_poll),
+                Some(v) => FirstPoll::parse(v.get_ref())
+                    .map_err(|e| c.error(Some(v.span()), format!("feed `first_poll`: {e}")))
+                    .ok(),
             };
-            feeds.push(Feed {
-                name,
-                source,
-                interval,
-                first_poll,
-            });
+            if let (Some(name), Some(source), Some(interval), Some(first_poll)) =
+                (name, source, interval, first_poll)
+            {
+                feeds.push(Feed {
+                    name,
+                    source,
+                    interval,
+                    first_poll,
+                });
+            }
         }
 
         let watchlists = expand_globs(&mut c, &base, "watchlists", &watchlists, true);

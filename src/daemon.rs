@@ -147,15 +147,16 @@ fn sd(state: &[NotifyState<'_>]) {
 
 /// Runs the daemon until SIGTERM or SIGINT.
 pub async fn run(config_path: &Path) -> anyhow::Result<()> {
+    // Handlers first: a signal during start-up must stop us cleanly, not kill us.
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
     let mut loaded = load(config_path)?;
     let (mut ctx, deliverer) = open(&loaded).await?;
     let log_handle = deliverer.log_handle();
     let (stop_tx, stop_rx) = watch::channel(false);
     let delivery = tokio::spawn(deliverer.run(ctx.wake.clone(), stop_rx));
 
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut hup = signal(SignalKind::hangup())?;
     let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
     let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
 

@@ -1,0 +1,139 @@
+//! Shared integration-test helpers: a sandbox folder with a config, the built binary,
+//! a loopback feed server, and polling with a deadline (never a fixed sleep).
+
+#![allow(dead_code)]
+
+pub mod server;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// The `newswatch` binary under test, with no desktop session and quiet logs.
+pub fn newswatch() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_newswatch"));
+    c.env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/newswatch-test-bus",
+    )
+    .env_remove("NOTIFY_SOCKET")
+    .env("NEWSWATCH_LOG", "info");
+    c
+}
+
+/// Runs `newswatch args…` to completion.
+pub fn run(args: &[&str]) -> Output {
+    newswatch().args(args).output().expect("run newswatch")
+}
+
+/// Calls `check` every 20 ms until it returns true or `timeout` passes.
+pub fn wait_until(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if check() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The repository's folder.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary folder holding a config, the shipped watchlists and the state.
+pub struct Sandbox {
+    /// The folder (removed on drop).
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// A sandbox with the shipped watchlists and a config listing `feeds_toml`.
+    pub fn new(feeds_toml: &str) -> Sandbox {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wl = dir.path().join("watchlists");
+        std::fs::create_dir(&wl).unwrap();
+        for e in std::fs::read_dir(repo().join("config/watchlists")).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), wl.join(e.file_name())).unwrap();
+        }
+        let sb = Sandbox { dir };
+        sb.write_config(feeds_toml);
+        sb
+    }
+
+    /// Rewrites the config with `feeds_toml` after the common keys.
+    pub fn write_config(&self, feeds_toml: &str) {
+        let text = format!(
+            "state_dir = \"state\"\nalert_log = \"alerts.jsonl\"\nwatchlists = [\"watchlists/*.toml\"]\n[desktop]\nenabled = true\ntimeout = \"1s\"\n\n{feeds_toml}\n"
+        );
+        std::fs::write(self.config(), text).unwrap();
+    }
+
+    /// The config file's path.
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("newswatch.toml")
+    }
+
+    /// The config path as a string, for argument lists.
+    pub fn config_arg(&self) -> String {
+        self.config().display().to_string()
+    }
+
+    /// A path inside the sandbox.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// The alert log's lines, parsed.
+    pub fn alerts(&self) -> Vec<serde_json::Value> {
+        read_alerts(&self.path("alerts.jsonl"))
+    }
+
+    /// Runs `newswatch once` on this sandbox's config.
+    pub fn once(&self) -> Output {
+        run(&["once", "--config", &self.config_arg()])
+    }
+}
+
+/// The lines of an alert log, parsed (none if it does not exist).
+pub fn read_alerts(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("alert lines are JSON"))
+        .collect()
+}
+
+/// An RSS 2.0 document with `items` as (guid, title, description, pubDate RFC 2822).
+pub fn rss(items: &[(&str, &str, &str, &str)]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>test</title><link>http://example.org/</link>\n",
+    );
+    for (guid, title, desc, date) in items {
+        s.push_str(&format!(
+            "<item><guid>{guid}</guid><title>{title}</title><link>http://example.org/{guid}</link><description><![CDATA[{desc}]]></description><pubDate>{date}</pubDate></item>\n"
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s
+}
+
+/// The RFC 2822 form of "now minus `minutes`".
+pub fn minutes_ago(minutes: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::minutes(minutes)).to_rfc2822()
+}
+
+/// Stderr of an output as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Stdout of an output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
