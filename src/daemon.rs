@@ -162,9 +162,17 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
 
     let mut feeds: HashMap<String, Feed> = HashMap::new();
     let mut due: HashMap<String, Instant> = HashMap::new();
-    schedule_feeds(&ctx, &loaded.config.feeds, &mut feeds, &mut due).await;
-    let mut running: HashSet<String> = HashSet::new();
-    let mut polls: JoinSet<(String, PollReport)> = JoinSet::new();
+    schedule_feeds(
+        &ctx,
+        &loaded.config.feeds,
+        &mut feeds,
+        &mut due,
+        &HashSet::new(),
+    )
+    .await;
+    // Polls under way, by task: a feed is never polled twice at once.
+    let mut running: HashMap<tokio::task::Id, String> = HashMap::new();
+    let mut polls: JoinSet<PollReport> = JoinSet::new();
     let mut permits = Arc::new(Semaphore::new(loaded.config.concurrency));
     info!(
         feeds = feeds.len(),
@@ -177,11 +185,8 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     ]);
 
     loop {
-        let next = due
-            .iter()
-            .filter(|(n, _)| !running.contains(*n))
-            .map(|(_, t)| *t)
-            .min();
+        // `due` holds the feeds not being polled right now, with their next slot.
+        let next = due.values().min().copied();
         let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         tokio::select! {
             _ = term.recv() => { info!("SIGTERM: stopping"); break; }
@@ -197,7 +202,8 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
                         if new.config.concurrency != loaded.config.concurrency {
                             permits = Arc::new(Semaphore::new(new.config.concurrency));
                         }
-                        schedule_feeds(&ctx, &new.config.feeds, &mut feeds, &mut due).await;
+                        let busy: HashSet<String> = running.values().cloned().collect();
+                        schedule_feeds(&ctx, &new.config.feeds, &mut feeds, &mut due, &busy).await;
                         log_handle.set_path(&new.config.alert_log);
                         info!(feeds = feeds.len(), rules = new.engine.rules.rules().len(), "configuration reloaded");
                         loaded = new;
@@ -209,27 +215,34 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
             }
             _ = tokio::time::sleep_until(sleep_until), if next.is_some() => {
                 let now = Instant::now();
-                let ready: Vec<String> = due.iter()
-                    .filter(|(n, t)| **t <= now && !running.contains(*n))
-                    .map(|(n, _)| n.clone())
-                    .collect();
+                let ready: Vec<String> = due.iter().filter(|(_, t)| **t <= now).map(|(n, _)| n.clone()).collect();
                 for name in ready {
+                    due.remove(&name);
                     let Some(feed) = feeds.get(&name).cloned() else { continue };
-                    running.insert(name.clone());
                     let (ctx, permits) = (ctx.clone(), permits.clone());
-                    polls.spawn(async move {
+                    let task = polls.spawn(async move {
                         let _permit = permits.acquire_owned().await;
-                        (name, poll_feed(&ctx, &feed).await)
+                        poll_feed(&ctx, &feed).await
                     });
+                    running.insert(task.id(), name);
                 }
             }
-            Some(res) = polls.join_next() => {
-                if let Ok((name, report)) = res {
-                    running.remove(&name);
-                    if feeds.contains_key(&name) {
-                        let wait = (report.next_poll - Utc::now()).to_std().unwrap_or(Duration::ZERO);
-                        due.insert(name, Instant::now() + wait);
-                    }
+            Some(res) = polls.join_next_with_id() => {
+                // A poll that panicked is retried after its interval, never forgotten.
+                let (id, next_poll) = match res {
+                    Ok((id, report)) => (id, Some(report.next_poll)),
+                    Err(e) => (e.id(), None),
+                };
+                let Some(name) = running.remove(&id) else { continue };
+                if let Some(feed) = feeds.get(&name) {
+                    let wait = match next_poll {
+                        Some(t) => (t - Utc::now()).to_std().unwrap_or(Duration::ZERO),
+                        None => {
+                            error!(feed = %name, "poll task failed; retrying after the interval");
+                            feed.interval
+                        }
+                    };
+                    due.insert(name, Instant::now() + wait);
                 }
             }
             _ = watchdog_tick.tick(), if watchdog.is_some() => {
@@ -259,12 +272,14 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
 }
 
 /// Brings the schedule in line with `wanted`: new feeds get a first slot, removed ones
-/// are dropped, kept ones keep their slot.
+/// are dropped, kept ones keep their slot, and feeds being polled (`busy`) get theirs
+/// when the poll ends.
 async fn schedule_feeds(
     ctx: &PollContext,
     wanted: &[Feed],
     feeds: &mut HashMap<String, Feed>,
     due: &mut HashMap<String, Instant>,
+    busy: &HashSet<String>,
 ) {
     let names: HashSet<&str> = wanted.iter().map(|f| f.name.as_str()).collect();
     feeds.retain(|n, _| names.contains(n.as_str()));
@@ -281,7 +296,7 @@ async fn schedule_feeds(
         .unwrap_or_default();
     let now = Instant::now();
     for f in wanted {
-        if !due.contains_key(&f.name) {
+        if !due.contains_key(&f.name) && !busy.contains(&f.name) {
             due.insert(
                 f.name.clone(),
                 first_due(f, stored.get(&f.name).copied().flatten(), now),
