@@ -8,7 +8,10 @@
 //! - [`diag`]: `file:line:column` diagnostics for user files.
 //! - [`extract`]: the shared extractor (HTML → text, knowledge base, entities,
 //!   quantities, quotes). Pure and synchronous.
+//! - [`sink`]: where alerts go: [`sink::desktop`] shows them as desktop notifications
+//!   over D-Bus and opens the item's link on "Open".
 
 pub mod diag;
 pub mod extract;
 pub mod model;
+pub mod sink;
