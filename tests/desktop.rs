@@ -228,6 +228,37 @@ async fn frozen_server_times_out_and_the_notifier_recovers() {
     let _ = session.wait_for_notify(deadline(1)).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frozen_bus_connect_times_out() {
+    let Some(session) = DesktopSession::start_or_skip("frozen_bus_connect_times_out") else {
+        return;
+    };
+    session.pause_bus();
+    let started = Instant::now();
+    let result = tokio::time::timeout(
+        Duration::from_secs(10),
+        DesktopNotifier::builder()
+            .address(session.bus_address())
+            .call_timeout(Duration::from_millis(500))
+            .connect(),
+    )
+    .await
+    .expect("connect must return on its own");
+    let elapsed = started.elapsed();
+    session.resume_bus();
+    assert!(
+        matches!(
+            result,
+            Err(DesktopError::Timeout {
+                call: "connect",
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
+}
+
 fn opener_script(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
     use std::os::unix::fs::PermissionsExt;
     let out = dir.join("opened.txt");
@@ -284,5 +315,10 @@ async fn open_action_runs_the_opener_with_the_link() {
         "{}",
         session.logs()
     );
-    assert_eq!(n.stats().actions_opened, 1);
+    // The opener may write before the listener counts it: poll, do not race.
+    let counted = poll_until(deadline(10), || {
+        (n.stats().actions_opened == 1).then_some(())
+    })
+    .await;
+    assert!(counted.is_some(), "{:?}", n.stats());
 }

@@ -214,7 +214,8 @@ impl DesktopNotifierBuilder {
             address: self
                 .address
                 .clone()
-                .unwrap_or_else(|| "(session bus)".to_owned()),
+                .or_else(|| std::env::var("DBUS_SESSION_BUS_ADDRESS").ok())
+                .unwrap_or_else(|| "(none)".to_owned()),
             reason: e.to_string(),
         })?;
         let described = address.to_string();
@@ -576,10 +577,19 @@ fn open_link(shared: &Shared, link: String) {
 
 /// Builds the notification for `alert`.
 fn build_notification(alert: &Alert, body_markup: bool, with_open: bool) -> Notification {
-    let summary = truncate(
-        &format!("{}: {}", alert.rule, alert.item.title),
-        MAX_SUMMARY_CHARS,
-    );
+    // The summary is one line of plain text (the spec allows no markup there).
+    let title = alert
+        .item
+        .title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let summary = if title.is_empty() {
+        alert.rule.clone()
+    } else {
+        format!("{}: {title}", alert.rule)
+    };
+    let summary = truncate(&summary, MAX_SUMMARY_CHARS);
     let snippet = truncate(&alert.snippet, MAX_BODY_CHARS);
     let body = if body_markup {
         escape_markup(&snippet)
@@ -742,6 +752,49 @@ mod tests {
         ] {
             assert_eq!(openable_link(input).as_deref(), want, "{input:?}");
         }
+    }
+
+    fn alert(title: &str, snippet: &str) -> Alert {
+        Alert {
+            schema: crate::model::ALERT_SCHEMA,
+            alert_id: "a".into(),
+            ts: chrono::DateTime::UNIX_EPOCH,
+            rule: "tiktok".into(),
+            severity: Severity::High,
+            feed: crate::model::AlertFeed {
+                name: "f".into(),
+                url: "u".into(),
+            },
+            item: crate::model::AlertItem {
+                id: "i".into(),
+                title: title.into(),
+                link: None,
+                published: None,
+            },
+            matched: Vec::new(),
+            snippet: snippet.into(),
+            extraction: Default::default(),
+        }
+    }
+
+    #[test]
+    fn builds_the_notification() {
+        let n = build_notification(&alert("Ban\n  looms", "A & <b>"), true, true);
+        assert_eq!(n.appname, APP_NAME);
+        assert_eq!(n.summary, "tiktok: Ban looms");
+        assert_eq!(n.body, "A &amp; &lt;b&gt;");
+        assert_eq!(n.actions, ["default", "Open", "open", "Open"]);
+        assert!(n.hints.contains(&Hint::Urgency(Urgency::Normal)));
+
+        let n = build_notification(&alert("", "A & <b>"), false, false);
+        assert_eq!(n.summary, "tiktok");
+        assert_eq!(n.body, "A & <b>");
+        assert!(n.actions.is_empty());
+
+        let long = "x".repeat(5000);
+        let n = build_notification(&alert(&long, &long), false, false);
+        assert_eq!(n.summary.chars().count(), MAX_SUMMARY_CHARS);
+        assert_eq!(n.body.chars().count(), MAX_BODY_CHARS);
     }
 
     #[test]

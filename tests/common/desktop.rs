@@ -459,6 +459,16 @@ impl DesktopSession {
         signal(self.dunst.id(), "CONT");
     }
 
+    /// Freezes the bus daemon itself (SIGSTOP): connecting then hangs in the handshake.
+    pub fn pause_bus(&self) {
+        signal(self.bus.id(), "STOP");
+    }
+
+    /// Thaws the bus daemon (SIGCONT).
+    pub fn resume_bus(&self) {
+        signal(self.bus.id(), "CONT");
+    }
+
     /// How many notifications dunst shows right now.
     pub fn displayed_count(&self) -> Result<u32, String> {
         let out = self.dbus_send(&[
@@ -712,18 +722,37 @@ fn output_ok(what: &str, out: &Output) -> Result<String, String> {
 }
 
 /// Sends a signal by name with the shell's `kill` builtin (no extra dependency).
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("sh")
-        .args(["-c", "kill -s \"$1\" \"$2\"", "sh", name, &pid.to_string()])
-        .status();
-    assert!(
-        status.as_ref().is_ok_and(|s| s.success()),
-        "kill -s {name} {pid}: {status:?}"
-    );
+fn send_signal(pid: u32, name: &str) -> bool {
+    Command::new("sh")
+        .args([
+            "-c",
+            "kill -s \"$1\" \"$2\" 2>/dev/null",
+            "sh",
+            name,
+            &pid.to_string(),
+        ])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
-/// Kills and reaps a child; it may already be gone. SIGKILL also ends a stopped one.
+/// [`send_signal`], failing the test when it cannot be delivered.
+fn signal(pid: u32, name: &str) {
+    assert!(send_signal(pid, name), "kill -s {name} {pid} failed");
+}
+
+/// Stops and reaps a child; it may already be gone. SIGTERM first (with SIGCONT in
+/// case it is stopped) so Xvfb removes its socket and lock in /tmp; SIGKILL if it
+/// is still there after a grace period.
 fn kill(child: &mut Child) {
+    if let Ok(None) = child.try_wait() {
+        send_signal(child.id(), "TERM");
+        send_signal(child.id(), "CONT");
+        let grace = Instant::now() + Duration::from_secs(3);
+        let exited = poll_until_blocking(grace, || child.try_wait().ok().flatten());
+        if exited.is_some() {
+            return;
+        }
+    }
     let _ = child.kill();
     let _ = child.wait();
 }
