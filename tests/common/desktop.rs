@@ -267,11 +267,13 @@ impl DesktopSession {
     pub fn start_or_skip_with(test_name: &str, options: SessionOptions) -> Option<DesktopSession> {
         let missing = missing_tools();
         if !missing.is_empty() {
-            let packages: Vec<&str> = REQUIRED_TOOLS
+            let mut packages: Vec<&str> = REQUIRED_TOOLS
                 .iter()
                 .filter(|(t, _)| missing.contains(t))
                 .map(|(_, p)| *p)
                 .collect();
+            packages.sort_unstable();
+            packages.dedup();
             let msg = format!(
                 "{test_name}: needs {missing:?} in PATH; install with \
                  `apt-get install {}` (see .ci/run)",
