@@ -4,10 +4,27 @@
 //!
 //! # Layout
 //!
-//! - [`model`]: the values that flow (`Item`, `Extraction`, `Alert`).
-//! - [`diag`]: `file:line:column` diagnostics for user files.
+//! The flow is one direction: feed → [`source`] → `Item` → [`extract`] → `Extraction`
+//! → [`rules`] → `Alert` → [`sink`], with the [`store`] keeping state in between.
+//!
+//! - [`model`]: the values that flow (`Item`, `Extraction`, `Alert`); their JSON is
+//!   public contract.
+//! - [`config`]: the TOML config, its defaults and validation (every error with
+//!   file:line:column, via [`diag`]).
+//! - [`source`]: fetching (HTTP with conditional GET and limits, local files) and
+//!   parsing feeds into items with stable identity.
 //! - [`extract`]: the shared extractor (HTML → text, knowledge base, entities,
-//!   quantities, quotes). Pure and synchronous.
+//!   quantities, dates, quotes). Pure and synchronous: no tokio, HTTP or files.
+//! - [`rules`]: watchlists compiled into a rule set that says which rules fire on an
+//!   extraction and why.
+//! - [`engine`]: one config's extractor and rules, and the step from item to alerts.
+//! - [`store`]: the SQLite state file (feed state, seen items, alert outbox).
+//! - [`poll`]: one poll of one feed, committed in one transaction.
+//! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
+//!   outbox.
+//! - [`daemon`]: wiring, schedule, signals, sd_notify, ordered shutdown; `once`.
+//! - [`tail`]: reading and following the alert log.
+//! - [`cli`] and [`commands`]: the command line; `main.rs` stays thin.
 
 pub mod cli;
 pub mod commands;

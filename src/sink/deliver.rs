@@ -11,7 +11,7 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use super::desktop::DesktopNotifier;
+use super::desktop::{DEFAULT_OPENER, DesktopNotifier, Opener};
 use super::jsonl::{AlertLog, already_written};
 use crate::config::Desktop;
 use crate::model::Alert;
@@ -132,7 +132,16 @@ impl Deliverer {
         if Instant::now() < retry_at {
             return;
         }
-        match DesktopNotifier::connect(self.desktop_cfg.timeout).await {
+        let mut words = self.desktop_cfg.open_command.split_whitespace();
+        let mut opener = Opener::new(words.next().unwrap_or(DEFAULT_OPENER));
+        for w in words {
+            opener = opener.arg(w);
+        }
+        let connecting = DesktopNotifier::builder()
+            .call_timeout(self.desktop_cfg.timeout)
+            .opener(opener)
+            .connect();
+        match connecting.await {
             Ok(n) => {
                 info!("desktop notifications on");
                 self.desktop = DesktopState::Ready(n);

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod desktop;
 pub mod server;
 
 use std::path::{Path, PathBuf};
