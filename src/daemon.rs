@@ -3,7 +3,7 @@
 //! and ordered shutdown: stop starting polls, let the running ones finish (briefly),
 //! then drain the outbox. `once` is one poll of every feed followed by delivery.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,25 +11,23 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chrono::Utc;
 use sd_notify::NotifyState;
-use sha2::{Digest, Sha256};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
-use crate::config::{Config, Feed};
+use crate::config::Config;
 use crate::engine::Engine;
 use crate::poll::{PollContext, PollReport, poll_feed};
 use crate::sink::deliver::{Deliverer, SharedStore};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
+use crate::source::schedule::Schedule;
 use crate::store::Store;
 
 /// How long running polls may take to finish once a stop is asked for.
 const STOP_GRACE: Duration = Duration::from_millis(1500);
-/// New feeds' first polls are spread over at most this long after start.
-const START_SPREAD: Duration = Duration::from_secs(30);
 
 /// Everything a loaded configuration builds.
 struct Loaded {
@@ -116,29 +114,6 @@ pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     Ok(summary)
 }
 
-/// A stable offset in `0..spread` for feed `name`, so feeds do not all start at once
-/// and each keeps its slot across restarts.
-fn stagger(name: &str, spread: Duration) -> Duration {
-    let h = Sha256::digest(name.as_bytes());
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&h[..8]);
-    let v = u64::from_le_bytes(first);
-    let ms = spread.as_millis().max(1) as u64;
-    Duration::from_millis(v % ms)
-}
-
-/// When `feed` is first due after start: its stored next poll, else a staggered slot.
-fn first_due(feed: &Feed, stored: Option<chrono::DateTime<Utc>>, now: Instant) -> Instant {
-    let spread = stagger(&feed.name, feed.interval.min(START_SPREAD));
-    match stored {
-        Some(t) => {
-            let wait = (t - Utc::now()).to_std().unwrap_or(Duration::ZERO);
-            now + wait.max(spread.min(Duration::from_secs(2)))
-        }
-        None => now + spread,
-    }
-}
-
 fn sd(state: &[NotifyState<'_>]) {
     if let Err(e) = sd_notify::notify(state) {
         warn!(error = %e, "sd_notify failed");
@@ -160,33 +135,28 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
     let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
 
-    let mut feeds: HashMap<String, Feed> = HashMap::new();
-    let mut due: HashMap<String, Instant> = HashMap::new();
-    schedule_feeds(
-        &ctx,
+    let mut schedule = Schedule::new();
+    schedule.update(
         &loaded.config.feeds,
-        &mut feeds,
-        &mut due,
-        &HashSet::new(),
-    )
-    .await;
+        &stored_next_polls(&ctx).await,
+        Instant::now(),
+    );
     // Polls under way, by task: a feed is never polled twice at once.
     let mut running: HashMap<tokio::task::Id, String> = HashMap::new();
     let mut polls: JoinSet<PollReport> = JoinSet::new();
     let mut permits = Arc::new(Semaphore::new(loaded.config.concurrency));
     info!(
-        feeds = feeds.len(),
+        feeds = schedule.len(),
         rules = loaded.engine.rules.rules().len(),
         "newswatch running"
     );
     sd(&[
         NotifyState::Ready,
-        NotifyState::Status(&format!("{} feeds", feeds.len())),
+        NotifyState::Status(&format!("{} feeds", schedule.len())),
     ]);
 
     loop {
-        // `due` holds the feeds not being polled right now, with their next slot.
-        let next = due.values().min().copied();
+        let next = schedule.next_due();
         let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         tokio::select! {
             _ = term.recv() => { info!("SIGTERM: stopping"); break; }
@@ -202,10 +172,9 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
                         if new.config.concurrency != loaded.config.concurrency {
                             permits = Arc::new(Semaphore::new(new.config.concurrency));
                         }
-                        let busy: HashSet<String> = running.values().cloned().collect();
-                        schedule_feeds(&ctx, &new.config.feeds, &mut feeds, &mut due, &busy).await;
+                        schedule.update(&new.config.feeds, &stored_next_polls(&ctx).await, Instant::now());
                         log_handle.set_path(&new.config.alert_log);
-                        info!(feeds = feeds.len(), rules = new.engine.rules.rules().len(), "configuration reloaded");
+                        info!(feeds = schedule.len(), rules = new.engine.rules.rules().len(), "configuration reloaded");
                         loaded = new;
                     }
                     Err(e) => error!(error = %e, "new configuration rejected; the old one keeps running"),
@@ -214,11 +183,8 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
                 sd(&[NotifyState::Ready]);
             }
             _ = tokio::time::sleep_until(sleep_until), if next.is_some() => {
-                let now = Instant::now();
-                let ready: Vec<String> = due.iter().filter(|(_, t)| **t <= now).map(|(n, _)| n.clone()).collect();
-                for name in ready {
-                    due.remove(&name);
-                    let Some(feed) = feeds.get(&name).cloned() else { continue };
+                for feed in schedule.take_due(Instant::now()) {
+                    let name = feed.name.clone();
                     let (ctx, permits) = (ctx.clone(), permits.clone());
                     let task = polls.spawn(async move {
                         let _permit = permits.acquire_owned().await;
@@ -234,16 +200,10 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
                     Err(e) => (e.id(), None),
                 };
                 let Some(name) = running.remove(&id) else { continue };
-                if let Some(feed) = feeds.get(&name) {
-                    let wait = match next_poll {
-                        Some(t) => (t - Utc::now()).to_std().unwrap_or(Duration::ZERO),
-                        None => {
-                            error!(feed = %name, "poll task failed; retrying after the interval");
-                            feed.interval
-                        }
-                    };
-                    due.insert(name, Instant::now() + wait);
+                if next_poll.is_none() {
+                    error!(feed = %name, "poll task failed; retrying after the interval");
                 }
+                schedule.finished(&name, next_poll, Instant::now());
             }
             _ = watchdog_tick.tick(), if watchdog.is_some() => {
                 sd(&[NotifyState::Watchdog]);
@@ -271,37 +231,26 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Brings the schedule in line with `wanted`: new feeds get a first slot, removed ones
-/// are dropped, kept ones keep their slot, and feeds being polled (`busy`) get theirs
-/// when the poll ends.
-async fn schedule_feeds(
-    ctx: &PollContext,
-    wanted: &[Feed],
-    feeds: &mut HashMap<String, Feed>,
-    due: &mut HashMap<String, Instant>,
-    busy: &HashSet<String>,
-) {
-    let names: HashSet<&str> = wanted.iter().map(|f| f.name.as_str()).collect();
-    feeds.retain(|n, _| names.contains(n.as_str()));
-    due.retain(|n, _| names.contains(n.as_str()));
+/// Each known feed's stored next poll, so a restart keeps the schedule.
+async fn stored_next_polls(ctx: &PollContext) -> HashMap<String, chrono::DateTime<Utc>> {
     let store = ctx.store.clone();
-    let stored: HashMap<String, Option<chrono::DateTime<Utc>>> =
-        tokio::task::spawn_blocking(move || {
-            crate::sink::deliver::lock(&store)
-                .feeds()
-                .map(|fs| fs.into_iter().map(|f| (f.name, f.next_poll)).collect())
-                .unwrap_or_default()
+    let read = tokio::task::spawn_blocking(move || {
+        crate::sink::deliver::lock(&store).feeds().map(|fs| {
+            fs.into_iter()
+                .filter_map(|f| Some((f.name, f.next_poll?)))
+                .collect()
         })
-        .await
-        .unwrap_or_default();
-    let now = Instant::now();
-    for f in wanted {
-        if !due.contains_key(&f.name) && !busy.contains(&f.name) {
-            due.insert(
-                f.name.clone(),
-                first_due(f, stored.get(&f.name).copied().flatten(), now),
-            );
+    })
+    .await;
+    match read {
+        Ok(Ok(m)) => m,
+        Ok(Err(e)) => {
+            warn!(error = %e, "cannot read the stored schedule; new slots for every feed");
+            HashMap::new()
         }
-        feeds.insert(f.name.clone(), f.clone());
+        Err(e) => {
+            warn!(error = %e, "cannot read the stored schedule; new slots for every feed");
+            HashMap::new()
+        }
     }
 }
