@@ -1,0 +1,190 @@
+//! What a notification says: summary, body (escaped when the server reads markup),
+//! urgency from the severity, and the "Open" action for http(s) links only.
+
+use notify_rust::{Hint, Notification, Timeout, Urgency};
+
+use super::{APP_NAME, OPEN_ACTION_KEYS, OPEN_ACTION_LABEL};
+use crate::model::{Alert, Severity};
+
+/// Longest summary and body sent, in characters (servers show a few lines anyway).
+const MAX_SUMMARY_CHARS: usize = 200;
+const MAX_BODY_CHARS: usize = 1000;
+
+/// Builds the notification for `alert`.
+pub(super) fn build_notification(
+    alert: &Alert,
+    body_markup: bool,
+    with_open: bool,
+) -> Notification {
+    // The summary is one line of plain text (the spec allows no markup there).
+    let title = alert
+        .item
+        .title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let summary = if title.is_empty() {
+        alert.rule.clone()
+    } else {
+        format!("{}: {title}", alert.rule)
+    };
+    let summary = truncate(&summary, MAX_SUMMARY_CHARS);
+    let snippet = truncate(&alert.snippet, MAX_BODY_CHARS);
+    let body = if body_markup {
+        escape_markup(&snippet)
+    } else {
+        snippet
+    };
+    let mut n = Notification::new();
+    n.appname(APP_NAME)
+        .summary(&summary)
+        .body(&body)
+        .urgency(urgency(alert.severity))
+        .timeout(Timeout::Default);
+    if with_open {
+        for key in OPEN_ACTION_KEYS {
+            n.action(key, OPEN_ACTION_LABEL);
+        }
+    }
+    // Lets servers find the icon and settings of an installed newswatch.desktop.
+    n.hint(Hint::DesktopEntry(APP_NAME.to_owned()));
+    n
+}
+
+/// The notification urgency for a severity: only critical alerts stay on screen.
+pub fn urgency(severity: Severity) -> Urgency {
+    match severity {
+        Severity::Critical => Urgency::Critical,
+        Severity::High | Severity::Medium => Urgency::Normal,
+        Severity::Low | Severity::Info => Urgency::Low,
+    }
+}
+
+/// The link as it will be opened, when it is an absolute http(s) URL; `None` for
+/// anything else (`file:`, `javascript:`, relative, or text starting with `-` that
+/// an opener could take for an option).
+pub fn openable_link(link: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(link?.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+/// Escapes text for the notification body markup (a small subset of HTML): `&`, `<`
+/// and `>` become entities, so feed text shows as written.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most `max` characters of `text`, ending in `…` when cut.
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max.saturating_sub(1)) {
+        Some((cut, _)) if text[cut..].chars().nth(1).is_some() => {
+            format!("{}…", &text[..cut])
+        }
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        for (input, want) in [
+            ("plain", "plain"),
+            ("A & B", "A &amp; B"),
+            ("<b>x</b>", "&lt;b&gt;x&lt;/b&gt;"),
+            ("already &amp;", "already &amp;amp;"),
+            ("quotes \" ' stay", "quotes \" ' stay"),
+        ] {
+            assert_eq!(escape_markup(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn truncates_on_char_boundaries() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcd", 3), "ab…");
+        assert_eq!(truncate("ééééé", 4), "ééé…");
+        assert_eq!(truncate("", 3), "");
+    }
+
+    #[test]
+    fn only_http_links_open() {
+        for (input, want) in [
+            (
+                Some("https://example.org/a?b=1"),
+                Some("https://example.org/a?b=1"),
+            ),
+            (Some("  http://example.org  "), Some("http://example.org/")),
+            (Some("file:///etc/passwd"), None),
+            (Some("javascript:alert(1)"), None),
+            (Some("--help"), None),
+            (Some("/relative"), None),
+            (None, None),
+        ] {
+            assert_eq!(openable_link(input).as_deref(), want, "{input:?}");
+        }
+    }
+
+    fn alert(title: &str, snippet: &str) -> Alert {
+        Alert {
+            schema: crate::model::ALERT_SCHEMA,
+            alert_id: "a".into(),
+            ts: chrono::DateTime::UNIX_EPOCH,
+            rule: "tiktok".into(),
+            severity: Severity::High,
+            feed: crate::model::AlertFeed {
+                name: "f".into(),
+                url: "u".into(),
+            },
+            item: crate::model::AlertItem {
+                id: "i".into(),
+                title: title.into(),
+                link: None,
+                published: None,
+            },
+            matched: Vec::new(),
+            snippet: snippet.into(),
+            extraction: Default::default(),
+        }
+    }
+
+    #[test]
+    fn builds_the_notification() {
+        let n = build_notification(&alert("Ban\n  looms", "A & <b>"), true, true);
+        assert_eq!(n.appname, APP_NAME);
+        assert_eq!(n.summary, "tiktok: Ban looms");
+        assert_eq!(n.body, "A &amp; &lt;b&gt;");
+        assert_eq!(n.actions, ["default", "Open", "open", "Open"]);
+        assert!(n.hints.contains(&Hint::Urgency(Urgency::Normal)));
+
+        let n = build_notification(&alert("", "A & <b>"), false, false);
+        assert_eq!(n.summary, "tiktok");
+        assert_eq!(n.body, "A & <b>");
+        assert!(n.actions.is_empty());
+
+        let long = "x".repeat(5000);
+        let n = build_notification(&alert(&long, &long), false, false);
+        assert_eq!(n.summary.chars().count(), MAX_SUMMARY_CHARS);
+        assert_eq!(n.body.chars().count(), MAX_BODY_CHARS);
+    }
+
+    #[test]
+    fn severity_maps_to_urgency() {
+        assert_eq!(urgency(Severity::Critical), Urgency::Critical);
+        assert_eq!(urgency(Severity::High), Urgency::Normal);
+        assert_eq!(urgency(Severity::Medium), Urgency::Normal);
+        assert_eq!(urgency(Severity::Low), Urgency::Low);
+        assert_eq!(urgency(Severity::Info), Urgency::Low);
+    }
+}
