@@ -8,21 +8,24 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "newswatch", version, about, long_about = None)]
 pub struct Cli {
-    /// Log format on stderr.
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    pub log_format: LogFormat,
+    /// Where and how to log. Default: the journal when systemd connected stderr to it
+    /// (`$JOURNAL_STREAM`), else text on stderr.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// How log lines are written.
+/// How log lines are written (stderr text or JSON, or the journal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     /// Human-readable text.
     Text,
     /// One JSON object per line.
     Json,
+    /// Native journald protocol, structured fields as journal fields.
+    Journal,
 }
 
 /// The subcommands.

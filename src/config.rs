@@ -3,6 +3,7 @@
 //! reports every problem with `file:line:column` rather than stopping at the first.
 
 use std::collections::HashSet;
+use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,6 +43,10 @@ pub struct Config {
     pub concurrency: usize,
     /// The feeds, in file order.
     pub feeds: Vec<Feed>,
+    /// Reload by itself when the config, watchlist or knowledge-base files change.
+    pub watch_config: bool,
+    /// Where the Prometheus endpoint listens (always loopback); `None`: off.
+    pub metrics: Option<SocketAddr>,
 }
 
 /// HTTP limits applied to every fetch.
@@ -175,6 +180,17 @@ struct DesktopToml {
     open_command: Option<String>,
 }
 
+/// The `[metrics]` table, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricsToml {
+    enabled: Option<bool>,
+    listen: Option<Spanned<String>>,
+}
+
+/// Where the metrics endpoint listens unless `metrics.listen` says otherwise.
+pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:9464";
+
 /// One `[[feed]]` table, as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -222,6 +238,8 @@ const TOP_KEYS: &[&str] = &[
     "concurrency",
     "http",
     "desktop",
+    "metrics",
+    "watch_config",
     "feed",
 ];
 
@@ -312,6 +330,8 @@ impl Config {
         let mut concurrency = default_concurrency();
         let mut http = HttpToml::default();
         let mut desktop = DesktopToml::default();
+        let mut metrics = MetricsToml::default();
+        let mut watch_config = false;
         let mut feed_tomls: Vec<(Range<usize>, FeedToml)> = Vec::new();
 
         for (key, value) in table.get_ref().iter() {
@@ -347,6 +367,8 @@ impl Config {
                 }
                 "http" => http = c.de(name, value).unwrap_or_default(),
                 "desktop" => desktop = c.de(name, value).unwrap_or_default(),
+                "metrics" => metrics = c.de(name, value).unwrap_or_default(),
+                "watch_config" => watch_config = c.de(name, value).unwrap_or(watch_config),
                 "feed" => match value.get_ref() {
                     DeValue::Array(items) => {
                         for item in items.iter() {
@@ -412,6 +434,8 @@ impl Config {
             ),
             open_command: desktop.open_command.unwrap_or_else(|| "xdg-open".into()),
         };
+
+        let metrics = metrics_listen(&mut c, &metrics);
 
         let mut feeds = Vec::new();
         let mut names = HashSet::new();
@@ -480,11 +504,47 @@ impl Config {
                 desktop,
                 concurrency,
                 feeds,
+                watch_config,
+                metrics,
             })
         } else {
             c.errors.sort_by_key(|d| (d.line, d.column));
             Err(Diagnostics(c.errors))
         }
+    }
+}
+
+/// The metrics endpoint's address when enabled. It must be loopback: the endpoint has
+/// no authentication and tells what is being watched.
+fn metrics_listen(c: &mut Checker<'_>, m: &MetricsToml) -> Option<SocketAddr> {
+    let addr = match &m.listen {
+        None => DEFAULT_METRICS_LISTEN.parse().ok(),
+        Some(l) => match l.get_ref().trim().parse::<SocketAddr>() {
+            Ok(a) if a.ip().is_loopback() => Some(a),
+            Ok(a) => {
+                c.error(
+                    Some(l.span()),
+                    format!(
+                        "`metrics.listen`: {a} is not a loopback address; the endpoint has no \
+                         authentication, so only 127.0.0.1 or [::1] are allowed (put a proxy \
+                         in front to expose it)"
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                c.error(
+                    Some(l.span()),
+                    format!("`metrics.listen`: {e}; write e.g. \"127.0.0.1:9464\""),
+                );
+                None
+            }
+        },
+    };
+    if m.enabled.unwrap_or(false) {
+        addr
+    } else {
+        None
     }
 }
 
@@ -660,6 +720,34 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = Config::load(dir.path()).unwrap_err();
         assert!(err.to_string().contains("is a directory"));
+    }
+
+    #[test]
+    fn metrics_are_off_by_default_and_loopback_only() {
+        let c = parse("watchlists = []\n").unwrap();
+        assert_eq!(c.metrics, None);
+        assert!(!c.watch_config);
+        let c = parse("watchlists = []\nwatch_config = true\n[metrics]\nenabled = true\n").unwrap();
+        assert_eq!(c.metrics, Some("127.0.0.1:9464".parse().unwrap()));
+        assert!(c.watch_config);
+        let c =
+            parse("watchlists = []\n[metrics]\nenabled = true\nlisten = \"[::1]:0\"\n").unwrap();
+        assert_eq!(c.metrics, Some("[::1]:0".parse().unwrap()));
+        let text = "watchlists = []\n[metrics]\nenabled = true\nlisten = \"0.0.0.0:9464\"\n";
+        let errs = parse(text).unwrap_err().0;
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(errs[0].line == 4 && errs[0].message.contains("not a loopback address"));
+        let errs = parse("watchlists = []\n[metrics]\nport = 1\n")
+            .unwrap_err()
+            .0;
+        assert!(
+            errs[0].line == 3 && errs[0].message.contains("port"),
+            "{errs:#?}"
+        );
+        let errs = parse("watchlists = []\n[metrics]\nlisten = \"localhost\"\n")
+            .unwrap_err()
+            .0;
+        assert_eq!(errs[0].line, 3, "checked even when disabled: {errs:#?}");
     }
 
     #[test]

@@ -1,43 +1,71 @@
-//! The daemon: wiring (config → engine, store, fetcher, deliverer), the schedule that
-//! decides which feed is polled when, signals (TERM/INT stop, HUP reloads), sd_notify,
-//! and ordered shutdown: stop starting polls, let the running ones finish (briefly),
-//! then drain the outbox. `once` is one poll of every feed followed by delivery.
+//! The daemon: wiring (config → engine, store, fetcher, deliverer), the event loop,
+//! signals, sd_notify, and ordered shutdown. `once` is one poll of every feed followed
+//! by delivery.
+//!
+//! The event loop is one `select!` over: SIGTERM/SIGINT (stop), SIGHUP (reload config,
+//! watchlists and knowledge base; reopen the alert log), edited config files (when
+//! `watch_config` is on), the next due feed, finished polls, the watchdog tick and a
+//! daily outbox clean-up. `WATCHDOG=1` is sent from this loop, and only while the
+//! delivery loop is not stuck mid-round, so systemd restarts a daemon whose work has
+//! stopped, not just one whose process died.
+//!
+//! Shutdown: `STOPPING=1`; no new polls; running polls get [`STOP_GRACE`] to finish
+//! (an unfinished one has committed nothing and is simply redone next start); then the
+//! deliverer drains the outbox, bounded by [`DRAIN_LIMIT`] so the whole stop fits in
+//! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost).
+
+mod running;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, anyhow};
 use chrono::Utc;
-use sd_notify::NotifyState;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
-use tokio::time::Instant;
+use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{error, info, warn};
 
 use crate::config::Config;
+use crate::diag::Diagnostics;
 use crate::engine::Engine;
 use crate::poll::{PollContext, PollReport, poll_feed};
-use crate::sink::deliver::{Deliverer, SharedStore};
+use crate::service::dirs;
+use crate::service::metrics::{self, Metrics};
+use crate::service::notify::ServiceManager;
+use crate::service::status::LiveStatus;
+use crate::service::watch::{ConfigWatch, WATCH_EVERY};
+use crate::sink::deliver::{Deliverer, SharedStore, lock};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
 use crate::source::schedule::Schedule;
 use crate::store::Store;
+use running::Running;
 
 /// How long running polls may take to finish once a stop is asked for.
-const STOP_GRACE: Duration = Duration::from_millis(1500);
+pub const STOP_GRACE: Duration = Duration::from_millis(1500);
+/// How long the outbox may take to drain at stop (the units allow 30 s in all).
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(20);
+/// Delivered alerts older than this leave the outbox (the alert log keeps them).
+const OUTBOX_KEEP: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often the outbox is cleaned.
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Everything a loaded configuration builds.
-struct Loaded {
+pub(crate) struct Loaded {
+    /// The validated config.
     config: Config,
+    /// Its extractor and rules.
     engine: Arc<Engine>,
 }
 
-fn load(path: &Path) -> anyhow::Result<Loaded> {
-    let config = Config::load(path).map_err(|d| anyhow::anyhow!("{d}"))?;
-    let engine = Engine::load(&config).map_err(|d| anyhow::anyhow!("{d}"))?;
+/// Reads and checks the config, its watchlists and knowledge base: every problem.
+fn load(path: &Path) -> Result<Loaded, Diagnostics> {
+    let config = Config::load(path)?;
+    let engine = Engine::load(&config)?;
     Ok(Loaded {
         config,
         engine: Arc::new(engine),
@@ -80,7 +108,7 @@ pub struct OnceSummary {
 
 /// One poll of every feed, then delivery of everything queued.
 pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
-    let loaded = load(config_path)?;
+    let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
     let (ctx, mut deliverer) = open(&loaded).await?;
     let permits = Arc::new(Semaphore::new(loaded.config.concurrency));
     let mut set = JoinSet::new();
@@ -114,10 +142,11 @@ pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     Ok(summary)
 }
 
-fn sd(state: &[NotifyState<'_>]) {
-    if let Err(e) = sd_notify::notify(state) {
-        warn!(error = %e, "sd_notify failed");
-    }
+/// An interval whose missed ticks are skipped, not bunched.
+fn ticker(every: Duration) -> tokio::time::Interval {
+    let mut t = tokio::time::interval(every);
+    t.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    t
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.
@@ -126,66 +155,82 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut hup = signal(SignalKind::hangup())?;
-    let mut loaded = load(config_path)?;
-    let (mut ctx, deliverer) = open(&loaded).await?;
-    let log_handle = deliverer.log_handle();
+    let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
+    for problem in dirs::check_env(&loaded.config) {
+        warn!(problem = %problem, "state or alert log outside the unit's directories");
+    }
+    let metrics = Arc::new(Metrics::new());
+    let (ctx, mut deliverer) = open(&loaded).await?;
+    deliverer.set_metrics(metrics.clone());
+    let progress = deliverer.progress();
     let (stop_tx, stop_rx) = watch::channel(false);
+    let endpoint = match loaded.config.metrics {
+        Some(addr) => {
+            let listener = metrics::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+            Some(tokio::spawn(metrics::serve(
+                listener,
+                metrics.clone(),
+                stop_rx.clone(),
+            )))
+        }
+        None => None,
+    };
+    let log_handle = deliverer.log_handle();
     let delivery = tokio::spawn(deliverer.run(ctx.wake.clone(), stop_rx));
 
-    let watchdog = sd_notify::watchdog_enabled().map(|d| d / 2);
-    let mut watchdog_tick = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)));
-
-    let mut schedule = Schedule::new();
-    schedule.update(
-        &loaded.config.feeds,
-        &stored_next_polls(&ctx).await,
-        Instant::now(),
-    );
+    let manager = ServiceManager::from_env();
+    let watchdog = manager.watchdog_interval();
+    let watchdog_limit = manager.watchdog_timeout().unwrap_or(Duration::MAX);
+    let mut watchdog_tick = ticker(watchdog.unwrap_or(Duration::from_secs(3600)));
+    let mut watch_tick = ticker(WATCH_EVERY);
+    let mut prune_tick = ticker(PRUNE_EVERY);
+    let watcher = loaded
+        .config
+        .watch_config
+        .then(|| ConfigWatch::new(&loaded.config));
+    let permits = Arc::new(Semaphore::new(loaded.config.concurrency));
+    let mut rt = Running {
+        config_path: config_path.to_path_buf(),
+        loaded,
+        ctx,
+        schedule: Schedule::new(),
+        permits,
+        status: LiveStatus::new([], Utc::now().date_naive(), 0),
+        metrics,
+        manager,
+        log_handle,
+        watcher,
+    };
+    let line = rt.start().await;
     // Polls under way, by task: a feed is never polled twice at once.
     let mut running: HashMap<tokio::task::Id, String> = HashMap::new();
     let mut polls: JoinSet<PollReport> = JoinSet::new();
-    let mut permits = Arc::new(Semaphore::new(loaded.config.concurrency));
     info!(
-        feeds = schedule.len(),
-        rules = loaded.engine.rules.rules().len(),
+        feeds = rt.schedule.len(),
+        rules = rt.loaded.engine.rules.rules().len(),
+        watchdog_ms = watchdog.map(|d| d.as_millis() as u64),
         "newswatch running"
     );
-    sd(&[
-        NotifyState::Ready,
-        NotifyState::Status(&format!("{} feeds", schedule.len())),
-    ]);
+    rt.manager.ready(&line);
 
     loop {
-        let next = schedule.next_due();
+        let next = rt.schedule.next_due();
         let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         tokio::select! {
             _ = term.recv() => { info!("SIGTERM: stopping"); break; }
             _ = int.recv() => { info!("SIGINT: stopping"); break; }
-            _ = hup.recv() => {
-                sd(&[NotifyState::Reloading, NotifyState::monotonic_usec_now().unwrap_or(NotifyState::Custom(""))]);
-                match load(config_path) {
-                    Ok(new) => {
-                        if new.config.state_dir != loaded.config.state_dir {
-                            warn!("state_dir changed: takes effect after a restart");
-                        }
-                        ctx.engine = new.engine.clone();
-                        if new.config.concurrency != loaded.config.concurrency {
-                            permits = Arc::new(Semaphore::new(new.config.concurrency));
-                        }
-                        schedule.update(&new.config.feeds, &stored_next_polls(&ctx).await, Instant::now());
-                        log_handle.set_path(&new.config.alert_log);
-                        info!(feeds = schedule.len(), rules = new.engine.rules.rules().len(), "configuration reloaded");
-                        loaded = new;
-                    }
-                    Err(e) => error!(error = %e, "new configuration rejected; the old one keeps running"),
+            _ = hup.recv() => rt.reload("SIGHUP", true).await,
+            _ = watch_tick.tick(), if rt.watcher.is_some() => {
+                if rt.watcher.as_mut().is_some_and(ConfigWatch::changed) {
+                    rt.reload("config files changed", false).await;
                 }
-                log_handle.reopen();
-                sd(&[NotifyState::Ready]);
             }
             _ = tokio::time::sleep_until(sleep_until), if next.is_some() => {
-                for feed in schedule.take_due(Instant::now()) {
+                for feed in rt.schedule.take_due(Instant::now()) {
                     let name = feed.name.clone();
-                    let (ctx, permits) = (ctx.clone(), permits.clone());
+                    let (ctx, permits) = (rt.ctx.clone(), rt.permits.clone());
                     let task = polls.spawn(async move {
                         let _permit = permits.acquire_owned().await;
                         poll_feed(&ctx, &feed).await
@@ -195,25 +240,30 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
             }
             Some(res) = polls.join_next_with_id() => {
                 // A poll that panicked is retried after its interval, never forgotten.
-                let (id, next_poll) = match res {
-                    Ok((id, report)) => (id, Some(report.next_poll)),
+                let (id, report) = match res {
+                    Ok((id, report)) => (id, Some(report)),
                     Err(e) => (e.id(), None),
                 };
                 let Some(name) = running.remove(&id) else { continue };
-                if next_poll.is_none() {
+                if report.is_none() {
                     error!(feed = %name, "poll task failed; retrying after the interval");
                 }
-                schedule.finished(&name, next_poll, Instant::now());
+                rt.finished(&name, report.as_ref());
             }
             _ = watchdog_tick.tick(), if watchdog.is_some() => {
-                sd(&[NotifyState::Watchdog]);
+                match progress.stalled_for().filter(|d| *d >= watchdog_limit) {
+                    None => rt.manager.watchdog(),
+                    Some(d) => warn!(stalled_ms = d.as_millis() as u64,
+                        "delivery has not moved; withholding the watchdog keep-alive"),
+                }
             }
+            _ = prune_tick.tick() => prune(&rt.ctx.store).await,
         }
     }
 
-    sd(&[NotifyState::Stopping]);
-    // Stop the sources first: running polls get a short grace, then are cancelled (an
-    // unfinished poll has committed nothing, so it is simply done again next start).
+    rt.manager
+        .stopping("stopping: finishing polls and deliveries");
+    // Stop the sources first: running polls get a short grace, then are cancelled.
     let grace = tokio::time::sleep(STOP_GRACE);
     tokio::pin!(grace);
     while !polls.is_empty() {
@@ -222,35 +272,31 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
             _ = &mut grace => { polls.abort_all(); break; }
         }
     }
-    // Then let the deliverer drain the outbox.
+    // Then let the deliverer drain the outbox (and the metrics endpoint close).
     let _ = stop_tx.send(true);
-    if let Err(e) = delivery.await {
-        error!(error = %e, "delivery task failed");
+    match tokio::time::timeout(DRAIN_LIMIT, delivery).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => error!(error = %e, "delivery task failed"),
+        Err(_) => {
+            warn!("delivery did not finish in time; the rest stays queued for the next start")
+        }
+    }
+    if let Some(endpoint) = endpoint {
+        endpoint.abort();
     }
     info!("stopped");
     Ok(())
 }
 
-/// Each known feed's stored next poll, so a restart keeps the schedule.
-async fn stored_next_polls(ctx: &PollContext) -> HashMap<String, chrono::DateTime<Utc>> {
-    let store = ctx.store.clone();
-    let read = tokio::task::spawn_blocking(move || {
-        crate::sink::deliver::lock(&store).feeds().map(|fs| {
-            fs.into_iter()
-                .filter_map(|f| Some((f.name, f.next_poll?)))
-                .collect()
-        })
-    })
-    .await;
-    match read {
-        Ok(Ok(m)) => m,
-        Ok(Err(e)) => {
-            warn!(error = %e, "cannot read the stored schedule; new slots for every feed");
-            HashMap::new()
-        }
-        Err(e) => {
-            warn!(error = %e, "cannot read the stored schedule; new slots for every feed");
-            HashMap::new()
-        }
+/// Drops delivered alerts older than [`OUTBOX_KEEP`] from the outbox.
+async fn prune(store: &SharedStore) {
+    let store = store.clone();
+    let before =
+        Utc::now() - chrono::Duration::from_std(OUTBOX_KEEP).unwrap_or(chrono::Duration::MAX);
+    match tokio::task::spawn_blocking(move || lock(&store).prune_outbox(before)).await {
+        Ok(Ok(n)) if n > 0 => info!(removed = n, "old delivered alerts removed from the outbox"),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => warn!(error = %e, "cannot clean the outbox"),
+        Err(e) => warn!(error = %e, "cannot clean the outbox"),
     }
 }

@@ -23,6 +23,8 @@
 //! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
 //!   outbox.
 //! - [`daemon`]: wiring, schedule, signals, sd_notify, ordered shutdown; `once`.
+//! - [`service`]: running as a system service: sd_notify and the status line, config
+//!   file watching, systemd-managed directories, journald logging, Prometheus metrics.
 //! - [`tail`]: reading and following the alert log.
 //! - [`cli`] and [`commands`]: the command line; `main.rs` stays thin.
 
@@ -36,6 +38,7 @@ pub mod extract;
 pub mod model;
 pub mod poll;
 pub mod rules;
+pub mod service;
 pub mod sink;
 pub mod source;
 pub mod store;

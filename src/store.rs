@@ -340,6 +340,16 @@ impl Store {
         Ok(())
     }
 
+    /// How many alerts were raised at or after `since` (still in the outbox).
+    pub fn alerts_since(&self, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE created >= ?1",
+            [ms(since)],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Deletes delivered alerts older than `before` from the outbox.
     pub fn prune_outbox(&mut self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         Ok(self.conn.execute(

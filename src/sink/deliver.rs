@@ -2,10 +2,19 @@
 //! log (synced before being marked delivered) and shows desktop notifications. It
 //! consumes the outbox, not the code that raised the alerts, so it can be moved to
 //! another process or a message queue later.
+//!
+//! Each alert written is logged once with its `feed`, `rule` and `item` fields (the
+//! journal keeps them as fields) and counted in the [`Metrics`]. [`Progress`] lets the
+//! daemon's watchdog tell a delivery round that is stuck from one that is waiting.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
 
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
@@ -15,6 +24,7 @@ use super::desktop::{DEFAULT_OPENER, DesktopNotifier, Opener};
 use super::jsonl::{AlertLog, already_written};
 use crate::config::Desktop;
 use crate::model::Alert;
+use crate::service::metrics::Metrics;
 use crate::store::{Store, StoreError};
 
 /// The store, shared between pollers and the deliverer.
@@ -68,6 +78,121 @@ pub struct Deliverer {
     recovered: bool,
     /// Whether the "no desktop" warning was given (it is given once).
     warned: bool,
+    /// Counts what is delivered.
+    metrics: Arc<Metrics>,
+    /// Whether a round is under way, and since when it last moved.
+    progress: Progress,
+}
+
+/// Whether the delivery loop is stuck: a round that has not moved for a while. Waiting
+/// for work is not being stuck.
+#[derive(Debug, Clone)]
+pub struct Progress(Arc<ProgressInner>);
+
+#[derive(Debug)]
+struct ProgressInner {
+    /// The clock's origin (tokio's clock, so paused-time tests work).
+    base: Instant,
+    /// Milliseconds after `base` of the last move of the current round; `IDLE` between rounds.
+    moved_ms: AtomicU64,
+}
+
+const IDLE: u64 = u64::MAX;
+
+impl Progress {
+    fn new() -> Self {
+        Progress(Arc::new(ProgressInner {
+            base: Instant::now(),
+            moved_ms: AtomicU64::new(IDLE),
+        }))
+    }
+
+    /// The round moved on (started, or delivered something).
+    fn moved(&self) {
+        let ms = u64::try_from(self.0.base.elapsed().as_millis()).unwrap_or(IDLE - 1);
+        self.0.moved_ms.store(ms.min(IDLE - 1), Ordering::Relaxed);
+    }
+
+    /// The round ended.
+    fn idle(&self) {
+        self.0.moved_ms.store(IDLE, Ordering::Relaxed);
+    }
+
+    /// How long the current round has not moved; `None` between rounds.
+    pub fn stalled_for(&self) -> Option<Duration> {
+        let ms = self.0.moved_ms.load(Ordering::Relaxed);
+        (ms != IDLE).then(|| {
+            self.0
+                .base
+                .elapsed()
+                .saturating_sub(Duration::from_millis(ms))
+        })
+    }
+}
+
+/// The few alert fields the delivery loop logs and measures.
+#[derive(Deserialize)]
+struct AlertMeta {
+    alert_id: String,
+    rule: String,
+    feed: FeedMeta,
+    item: ItemMeta,
+}
+
+#[derive(Deserialize)]
+struct FeedMeta {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct ItemMeta {
+    id: String,
+    #[serde(default)]
+    title: String,
+    published: Option<DateTime<Utc>>,
+}
+
+/// Logs and counts one alert that reached the alert log at `at`.
+fn record_logged(json: &str, metrics: &Metrics, at: DateTime<Utc>) {
+    match serde_json::from_str::<AlertMeta>(json) {
+        Ok(a) => {
+            info!(feed = %a.feed.name, rule = %a.rule, item = %a.item.id, title = %a.item.title,
+                alert_id = %a.alert_id, "alert");
+            metrics.alert_logged(&a.rule, a.item.published, at);
+        }
+        Err(e) => warn!(error = %e, "alert written but unreadable for logging"),
+    }
+}
+
+/// The opener for `open_command`. Under systemd (`$INVOCATION_ID` set: the user unit)
+/// the default `xdg-open` runs through `systemd-run --user --scope`, so the browser it
+/// may start lives in a scope of its own, not in the daemon's cgroup: it survives a
+/// restart of newswatch and is not killed by its stop or watchdog.
+pub fn opener_for(open_command: &str, under_systemd: bool, systemd_run: Option<PathBuf>) -> Opener {
+    let mut words = open_command.split_whitespace();
+    let program = words.next().unwrap_or(DEFAULT_OPENER);
+    let mut opener = match systemd_run {
+        Some(run) if under_systemd && program == DEFAULT_OPENER => Opener::new(run)
+            .arg("--user")
+            .arg("--scope")
+            .arg("--quiet")
+            .arg("--collect")
+            .arg("--")
+            .arg(program),
+        _ => Opener::new(program),
+    };
+    for w in words {
+        opener = opener.arg(w);
+    }
+    opener
+}
+
+/// `systemd-run` from `PATH`, if there.
+fn find_systemd_run() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("systemd-run"))
+        .find(|p| p.is_file())
 }
 
 /// Reopens or moves the alert log of a running [`Deliverer`].
@@ -120,6 +245,8 @@ impl Deliverer {
             },
             recovered: false,
             warned: false,
+            metrics: Arc::new(Metrics::new()),
+            progress: Progress::new(),
         };
         d.connect_desktop().await;
         d
@@ -132,11 +259,12 @@ impl Deliverer {
         if Instant::now() < retry_at {
             return;
         }
-        let mut words = self.desktop_cfg.open_command.split_whitespace();
-        let mut opener = Opener::new(words.next().unwrap_or(DEFAULT_OPENER));
-        for w in words {
-            opener = opener.arg(w);
-        }
+        let under_systemd = std::env::var_os("INVOCATION_ID").is_some();
+        let opener = opener_for(
+            &self.desktop_cfg.open_command,
+            under_systemd,
+            under_systemd.then(find_systemd_run).flatten(),
+        );
         let connecting = DesktopNotifier::builder()
             .call_timeout(self.desktop_cfg.timeout)
             .opener(opener)
@@ -159,6 +287,16 @@ impl Deliverer {
         }
     }
 
+    /// Counts deliveries in `metrics` (instead of a private set).
+    pub fn set_metrics(&mut self, metrics: Arc<Metrics>) {
+        self.metrics = metrics;
+    }
+
+    /// Tells whether delivery is stuck, for the watchdog.
+    pub fn progress(&self) -> Progress {
+        self.progress.clone()
+    }
+
     /// A handle to reopen or move the alert log while the deliverer runs.
     pub fn log_handle(&self) -> LogHandle {
         LogHandle(self.log.clone())
@@ -166,6 +304,13 @@ impl Deliverer {
 
     /// Delivers everything in the outbox now.
     pub async fn deliver(&mut self) -> Result<Delivered, DeliverError> {
+        self.progress.moved();
+        let result = self.deliver_rounds().await;
+        self.progress.idle();
+        result
+    }
+
+    async fn deliver_rounds(&mut self) -> Result<Delivered, DeliverError> {
         let logged = self.deliver_log().await?;
         let notified = self.deliver_desktop().await?;
         Ok(Delivered { logged, notified })
@@ -175,6 +320,7 @@ impl Deliverer {
         let store = self.store.clone();
         let log = self.log.clone();
         let recover = !self.recovered;
+        let (metrics, progress) = (self.metrics.clone(), self.progress.clone());
         let n = tokio::task::spawn_blocking(move || -> Result<usize, DeliverError> {
             let mut store = lock(&store);
             let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
@@ -195,6 +341,11 @@ impl Deliverer {
                 let seqs: Vec<i64> = batch.iter().map(|p| p.seq).collect();
                 store.mark_logged(&seqs)?;
                 total += batch.len();
+                let now = Utc::now();
+                for p in &batch {
+                    record_logged(&p.json, &metrics, now);
+                }
+                progress.moved();
             }
         })
         .await
@@ -239,9 +390,12 @@ impl Deliverer {
                 match notifier.notify(&alert).await {
                     Ok(()) => shown += 1,
                     Err(e) => {
-                        warn!(rule = %alert.rule, alert_id = %alert.alert_id, error = %e, "desktop notification failed")
+                        self.metrics.notification_failed();
+                        warn!(feed = %alert.feed.name, rule = %alert.rule, item = %alert.item.id,
+                            alert_id = %alert.alert_id, error = %e, "desktop notification failed")
                     }
                 }
+                self.progress.moved();
             }
         }
     }
@@ -303,4 +457,55 @@ fn recover_written(store: &mut Store, log: &AlertLog) -> Result<(), DeliverError
         store.mark_logged(&seqs)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(o: &Opener) -> String {
+        format!("{o:?}")
+    }
+
+    #[test]
+    fn the_default_opener_gets_its_own_scope_under_systemd() {
+        let run = Some(PathBuf::from("/usr/bin/systemd-run"));
+        let o = opener_for("xdg-open", true, run.clone());
+        assert_eq!(
+            o,
+            Opener::new("/usr/bin/systemd-run")
+                .arg("--user")
+                .arg("--scope")
+                .arg("--quiet")
+                .arg("--collect")
+                .arg("--")
+                .arg("xdg-open")
+        );
+        assert_eq!(
+            opener_for("xdg-open", false, run.clone()),
+            Opener::new("xdg-open")
+        );
+        assert_eq!(opener_for("xdg-open", true, None), Opener::new("xdg-open"));
+        let custom = opener_for("firefox --new-tab", true, run);
+        assert_eq!(
+            custom,
+            Opener::new("firefox").arg("--new-tab"),
+            "{}",
+            words(&custom)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn progress_tells_stuck_from_idle() {
+        let p = Progress::new();
+        assert_eq!(p.stalled_for(), None);
+        p.moved();
+        tokio::time::advance(Duration::from_secs(7)).await;
+        assert_eq!(p.stalled_for(), Some(Duration::from_secs(7)));
+        p.moved();
+        assert_eq!(p.stalled_for(), Some(Duration::ZERO));
+        p.idle();
+        tokio::time::advance(Duration::from_secs(60)).await;
+        assert_eq!(p.stalled_for(), None, "waiting for work is not being stuck");
+    }
 }

@@ -69,6 +69,12 @@ fn open_link(shared: &Shared, link: String) {
     let mut cmd = tokio::process::Command::new(&opener.program);
     cmd.args(&opener.args)
         .arg(&link)
+        // What systemd told the daemon is the daemon's: the browser must not send
+        // READY/WATCHDOG on its behalf or think its stderr is the journal.
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("WATCHDOG_USEC")
+        .env_remove("WATCHDOG_PID")
+        .env_remove("JOURNAL_STREAM")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
