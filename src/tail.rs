@@ -148,64 +148,239 @@ pub fn print_existing(path: &Path, opts: &TailOptions, out: &mut impl Write) -> 
 }
 
 /// Prints what is there, then follows the log for ever: new lines as they are
-/// appended; after rotation (a new file at `path`) or truncation, from the start.
+/// appended, across rotation and truncation.
+///
+/// - Rotation by renaming (logrotate's default, then SIGHUP to the daemon): when a new
+///   file appears at `path`, the old one is still read, since the daemon writes to it
+///   until it reopens; once the new file has data the daemon has switched, so the old
+///   file is read a last time and closed. Nothing written to either is missed, and the
+///   old file's lines come first.
+/// - Truncation in place (`copytruncate`): the file shrinking below what was read
+///   means it starts again, so reading restarts at 0. (A file truncated and refilled
+///   beyond the old size between two looks cannot be told from growth; use rename.)
+/// - No file yet, or none for a while after a rename: it is waited for.
 pub fn follow(path: &Path, opts: &TailOptions, out: &mut impl Write) -> io::Result<()> {
-    let mut pos = print_existing(path, opts, out)?;
-    let mut file = File::open(path).ok();
-    let mut ino = file
-        .as_ref()
-        .and_then(|f| f.metadata().ok())
-        .map(|m| m.ino());
-    let mut partial = String::new();
+    let pos = print_existing(path, opts, out)?;
+    let mut current = Followed::open(path, pos);
+    let mut rotated: Option<Followed> = None;
     loop {
         std::thread::sleep(FOLLOW_POLL);
-        let current = std::fs::metadata(path).ok();
-        if let Some(f) = file.as_mut() {
-            // Finish what the old file holds before switching.
-            read_new(f, &mut pos, &mut partial, opts, out)?;
-        }
-        match current {
-            Some(m) if Some(m.ino()) != ino => {
-                file = File::open(path).ok();
-                ino = Some(m.ino());
-                pos = 0;
-                partial.clear();
-            }
-            Some(m) if m.len() < pos => {
-                pos = 0; // truncated in place
-                partial.clear();
-            }
-            _ => {}
-        }
+        step(path, &mut current, &mut rotated, opts, out)?;
     }
 }
 
-fn read_new(
-    f: &mut File,
-    pos: &mut u64,
-    partial: &mut String,
+/// One look at the log: drain a rotated file, notice rotation or truncation, read new
+/// lines.
+fn step(
+    path: &Path,
+    current: &mut Option<Followed>,
+    rotated: &mut Option<Followed>,
     opts: &TailOptions,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let len = f.metadata()?.len();
-    if len <= *pos {
-        return Ok(());
+    if let Some(old) = rotated.as_mut() {
+        // Seen before the last read of the old file: data in the new one means the
+        // writer had already switched, so that read got everything.
+        let switched = current.as_ref().is_some_and(|c| c.len() > 0);
+        old.read_new(opts, out)?;
+        if switched {
+            *rotated = None;
+        }
     }
-    f.seek(SeekFrom::Start(*pos))?;
-    let mut buf = Vec::new();
-    f.take(len - *pos).read_to_end(&mut buf)?;
-    *pos += buf.len() as u64;
-    partial.push_str(&String::from_utf8_lossy(&buf));
-    while let Some(i) = partial.find('\n') {
-        let line: String = partial.drain(..=i).collect();
-        emit(&line, opts, out)?;
+    let at_path = std::fs::metadata(path).ok();
+    if let Some(c) = current.as_mut() {
+        c.read_new(opts, out)?;
     }
-    out.flush()
+    match (&at_path, current.as_ref()) {
+        (Some(m), Some(c)) if m.ino() != c.ino => {
+            // Rotated: keep the old file until the writer has moved on.
+            if let Some(mut older) = rotated.take() {
+                older.read_new(opts, out)?;
+            }
+            *rotated = current.take();
+            *current = Followed::open(path, 0);
+        }
+        (Some(m), Some(c)) if m.len() < c.pos => {
+            eprintln!(
+                "newswatch tail: {} was truncated; reading it from the start",
+                path.display()
+            );
+            if let Some(c) = current.as_mut() {
+                c.pos = 0;
+                c.partial.clear();
+            }
+        }
+        (Some(_), None) => *current = Followed::open(path, 0),
+        _ => {}
+    }
+    if let Some(c) = current.as_mut() {
+        c.read_new(opts, out)?;
+    }
+    Ok(())
+}
+
+/// One open log file being followed.
+struct Followed {
+    /// The open file (it stays the same file when renamed).
+    file: File,
+    /// Its inode, to notice a new file at the path.
+    ino: u64,
+    /// Bytes read so far.
+    pos: u64,
+    /// An incomplete last line (bytes: a character may be cut), kept until its
+    /// newline arrives.
+    partial: Vec<u8>,
+}
+
+impl Followed {
+    fn open(path: &Path, pos: u64) -> Option<Followed> {
+        let file = File::open(path).ok()?;
+        let ino = file.metadata().ok()?.ino();
+        Some(Followed {
+            file,
+            ino,
+            pos,
+            partial: Vec::new(),
+        })
+    }
+
+    fn len(&self) -> u64 {
+        self.file.metadata().map_or(0, |m| m.len())
+    }
+
+    /// Emits the complete lines appended since the last read.
+    fn read_new(&mut self, opts: &TailOptions, out: &mut impl Write) -> io::Result<()> {
+        let len = self.file.metadata()?.len();
+        if len <= self.pos {
+            return Ok(());
+        }
+        self.file.seek(SeekFrom::Start(self.pos))?;
+        let mut buf = Vec::new();
+        (&mut self.file)
+            .take(len - self.pos)
+            .read_to_end(&mut buf)?;
+        self.pos += buf.len() as u64;
+        self.partial.extend_from_slice(&buf);
+        while let Some(i) = self.partial.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=i).collect();
+            emit(&String::from_utf8_lossy(&line), opts, out)?;
+        }
+        out.flush()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn line(id: &str) -> String {
+        let a = Alert {
+            schema: crate::model::ALERT_SCHEMA,
+            alert_id: id.into(),
+            ts: DateTime::UNIX_EPOCH,
+            rule: "r".into(),
+            severity: crate::model::Severity::High,
+            feed: crate::model::AlertFeed {
+                name: "f".into(),
+                url: "u".into(),
+            },
+            item: crate::model::AlertItem {
+                id: "i".into(),
+                title: "t".into(),
+                link: None,
+                published: None,
+            },
+            matched: Vec::new(),
+            snippet: String::new(),
+            extraction: Default::default(),
+        };
+        format!("{}\n", serde_json::to_string(&a).unwrap())
+    }
+
+    fn append(path: &Path, text: &str) {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    }
+
+    fn ids(out: &[u8]) -> Vec<String> {
+        String::from_utf8_lossy(out)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["alert_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn follows_across_rename_rotation_truncation_and_torn_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.jsonl");
+        let opts = TailOptions {
+            json: true,
+            ..TailOptions::default()
+        };
+        let mut out = Vec::new();
+        let (mut cur, mut rot) = (None, None);
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        assert!(out.is_empty(), "no file yet");
+        append(&path, &line("a"));
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        assert_eq!(ids(&out), ["a"], "the file appeared");
+
+        // logrotate renames; the writer still writes to the old file, then reopens.
+        std::fs::rename(&path, dir.path().join("alerts.jsonl.1")).unwrap();
+        append(&dir.path().join("alerts.jsonl.1"), &line("b"));
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        std::fs::write(&path, "").unwrap(); // `create`: an empty new file at once
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        append(&dir.path().join("alerts.jsonl.1"), &line("c")); // before the SIGHUP
+        append(&path, &line("d")); // after it
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        assert_eq!(ids(&out), ["a", "b", "c", "d"]);
+        assert!(
+            rot.is_none(),
+            "the old file is closed once the writer switched"
+        );
+
+        // A line written in two parts, cut inside a character.
+        let l = line("é");
+        let cut = l.find('é').unwrap() + 1;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&l.as_bytes()[..cut])
+            .unwrap();
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&l.as_bytes()[cut..])
+            .unwrap();
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        assert_eq!(ids(&out), ["a", "b", "c", "d", "é"]);
+
+        // copytruncate: cut to zero in place, then written again.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        append(&path, &line("e"));
+        step(&path, &mut cur, &mut rot, &opts, &mut out).unwrap();
+        assert_eq!(ids(&out), ["a", "b", "c", "d", "é", "e"]);
+    }
 
     #[test]
     fn since_accepts_durations_and_times() {
