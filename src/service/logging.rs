@@ -62,7 +62,15 @@ pub fn init(format: Option<LogFormat>) {
         match tracing_journald::layer() {
             Ok(layer) => {
                 // No prefix: fields are FEED, RULE, ITEM…, as a person would query them.
+                // INFO is journald's "info" (6), not "notice" as the crate defaults:
+                // routine lines (each poll, each alert) are not notable events.
+                let priorities = tracing_journald::PriorityMappings {
+                    info: tracing_journald::Priority::Informational,
+                    debug: tracing_journald::Priority::Debug,
+                    ..tracing_journald::PriorityMappings::new()
+                };
                 let layer = layer
+                    .with_priority_mappings(priorities)
                     .with_field_prefix(None)
                     .with_syslog_identifier(SYSLOG_IDENTIFIER.to_string());
                 tracing_subscriber::registry()
