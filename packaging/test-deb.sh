@@ -14,8 +14,8 @@
 #   5. `dpkg -r` removes it (conffiles stay), `dpkg -P` purges the rest.
 # What it cannot prove: systemd itself starting the unit (needs systemd as PID 1).
 #
-# Usage: packaging/test-deb.sh [--no-build]   (as root; needs debootstrap, cargo-deb,
-# python3). The chroot is cached in $NEWSWATCH_DEB_CHROOT (default below).
+# Usage: packaging/test-deb.sh [--no-build | --profile NAME]   (as root; needs
+# debootstrap, cargo-deb, python3). The chroot is cached in $NEWSWATCH_DEB_CHROOT (default below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,10 +25,19 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
 in_root() { chroot "$root" "$@"; }
 
-if [ "${1:-}" != "--no-build" ]; then
+case "${1:-}" in
+--no-build) ;;
+--profile)
+    # CI: package the dev build the tests already made (same files, no LTO wait).
+    step "cargo deb --profile ${2:?}"
+    cargo deb --profile "$2"
+    ;;
+"")
     step "cargo deb"
     cargo deb
-fi
+    ;;
+*) fail "usage: $0 [--no-build | --profile NAME]" ;;
+esac
 deb=$(ls -t target/debian/newswatch_*.deb | head -n 1)
 [ -f "$deb" ] || fail "no package in target/debian"
 dpkg-deb --info "$deb"
