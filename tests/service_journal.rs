@@ -159,3 +159,21 @@ fn structured_fields_reach_the_journal() {
         .collect();
     assert!(stream.is_empty(), "stderr stayed quiet: {stream:#?}");
 }
+
+#[test]
+fn an_inherited_journal_stream_keeps_logs_on_stderr() {
+    // JOURNAL_STREAM inherited from a unit by a process whose stderr was redirected
+    // does not name its stderr: logs stay on stderr, as text.
+    let sb = Sandbox::new("");
+    let out = common::newswatch()
+        .args(["once", "--config", &sb.config_arg()])
+        .env("JOURNAL_STREAM", "1:2")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let err = common::stderr(&out);
+    assert!(
+        err.contains("WARN") && err.contains("desktop notifications unavailable"),
+        "{err}"
+    );
+}
