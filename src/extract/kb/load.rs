@@ -1,0 +1,580 @@
+//! Loading knowledge-base TOML: the file format, merging user entries into shipped
+//! ones by id, and validation that reports every problem with `file:line:column`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{AliasOrigin, AliasRule, CaseRule, ContextRule, Entity, KnowledgeBase, Origin, Scope};
+use crate::diag::Diagnostic;
+use crate::model::EntityKind;
+
+/// The file format, for `newswatch check` help and the docs.
+pub const FORMAT_HELP: &str = r#"Knowledge-base files hold [[entity]] tables:
+
+[[entity]]
+id = "nl-ap"                        # lower case; stable; used by rules and alerts
+name = "Autoriteit Persoonsgegevens"
+kind = "regulator"                  # organization | person | location | regulator | product
+country = "NL"                      # ISO 3166 code
+owner = "..."                       # id of the owning entity (companies, products)
+parent = "..."                      # id of the body it is part of
+products = ["..."]                  # ids it owns (sets their owner)
+tags = ["dpa"]                      # labels for rules
+roles = ["president"]               # people: what "the president" can refer to
+surname = "Trump"                   # people: the form used alone ("" for none)
+aliases = ["Dutch Data Protection Authority", "Personal Data Authority"]
+former_names = ["College bescherming persoonsgegevens"]
+demonyms = ["Dutch"]                # places: adjectives that refer to them
+remove_aliases = ["..."]            # user files: drop shipped forms
+replace = false                     # user files: replace the shipped entry whole
+
+[[entity.alias]]                    # a form with rules
+text = "AP"
+case = "exact"                      # exact | capitalized (default) | any
+context_entities = ["nl"]           # counts only with one of these in scope,
+context_words = ["privacy"]         #   or one of these words, or its own entity
+needs_context = true                # conditional even without entities/words
+scope = "paragraph"                 # sentence | paragraph (default) | document
+veto_words = ["coin"]               # any of these in scope rules it out
+not_followed_by = ["40"]
+not_preceded_by = ["North"]
+common_word = true                  # needs its context only at a sentence start
+demonym = false                     # it is a demonym, not a name
+"#;
+
+/// The TOML shape of a knowledge-base file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KbFile {
+    #[serde(default)]
+    entity: Vec<Spanned<EntityToml>>,
+}
+
+/// The TOML shape of one entity; everything but the id is optional so that user
+/// files can merge into shipped entries.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntityToml {
+    id: String,
+    name: Option<String>,
+    kind: Option<Spanned<String>>,
+    country: Option<String>,
+    owner: Option<Spanned<String>>,
+    parent: Option<Spanned<String>>,
+    surname: Option<String>,
+    #[serde(default)]
+    products: Vec<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    former_names: Vec<String>,
+    #[serde(default)]
+    demonyms: Vec<String>,
+    #[serde(default)]
+    alias: Vec<Spanned<AliasToml>>,
+    #[serde(default)]
+    remove_aliases: Vec<String>,
+    #[serde(default)]
+    replace: bool,
+}
+
+/// The TOML shape of one `[[entity.alias]]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AliasToml {
+    text: String,
+    case: Option<String>,
+    #[serde(default)]
+    context_entities: Vec<String>,
+    #[serde(default)]
+    context_words: Vec<String>,
+    #[serde(default)]
+    needs_context: bool,
+    scope: Option<String>,
+    #[serde(default)]
+    veto_words: Vec<String>,
+    #[serde(default)]
+    not_followed_by: Vec<String>,
+    #[serde(default)]
+    not_preceded_by: Vec<String>,
+    #[serde(default)]
+    common_word: bool,
+    #[serde(default)]
+    demonym: bool,
+}
+
+/// An entity being assembled from one or more TOML entries.
+#[derive(Debug, Clone)]
+struct Draft {
+    toml: EntityToml,
+    /// Where the entry was (last) defined, as a diagnostic without a message.
+    at: Diagnostic,
+    /// Diagnostics positioned at each `[[entity.alias]]`, parallel to `toml.alias`.
+    alias_at: Vec<Diagnostic>,
+    /// Diagnostics positioned at `owner`, `parent`, `kind` and each product.
+    owner_at: Option<Diagnostic>,
+    parent_at: Option<Diagnostic>,
+    kind_at: Option<Diagnostic>,
+    products_at: Vec<Diagnostic>,
+}
+
+/// Collects drafts from sources, then validates and builds the base.
+#[derive(Debug, Default)]
+pub(super) struct Loader {
+    drafts: Vec<Draft>,
+    by_id: HashMap<String, usize>,
+    errors: Vec<Diagnostic>,
+}
+
+fn here(path: &Path, text: &str, span: std::ops::Range<usize>) -> Diagnostic {
+    Diagnostic::at(path, text, Some(span), "")
+}
+
+fn with_message(at: &Diagnostic, message: String) -> Diagnostic {
+    Diagnostic {
+        message,
+        ..at.clone()
+    }
+}
+
+impl Loader {
+    /// Parses one file. `user` files may merge into existing ids; shipped files may not
+    /// define an id twice.
+    pub(super) fn add_source(&mut self, path: &Path, text: &str, user: bool) {
+        let file: KbFile = match toml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                self.errors
+                    .push(Diagnostic::at(path, text, e.span(), e.message()));
+                return;
+            }
+        };
+        for spanned in file.entity {
+            let at = here(path, text, spanned.span());
+            let toml = spanned.into_inner();
+            let draft = Draft {
+                alias_at: toml
+                    .alias
+                    .iter()
+                    .map(|a| here(path, text, a.span()))
+                    .collect(),
+                owner_at: toml.owner.as_ref().map(|o| here(path, text, o.span())),
+                parent_at: toml.parent.as_ref().map(|o| here(path, text, o.span())),
+                kind_at: toml.kind.as_ref().map(|o| here(path, text, o.span())),
+                products_at: toml
+                    .products
+                    .iter()
+                    .map(|p| here(path, text, p.span()))
+                    .collect(),
+                toml,
+                at,
+            };
+            if !valid_id(&draft.toml.id) {
+                self.errors.push(with_message(
+                    &draft.at,
+                    format!(
+                        "entity id `{}` must be non-empty lower-case letters, digits, `-`, `_` or `.`",
+                        draft.toml.id
+                    ),
+                ));
+                continue;
+            }
+            match self.by_id.get(&draft.toml.id) {
+                Some(&i) if !user => self.errors.push(with_message(
+                    &draft.at,
+                    format!(
+                        "entity `{}` is defined twice (first at {}:{})",
+                        draft.toml.id,
+                        self.drafts[i].at.file.display(),
+                        self.drafts[i].at.line
+                    ),
+                )),
+                Some(&i) if draft.toml.replace => self.drafts[i] = draft,
+                Some(&i) => merge(&mut self.drafts[i], draft),
+                None => {
+                    self.by_id.insert(draft.toml.id.clone(), self.drafts.len());
+                    self.drafts.push(draft);
+                }
+            }
+        }
+    }
+
+    /// Validates every draft and builds the base, or returns every problem found.
+    pub(super) fn finish(mut self) -> Result<KnowledgeBase, Vec<Diagnostic>> {
+        let mut entities = Vec::with_capacity(self.drafts.len());
+        let mut origins = Vec::with_capacity(self.drafts.len());
+        for d in &self.drafts {
+            if let Some(e) = build(d, &mut self.errors) {
+                entities.push(e);
+                origins.push(Origin {
+                    file: d.at.file.clone(),
+                    line: d.at.line,
+                    column: d.at.column,
+                });
+            }
+        }
+        let mut kb = KnowledgeBase {
+            by_id: entities
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.id.clone(), i))
+                .collect(),
+            children: vec![Vec::new(); entities.len()],
+            entities,
+            origins,
+        };
+        self.link(&mut kb);
+        if self.errors.is_empty() {
+            Ok(kb)
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    /// Resolves owners, parents, products and context entities; reports unknown ids.
+    fn link(&mut self, kb: &mut KnowledgeBase) {
+        let unknown = |kb: &KnowledgeBase, what: &str, id: &str, owner: &str| {
+            let mut msg = format!("entity `{owner}`: {what} `{id}` is not a known entity id");
+            let s = kb.suggest(id);
+            if !s.is_empty() {
+                msg.push_str(&format!(" (did you mean {}?)", quoted_list(&s)));
+            }
+            msg
+        };
+        // Products set their owner.
+        for d in &self.drafts {
+            for (p, at) in d.toml.products.iter().zip(&d.products_at) {
+                let Some(&pi) = kb.by_id.get(p.get_ref()) else {
+                    self.errors.push(with_message(
+                        at,
+                        unknown(kb, "product", p.get_ref(), &d.toml.id),
+                    ));
+                    continue;
+                };
+                let product = &mut kb.entities[pi];
+                match &product.owner {
+                    Some(o) if o != &d.toml.id => self.errors.push(with_message(
+                        at,
+                        format!(
+                            "entity `{}` lists product `{}`, which is owned by `{o}`",
+                            d.toml.id,
+                            p.get_ref()
+                        ),
+                    )),
+                    _ => product.owner = Some(d.toml.id.clone()),
+                }
+            }
+        }
+        for i in 0..kb.entities.len() {
+            let e = &kb.entities[i];
+            let d = &self.drafts[self.by_id[&e.id]];
+            let mut ups = Vec::new();
+            for (what, up, at) in [
+                ("owner", &e.owner, &d.owner_at),
+                ("parent", &e.parent, &d.parent_at),
+            ] {
+                let Some(up) = up else { continue };
+                let at = at.as_ref().unwrap_or(&d.at);
+                match kb.by_id.get(up) {
+                    Some(&u) if u != i => ups.push(u),
+                    Some(_) => self.errors.push(with_message(
+                        at,
+                        format!("entity `{}` is its own {what}", e.id),
+                    )),
+                    None => self
+                        .errors
+                        .push(with_message(at, unknown(kb, what, up, &e.id))),
+                }
+            }
+            for (r, rule) in e.rules.iter().enumerate() {
+                let Some(ctx) = &rule.context else { continue };
+                for c in &ctx.entities {
+                    if !kb.by_id.contains_key(c) {
+                        let at = alias_position(d, &rule.text).unwrap_or(&d.at);
+                        self.errors.push(with_message(
+                            at,
+                            unknown(kb, &format!("alias {r} context entity"), c, &e.id),
+                        ));
+                    }
+                }
+            }
+            for u in ups {
+                if !kb.children[u].contains(&i) {
+                    kb.children[u].push(i);
+                }
+            }
+        }
+    }
+}
+
+fn alias_position<'a>(d: &'a Draft, text: &str) -> Option<&'a Diagnostic> {
+    d.toml
+        .alias
+        .iter()
+        .position(|a| a.get_ref().text == text)
+        .map(|i| &d.alias_at[i])
+}
+
+fn quoted_list(ids: &[&str]) -> String {
+    ids.iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        })
+}
+
+/// Merges a user entry into an existing one: given scalars replace, lists extend.
+fn merge(into: &mut Draft, from: Draft) {
+    let t = &mut into.toml;
+    let f = from.toml;
+    if f.name.is_some() {
+        t.name = f.name;
+    }
+    if f.kind.is_some() {
+        t.kind = f.kind;
+        into.kind_at = from.kind_at;
+    }
+    if f.country.is_some() {
+        t.country = f.country;
+    }
+    if f.owner.is_some() {
+        t.owner = f.owner;
+        into.owner_at = from.owner_at;
+    }
+    if f.parent.is_some() {
+        t.parent = f.parent;
+        into.parent_at = from.parent_at;
+    }
+    if f.surname.is_some() {
+        t.surname = f.surname;
+    }
+    t.products.extend(f.products);
+    into.products_at.extend(from.products_at);
+    t.tags.extend(f.tags);
+    t.roles.extend(f.roles);
+    t.aliases.extend(f.aliases);
+    t.former_names.extend(f.former_names);
+    t.demonyms.extend(f.demonyms);
+    t.alias.extend(f.alias);
+    into.alias_at.extend(from.alias_at);
+    t.remove_aliases.extend(f.remove_aliases);
+}
+
+/// The default case rule: exact for short all-capital forms ("ICO", "U.S."),
+/// capitalised otherwise.
+pub(crate) fn default_case(text: &str) -> CaseRule {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    if letters > 0 && letters <= 5 && !text.chars().any(char::is_lowercase) {
+        CaseRule::Exact
+    } else {
+        CaseRule::Capitalized
+    }
+}
+
+fn plain_rule(text: &str, origin: AliasOrigin) -> AliasRule {
+    AliasRule {
+        text: text.to_string(),
+        case: default_case(text),
+        origin,
+        context: None,
+        common_word: false,
+        veto_words: Vec::new(),
+        not_followed_by: Vec::new(),
+        not_preceded_by: Vec::new(),
+        scope: Scope::Paragraph,
+    }
+}
+
+/// Plural forms of a demonym used as a noun ("Americans", "Israelis").
+fn demonym_plural(d: &str) -> Option<String> {
+    (d.ends_with("an") || d.ends_with('i')).then(|| format!("{d}s"))
+}
+
+/// Builds the entity from a draft, or reports why it cannot.
+fn build(d: &Draft, errors: &mut Vec<Diagnostic>) -> Option<Entity> {
+    let t = &d.toml;
+    let before = errors.len();
+    let kind = match &t.kind {
+        None => {
+            errors.push(with_message(
+                &d.at,
+                format!("entity `{}` has no `kind`", t.id),
+            ));
+            None
+        }
+        Some(k) => {
+            let k = k.get_ref();
+            let parsed = EntityKind::parse(k);
+            if parsed.is_none() {
+                errors.push(with_message(
+                    d.kind_at.as_ref().unwrap_or(&d.at),
+                    format!(
+                        "entity `{}`: unknown kind `{k}` (organization, person, location, regulator, product)",
+                        t.id
+                    ),
+                ));
+            }
+            parsed
+        }
+    };
+    let name = t.name.clone().unwrap_or_default();
+    if name.trim().is_empty() {
+        errors.push(with_message(
+            &d.at,
+            format!("entity `{}` has no `name`", t.id),
+        ));
+    }
+    let removed = |s: &str| t.remove_aliases.iter().any(|r| r.eq_ignore_ascii_case(s));
+    let mut rules: Vec<AliasRule> = Vec::new();
+    let push = |rule: AliasRule, rules: &mut Vec<AliasRule>| {
+        if rule.text.trim().is_empty() || removed(&rule.text) {
+            return;
+        }
+        match rules.iter_mut().find(|r| r.text == rule.text) {
+            // A later, more specific definition (an [[entity.alias]]) wins.
+            Some(r) => *r = rule,
+            None => rules.push(rule),
+        }
+    };
+    push(plain_rule(&name, AliasOrigin::Name), &mut rules);
+    for a in &t.aliases {
+        push(plain_rule(a, AliasOrigin::Alias), &mut rules);
+    }
+    for a in &t.former_names {
+        push(plain_rule(a, AliasOrigin::FormerName), &mut rules);
+    }
+    for a in &t.demonyms {
+        push(plain_rule(a, AliasOrigin::Demonym), &mut rules);
+        if let Some(p) = demonym_plural(a) {
+            push(plain_rule(&p, AliasOrigin::Demonym), &mut rules);
+        }
+    }
+    for (a, at) in t.alias.iter().zip(&d.alias_at) {
+        if let Some(rule) = alias_rule(&t.id, a.get_ref(), at, errors) {
+            let plural = (rule.origin == AliasOrigin::Demonym)
+                .then(|| demonym_plural(&rule.text))
+                .flatten();
+            if let Some(p) = plural {
+                let mut pr = rule.clone();
+                pr.text = p;
+                push(pr, &mut rules);
+            }
+            push(rule, &mut rules);
+        }
+    }
+    for (a, at) in t.alias.iter().zip(&d.alias_at) {
+        if a.get_ref().text.trim().is_empty() {
+            errors.push(with_message(at, format!("entity `{}`: empty alias", t.id)));
+        }
+    }
+    if kind == Some(EntityKind::Person) {
+        let surname = match &t.surname {
+            Some(s) => Some(s.clone()),
+            None => name
+                .split_whitespace()
+                .last()
+                .filter(|_| name.split_whitespace().count() > 1)
+                .map(str::to_string),
+        };
+        if let Some(s) = surname.filter(|s| s.chars().count() >= 2) {
+            if !rules.iter().any(|r| r.text == s) {
+                let mut r = plain_rule(&s, AliasOrigin::Surname);
+                r.context = Some(ContextRule::default());
+                r.scope = Scope::Document;
+                push(r, &mut rules);
+            }
+        }
+    }
+    if errors.len() > before {
+        return None;
+    }
+    let aliases = rules
+        .iter()
+        .filter(|r| r.origin != AliasOrigin::Demonym && r.origin != AliasOrigin::Surname)
+        .map(|r| r.text.clone())
+        .collect();
+    Some(Entity {
+        id: t.id.clone(),
+        name,
+        kind: kind?,
+        aliases,
+        country: t.country.clone(),
+        owner: t.owner.as_ref().map(|o| o.get_ref().clone()),
+        parent: t.parent.as_ref().map(|o| o.get_ref().clone()),
+        tags: t.tags.clone(),
+        roles: t.roles.iter().map(|r| r.to_lowercase()).collect(),
+        rules,
+    })
+}
+
+/// Converts one `[[entity.alias]]`, reporting bad values.
+fn alias_rule(
+    id: &str,
+    a: &AliasToml,
+    at: &Diagnostic,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<AliasRule> {
+    let case = match a.case.as_deref() {
+        None => default_case(&a.text),
+        Some("exact") => CaseRule::Exact,
+        Some("capitalized" | "capitalised") => CaseRule::Capitalized,
+        Some("any") => CaseRule::Any,
+        Some(other) => {
+            errors.push(with_message(
+                at,
+                format!(
+                    "entity `{id}`, alias `{}`: unknown case `{other}` (exact, capitalized, any)",
+                    a.text
+                ),
+            ));
+            return None;
+        }
+    };
+    let scope = match a.scope.as_deref() {
+        None | Some("paragraph") => Scope::Paragraph,
+        Some("sentence") => Scope::Sentence,
+        Some("document") => Scope::Document,
+        Some(other) => {
+            errors.push(with_message(
+                at,
+                format!("entity `{id}`, alias `{}`: unknown scope `{other}` (sentence, paragraph, document)", a.text),
+            ));
+            return None;
+        }
+    };
+    let conditional = a.common_word
+        || a.needs_context
+        || !a.context_entities.is_empty()
+        || !a.context_words.is_empty();
+    Some(AliasRule {
+        text: a.text.clone(),
+        case,
+        origin: if a.demonym {
+            AliasOrigin::Demonym
+        } else {
+            AliasOrigin::Alias
+        },
+        context: conditional.then(|| ContextRule {
+            entities: a.context_entities.clone(),
+            words: a.context_words.clone(),
+        }),
+        common_word: a.common_word,
+        veto_words: a.veto_words.clone(),
+        not_followed_by: a.not_followed_by.clone(),
+        not_preceded_by: a.not_preceded_by.clone(),
+        scope,
+    })
+}

@@ -1,0 +1,561 @@
+//! Quotations and who said them.
+//!
+//! Quote marks: curly double (“…”), low-high („…“), guillemets («…»), straight
+//! double ("…", opening only after a space or an opening bracket) and curly single
+//! (‘…’). A quote may span sentences; one left open at the end of a paragraph runs
+//! to its end (the convention for quotes over several paragraphs). Scare quotes are
+//! not quotations: a quote needs three words or more, unless a speaker is attributed
+//! (and single quotes always need three words, as they mark terms as often as speech).
+//!
+//! Attribution, first match wins: after the quote ("…”, said X", "…,” X said",
+//! "…” according to X"); before it in the same sentence ("X said …“…”",
+//! "X says that …", "According to X, …"); for a quote that opens its sentence, the
+//! speech verb of the previous sentence ("In a reaction, X announces … . “…”").
+//! X is an entity mention, a role ("the president" → the last person whose roles
+//! include it, else the most mentioned person), a generic noun ("the company" → the
+//! last organisation or product), or a pronoun ("he" → the last person).
+
+use std::ops::Range;
+
+use super::entities::is_word_char;
+use super::kb::KnowledgeBase;
+use super::segment::Segments;
+use crate::model::{EntityKind, Quote};
+
+/// Verbs that introduce speech (lower case).
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "announced",
+    "announces",
+    "added",
+    "adds",
+    "stated",
+    "wrote",
+    "writes",
+    "explained",
+    "explains",
+    "warned",
+    "warns",
+    "argued",
+    "argues",
+    "claimed",
+    "claims",
+    "insisted",
+    "insists",
+    "noted",
+    "notes",
+    "declared",
+    "declares",
+    "replied",
+    "replies",
+    "responded",
+    "responds",
+    "commented",
+    "comments",
+    "confirmed",
+    "confirms",
+    "tweeted",
+    "tweets",
+    "posted",
+    "stressed",
+    "stresses",
+    "emphasised",
+    "emphasized",
+    "asked",
+    "asks",
+    "answered",
+    "acknowledged",
+    "admitted",
+    "admits",
+    "concluded",
+    "suggested",
+    "predicted",
+    "reacted",
+    "reacts",
+    "promised",
+    "promises",
+    "vowed",
+    "vows",
+    "complained",
+    "complains",
+    "accused",
+    "accuses",
+];
+
+/// Words that may stand between a speaker and its verb ("TikTok yesterday announced",
+/// "Trump has said").
+const FILLERS: &[&str] = &[
+    "yesterday",
+    "today",
+    "also",
+    "further",
+    "then",
+    "later",
+    "earlier",
+    "previously",
+    "has",
+    "had",
+    "have",
+    "once",
+    "again",
+    "now",
+    "already",
+    "repeatedly",
+    "publicly",
+    "reportedly",
+    "recently",
+    "however",
+    "himself",
+    "herself",
+    "itself",
+    "on",
+    "in",
+    "twitter",
+    "x",
+    "statement",
+    "a",
+    "an",
+    "the",
+    "interview",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "’s",
+    "'s",
+];
+
+/// Nouns that refer back to the last organisation or product.
+const ORG_NOUNS: &[&str] = &[
+    "company",
+    "firm",
+    "group",
+    "giant",
+    "business",
+    "maker",
+    "owner",
+    "corporation",
+    "conglomerate",
+    "operator",
+    "parent",
+];
+/// Nouns that refer back to the last product.
+const PRODUCT_NOUNS: &[&str] = &["app", "platform", "service", "network"];
+/// Nouns that refer back to the last regulator.
+const REGULATOR_NOUNS: &[&str] = &[
+    "regulator",
+    "watchdog",
+    "authority",
+    "agency",
+    "commission",
+    "commissioner",
+];
+
+/// An entity mention, as quotes need it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mentioned {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) entity: u32,
+}
+
+/// A quotation found in the text, before attribution.
+#[derive(Debug, Clone)]
+struct Raw {
+    /// The opening mark.
+    open: usize,
+    /// The quoted words (trimmed).
+    content: Range<usize>,
+    /// One past the closing mark (the paragraph end when left open).
+    close_end: usize,
+    single: bool,
+}
+
+/// Finds every quotation in `text` and its speaker.
+pub(crate) fn find(
+    kb: &KnowledgeBase,
+    text: &str,
+    seg: &Segments,
+    mentions: &[Mentioned],
+) -> Vec<Quote> {
+    let ctx = Ctx {
+        kb,
+        text,
+        seg,
+        mentions,
+    };
+    let mut out = Vec::new();
+    for p in seg.paragraphs() {
+        for raw in scan(text, p.clone()) {
+            let content = &text[raw.content.clone()];
+            let words = content.split_whitespace().count();
+            let speaker = ctx.speaker(&raw);
+            let enough = words >= 3 || (!raw.single && speaker.is_some() && words >= 1);
+            if !enough {
+                continue;
+            }
+            out.push(Quote {
+                text: content.to_string(),
+                speaker: speaker.map(|e| kb.entities()[e as usize].id.clone()),
+                start: raw.content.start,
+                end: raw.content.end,
+            });
+        }
+    }
+    out
+}
+
+/// The quotations of one paragraph.
+fn scan(text: &str, para: Range<usize>) -> Vec<Raw> {
+    let mut out = Vec::new();
+    let p = &text[para.clone()];
+    let mut i = 0;
+    while let Some((off, c)) = p[i..].char_indices().next() {
+        let at = i + off;
+        let next = at + c.len_utf8();
+        let prev = p[..at].chars().next_back();
+        let opens_here = prev.is_none_or(|c| c.is_whitespace() || "([{—–-:".contains(c));
+        let close = match c {
+            '“' => find_close(p, next, &['”', '"']),
+            '„' => find_close(p, next, &['“', '”']),
+            '«' => find_close(p, next, &['»']),
+            '"' if opens_here => find_close(p, next, &['"', '”']),
+            '‘' if opens_here => find_single_close(p, next),
+            _ => {
+                i = next;
+                continue;
+            }
+        };
+        let single = c == '‘';
+        let (end_of_content, close_end) = match close {
+            Some(k) => (k, k + p[k..].chars().next().map_or(0, char::len_utf8)),
+            None if single => {
+                i = next;
+                continue;
+            }
+            None => (p.len(), p.len()),
+        };
+        let content = trim_content(p, next..end_of_content);
+        if !content.is_empty() {
+            out.push(Raw {
+                open: para.start + at,
+                content: para.start + content.start..para.start + content.end,
+                close_end: para.start + close_end,
+                single,
+            });
+        }
+        i = close_end.max(next);
+    }
+    out
+}
+
+fn find_close(p: &str, from: usize, closers: &[char]) -> Option<usize> {
+    p[from..].find(closers).map(|k| from + k)
+}
+
+/// A closing ‘…’ mark: a ’ after a non-space and before a non-word character (so
+/// apostrophes inside words, "it’s", do not close).
+fn find_single_close(p: &str, from: usize) -> Option<usize> {
+    let mut search = from;
+    while let Some(k) = p[search..].find('’') {
+        let at = search + k;
+        let before = p[..at].chars().next_back();
+        let after = p[at + '’'.len_utf8()..].chars().next();
+        if before.is_some_and(|c| !c.is_whitespace()) && !after.is_some_and(is_word_char) {
+            return Some(at);
+        }
+        search = at + '’'.len_utf8();
+    }
+    None
+}
+
+/// The content without surrounding spaces and a trailing comma.
+fn trim_content(p: &str, r: Range<usize>) -> Range<usize> {
+    let s = &p[r.clone()];
+    let lead = s.len() - s.trim_start().len();
+    let t = s.trim().trim_end_matches(',').trim_end();
+    r.start + lead..r.start + lead + t.len()
+}
+
+/// A word of the text: its range and lower-cased form.
+#[derive(Debug, Clone)]
+struct Word {
+    range: Range<usize>,
+    lower: String,
+}
+
+/// The words (and possessive markers) of `text[r]`.
+fn words(text: &str, r: Range<usize>) -> Vec<Word> {
+    let mut out = Vec::new();
+    let s = &text[r.clone()];
+    let mut start: Option<usize> = None;
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        let w = is_word_char(c) || (start.is_some() && (c == '.' || c == '-'));
+        match (w, start) {
+            (true, None) => start = Some(i),
+            (false, Some(st)) => {
+                let word = s[st..i].trim_end_matches('.');
+                let end = st + word.len();
+                out.push(Word {
+                    range: r.start + st..r.start + end,
+                    lower: word.to_lowercase(),
+                });
+                start = None;
+            }
+            _ => {}
+        }
+        if matches!(c, '’' | '\'') && s[i + c.len_utf8()..].starts_with('s') {
+            out.push(Word {
+                range: r.start + i..r.start + i + c.len_utf8() + 1,
+                lower: format!("{c}s"),
+            });
+        }
+    }
+    // A possessive "s" was also read as a word after its marker: drop it.
+    let mut cleaned: Vec<Word> = Vec::with_capacity(out.len());
+    for w in out {
+        if w.lower == "s"
+            && cleaned
+                .last()
+                .is_some_and(|p: &Word| p.lower.ends_with('s') && p.range.end == w.range.start)
+        {
+            continue;
+        }
+        cleaned.push(w);
+    }
+    cleaned.sort_by_key(|w| w.range.start);
+    cleaned
+}
+
+struct Ctx<'a> {
+    kb: &'a KnowledgeBase,
+    text: &'a str,
+    seg: &'a Segments,
+    mentions: &'a [Mentioned],
+}
+
+impl Ctx<'_> {
+    fn kind(&self, m: &Mentioned) -> EntityKind {
+        self.kb.entities()[m.entity as usize].kind
+    }
+
+    fn speaker(&self, q: &Raw) -> Option<u32> {
+        self.after(q)
+            .or_else(|| self.before_in_sentence(q))
+            .or_else(|| self.previous_sentence(q))
+    }
+
+    /// "…”, said X" / "…,” X said" / "…” according to X".
+    fn after(&self, q: &Raw) -> Option<u32> {
+        let sentence_end = self.seg.sentence_of(q.close_end).end.max(q.close_end);
+        let end = (q.close_end + 200).min(sentence_end).min(self.text.len());
+        let rest = self.text.get(q.close_end..end)?;
+        let skipped = rest.len() - rest.trim_start_matches([',', '.', ' ', '\u{a0}']).len();
+        let mut ws = words(self.text, q.close_end + skipped..end);
+        if ws.is_empty() {
+            // "“We will win.” Trump said.": a short next sentence that only attributes.
+            let next = self.seg.sentence_index(q.close_end).map(|i| i + 1)?;
+            let r = self.seg.sentences().get(next)?.clone();
+            ws = words(self.text, r);
+            let verb = ws
+                .iter()
+                .position(|w| SPEECH_VERBS.contains(&w.lower.as_str()));
+            if ws.len() > 6 || verb.is_none_or(|v| v + 1 < ws.len() && v != 0) {
+                return None;
+            }
+            return match verb? {
+                0 => self.np_after(&ws[1..], q.open),
+                v => self.np_before(&ws[..v], q.open),
+            };
+        }
+        let first = ws.first()?;
+        if first.range.start != q.close_end + skipped {
+            return None;
+        }
+        if first.lower == "according" && ws.get(1).is_some_and(|w| w.lower == "to") {
+            return self.np_after(&ws[2..], q.open);
+        }
+        if SPEECH_VERBS.contains(&first.lower.as_str()) {
+            return self.np_after(&ws[1..], q.open);
+        }
+        // "X said": a subject, then the verb within a few words.
+        let verb = ws
+            .iter()
+            .take(6)
+            .position(|w| SPEECH_VERBS.contains(&w.lower.as_str()))?;
+        self.np_before(&ws[..verb], q.open)
+    }
+
+    /// "X said …“…”" / "According to X, “…”" within the quote's sentence.
+    fn before_in_sentence(&self, q: &Raw) -> Option<u32> {
+        let s = self.seg.sentence_of(q.open);
+        let start = s.start.min(q.open);
+        self.speech_in(start..q.open, q.open)
+    }
+
+    /// For a quote that opens its sentence: the speaker of the previous sentence.
+    fn previous_sentence(&self, q: &Raw) -> Option<u32> {
+        let i = self.seg.sentence_index(q.open)?;
+        let s = &self.seg.sentences()[i];
+        let lead = self.text.get(s.start.min(q.open)..q.open)?;
+        if lead.chars().any(char::is_alphanumeric) {
+            return None;
+        }
+        let prev = self.seg.sentences().get(i.checked_sub(1)?)?;
+        self.speech_in(prev.clone(), q.open)
+    }
+
+    /// The subject of the last speech verb in `r`.
+    fn speech_in(&self, r: Range<usize>, before: usize) -> Option<u32> {
+        let ws = words(self.text, r);
+        for (i, w) in ws.iter().enumerate().rev() {
+            if w.lower == "according" && ws.get(i + 1).is_some_and(|t| t.lower == "to") {
+                if let Some(e) = self.np_after(&ws[i + 2..], before) {
+                    return Some(e);
+                }
+            }
+            if SPEECH_VERBS.contains(&w.lower.as_str()) {
+                if let Some(e) = self.np_before(&ws[..i], before) {
+                    return Some(e);
+                }
+            }
+        }
+        None
+    }
+
+    /// The speaker named just before a verb: an entity mention ending there (a few
+    /// filler words allowed in between), a role or generic noun, or a pronoun.
+    fn np_before(&self, ws: &[Word], before: usize) -> Option<u32> {
+        let mut k = ws.len();
+        for _ in 0..=3 {
+            let w = ws.get(k.checked_sub(1)?)?;
+            if let Some(m) = self.mention_ending(w.range.end) {
+                return Some(m.entity);
+            }
+            if let Some(e) = self.reference(&ws[..k], before) {
+                return Some(e);
+            }
+            if !FILLERS.contains(&w.lower.as_str()) {
+                return None;
+            }
+            k -= 1;
+        }
+        None
+    }
+
+    /// The speaker named just after a verb: "said Trump", "said the president",
+    /// "said a TikTok spokesperson".
+    fn np_after(&self, ws: &[Word], before: usize) -> Option<u32> {
+        let mut i = 0;
+        while ws
+            .get(i)
+            .is_some_and(|w| matches!(w.lower.as_str(), "the" | "a" | "an"))
+        {
+            i += 1;
+        }
+        let w = ws.get(i)?;
+        if let Some(m) = self.mention_starting(w.range.start) {
+            return Some(m.entity);
+        }
+        // "the president", "the company", "the US president" …
+        let phrase: Vec<Word> = ws[..(i + 3).min(ws.len())].to_vec();
+        for n in (1..=phrase.len()).rev() {
+            if let Some(e) = self.reference(&phrase[..n], before) {
+                return Some(e);
+            }
+        }
+        None
+    }
+
+    fn mention_ending(&self, end: usize) -> Option<&Mentioned> {
+        self.mentions.iter().find(|m| m.end == end)
+    }
+
+    fn mention_starting(&self, start: usize) -> Option<&Mentioned> {
+        self.mentions.iter().find(|m| m.start == start)
+    }
+
+    /// A role, generic noun or pronoun at the end of `ws`, resolved to the entity it
+    /// refers back to (from mentions before `before`).
+    fn reference(&self, ws: &[Word], before: usize) -> Option<u32> {
+        let last = ws.last()?.lower.as_str();
+        let prior = || self.mentions.iter().rev().filter(move |m| m.start < before);
+        match last {
+            "he" | "she" | "him" | "her" => {
+                return prior()
+                    .find(|m| self.kind(m) == EntityKind::Person)
+                    .map(|m| m.entity);
+            }
+            "it" => {
+                return prior()
+                    .find(|m| {
+                        matches!(
+                            self.kind(m),
+                            EntityKind::Organization | EntityKind::Product | EntityKind::Regulator
+                        )
+                    })
+                    .map(|m| m.entity);
+            }
+            _ => {}
+        }
+        // Nouns count only after a determiner ("the company", "the US president").
+        let has_det = ws
+            .iter()
+            .rev()
+            .take(3)
+            .any(|w| matches!(w.lower.as_str(), "the" | "a" | "an" | "its" | "their"));
+        if !has_det {
+            return None;
+        }
+        if ORG_NOUNS.contains(&last) {
+            return prior()
+                .find(|m| matches!(self.kind(m), EntityKind::Organization | EntityKind::Product))
+                .map(|m| m.entity);
+        }
+        if PRODUCT_NOUNS.contains(&last) {
+            return prior()
+                .find(|m| self.kind(m) == EntityKind::Product)
+                .map(|m| m.entity);
+        }
+        if REGULATOR_NOUNS.contains(&last) {
+            return prior()
+                .find(|m| self.kind(m) == EntityKind::Regulator)
+                .map(|m| m.entity);
+        }
+        self.role(ws, before)
+    }
+
+    /// "the president", "the prime minister", "the chief executive": the last person
+    /// before the quote whose roles include it, else the most mentioned such person.
+    fn role(&self, ws: &[Word], before: usize) -> Option<u32> {
+        let n = ws.len();
+        let one = ws[n - 1].lower.clone();
+        let two = (n >= 2).then(|| format!("{} {}", ws[n - 2].lower, ws[n - 1].lower));
+        let has_role = |e: u32| {
+            let roles = &self.kb.entities()[e as usize].roles;
+            roles.contains(&one) || two.as_ref().is_some_and(|t| roles.contains(t))
+        };
+        let persons = || {
+            self.mentions
+                .iter()
+                .filter(|m| self.kind(m) == EntityKind::Person && has_role(m.entity))
+        };
+        if let Some(m) = persons().rfind(|m| m.start < before) {
+            return Some(m.entity);
+        }
+        let mut counts: Vec<(u32, usize)> = Vec::new();
+        for m in persons() {
+            match counts.iter_mut().find(|(e, _)| *e == m.entity) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((m.entity, 1)),
+            }
+        }
+        counts.into_iter().max_by_key(|&(_, c)| c).map(|(e, _)| e)
+    }
+}
+
+#[cfg(test)]
+mod tests;
