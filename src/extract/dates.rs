@@ -6,10 +6,10 @@
 //! item's publication); without one they are reported with an open range.
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
-use regex::{Captures, Regex};
+use regex::Captures;
 
+use super::alternation::{Alternation, Hit};
 use super::numbers::{NUM, WORD_NUM, value};
-use super::quantities::compile;
 use crate::model::{DateMention, Span};
 
 const MONTHS_FULL: &str =
@@ -24,7 +24,7 @@ const YEAR: &str = r"(?:19|20)\d{2}";
 /// The compiled date pattern.
 #[derive(Debug)]
 pub(crate) struct Dates {
-    re: Regex,
+    alts: Alternation,
 }
 
 /// A part of a period named by a modifier, as (first month or day, last) fractions.
@@ -77,23 +77,24 @@ impl Dates {
             format!(r"{PREPS}\s(?P<py>{YEAR})(?-u:\b)"),
             r"(?P<bm>January|February|April|June|July|August|September|October|November|December)(?-u:\b)".to_string(),
         ];
-        let pattern = format!(r"(?-u:\b)(?:{})", alts.join("|"));
+        let alts: Vec<String> = alts.iter().map(|a| format!(r"(?-u:\b){a}")).collect();
         Dates {
-            re: compile(&pattern),
+            alts: Alternation::new(&alts),
         }
     }
 
     /// Every date in `text`, resolved against `reference` where needed.
     pub(crate) fn find(&self, text: &str, reference: Option<DateTime<Utc>>) -> Vec<DateMention> {
         let r = reference.map(|r| r.date_naive());
-        self.re
-            .captures_iter(text)
-            .filter_map(|c| mention(&c, r))
+        self.alts
+            .find_iter(text)
+            .filter_map(|hit| mention(&hit, r))
             .collect()
     }
 }
 
-fn mention(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
+fn mention(hit: &Hit<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
+    let c = &hit.caps;
     // The reported text leaves out a leading preposition.
     let core = ["pm", "py"]
         .iter()
@@ -105,8 +106,8 @@ fn mention(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
         start,
         end,
         span: Span {
-            start: core.start(),
-            end: core.end(),
+            start: hit.base + core.start(),
+            end: hit.base + core.end(),
         },
     })
 }
@@ -167,7 +168,7 @@ fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
             "day" => r.checked_sub_days(Days::new(n.into()))?,
             "week" => r.checked_sub_days(Days::new(7 * u64::from(n)))?,
             "month" => r.checked_sub_months(Months::new(n))?,
-            _ => r.checked_sub_months(Months::new(12 * n))?,
+            _ => r.checked_sub_months(Months::new(n.checked_mul(12)?))?,
         };
         return Some((Some(d), Some(d)));
     }

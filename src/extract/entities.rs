@@ -5,8 +5,6 @@
 //! [`super::context`]). Locations named inside a longer name ("Hong Kong" in "Hong
 //! Kong stock exchange") are reported too, with a lower confidence.
 
-use std::ops::Range;
-
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::context::{Cues, Resolver};
@@ -21,8 +19,6 @@ pub(crate) struct Cand {
     pub(crate) entity: u32,
     /// Index of the rule in the entity's `rules`.
     pub(crate) rule: u32,
-    /// The form as written (the alias, or a variant with a curly apostrophe).
-    form: Box<str>,
     /// Whether the form must start / end at a word boundary.
     edges: (bool, bool),
 }
@@ -30,9 +26,14 @@ pub(crate) struct Cand {
 /// The compiled entity matcher. Built once per knowledge base.
 #[derive(Debug)]
 pub(crate) struct EntityMatcher {
+    /// Case-sensitive, over every case variant a rule allows.
     automaton: AhoCorasick,
-    /// For each pattern, its candidates (a range into `cands`).
-    pattern_cands: Vec<Range<u32>>,
+    /// For each pattern of `automaton`, its candidates (a range into `cands`).
+    pattern_cands: Vec<Vec<u32>>,
+    /// ASCII-case-insensitive, for the rare aliases whose case rule is `any`.
+    folded: Option<AhoCorasick>,
+    /// For each pattern of `folded`, its candidates.
+    folded_cands: Vec<Vec<u32>>,
     cands: Vec<Cand>,
     /// Context and veto words.
     pub(crate) cues: Cues,
@@ -57,8 +58,6 @@ pub enum Verdict {
     Vetoed(String),
     /// Ruled out: it needs context and none was found.
     NoContext,
-    /// Ruled out by its case rule.
-    Case,
     /// Ruled out: this text follows it.
     FollowedBy(String),
     /// Ruled out: this text precedes it.
@@ -155,10 +154,12 @@ fn needs_boundary(c: Option<char>) -> bool {
 }
 
 impl EntityMatcher {
-    /// Compiles the automaton over every alias of `kb` (and curly-apostrophe variants).
+    /// Compiles the automata over every alias of `kb`: each in the case variants its
+    /// rule allows, and with a curly apostrophe where it has a straight one.
     pub(crate) fn new(kb: &KnowledgeBase) -> Self {
-        let mut by_key: std::collections::HashMap<Vec<u8>, Vec<Cand>> = Default::default();
-        let mut order: Vec<Vec<u8>> = Vec::new();
+        let mut exact = PatternTable::default();
+        let mut folded = PatternTable::default();
+        let mut cands: Vec<Cand> = Vec::new();
         let mut cue_words: Vec<&str> = Vec::new();
         for (ei, e) in kb.entities().iter().enumerate() {
             for (ri, rule) in e.rules.iter().enumerate() {
@@ -171,48 +172,39 @@ impl EntityMatcher {
                     forms.push(rule.text.replace('\'', "’"));
                 }
                 for form in forms {
-                    let key = form.to_ascii_lowercase().into_bytes();
-                    let edges = (
-                        needs_boundary(form.chars().next()),
-                        needs_boundary(form.chars().next_back()),
-                    );
-                    let cand = Cand {
+                    let cand = cands.len() as u32;
+                    cands.push(Cand {
                         entity: ei as u32,
                         rule: ri as u32,
-                        form: form.into_boxed_str(),
-                        edges,
-                    };
-                    let list = by_key.entry(key.clone()).or_insert_with(|| {
-                        order.push(key);
-                        Vec::new()
+                        edges: (
+                            needs_boundary(form.chars().next()),
+                            needs_boundary(form.chars().next_back()),
+                        ),
                     });
-                    list.push(cand);
+                    match rule.case {
+                        CaseRule::Exact => exact.add(form, cand),
+                        CaseRule::Capitalized => {
+                            for v in case_variants(&form) {
+                                exact.add(v, cand);
+                            }
+                        }
+                        CaseRule::Any => folded.add(form.to_ascii_lowercase(), cand),
+                    }
                 }
             }
         }
-        let mut cands = Vec::new();
-        let mut pattern_cands = Vec::with_capacity(order.len());
-        for key in &order {
-            let start = cands.len() as u32;
-            cands.extend(by_key.remove(key).unwrap_or_default());
-            pattern_cands.push(start..cands.len() as u32);
-        }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&order)
-            .or_else(|_| {
-                // The DFA has a size limit; the NFA has none that a knowledge base reaches.
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .build(&order)
-            });
-        let automaton = automaton.unwrap_or_else(|_| empty_automaton());
+        let (automaton, pattern_cands) = exact.build(false);
+        let (folded, folded_cands) = if folded.keys.is_empty() {
+            (None, Vec::new())
+        } else {
+            let (a, c) = folded.build(true);
+            (Some(a), c)
+        };
         EntityMatcher {
             automaton,
             pattern_cands,
+            folded,
+            folded_cands,
             cands,
             cues: Cues::new(&cue_words),
         }
@@ -226,21 +218,29 @@ impl EntityMatcher {
     /// start (longest first at equal starts).
     fn spans(&self, kb: &KnowledgeBase, text: &str, explain: bool) -> Vec<Span> {
         let mut spans: Vec<Span> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(text) {
+        let exact = self
+            .automaton
+            .find_overlapping_iter(text)
+            .map(|m| (m, &self.pattern_cands));
+        let folded = self
+            .folded
+            .iter()
+            .flat_map(|a| a.find_overlapping_iter(text))
+            .map(|m| (m, &self.folded_cands));
+        for (m, table) in exact.chain(folded) {
             let (s, e) = (m.start(), m.end());
             let (Some(before), Some(after)) = (text.get(..s), text.get(e..)) else {
                 continue;
             };
             let prev = before.chars().next_back();
             let next = after.chars().next();
-            let r = &self.pattern_cands[m.pattern().as_usize()];
             let mut span = Span {
                 start: s,
                 end: e,
                 cands: Vec::new(),
                 rejected: Vec::new(),
             };
-            for ci in r.clone() {
+            for &ci in &table[m.pattern().as_usize()] {
                 let c = &self.cands[ci as usize];
                 if (c.edges.0 && prev.is_some_and(is_word_char))
                     || (c.edges.1 && next.is_some_and(is_word_char))
@@ -248,7 +248,7 @@ impl EntityMatcher {
                     continue;
                 }
                 let rule = &kb.entities()[c.entity as usize].rules[c.rule as usize];
-                match check_local(rule, &c.form, &text[s..e], before, after) {
+                match check_adjacent(rule, before, after) {
                     None => span.cands.push(ci),
                     Some(v) if explain => span.rejected.push((ci, v)),
                     Some(_) => {}
@@ -326,9 +326,13 @@ impl EntityMatcher {
         let outer: Vec<Resolved> = out.clone();
         for &i in inner {
             let sp = &spans[i];
-            let Some(host) = outer
-                .iter()
-                .find(|o| o.start <= sp.start && sp.end <= o.end)
+            // `outer` is sorted by start: the host, if any, is the last one starting
+            // at or before this span.
+            let k = outer.partition_point(|o| o.start <= sp.start);
+            let Some(host) = k
+                .checked_sub(1)
+                .map(|k| &outer[k])
+                .filter(|o| sp.end <= o.end)
             else {
                 continue;
             };
@@ -420,23 +424,8 @@ fn empty_automaton() -> AhoCorasick {
         .unwrap_or_else(|_| unreachable!("an automaton over one literal always builds"))
 }
 
-/// The rules that can be checked from the surface and its neighbours alone: case,
-/// and what may not precede or follow.
-fn check_local(
-    rule: &AliasRule,
-    form: &str,
-    surface: &str,
-    before: &str,
-    after: &str,
-) -> Option<Verdict> {
-    let case_ok = match rule.case {
-        CaseRule::Exact => surface == form,
-        CaseRule::Any => true,
-        CaseRule::Capitalized => capitalized_match(form, surface),
-    };
-    if !case_ok {
-        return Some(Verdict::Case);
-    }
+/// What may not precede or follow an alias.
+fn check_adjacent(rule: &AliasRule, before: &str, after: &str) -> Option<Verdict> {
     for f in &rule.not_followed_by {
         if starts_with_word(after.trim_start(), f) {
             return Some(Verdict::FollowedBy(f.clone()));
@@ -450,18 +439,63 @@ fn check_local(
     None
 }
 
-/// Each word's first letter as written in the alias or upper case; the rest in any
-/// (ASCII) case. Both strings are equal ignoring ASCII case, so they align by bytes.
-fn capitalized_match(form: &str, surface: &str) -> bool {
+/// The surface forms a capitalised alias matches: as written, with each word's first
+/// letter in upper case ("Hong Kong Stock Exchange" for "Hong Kong stock exchange"),
+/// and all in upper case (headlines).
+fn case_variants(form: &str) -> Vec<String> {
+    let mut title = String::with_capacity(form.len());
     let mut prev_word = false;
-    for (f, s) in form.chars().zip(surface.chars()) {
-        let word = f.is_alphanumeric();
-        if word && !prev_word && f != s && !s.is_uppercase() {
-            return false;
+    for c in form.chars() {
+        let word = c.is_alphanumeric();
+        if word && !prev_word {
+            title.extend(c.to_uppercase());
+        } else {
+            title.push(c);
         }
         prev_word = word;
     }
-    true
+    let mut out = vec![form.to_string(), title, form.to_uppercase()];
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Patterns and, for each, the candidates it stands for.
+#[derive(Default)]
+struct PatternTable {
+    keys: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    cands: Vec<Vec<u32>>,
+}
+
+impl PatternTable {
+    fn add(&mut self, key: String, cand: u32) {
+        let i = *self.index.entry(key.clone()).or_insert_with(|| {
+            self.keys.push(key);
+            self.cands.push(Vec::new());
+            self.keys.len() - 1
+        });
+        if !self.cands[i].contains(&cand) {
+            self.cands[i].push(cand);
+        }
+    }
+
+    /// The automaton over the keys and each pattern's candidates.
+    fn build(self, ascii_case_insensitive: bool) -> (AhoCorasick, Vec<Vec<u32>>) {
+        let build = |kind| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(ascii_case_insensitive)
+                .match_kind(MatchKind::Standard)
+                .kind(kind)
+                .build(&self.keys)
+        };
+        // The DFA searches fastest but has a size limit; the NFA has none that a
+        // knowledge base reaches.
+        let automaton = build(Some(AhoCorasickKind::ContiguousNFA))
+            .or_else(|_| build(None))
+            .unwrap_or_else(|_| empty_automaton());
+        (automaton, self.cands)
+    }
 }
 
 /// `text` starts with `word` (ASCII case ignored) and then a word boundary.

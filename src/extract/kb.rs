@@ -77,11 +77,11 @@ pub enum CaseRule {
     /// Byte for byte as written ("ICO", "AP", "US"): the default for short all-capital
     /// aliases.
     Exact,
-    /// ASCII case ignored except the first letter of each word, which must be as
-    /// written or upper case: "Hong Kong stock exchange" also matches "Hong Kong Stock
-    /// Exchange", but "apple" does not match "Apple": the default.
+    /// As written, with each word capitalised, or all in upper case: "Hong Kong stock
+    /// exchange" also matches "Hong Kong Stock Exchange" and "HONG KONG STOCK
+    /// EXCHANGE", but "apple" does not match "Apple": the default.
     Capitalized,
-    /// Any case.
+    /// Any ASCII case.
     Any,
 }
 

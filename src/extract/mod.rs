@@ -13,6 +13,7 @@
 //! - `numbers`, `quantities`, `dates`: money, percentages, durations, dates.
 //! - `quotes`: quotations and speakers.
 
+mod alternation;
 mod context;
 mod dates;
 mod entities;
@@ -70,11 +71,12 @@ impl Extractor {
                 entity: r.entity,
             })
             .collect();
+        let q = self.quantities.find(text);
         Extraction {
             entities: entities::hits(&self.kb, text, &resolved),
-            money: self.quantities.money(text),
-            percent: self.quantities.percent(text),
-            durations: self.quantities.durations(text),
+            money: q.money,
+            percent: q.percent,
+            durations: q.durations,
             dates: self.dates.find(text, reference),
             quotes: quotes::find(&self.kb, text, &seg, &mentioned),
             text: text.to_string(),

@@ -4,7 +4,9 @@
 //! Each is one regular expression compiled once; boundaries are ASCII-only so the
 //! fast DFA engines stay in use on any text.
 
-use regex::{Captures, Regex};
+use regex::Captures;
+
+use super::alternation::{Alternation, Hit};
 
 use super::numbers::{NUM, SCALE, WORD_NUM, scale_value, value};
 use crate::model::{DurationMention, Money, Percent};
@@ -90,12 +92,18 @@ const WORDS: &[(&str, &str)] = &[
     ("shillings", "KES"),
 ];
 
-/// Compiled patterns for money, percentages and durations.
+/// Money, percentages and durations: one pattern, so one pass over the text.
 #[derive(Debug)]
 pub(crate) struct Quantities {
-    money: Regex,
-    percent: Regex,
-    duration: Regex,
+    alts: Alternation,
+}
+
+/// What [`Quantities::find`] returns.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub(crate) money: Vec<Money>,
+    pub(crate) percent: Vec<Percent>,
+    pub(crate) durations: Vec<DurationMention>,
 }
 
 fn alternation<'a>(items: impl Iterator<Item = &'a str>) -> String {
@@ -103,8 +111,8 @@ fn alternation<'a>(items: impl Iterator<Item = &'a str>) -> String {
 }
 
 impl Quantities {
-    /// Compiles the patterns. They are constants, so failing here is a programming
-    /// error that the unit tests catch; the fallback matches nothing.
+    /// Compiles the pattern. It is constant, so failing here is a programming error
+    /// that the unit tests catch; the fallback matches nothing.
     pub(crate) fn new() -> Self {
         let mut prefixes: Vec<&str> = PREFIXES.iter().map(|p| p.0).collect();
         prefixes.sort_by_key(|p| std::cmp::Reverse(p.len()));
@@ -114,72 +122,67 @@ impl Quantities {
             r"(?:(?P<pc>{prefix})|(?-u:\b)(?P<pcode>{CODES})\s?)(?P<pn>{NUM})(?:\s?(?P<ps>{SCALE}))?(?-u:\b)|(?-u:\b)(?P<sn>{NUM}|{WORD_NUM})(?:[\s-]?(?P<ss>{SCALE}))?\s(?P<sc>{words}|{CODES})(?-u:\b)"
         );
         let percent = format!(
-            r"(?-u:\b)(?P<n>{NUM}|{WORD_NUM})(?:\s?%|\s?(?:percent|per cent|pct|percentage points?|procent)(?-u:\b))"
+            r"(?-u:\b)(?P<cn>{NUM}|{WORD_NUM})(?:\s?%|\s?(?:percent|per cent|pct|percentage points?|procent)(?-u:\b))"
         );
         let duration = format!(
-            r"(?-u:\b)(?P<n>{NUM}|{WORD_NUM})(?:\s|-)(?:(?:calendar|working|business)\s)?(?P<u>days?|weeks?|months?|years?|hours?|decades?)(?-u:\b)"
+            r"(?-u:\b)(?P<dn>{NUM}|{WORD_NUM})(?:\s|-)(?:(?:calendar|working|business)\s)?(?P<du>days?|weeks?|months?|years?|hours?|decades?)(?-u:\b)"
         );
         Quantities {
-            money: compile(&money),
-            percent: compile(&percent),
-            duration: compile(&duration),
+            alts: Alternation::new(&[money, percent, duration]),
         }
     }
 
-    /// Every amount of money in `text`.
-    pub(crate) fn money(&self, text: &str) -> Vec<Money> {
-        self.money
-            .captures_iter(text)
-            .filter_map(|c| {
-                let m = c.get(0)?;
-                let (num, scale, code) = if let Some(n) = c.name("pn") {
-                    let cur = c.name("pc").or(c.name("pcode"))?.as_str();
-                    (n.as_str(), c.name("ps"), currency(cur)?)
-                } else {
-                    let cur = c.name("sc")?.as_str();
-                    (c.name("sn")?.as_str(), c.name("ss"), currency(cur)?)
-                };
-                let amount = value(num)? * scale_value(scale.map(|s| s.as_str()));
-                Some(Money {
-                    text: m.as_str().trim_end().to_string(),
-                    amount: round(amount),
-                    currency: code.to_string(),
-                    start: m.start(),
-                    end: m.start() + m.as_str().trim_end().len(),
-                })
-            })
-            .collect()
-    }
-
-    /// Every percentage in `text`.
-    pub(crate) fn percent(&self, text: &str) -> Vec<Percent> {
-        self.percent
-            .captures_iter(text)
-            .filter_map(|c| {
-                let m = c.get(0)?;
-                Some(Percent {
-                    text: m.as_str().to_string(),
-                    value: value(c.name("n")?.as_str())?,
-                    start: m.start(),
-                    end: m.end(),
-                })
-            })
-            .collect()
-    }
-
-    /// Every length of time in `text` (not ages, "45 years old", nor "two weeks ago",
-    /// which is a date).
-    pub(crate) fn durations(&self, text: &str) -> Vec<DurationMention> {
-        self.duration
-            .captures_iter(text)
-            .filter_map(|c| duration(text, &c))
-            .collect()
+    /// Every amount of money, percentage and length of time in `text` (not ages,
+    /// "45 years old", nor "two weeks ago", which is a date).
+    pub(crate) fn find(&self, text: &str) -> Found {
+        let mut out = Found::default();
+        for hit in self.alts.find_iter(text) {
+            match hit.alt {
+                0 => out.money.extend(money(&hit)),
+                1 => out.percent.extend(percent(&hit)),
+                _ => out.durations.extend(duration(text, &hit)),
+            }
+        }
+        out
     }
 }
 
-fn duration(text: &str, c: &Captures<'_>) -> Option<DurationMention> {
+fn money(hit: &Hit<'_>) -> Option<Money> {
+    let c = &hit.caps;
     let m = c.get(0)?;
-    let after = text.get(m.end()..)?.trim_start();
+    let (num, scale, code) = if let Some(n) = c.name("pn") {
+        let cur = c.name("pc").or(c.name("pcode"))?.as_str();
+        (n.as_str(), c.name("ps"), currency(cur)?)
+    } else {
+        let cur = c.name("sc")?.as_str();
+        (c.name("sn")?.as_str(), c.name("ss"), currency(cur)?)
+    };
+    let amount = value(num)? * scale_value(scale.map(|s| s.as_str()));
+    let text = m.as_str().trim_end();
+    Some(Money {
+        text: text.to_string(),
+        amount: round(amount),
+        currency: code.to_string(),
+        start: hit.base,
+        end: hit.base + text.len(),
+    })
+}
+
+fn percent(hit: &Hit<'_>) -> Option<Percent> {
+    let m = hit.caps.get(0)?;
+    Some(Percent {
+        text: m.as_str().to_string(),
+        value: value(hit.caps.name("cn")?.as_str())?,
+        start: hit.base,
+        end: hit.base + m.len(),
+    })
+}
+
+fn duration(text: &str, hit: &Hit<'_>) -> Option<DurationMention> {
+    let c: &Captures<'_> = &hit.caps;
+    let m = c.get(0)?;
+    let (start, end) = (hit.base, hit.base + m.len());
+    let after = text.get(end..)?.trim_start();
     let lower: String = after
         .chars()
         .take(4)
@@ -188,8 +191,8 @@ fn duration(text: &str, c: &Captures<'_>) -> Option<DurationMention> {
     if lower.starts_with("ago") || lower.starts_with("old") || lower.starts_with("-old") {
         return None;
     }
-    let n = value(c.name("n")?.as_str())?;
-    let unit = c.name("u")?.as_str().trim_end_matches('s');
+    let n = value(c.name("dn")?.as_str())?;
+    let unit = c.name("du")?.as_str().trim_end_matches('s');
     let per = match unit {
         "hour" => 1.0 / 24.0,
         "day" => 1.0,
@@ -202,8 +205,8 @@ fn duration(text: &str, c: &Captures<'_>) -> Option<DurationMention> {
     Some(DurationMention {
         text: m.as_str().to_string(),
         days: n * per,
-        start: m.start(),
-        end: m.end(),
+        start,
+        end,
     })
 }
 
@@ -229,14 +232,6 @@ fn currency(s: &str) -> Option<&'static str> {
         "RMB" => Some("CNY"),
         _ => CODES.split('|').find(|c| *c == s),
     }
-}
-
-pub(crate) fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|_| {
-        // Unreachable with the constant patterns (tested); a never-matching pattern
-        // keeps the extractor total.
-        Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("constant pattern"))
-    })
 }
 
 #[cfg(test)]
@@ -276,7 +271,7 @@ mod tests {
             ),
         ];
         for (text, want, amount, cur) in cases {
-            let m = q.money(text);
+            let m = q.find(text).money;
             assert_eq!(m.len(), 1, "{text}: {m:?}");
             assert_eq!(m[0].text, *want, "{text}");
             assert_eq!(&text[m[0].start..m[0].end], *want);
@@ -294,7 +289,7 @@ mod tests {
             "$ sign",
             "the real deal 10 real",
         ] {
-            assert!(q.money(text).is_empty(), "{text}");
+            assert!(q.find(text).money.is_empty(), "{text}");
         }
     }
 
@@ -310,13 +305,13 @@ mod tests {
             ("up 3 percentage points", "3 percentage points", 3.0),
         ];
         for (text, want, v) in cases {
-            let p = q.percent(text);
+            let p = q.find(text).percent;
             assert_eq!(p.len(), 1, "{text}");
             assert_eq!(p[0].text, *want);
             assert_eq!(&text[p[0].start..p[0].end], *want);
             assert_eq!(p[0].value, *v);
         }
-        assert!(q.percent("10 people").is_empty());
+        assert!(q.find("10 people").percent.is_empty());
     }
 
     #[test]
@@ -332,7 +327,7 @@ mod tests {
             ("30 business days", "30 business days", 30.0),
         ];
         for (text, want, days) in cases {
-            let d = q.durations(text);
+            let d = q.find(text).durations;
             assert_eq!(d.len(), 1, "{text}");
             assert_eq!(d[0].text, *want);
             assert_eq!(&text[d[0].start..d[0].end], *want);
@@ -344,7 +339,7 @@ mod tests {
             "45 years old",
             "the day",
         ] {
-            assert!(q.durations(text).is_empty(), "{text}");
+            assert!(q.find(text).durations.is_empty(), "{text}");
         }
     }
 }

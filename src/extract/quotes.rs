@@ -213,8 +213,13 @@ fn scan(text: &str, para: Range<usize>) -> Vec<Raw> {
     let mut out = Vec::new();
     let p = &text[para.clone()];
     let mut i = 0;
-    while let Some((off, c)) = p[i..].char_indices().next() {
+    // Jump from quote mark to quote mark: '"', or the lead byte of “ „ ‘ (0xE2) or
+    // « (0xC2); other characters with those lead bytes are skipped below.
+    while let Some(off) = memchr::memchr3(b'"', 0xE2, 0xC2, &p.as_bytes()[i..]) {
         let at = i + off;
+        let Some(c) = p.get(at..).and_then(|t| t.chars().next()) else {
+            break;
+        };
         let next = at + c.len_utf8();
         let prev = p[..at].chars().next_back();
         let opens_here = prev.is_none_or(|c| c.is_whitespace() || "([{—–-:".contains(c));
@@ -280,15 +285,27 @@ fn trim_content(p: &str, r: Range<usize>) -> Range<usize> {
     r.start + lead..r.start + lead + t.len()
 }
 
-/// A word of the text: its range and lower-cased form.
+/// A word of the text: its range and text.
 #[derive(Debug, Clone)]
-struct Word {
+struct Word<'t> {
     range: Range<usize>,
-    lower: String,
+    text: &'t str,
+}
+
+impl Word<'_> {
+    /// Equal to `w`, ASCII case ignored.
+    fn is(&self, w: &str) -> bool {
+        self.text.eq_ignore_ascii_case(w)
+    }
+
+    /// Equal to one of `list`, ASCII case ignored.
+    fn is_one_of(&self, list: &[&str]) -> bool {
+        list.iter().any(|w| self.is(w))
+    }
 }
 
 /// The words (and possessive markers) of `text[r]`.
-fn words(text: &str, r: Range<usize>) -> Vec<Word> {
+fn words(text: &str, r: Range<usize>) -> Vec<Word<'_>> {
     let mut out = Vec::new();
     let s = &text[r.clone()];
     let mut start: Option<usize> = None;
@@ -301,7 +318,7 @@ fn words(text: &str, r: Range<usize>) -> Vec<Word> {
                 let end = st + word.len();
                 out.push(Word {
                     range: r.start + st..r.start + end,
-                    lower: word.to_lowercase(),
+                    text: word,
                 });
                 start = None;
             }
@@ -310,17 +327,17 @@ fn words(text: &str, r: Range<usize>) -> Vec<Word> {
         if matches!(c, '’' | '\'') && s[i + c.len_utf8()..].starts_with('s') {
             out.push(Word {
                 range: r.start + i..r.start + i + c.len_utf8() + 1,
-                lower: format!("{c}s"),
+                text: &s[i..i + c.len_utf8() + 1],
             });
         }
     }
     // A possessive "s" was also read as a word after its marker: drop it.
     let mut cleaned: Vec<Word> = Vec::with_capacity(out.len());
     for w in out {
-        if w.lower == "s"
+        if w.text == "s"
             && cleaned
                 .last()
-                .is_some_and(|p: &Word| p.lower.ends_with('s') && p.range.end == w.range.start)
+                .is_some_and(|p: &Word| p.text.ends_with('s') && p.range.end == w.range.start)
         {
             continue;
         }
@@ -360,9 +377,7 @@ impl Ctx<'_> {
             let next = self.seg.sentence_index(q.close_end).map(|i| i + 1)?;
             let r = self.seg.sentences().get(next)?.clone();
             ws = words(self.text, r);
-            let verb = ws
-                .iter()
-                .position(|w| SPEECH_VERBS.contains(&w.lower.as_str()));
+            let verb = ws.iter().position(|w| w.is_one_of(SPEECH_VERBS));
             if ws.len() > 6 || verb.is_none_or(|v| v + 1 < ws.len() && v != 0) {
                 return None;
             }
@@ -375,17 +390,14 @@ impl Ctx<'_> {
         if first.range.start != q.close_end + skipped {
             return None;
         }
-        if first.lower == "according" && ws.get(1).is_some_and(|w| w.lower == "to") {
+        if first.is("according") && ws.get(1).is_some_and(|w| w.is("to")) {
             return self.np_after(&ws[2..], q.open);
         }
-        if SPEECH_VERBS.contains(&first.lower.as_str()) {
+        if first.is_one_of(SPEECH_VERBS) {
             return self.np_after(&ws[1..], q.open);
         }
         // "X said": a subject, then the verb within a few words.
-        let verb = ws
-            .iter()
-            .take(6)
-            .position(|w| SPEECH_VERBS.contains(&w.lower.as_str()))?;
+        let verb = ws.iter().take(6).position(|w| w.is_one_of(SPEECH_VERBS))?;
         self.np_before(&ws[..verb], q.open)
     }
 
@@ -412,12 +424,12 @@ impl Ctx<'_> {
     fn speech_in(&self, r: Range<usize>, before: usize) -> Option<u32> {
         let ws = words(self.text, r);
         for (i, w) in ws.iter().enumerate().rev() {
-            if w.lower == "according" && ws.get(i + 1).is_some_and(|t| t.lower == "to") {
+            if w.is("according") && ws.get(i + 1).is_some_and(|t| t.is("to")) {
                 if let Some(e) = self.np_after(&ws[i + 2..], before) {
                     return Some(e);
                 }
             }
-            if SPEECH_VERBS.contains(&w.lower.as_str()) {
+            if w.is_one_of(SPEECH_VERBS) {
                 if let Some(e) = self.np_before(&ws[..i], before) {
                     return Some(e);
                 }
@@ -428,7 +440,7 @@ impl Ctx<'_> {
 
     /// The speaker named just before a verb: an entity mention ending there (a few
     /// filler words allowed in between), a role or generic noun, or a pronoun.
-    fn np_before(&self, ws: &[Word], before: usize) -> Option<u32> {
+    fn np_before(&self, ws: &[Word<'_>], before: usize) -> Option<u32> {
         let mut k = ws.len();
         for _ in 0..=3 {
             let w = ws.get(k.checked_sub(1)?)?;
@@ -438,7 +450,7 @@ impl Ctx<'_> {
             if let Some(e) = self.reference(&ws[..k], before) {
                 return Some(e);
             }
-            if !FILLERS.contains(&w.lower.as_str()) {
+            if !w.is_one_of(FILLERS) {
                 return None;
             }
             k -= 1;
@@ -448,12 +460,9 @@ impl Ctx<'_> {
 
     /// The speaker named just after a verb: "said Trump", "said the president",
     /// "said a TikTok spokesperson".
-    fn np_after(&self, ws: &[Word], before: usize) -> Option<u32> {
+    fn np_after(&self, ws: &[Word<'_>], before: usize) -> Option<u32> {
         let mut i = 0;
-        while ws
-            .get(i)
-            .is_some_and(|w| matches!(w.lower.as_str(), "the" | "a" | "an"))
-        {
+        while ws.get(i).is_some_and(|w| w.is_one_of(&["the", "a", "an"])) {
             i += 1;
         }
         let w = ws.get(i)?;
@@ -461,7 +470,7 @@ impl Ctx<'_> {
             return Some(m.entity);
         }
         // "the president", "the company", "the US president" …
-        let phrase: Vec<Word> = ws[..(i + 3).min(ws.len())].to_vec();
+        let phrase = &ws[..(i + 3).min(ws.len())];
         for n in (1..=phrase.len()).rev() {
             if let Some(e) = self.reference(&phrase[..n], before) {
                 return Some(e);
@@ -470,19 +479,38 @@ impl Ctx<'_> {
         None
     }
 
+    /// The mention ending at `end` (mentions are sorted by start; only nested ones
+    /// overlap, so it is among the last few starting before `end`).
     fn mention_ending(&self, end: usize) -> Option<&Mentioned> {
-        self.mentions.iter().find(|m| m.end == end)
+        let k = self.mentions.partition_point(|m| m.start < end);
+        self.mentions[..k]
+            .iter()
+            .rev()
+            .take(4)
+            .find(|m| m.end == end)
     }
 
     fn mention_starting(&self, start: usize) -> Option<&Mentioned> {
-        self.mentions.iter().find(|m| m.start == start)
+        let k = self.mentions.partition_point(|m| m.start < start);
+        self.mentions[k..]
+            .iter()
+            .take_while(|m| m.start == start)
+            .last()
+    }
+
+    /// Mentions starting before `before`, nearest first.
+    fn prior(&self, before: usize) -> impl Iterator<Item = &Mentioned> {
+        let k = self.mentions.partition_point(|m| m.start < before);
+        self.mentions[..k].iter().rev()
     }
 
     /// A role, generic noun or pronoun at the end of `ws`, resolved to the entity it
     /// refers back to (from mentions before `before`).
-    fn reference(&self, ws: &[Word], before: usize) -> Option<u32> {
-        let last = ws.last()?.lower.as_str();
-        let prior = || self.mentions.iter().rev().filter(move |m| m.start < before);
+    fn reference(&self, ws: &[Word<'_>], before: usize) -> Option<u32> {
+        let last_word = ws.last()?;
+        let last = last_word.text.to_ascii_lowercase();
+        let last = last.as_str();
+        let prior = || self.prior(before);
         match last {
             "he" | "she" | "him" | "her" => {
                 return prior()
@@ -506,7 +534,7 @@ impl Ctx<'_> {
             .iter()
             .rev()
             .take(3)
-            .any(|w| matches!(w.lower.as_str(), "the" | "a" | "an" | "its" | "their"));
+            .any(|w| w.is_one_of(&["the", "a", "an", "its", "their"]));
         if !has_det {
             return None;
         }
@@ -530,10 +558,10 @@ impl Ctx<'_> {
 
     /// "the president", "the prime minister", "the chief executive": the last person
     /// before the quote whose roles include it, else the most mentioned such person.
-    fn role(&self, ws: &[Word], before: usize) -> Option<u32> {
+    fn role(&self, ws: &[Word<'_>], before: usize) -> Option<u32> {
         let n = ws.len();
-        let one = ws[n - 1].lower.clone();
-        let two = (n >= 2).then(|| format!("{} {}", ws[n - 2].lower, ws[n - 1].lower));
+        let one = ws[n - 1].text.to_lowercase();
+        let two = (n >= 2).then(|| format!("{} {one}", ws[n - 2].text.to_lowercase()));
         let has_role = |e: u32| {
             let roles = &self.kb.entities()[e as usize].roles;
             roles.contains(&one) || two.as_ref().is_some_and(|t| roles.contains(t))
@@ -543,7 +571,10 @@ impl Ctx<'_> {
                 .iter()
                 .filter(|m| self.kind(m) == EntityKind::Person && has_role(m.entity))
         };
-        if let Some(m) = persons().rfind(|m| m.start < before) {
+        if let Some(m) = self
+            .prior(before)
+            .find(|m| self.kind(m) == EntityKind::Person && has_role(m.entity))
+        {
             return Some(m.entity);
         }
         let mut counts: Vec<(u32, usize)> = Vec::new();

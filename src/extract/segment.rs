@@ -39,25 +39,24 @@ impl Segments {
         let mut seg = Segments::default();
         let bytes = text.as_bytes();
         let mut para_start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'\n' {
-                // A blank line (only whitespace between two newlines) ends a paragraph.
-                let mut j = i + 1;
-                while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r') {
+        let mut resume = 0;
+        for i in memchr::memchr_iter(b'\n', bytes) {
+            if i < resume {
+                continue;
+            }
+            // A blank line (only whitespace between two newlines) ends a paragraph.
+            let mut j = i + 1;
+            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r') {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j] == b'\n' {
+                seg.push_paragraph(text, para_start..i);
+                while j < bytes.len() && bytes[j].is_ascii_whitespace() {
                     j += 1;
                 }
-                if j < bytes.len() && bytes[j] == b'\n' {
-                    seg.push_paragraph(text, para_start..i);
-                    while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                        j += 1;
-                    }
-                    para_start = j;
-                    i = j;
-                    continue;
-                }
+                para_start = j;
+                resume = j;
             }
-            i += 1;
         }
         seg.push_paragraph(text, para_start..text.len());
         seg
@@ -71,43 +70,38 @@ impl Segments {
         let p = self.paragraphs.len();
         self.paragraphs.push(r.clone());
         let s = &text[r.clone()];
+        let bytes = s.as_bytes();
         let mut start = 0;
-        let mut iter = s.char_indices().peekable();
-        while let Some((i, c)) = iter.next() {
-            let end = match c {
-                '\n' => Some(i),
-                '.' | '!' | '?' => {
-                    let mut j = i + c.len_utf8();
-                    while let Some(n) = s[j..].chars().next().filter(|&n| is_closer(n)) {
-                        j += n.len_utf8();
-                    }
-                    let rest = &s[j..];
-                    let after_space = rest.trim_start_matches([' ', '\t']);
-                    let spaced = after_space.len() < rest.len() || rest.is_empty();
-                    let next = after_space.chars().next();
-                    let starts_sentence = match next {
-                        None => true,
-                        Some('\n') => true,
-                        Some(n) => n.is_uppercase() || n.is_ascii_digit() || is_opener(n),
-                    };
-                    (spaced && starts_sentence && !(c == '.' && is_abbreviation(&s[..i])))
-                        .then_some(j)
+        let mut resume = 0;
+        // Sentence ends are ASCII, so a byte search finds them without decoding.
+        let lines = memchr::memchr_iter(b'\n', bytes);
+        let stops = memchr::memchr3_iter(b'.', b'!', b'?', bytes);
+        for i in merge_sorted(lines, stops) {
+            if i < resume {
+                continue;
+            }
+            let c = bytes[i];
+            let end = if c == b'\n' {
+                Some(i)
+            } else {
+                let mut j = i + 1;
+                while let Some(n) = s[j..].chars().next().filter(|&n| is_closer(n)) {
+                    j += n.len_utf8();
                 }
-                _ => None,
+                let rest = &s[j..];
+                let after_space = rest.trim_start_matches([' ', '\t']);
+                let spaced = after_space.len() < rest.len() || rest.is_empty();
+                let next = after_space.chars().next();
+                let starts_sentence = match next {
+                    None | Some('\n') => true,
+                    Some(n) => n.is_uppercase() || n.is_ascii_digit() || is_opener(n),
+                };
+                (spaced && starts_sentence && !(c == b'.' && is_abbreviation(&s[..i]))).then_some(j)
             };
             if let Some(end) = end {
                 self.push_sentence(text, r.start + start..r.start + end, p);
                 start = end;
-                while let Some(&(k, n)) = iter.peek() {
-                    if k < end {
-                        iter.next();
-                    } else if n.is_whitespace() {
-                        start = k + n.len_utf8();
-                        iter.next();
-                    } else {
-                        break;
-                    }
-                }
+                resume = end.max(i + 1);
             }
         }
         self.push_sentence(text, r.start + start..r.end, p);
@@ -154,6 +148,20 @@ impl Segments {
     pub fn paragraph_of_sentence(&self, i: usize) -> Option<usize> {
         self.sentence_paragraph.get(i).copied()
     }
+}
+
+/// Two ascending sequences of positions, merged in order.
+fn merge_sorted(
+    a: impl Iterator<Item = usize>,
+    b: impl Iterator<Item = usize>,
+) -> impl Iterator<Item = usize> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(&x), Some(&y)) if x <= y => a.next(),
+        (Some(_), Some(_)) => b.next(),
+        (Some(_), None) => a.next(),
+        (None, _) => b.next(),
+    })
 }
 
 /// Whether the text before a period ends with an abbreviation: a title, a single

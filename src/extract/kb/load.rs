@@ -2,7 +2,8 @@
 //! ones by id, and validation that reports every problem with `file:line:column`.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -33,7 +34,8 @@ replace = false                     # user files: replace the shipped entry whol
 
 [[entity.alias]]                    # a form with rules
 text = "AP"
-case = "exact"                      # exact | capitalized (default) | any
+case = "exact"                      # exact | capitalized (default: as written,
+                                    #   Title Case or UPPER CASE) | any
 context_entities = ["nl"]           # counts only with one of these in scope,
 context_words = ["privacy"]         #   or one of these words, or its own entity
 needs_context = true                # conditional even without entities/words
@@ -114,15 +116,15 @@ struct AliasToml {
 #[derive(Debug, Clone)]
 struct Draft {
     toml: EntityToml,
-    /// Where the entry was (last) defined, as a diagnostic without a message.
-    at: Diagnostic,
-    /// Diagnostics positioned at each `[[entity.alias]]`, parallel to `toml.alias`.
-    alias_at: Vec<Diagnostic>,
-    /// Diagnostics positioned at `owner`, `parent`, `kind` and each product.
-    owner_at: Option<Diagnostic>,
-    parent_at: Option<Diagnostic>,
-    kind_at: Option<Diagnostic>,
-    products_at: Vec<Diagnostic>,
+    /// Where the entry was (last) defined.
+    at: Pos,
+    /// Where each `[[entity.alias]]` is, parallel to `toml.alias`.
+    alias_at: Vec<Pos>,
+    /// Where `owner`, `parent`, `kind` and each product are.
+    owner_at: Option<Pos>,
+    parent_at: Option<Pos>,
+    kind_at: Option<Pos>,
+    products_at: Vec<Pos>,
 }
 
 /// Collects drafts from sources, then validates and builds the base.
@@ -133,14 +135,65 @@ pub(super) struct Loader {
     errors: Vec<Diagnostic>,
 }
 
-fn here(path: &Path, text: &str, span: std::ops::Range<usize>) -> Diagnostic {
-    Diagnostic::at(path, text, Some(span), "")
+/// One source file with an index of its line starts, so that positions are turned
+/// into line and column only when a diagnostic is needed.
+#[derive(Debug)]
+struct Source {
+    path: PathBuf,
+    text: String,
+    /// Byte offset of the start of each line.
+    lines: Vec<usize>,
 }
 
-fn with_message(at: &Diagnostic, message: String) -> Diagnostic {
+impl Source {
+    fn new(path: &Path, text: &str) -> Self {
+        let mut lines = vec![0];
+        lines.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Source {
+            path: path.to_path_buf(),
+            text: text.to_string(),
+            lines,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.lines.partition_point(|&s| s <= offset);
+        let start = self.lines[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
+    }
+}
+
+/// A position in a source file.
+#[derive(Debug, Clone)]
+struct Pos {
+    src: Rc<Source>,
+    offset: usize,
+}
+
+fn here(src: &Rc<Source>, span: std::ops::Range<usize>) -> Pos {
+    Pos {
+        src: Rc::clone(src),
+        offset: span.start,
+    }
+}
+
+/// A diagnostic at `at`, with the source line and a caret as excerpt.
+fn with_message(at: &Pos, message: String) -> Diagnostic {
+    let (line, column) = at.src.line_col(at.offset);
+    let start = at.src.lines[line - 1];
+    let end = at.src.lines.get(line).map_or(at.src.text.len(), |&e| e - 1);
+    let text = at.src.text[start..end.max(start)].trim_end_matches('\r');
     Diagnostic {
+        file: at.src.path.clone(),
+        line,
+        column,
         message,
-        ..at.clone()
+        excerpt: Some(format!("{text}\n{}^", " ".repeat(column - 1))),
     }
 }
 
@@ -156,23 +209,16 @@ impl Loader {
                 return;
             }
         };
+        let src = Rc::new(Source::new(path, text));
         for spanned in file.entity {
-            let at = here(path, text, spanned.span());
+            let at = here(&src, spanned.span());
             let toml = spanned.into_inner();
             let draft = Draft {
-                alias_at: toml
-                    .alias
-                    .iter()
-                    .map(|a| here(path, text, a.span()))
-                    .collect(),
-                owner_at: toml.owner.as_ref().map(|o| here(path, text, o.span())),
-                parent_at: toml.parent.as_ref().map(|o| here(path, text, o.span())),
-                kind_at: toml.kind.as_ref().map(|o| here(path, text, o.span())),
-                products_at: toml
-                    .products
-                    .iter()
-                    .map(|p| here(path, text, p.span()))
-                    .collect(),
+                alias_at: toml.alias.iter().map(|a| here(&src, a.span())).collect(),
+                owner_at: toml.owner.as_ref().map(|o| here(&src, o.span())),
+                parent_at: toml.parent.as_ref().map(|o| here(&src, o.span())),
+                kind_at: toml.kind.as_ref().map(|o| here(&src, o.span())),
+                products_at: toml.products.iter().map(|p| here(&src, p.span())).collect(),
                 toml,
                 at,
             };
@@ -192,8 +238,8 @@ impl Loader {
                     format!(
                         "entity `{}` is defined twice (first at {}:{})",
                         draft.toml.id,
-                        self.drafts[i].at.file.display(),
-                        self.drafts[i].at.line
+                        self.drafts[i].at.src.path.display(),
+                        self.drafts[i].at.src.line_col(self.drafts[i].at.offset).0
                     ),
                 )),
                 Some(&i) if draft.toml.replace => self.drafts[i] = draft,
@@ -213,10 +259,11 @@ impl Loader {
         for d in &self.drafts {
             if let Some(e) = build(d, &mut self.errors) {
                 entities.push(e);
+                let (line, column) = d.at.src.line_col(d.at.offset);
                 origins.push(Origin {
-                    file: d.at.file.clone(),
-                    line: d.at.line,
-                    column: d.at.column,
+                    file: d.at.src.path.clone(),
+                    line,
+                    column,
                 });
             }
         }
@@ -314,7 +361,7 @@ impl Loader {
     }
 }
 
-fn alias_position<'a>(d: &'a Draft, text: &str) -> Option<&'a Diagnostic> {
+fn alias_position<'a>(d: &'a Draft, text: &str) -> Option<&'a Pos> {
     d.toml
         .alias
         .iter()
@@ -524,7 +571,7 @@ fn build(d: &Draft, errors: &mut Vec<Diagnostic>) -> Option<Entity> {
 fn alias_rule(
     id: &str,
     a: &AliasToml,
-    at: &Diagnostic,
+    at: &Pos,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<AliasRule> {
     let case = match a.case.as_deref() {

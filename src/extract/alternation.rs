@@ -1,0 +1,67 @@
+//! Several alternative patterns searched in one pass. The combined pattern is only
+//! used to find where matches are (the fast DFA engines); which alternative matched
+//! and its groups are then read by re-matching the short matched text against that
+//! alternative alone, anchored. Running capture engines over the big combined
+//! pattern costs far more than the search itself.
+
+use regex::{Captures, Regex};
+
+/// Alternatives, tried in order at each position (leftmost-first).
+#[derive(Debug)]
+pub(crate) struct Alternation {
+    all: Regex,
+    each: Vec<Regex>,
+}
+
+/// One match: which alternative, where its text starts, and its groups (whose
+/// offsets are relative to that start).
+pub(crate) struct Hit<'t> {
+    /// Index of the alternative.
+    pub(crate) alt: usize,
+    /// Byte offset of the match in the searched text.
+    pub(crate) base: usize,
+    /// The groups of the alternative, over the matched text.
+    pub(crate) caps: Captures<'t>,
+}
+
+impl Alternation {
+    /// Compiles `alts`. They are constants, so a failure is a programming error that
+    /// the unit tests catch; the fallback matches nothing.
+    pub(crate) fn new(alts: &[String]) -> Self {
+        let all = alts
+            .iter()
+            .map(|a| format!("(?:{a})"))
+            .collect::<Vec<_>>()
+            .join("|");
+        Alternation {
+            all: compile(&all),
+            each: alts
+                .iter()
+                .map(|a| compile(&format!("^(?:{a})$")))
+                .collect(),
+        }
+    }
+
+    /// Every match in `text`, in order.
+    pub(crate) fn find_iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Hit<'t>> + 't {
+        self.all.find_iter(text).filter_map(move |m| {
+            let sub = m.as_str();
+            self.each.iter().enumerate().find_map(|(alt, re)| {
+                re.captures(sub).map(|caps| Hit {
+                    alt,
+                    base: m.start(),
+                    caps,
+                })
+            })
+        })
+    }
+}
+
+/// Compiles a constant pattern; a never-matching pattern if it is invalid.
+pub(crate) fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|_| {
+        // Unreachable with the constant patterns (tested); a never-matching pattern
+        // keeps the extractor total.
+        Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("constant pattern"))
+    })
+}
