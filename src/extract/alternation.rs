@@ -42,9 +42,13 @@ impl Alternation {
         }
     }
 
-    /// Every match in `text`, in order.
+    /// Every match in `text`, in order, except those glued into a URL, path or
+    /// identifier ("doi=10.1111%2F…", "/blog/2006-11-05/").
     pub(crate) fn find_iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Hit<'t>> + 't {
         self.all.find_iter(text).filter_map(move |m| {
+            if glued(text, m.start(), m.end()) {
+                return None;
+            }
             let sub = m.as_str();
             self.each.iter().enumerate().find_map(|(alt, re)| {
                 re.captures(sub).map(|caps| Hit {
@@ -55,6 +59,16 @@ impl Alternation {
             })
         })
     }
+}
+
+/// Whether `text[start..end]` is part of a URL, path or identifier: directly after
+/// one of `/=#?&_@\\` or a letter/digit, or directly before one of `/=#?&_@\\` or
+/// a letter/digit.
+fn glued(text: &str, start: usize, end: usize) -> bool {
+    let joiner = |c: char| c.is_alphanumeric() || "/=#?&_@\\".contains(c);
+    let before = text.get(..start).and_then(|t| t.chars().next_back());
+    let after = text.get(end..).and_then(|t| t.chars().next());
+    before.is_some_and(joiner) || after.is_some_and(joiner)
 }
 
 /// Compiles a constant pattern; a never-matching pattern if it is invalid.

@@ -312,6 +312,8 @@ mod tests {
             assert_eq!(p[0].value, *v);
         }
         assert!(q.find("10 people").percent.is_empty());
+        assert!(q.find("?DOI=10.1111%2Fjvs.12015").percent.is_empty());
+        assert!(q.find("a/10%").percent.is_empty());
     }
 
     #[test]

@@ -206,6 +206,25 @@ fn resolution_table() {
         ("Malcolm X spoke.", "X", None),
         ("An X-ray of the hand.", "X", None),
         ("Generation X voters posted less.", "X", None),
+        (
+            "Safari ships with Mac OS X and posts to Twitter.",
+            "X",
+            None,
+        ),
+        // Holland: the Netherlands, or a surname.
+        ("J. Nathaniel Holland studied cacti.", "Holland", None),
+        (
+            "Holland beat Spain; Dutch fans celebrated.",
+            "Holland",
+            Some("nl"),
+        ),
+        // SAP: the software company, or an acronym.
+        ("the Special Assistance Plan (SAP) schools", "SAP", None),
+        (
+            "German software company SAP raised its forecast.",
+            "SAP",
+            Some("sap"),
+        ),
         // Georgia, Jordan: countries only with context.
         ("Atlanta, Georgia is hot.", "Georgia", None),
         (
