@@ -212,29 +212,40 @@ pub(crate) fn find(
 fn scan(text: &str, para: Range<usize>) -> Vec<Raw> {
     let mut out = Vec::new();
     let p = &text[para.clone()];
+    let bytes = p.as_bytes();
     let mut i = 0;
-    // Jump from quote mark to quote mark: '"', or the lead byte of “ „ ‘ (0xE2) or
-    // « (0xC2); other characters with those lead bytes are skipped below.
-    while let Some(off) = memchr::memchr3(b'"', 0xE2, 0xC2, &p.as_bytes()[i..]) {
-        let at = i + off;
+    // « starts with 0xC2, which memchr3 has no room for: its next position is kept.
+    let mut next_c2 = memchr::memchr(0xC2, bytes);
+    // Jump from quote mark to quote mark: '"', '\'', the lead byte of “ „ ‘ (0xE2)
+    // or of « (0xC2); other characters with those lead bytes are skipped below.
+    loop {
+        if next_c2.is_some_and(|k| k < i) {
+            next_c2 = memchr::memchr(0xC2, &bytes[i..]).map(|k| i + k);
+        }
+        let hit = memchr::memchr3(b'"', b'\'', 0xE2, &bytes[i..]).map(|k| i + k);
+        let Some(at) = [hit, next_c2].into_iter().flatten().min() else {
+            break;
+        };
         let Some(c) = p.get(at..).and_then(|t| t.chars().next()) else {
             break;
         };
         let next = at + c.len_utf8();
         let prev = p[..at].chars().next_back();
-        let opens_here = prev.is_none_or(|c| c.is_whitespace() || "([{—–-:".contains(c));
+        let opens_here = prev.is_none_or(|c| c.is_whitespace() || "([{—–-:".contains(c))
+            && p[next..].chars().next().is_some_and(|c| !c.is_whitespace());
         let close = match c {
             '“' => find_close(p, next, &['”', '"']),
             '„' => find_close(p, next, &['“', '”']),
             '«' => find_close(p, next, &['»']),
             '"' if opens_here => find_close(p, next, &['"', '”']),
-            '‘' if opens_here => find_single_close(p, next),
+            '‘' if opens_here => find_single_close(p, next, '’'),
+            '\'' if opens_here => find_single_close(p, next, '\''),
             _ => {
                 i = next;
                 continue;
             }
         };
-        let single = c == '‘';
+        let single = matches!(c, '‘' | '\'');
         let (end_of_content, close_end) = match close {
             Some(k) => (k, k + p[k..].chars().next().map_or(0, char::len_utf8)),
             None if single => {
@@ -261,18 +272,18 @@ fn find_close(p: &str, from: usize, closers: &[char]) -> Option<usize> {
     p[from..].find(closers).map(|k| from + k)
 }
 
-/// A closing ‘…’ mark: a ’ after a non-space and before a non-word character (so
-/// apostrophes inside words, "it’s", do not close).
-fn find_single_close(p: &str, from: usize) -> Option<usize> {
+/// A closing single mark (`’` or `'`): after a non-space and before a non-word
+/// character, so apostrophes inside words ("it’s", "TikTok's") do not close.
+fn find_single_close(p: &str, from: usize, mark: char) -> Option<usize> {
     let mut search = from;
-    while let Some(k) = p[search..].find('’') {
+    while let Some(k) = p[search..].find(mark) {
         let at = search + k;
         let before = p[..at].chars().next_back();
-        let after = p[at + '’'.len_utf8()..].chars().next();
+        let after = p[at + mark.len_utf8()..].chars().next();
         if before.is_some_and(|c| !c.is_whitespace()) && !after.is_some_and(is_word_char) {
             return Some(at);
         }
-        search = at + '’'.len_utf8();
+        search = at + mark.len_utf8();
     }
     None
 }
@@ -399,6 +410,7 @@ impl Ctx<'_> {
         // "X said": a subject, then the verb within a few words.
         let verb = ws.iter().take(6).position(|w| w.is_one_of(SPEECH_VERBS))?;
         self.np_before(&ws[..verb], q.open)
+            .or_else(|| self.appositive_subject(ws[verb].range.start))
     }
 
     /// "X said …“…”" / "According to X, “…”" within the quote's sentence.
@@ -430,7 +442,10 @@ impl Ctx<'_> {
                 }
             }
             if w.is_one_of(SPEECH_VERBS) {
-                if let Some(e) = self.np_before(&ws[..i], before) {
+                if let Some(e) = self
+                    .np_before(&ws[..i], before)
+                    .or_else(|| self.appositive_subject(w.range.start))
+                {
                     return Some(e);
                 }
             }
@@ -456,6 +471,21 @@ impl Ctx<'_> {
             k -= 1;
         }
         None
+    }
+
+    /// "Mike Pompeo, the US secretary of state, said": the mention before a comma
+    /// pair that ends just before the verb.
+    fn appositive_subject(&self, verb_start: usize) -> Option<u32> {
+        let pre = self.text.get(..verb_start)?.trim_end();
+        let inner = pre.strip_suffix(',')?;
+        let window = inner.len().saturating_sub(120);
+        let comma = inner.get(window..)?.rfind(',')? + window;
+        let appositive = &inner[comma + 1..];
+        if appositive.contains(['.', ';', '“', '”', '"']) {
+            return None;
+        }
+        let end = inner[..comma].trim_end().len();
+        self.mention_ending(end).map(|m| m.entity)
     }
 
     /// The speaker named just after a verb: "said Trump", "said the president",
@@ -539,8 +569,10 @@ impl Ctx<'_> {
             return None;
         }
         if ORG_NOUNS.contains(&last) {
+            // An organisation if one was named, else a product acting as a company.
             return prior()
-                .find(|m| matches!(self.kind(m), EntityKind::Organization | EntityKind::Product))
+                .find(|m| self.kind(m) == EntityKind::Organization)
+                .or_else(|| prior().find(|m| self.kind(m) == EntityKind::Product))
                 .map(|m| m.entity);
         }
         if PRODUCT_NOUNS.contains(&last) {

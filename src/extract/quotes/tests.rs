@@ -134,6 +134,8 @@ fn not_quotations() {
         "users can use so-called ‘mini-programs’ much more.",
         "the so-called \"Dutch\" approach",
         "It’s the company’s app, and the users’ data.",
+        "It's TikTok's app and the users' data, isn't it?",
+        "Rock 'n' roll in the '90s",
         "He said it was 5' 10\" tall.",
         "“”",
         "“ ”",
