@@ -323,6 +323,7 @@ mod tests {
         // Friday 7 August 2020.
         let reference = Utc.with_ymd_and_hms(2020, 8, 7, 12, 0, 0).single();
         let dates = Dates::new();
+        assert!(dates.alts.compiled());
         let cases: &[(&str, &str, &str, &str)] = &[
             ("by early 2022", "early 2022", "2022-01-01", "2022-04-30"),
             (

@@ -241,6 +241,7 @@ mod tests {
     #[test]
     fn money_cases() {
         let q = Quantities::new();
+        assert!(q.alts.compiled());
         let cases: &[(&str, &str, f64, &str)] = &[
             (
                 "invest 420 million euros in",
