@@ -208,6 +208,13 @@ fn check(x: &Extractor, out: &Extraction) {
 }
 
 #[test]
+fn extractor_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Extractor>();
+    assert_send_sync::<KnowledgeBase>();
+}
+
+#[test]
 fn plain_text_matches_expected() {
     let x = extractor();
     let out = x.extract_text(TEXT, reference_time());

@@ -67,6 +67,19 @@ fn builtin_has_every_regulator_of_the_reference_table() {
                 || e.name.starts_with(english_base)
         });
         let e = found.unwrap_or_else(|| panic!("no regulator {english:?} for {code}"));
+        // Native names: every " / "-separated form, without parenthesised variants
+        // (which are aliases in their own right when listed) and "(English)" notes.
+        let native = cols[2];
+        for form in native
+            .split(" / ")
+            .map(|f| f.split(" (").next().unwrap_or(f).trim())
+            .filter(|f| !f.is_empty() && !f.starts_with('('))
+        {
+            let known = forms(e)
+                .iter()
+                .any(|f| f == form || f.ends_with(form) || form.ends_with(f.as_str()));
+            assert!(known, "{}: native name {form:?} missing", e.id);
+        }
         for acr in acronyms
             .split([',', '/', '(', ')', ' '])
             .map(|a| a.trim().trim_matches('"'))
