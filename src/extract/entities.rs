@@ -1,7 +1,7 @@
 //! Dictionary matching of knowledge-base entities: one Aho-Corasick automaton over every
-//! alias (ASCII case ignored, case rules checked per alias afterwards), whole words
-//! only (so possessives like "TikTok’s" yield "TikTok"), leftmost-longest selection
-//! among the forms that pass their rules, then disambiguation by context (see
+//! alias in each case variant its rule allows, whole words only (so possessives like
+//! "TikTok’s" yield "TikTok"), adjacency rules, then a selection of non-overlapping
+//! matches that covers the most text, then disambiguation by context (see
 //! [`super::context`]). Locations named inside a longer name ("Hong Kong" in "Hong
 //! Kong stock exchange") are reported too, with a lower confidence.
 
@@ -12,7 +12,7 @@ use super::kb::{AliasOrigin, AliasRule, CaseRule, KnowledgeBase};
 use super::segment::Segments;
 use crate::model::{EntityHit, EntityKind, Mention};
 
-/// One (entity, alias rule, written form) that a pattern stands for.
+/// One (entity, alias rule) that a pattern stands for.
 #[derive(Debug, Clone)]
 pub(crate) struct Cand {
     /// Index of the entity in the knowledge base.
@@ -29,7 +29,7 @@ pub(crate) struct EntityMatcher {
     /// Case-sensitive, over every case variant a rule allows. `None` only if it
     /// could not be built (no knowledge base reaches the NFA's limits).
     automaton: Option<AhoCorasick>,
-    /// For each pattern of `automaton`, its candidates (a range into `cands`).
+    /// For each pattern of `automaton`, its candidates (indices into `cands`).
     pattern_cands: Vec<Vec<u32>>,
     /// ASCII-case-insensitive, for the rare aliases whose case rule is `any`.
     folded: Option<AhoCorasick>,

@@ -3,6 +3,7 @@
 //! (`config/entities/*.toml`) is compiled into the binary; users add to it, or merge
 //! into entries by id, with their own TOML files (see [`load`] for the format).
 
+mod build;
 mod load;
 
 use std::collections::HashMap;

@@ -11,7 +11,7 @@
 //! - `segment`: paragraphs and sentences.
 //! - `entities`, `context`: dictionary matching and disambiguation.
 //! - `numbers`, `quantities`, `dates`: money, percentages, durations, dates.
-//! - `quotes`: quotations and speakers.
+//! - `quotes`, `speakers`: quotations and who said them.
 
 mod alternation;
 mod context;
@@ -22,6 +22,7 @@ mod numbers;
 mod quantities;
 mod quotes;
 pub mod segment;
+mod speakers;
 pub mod text;
 
 use std::sync::Arc;

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{AliasOrigin, AliasRule, CaseRule, ContextRule, Entity, KnowledgeBase, Origin, Scope};
+use super::build::build;
+use super::{KnowledgeBase, Origin};
 use crate::diag::Diagnostic;
-use crate::model::EntityKind;
 
 /// The file format, for `newswatch check` help and the docs.
 pub const FORMAT_HELP: &str = r#"Knowledge-base files hold [[entity]] tables:
@@ -59,72 +59,72 @@ struct KbFile {
 /// files can merge into shipped entries.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EntityToml {
-    id: String,
-    name: Option<String>,
-    kind: Option<Spanned<String>>,
-    country: Option<String>,
-    owner: Option<Spanned<String>>,
-    parent: Option<Spanned<String>>,
-    surname: Option<String>,
+pub(super) struct EntityToml {
+    pub(super) id: String,
+    pub(super) name: Option<String>,
+    pub(super) kind: Option<Spanned<String>>,
+    pub(super) country: Option<String>,
+    pub(super) owner: Option<Spanned<String>>,
+    pub(super) parent: Option<Spanned<String>>,
+    pub(super) surname: Option<String>,
     #[serde(default)]
-    products: Vec<Spanned<String>>,
+    pub(super) products: Vec<Spanned<String>>,
     #[serde(default)]
-    tags: Vec<String>,
+    pub(super) tags: Vec<String>,
     #[serde(default)]
-    roles: Vec<String>,
+    pub(super) roles: Vec<String>,
     #[serde(default)]
-    aliases: Vec<String>,
+    pub(super) aliases: Vec<String>,
     #[serde(default)]
-    former_names: Vec<String>,
+    pub(super) former_names: Vec<String>,
     #[serde(default)]
-    demonyms: Vec<String>,
+    pub(super) demonyms: Vec<String>,
     #[serde(default)]
-    alias: Vec<Spanned<AliasToml>>,
+    pub(super) alias: Vec<Spanned<AliasToml>>,
     #[serde(default)]
-    remove_aliases: Vec<String>,
+    pub(super) remove_aliases: Vec<String>,
     #[serde(default)]
-    replace: bool,
+    pub(super) replace: bool,
 }
 
 /// The TOML shape of one `[[entity.alias]]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AliasToml {
-    text: String,
-    case: Option<String>,
+pub(super) struct AliasToml {
+    pub(super) text: String,
+    pub(super) case: Option<String>,
     #[serde(default)]
-    context_entities: Vec<String>,
+    pub(super) context_entities: Vec<String>,
     #[serde(default)]
-    context_words: Vec<String>,
+    pub(super) context_words: Vec<String>,
     #[serde(default)]
-    needs_context: bool,
-    scope: Option<String>,
+    pub(super) needs_context: bool,
+    pub(super) scope: Option<String>,
     #[serde(default)]
-    veto_words: Vec<String>,
+    pub(super) veto_words: Vec<String>,
     #[serde(default)]
-    not_followed_by: Vec<String>,
+    pub(super) not_followed_by: Vec<String>,
     #[serde(default)]
-    not_preceded_by: Vec<String>,
+    pub(super) not_preceded_by: Vec<String>,
     #[serde(default)]
-    common_word: bool,
+    pub(super) common_word: bool,
     #[serde(default)]
-    demonym: bool,
+    pub(super) demonym: bool,
 }
 
 /// An entity being assembled from one or more TOML entries.
 #[derive(Debug, Clone)]
-struct Draft {
-    toml: EntityToml,
+pub(super) struct Draft {
+    pub(super) toml: EntityToml,
     /// Where the entry was (last) defined.
-    at: Pos,
+    pub(super) at: Pos,
     /// Where each `[[entity.alias]]` is, parallel to `toml.alias`.
-    alias_at: Vec<Pos>,
+    pub(super) alias_at: Vec<Pos>,
     /// Where `owner`, `parent`, `kind` and each product are.
-    owner_at: Option<Pos>,
-    parent_at: Option<Pos>,
-    kind_at: Option<Pos>,
-    products_at: Vec<Pos>,
+    pub(super) owner_at: Option<Pos>,
+    pub(super) parent_at: Option<Pos>,
+    pub(super) kind_at: Option<Pos>,
+    pub(super) products_at: Vec<Pos>,
 }
 
 /// Collects drafts from sources, then validates and builds the base.
@@ -170,7 +170,7 @@ impl Source {
 
 /// A position in a source file.
 #[derive(Debug, Clone)]
-struct Pos {
+pub(super) struct Pos {
     src: Rc<Source>,
     offset: usize,
 }
@@ -183,7 +183,7 @@ fn here(src: &Rc<Source>, span: std::ops::Range<usize>) -> Pos {
 }
 
 /// A diagnostic at `at`, with the source line and a caret as excerpt.
-fn with_message(at: &Pos, message: String) -> Diagnostic {
+pub(super) fn with_message(at: &Pos, message: String) -> Diagnostic {
     let (line, column) = at.src.line_col(at.offset);
     let start = at.src.lines[line - 1];
     let end = at.src.lines.get(line).map_or(at.src.text.len(), |&e| e - 1);
@@ -418,210 +418,4 @@ fn merge(into: &mut Draft, from: Draft) {
     t.alias.extend(f.alias);
     into.alias_at.extend(from.alias_at);
     t.remove_aliases.extend(f.remove_aliases);
-}
-
-/// The default case rule: exact for short all-capital forms ("ICO", "U.S."),
-/// capitalised otherwise.
-pub(crate) fn default_case(text: &str) -> CaseRule {
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    if letters > 0 && letters <= 5 && !text.chars().any(char::is_lowercase) {
-        CaseRule::Exact
-    } else {
-        CaseRule::Capitalized
-    }
-}
-
-fn plain_rule(text: &str, origin: AliasOrigin) -> AliasRule {
-    AliasRule {
-        text: text.to_string(),
-        case: default_case(text),
-        origin,
-        context: None,
-        common_word: false,
-        veto_words: Vec::new(),
-        not_followed_by: Vec::new(),
-        not_preceded_by: Vec::new(),
-        scope: Scope::Paragraph,
-    }
-}
-
-/// Plural forms of a demonym used as a noun ("Americans", "Israelis").
-fn demonym_plural(d: &str) -> Option<String> {
-    (d.ends_with("an") || d.ends_with('i')).then(|| format!("{d}s"))
-}
-
-/// Builds the entity from a draft, or reports why it cannot.
-fn build(d: &Draft, errors: &mut Vec<Diagnostic>) -> Option<Entity> {
-    let t = &d.toml;
-    let before = errors.len();
-    let kind = match &t.kind {
-        None => {
-            errors.push(with_message(
-                &d.at,
-                format!("entity `{}` has no `kind`", t.id),
-            ));
-            None
-        }
-        Some(k) => {
-            let k = k.get_ref();
-            let parsed = EntityKind::parse(k);
-            if parsed.is_none() {
-                errors.push(with_message(
-                    d.kind_at.as_ref().unwrap_or(&d.at),
-                    format!(
-                        "entity `{}`: unknown kind `{k}` (organization, person, location, regulator, product)",
-                        t.id
-                    ),
-                ));
-            }
-            parsed
-        }
-    };
-    let name = t.name.clone().unwrap_or_default();
-    if name.trim().is_empty() {
-        errors.push(with_message(
-            &d.at,
-            format!("entity `{}` has no `name`", t.id),
-        ));
-    }
-    let removed = |s: &str| t.remove_aliases.iter().any(|r| r.eq_ignore_ascii_case(s));
-    let mut rules: Vec<AliasRule> = Vec::new();
-    let push = |rule: AliasRule, rules: &mut Vec<AliasRule>| {
-        if rule.text.trim().is_empty() || removed(&rule.text) {
-            return;
-        }
-        match rules.iter_mut().find(|r| r.text == rule.text) {
-            // A later, more specific definition (an [[entity.alias]]) wins.
-            Some(r) => *r = rule,
-            None => rules.push(rule),
-        }
-    };
-    push(plain_rule(&name, AliasOrigin::Name), &mut rules);
-    for a in &t.aliases {
-        push(plain_rule(a, AliasOrigin::Alias), &mut rules);
-    }
-    for a in &t.former_names {
-        push(plain_rule(a, AliasOrigin::FormerName), &mut rules);
-    }
-    for a in &t.demonyms {
-        push(plain_rule(a, AliasOrigin::Demonym), &mut rules);
-        if let Some(p) = demonym_plural(a) {
-            push(plain_rule(&p, AliasOrigin::Demonym), &mut rules);
-        }
-    }
-    for (a, at) in t.alias.iter().zip(&d.alias_at) {
-        if let Some(rule) = alias_rule(&t.id, a.get_ref(), at, errors) {
-            let plural = (rule.origin == AliasOrigin::Demonym)
-                .then(|| demonym_plural(&rule.text))
-                .flatten();
-            if let Some(p) = plural {
-                let mut pr = rule.clone();
-                pr.text = p;
-                push(pr, &mut rules);
-            }
-            push(rule, &mut rules);
-        }
-    }
-    for (a, at) in t.alias.iter().zip(&d.alias_at) {
-        if a.get_ref().text.trim().is_empty() {
-            errors.push(with_message(at, format!("entity `{}`: empty alias", t.id)));
-        }
-    }
-    if kind == Some(EntityKind::Person) {
-        let surname = match &t.surname {
-            Some(s) => Some(s.clone()),
-            None => name
-                .split_whitespace()
-                .last()
-                .filter(|_| name.split_whitespace().count() > 1)
-                .map(str::to_string),
-        };
-        if let Some(s) = surname.filter(|s| s.chars().count() >= 2) {
-            if !rules.iter().any(|r| r.text == s) {
-                let mut r = plain_rule(&s, AliasOrigin::Surname);
-                r.context = Some(ContextRule::default());
-                r.scope = Scope::Document;
-                push(r, &mut rules);
-            }
-        }
-    }
-    if errors.len() > before {
-        return None;
-    }
-    let aliases = rules
-        .iter()
-        .filter(|r| r.origin != AliasOrigin::Demonym && r.origin != AliasOrigin::Surname)
-        .map(|r| r.text.clone())
-        .collect();
-    Some(Entity {
-        id: t.id.clone(),
-        name,
-        kind: kind?,
-        aliases,
-        country: t.country.clone(),
-        owner: t.owner.as_ref().map(|o| o.get_ref().clone()),
-        parent: t.parent.as_ref().map(|o| o.get_ref().clone()),
-        tags: t.tags.clone(),
-        roles: t.roles.iter().map(|r| r.to_lowercase()).collect(),
-        rules,
-    })
-}
-
-/// Converts one `[[entity.alias]]`, reporting bad values.
-fn alias_rule(
-    id: &str,
-    a: &AliasToml,
-    at: &Pos,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<AliasRule> {
-    let case = match a.case.as_deref() {
-        None => default_case(&a.text),
-        Some("exact") => CaseRule::Exact,
-        Some("capitalized" | "capitalised") => CaseRule::Capitalized,
-        Some("any") => CaseRule::Any,
-        Some(other) => {
-            errors.push(with_message(
-                at,
-                format!(
-                    "entity `{id}`, alias `{}`: unknown case `{other}` (exact, capitalized, any)",
-                    a.text
-                ),
-            ));
-            return None;
-        }
-    };
-    let scope = match a.scope.as_deref() {
-        None | Some("paragraph") => Scope::Paragraph,
-        Some("sentence") => Scope::Sentence,
-        Some("document") => Scope::Document,
-        Some(other) => {
-            errors.push(with_message(
-                at,
-                format!("entity `{id}`, alias `{}`: unknown scope `{other}` (sentence, paragraph, document)", a.text),
-            ));
-            return None;
-        }
-    };
-    let conditional = a.common_word
-        || a.needs_context
-        || !a.context_entities.is_empty()
-        || !a.context_words.is_empty();
-    Some(AliasRule {
-        text: a.text.clone(),
-        case,
-        origin: if a.demonym {
-            AliasOrigin::Demonym
-        } else {
-            AliasOrigin::Alias
-        },
-        context: conditional.then(|| ContextRule {
-            entities: a.context_entities.clone(),
-            words: a.context_words.clone(),
-        }),
-        common_word: a.common_word,
-        veto_words: a.veto_words.clone(),
-        not_followed_by: a.not_followed_by.clone(),
-        not_preceded_by: a.not_preceded_by.clone(),
-        scope,
-    })
 }

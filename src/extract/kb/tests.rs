@@ -1,7 +1,7 @@
 //! Knowledge-base tests: the shipped files, ownership, suggestions, user files and
 //! their diagnostics.
 
-use super::load::default_case;
+use super::build::default_case;
 use super::*;
 
 fn builtin() -> KnowledgeBase {
