@@ -178,6 +178,32 @@ fn resolution_table() {
             "Information Commissioner",
             Some("si-ip"),
         ),
+        // How journalists describe authorities.
+        (
+            "Italy's privacy watchdog banned the chatbot.",
+            "Italy's privacy watchdog",
+            Some("it-garante"),
+        ),
+        (
+            "Italy’s privacy watchdog banned it.",
+            "Italy’s privacy watchdog",
+            Some("it-garante"),
+        ),
+        (
+            "the Spanish data protection authority",
+            "Spanish data protection authority",
+            Some("es-aepd"),
+        ),
+        (
+            "Hong Kong's privacy watchdog",
+            "Hong Kong's privacy watchdog",
+            Some("hk-pcpd"),
+        ),
+        (
+            "the Dutch privacy watchdog fined TikTok",
+            "Dutch privacy watchdog",
+            Some("nl-ap"),
+        ),
         // Apple the company vs the fruit.
         (
             "Apple unveiled a new iPhone on Tuesday.",
