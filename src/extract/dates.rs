@@ -69,7 +69,7 @@ impl Dates {
             format!(r"(?P<my>(?:(?P<mod3>{MODS})[\s-])?(?P<m3>{months})\s(?P<y3>{YEAR}))(?-u:\b)"),
             format!(r"(?P<mm>(?P<mod4>{MODS})[\s-](?P<m4>{MONTHS_FULL}))(?-u:\b)"),
             format!(r"(?P<myr>(?P<mod5>{MODS})[\s-](?P<y5>{YEAR}))(?-u:\b)"),
-            r"(?P<rel>(?:(?P<mod6>(?i:early|earlier|late|later|mid))\s)?(?P<which>(?i:this|last|next|past|coming))\s(?P<unit>week|weekend|month|year))(?-u:\b)".to_string(),
+            r"(?P<rel>(?:(?P<mod6>(?i:early|earlier|late|later|mid|the end of|end of|the start of|start of|the beginning of|beginning of|the middle of))\s)?(?P<which>(?i:this|last|next|past|coming|the))\s(?P<unit>week|weekend|month|year))(?-u:\b)".to_string(),
             r"(?P<day>(?i:the day before yesterday|yesterday|today|tomorrow|tonight))(?-u:\b)".to_string(),
             format!(r"(?P<ago>(?P<an>{NUM}|{WORD_NUM})\s(?P<au>days?|weeks?|months?|years?)\sago)(?-u:\b)"),
             format!(r"(?P<wd>(?:(?P<wmod>(?i:last|next|this))\s)?(?P<wdn>{WEEKDAYS}))(?-u:\b)"),
@@ -95,6 +95,13 @@ impl Dates {
 
 fn mention(hit: &Hit<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
     let c = &hit.caps;
+    // "the year" alone is no date; "the end of the year" is.
+    if c.name("which")
+        .is_some_and(|w| w.as_str().eq_ignore_ascii_case("the"))
+        && c.name("mod6").is_none()
+    {
+        return None;
+    }
     // The reported text leaves out a leading preposition.
     let core = ["pm", "py"]
         .iter()
@@ -241,7 +248,17 @@ fn year_range(year: i32, p: Part) -> Range2 {
 
 /// "this week", "early last week", "next month", "later this year" …
 fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
-    let m = m.map(str::to_lowercase);
+    // "the end of the year" is late this year; "the start of next month", early.
+    let which = if which == "the" { "this" } else { which };
+    let m = m.map(|m| {
+        match m.to_lowercase().as_str() {
+            "the end of" | "end of" => "late",
+            "the start of" | "start of" | "the beginning of" | "beginning of" => "early",
+            "the middle of" => "mid",
+            other => return other.to_string(),
+        }
+        .to_string()
+    });
     match unit {
         "week" | "weekend" => {
             let monday = r.checked_sub_days(Days::new(r.weekday().num_days_from_monday().into()));
@@ -288,6 +305,11 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
                 Some("early") => Part::Early,
                 Some("mid") => Part::Mid,
                 Some("late") => Part::Late,
+                // "earlier this month": from its start up to the reference day.
+                Some("earlier") if which == "this" => return (first, Some(r)),
+                Some("later") if which == "this" => {
+                    return (Some(r), month_range(t.year(), t.month(), Part::Whole).1);
+                }
                 _ => Part::Whole,
             };
             month_range(t.year(), t.month(), p)
