@@ -3,8 +3,9 @@
 //! gives the unambiguous entities of the document. Then each remaining candidate is
 //! judged on evidence, strongest first: its own entity named elsewhere in the
 //! document, a supporting entity in scope, a supporting word in scope; a veto word in
-//! scope rules it out. A second round lets entities accepted in the first count as
-//! "named elsewhere" for later mentions.
+//! scope rules it out. A second round lets entities accepted on context in the
+//! first count, weakly, as "named elsewhere" for mentions with no evidence of their
+//! own.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -91,8 +92,9 @@ pub(crate) struct Resolver<'a> {
     seg: &'a Segments,
     /// Accepted unambiguous mentions: (start, entity), in order.
     firm: Vec<(usize, u32)>,
-    /// Entities accepted so far, by index.
-    seen: Vec<bool>,
+    /// Entities accepted so far, by index: 2 named unambiguously, 1 accepted on
+    /// context (a weaker reason for a later bare mention), 0 not yet.
+    seen: Vec<u8>,
     /// Cue occurrences, found on first need.
     cue_hits: Option<Vec<(usize, u32)>>,
 }
@@ -116,7 +118,7 @@ impl<'a> Resolver<'a> {
             text,
             seg,
             firm: Vec::new(),
-            seen: vec![false; kb.entities().len()],
+            seen: vec![0; kb.entities().len()],
             cue_hits: None,
         }
     }
@@ -164,11 +166,13 @@ impl<'a> Resolver<'a> {
                 Verdict::Unambiguous
             };
             self.firm.push((sp.start, entity));
-            self.seen[entity as usize] = true;
+            self.seen[entity as usize] = 2;
             out[k] = (Some((first, v.clone())), vec![(first, v)]);
         }
+        // Each round judges every open span against what the rounds before accepted,
+        // so the result does not depend on the order of the spans.
         for _round in 0..2 {
-            let mut changed = false;
+            let mut accepted = Vec::new();
             for &k in &pending {
                 if out[k].0.is_some() {
                     continue;
@@ -176,11 +180,16 @@ impl<'a> Resolver<'a> {
                 let sp = &spans[selected[k]];
                 let (choice, all) = self.judge(sp);
                 if let Some((ci, _)) = &choice {
-                    let e = self.matcher.cand(*ci).entity as usize;
-                    changed |= !self.seen[e];
-                    self.seen[e] = true;
+                    accepted.push(self.matcher.cand(*ci).entity as usize);
                 }
                 out[k] = (choice, all);
+            }
+            let mut changed = false;
+            for e in accepted {
+                if self.seen[e] == 0 {
+                    self.seen[e] = 1;
+                    changed = true;
+                }
             }
             if !changed {
                 break;
@@ -235,7 +244,7 @@ impl<'a> Resolver<'a> {
                 Verdict::Unambiguous,
             );
         };
-        if self.seen[entity] {
+        if self.seen[entity] == 2 {
             return (
                 Some(Evidence {
                     level: 4,
@@ -279,6 +288,17 @@ impl<'a> Resolver<'a> {
                     nearness: -(s.abs_diff(pos) as i64),
                 }),
                 Verdict::ContextWord(word),
+            );
+        }
+        if self.seen[entity] == 1 {
+            // Accepted elsewhere in the document on context: enough for a bare
+            // mention with no evidence of its own, weaker than any evidence.
+            return (
+                Some(Evidence {
+                    level: 1,
+                    nearness: 0,
+                }),
+                Verdict::OwnEntity,
             );
         }
         (None, Verdict::NoContext)

@@ -90,6 +90,16 @@ fn resolution_table() {
             Some("associated-press"),
         ),
         ("The AP later updated its story.", "AP", None),
+        (
+            "WASHINGTON (AP) — The FTC fined Meta over privacy.",
+            "AP",
+            Some("associated-press"),
+        ),
+        (
+            "AMSTERDAM (AP) — The Dutch regulator AP fined Uber.",
+            "AP",
+            Some("associated-press"),
+        ),
         // CAC: Cyberspace Administration vs the CAC 40 index.
         (
             "The CAC 40 index fell 2 percent in Paris.",
@@ -283,6 +293,16 @@ fn resolution_table() {
         let got = resolved(text, surface);
         assert_eq!(got.as_deref(), *want, "{surface:?} in {text:?}");
     }
+    // Both readings of "AP" in one story: the dateline and the Dutch authority.
+    let text = "AMSTERDAM (AP) — The Dutch regulator AP fined Uber.";
+    let out = extractor().extract_text(text, None);
+    let second = text.rfind("AP").unwrap_or(0);
+    let nl_ap = out.entity("nl-ap").expect("nl-ap");
+    assert_eq!(nl_ap.mentions[0].start, second);
+    assert_eq!(
+        out.entity("associated-press").map(|h| h.mentions.len()),
+        Some(1)
+    );
     // Surnames after the full name (second occurrence, so not covered by `resolved`).
     let text = "Tim Cook spoke. Later, Cook said more.";
     let out = extractor().extract_text(text, None);
