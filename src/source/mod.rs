@@ -1,5 +1,10 @@
 //! Getting items from feeds: [`fetch`] (HTTP and local files, conditional requests,
 //! limits) and [`parse`] (bytes → [`Item`](crate::model::Item)s with stable identity).
+//! Parsing is helped by [`fixup`] (decoding and markup repair before any reader),
+//! [`tolerant`] (the fallback reader) and [`date`] (lenient feed dates).
 
+pub mod date;
 pub mod fetch;
+pub mod fixup;
 pub mod parse;
+pub mod tolerant;
