@@ -3,9 +3,9 @@
 //!
 //! - **Decoding**: a byte-order mark (UTF-8, UTF-16, UTF-32), else the first bytes'
 //!   pattern (UTF-16/32 without a BOM), else the XML prolog's `encoding`, else UTF-8;
-//!   invalid UTF-8 is read as windows-1252 when nothing in it is valid multi-byte UTF-8
-//!   (an undeclared legacy encoding), else with U+FFFD for the bad bytes. The prolog is
-//!   rewritten to say UTF-8 so the XML reader does not decode a second time.
+//!   invalid UTF-8 is UTF-8 with a few bad bytes (read with U+FFFD for them) or an
+//!   undeclared legacy encoding (named by chardetng). The prolog is rewritten to say
+//!   UTF-8 so the XML reader does not decode a second time.
 //! - **Markup repair** outside comments, CDATA and processing instructions: a bare `&`
 //!   becomes `&amp;`; HTML entities (`&nbsp;`, `&eacute;`…) become character
 //!   references; `&#X41;` becomes `&#x41;`; references to C1 controls become the
@@ -20,7 +20,7 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// What kind of document the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,23 +137,26 @@ fn with<'a>(enc: &'static Encoding, bytes: &'a [u8]) -> (Cow<'a, str>, &'static 
     (enc.decode_without_bom_handling(bytes).0, enc.name())
 }
 
-/// UTF-8 when valid; otherwise lossy UTF-8 if the document has valid multi-byte
-/// sequences (a UTF-8 document with a few bad bytes), else windows-1252 (an
-/// undeclared legacy encoding, or ISO-8859-1, which windows-1252 extends).
+/// UTF-8 when valid. Otherwise: a UTF-8 document with a few bad bytes (far more
+/// valid multi-byte characters than invalid sequences) is read as UTF-8 with U+FFFD
+/// for the bad bytes; anything else is an undeclared legacy encoding, which chardetng
+/// (Firefox's detector) names — windows-1252 for Western text, Shift_JIS, EUC-KR,
+/// GBK, KOI8-R…
 fn utf8(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (Cow::Borrowed(s), "UTF-8"),
-        Err(_) => {
-            let has_multibyte = bytes
-                .utf8_chunks()
-                .any(|chunk| !chunk.valid().is_ascii());
-            if has_multibyte {
-                (String::from_utf8_lossy(bytes), "UTF-8")
-            } else {
-                with(WINDOWS_1252, bytes)
-            }
-        }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return (Cow::Borrowed(s), "UTF-8");
     }
+    let (mut good, mut bad) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        bad += usize::from(!chunk.invalid().is_empty());
+    }
+    if good >= 4 * bad {
+        return (String::from_utf8_lossy(bytes), "UTF-8");
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    with(detector.guess(None, chardetng::Utf8Detection::Deny), bytes)
 }
 
 fn utf32(bytes: &[u8], big_endian: bool) -> String {
@@ -436,7 +439,11 @@ fn start_tag(s: &str, at: usize, out: &mut Out<'_>, is_root: bool) -> Tag {
             "rss" => {
                 if !has_version {
                     // Before the `>` (or `/>`): edits must stay in document order.
-                    let close = if b.get(end.saturating_sub(2)) == Some(&b'/') { 2 } else { 1 };
+                    let close = if b.get(end.saturating_sub(2)) == Some(&b'/') {
+                        2
+                    } else {
+                        1
+                    };
                     out.replace(end.saturating_sub(close), 0, r#" version="2.0""#);
                 }
                 Root::Rss
@@ -553,12 +560,24 @@ mod tests {
             ("<a>&#8217 x</a>", "<a>&#8217; x</a>"),
             ("<a>&bogus; &#;</a>", "<a>&amp;bogus; &amp;#;</a>"),
             ("<a>1 < 2 <3</a>", "<a>1 &lt; 2 &lt;3</a>"),
-            ("<a href=\"?a=1&b=2\">x</a>", "<a href=\"?a=1&amp;b=2\">x</a>"),
-            ("<a><![CDATA[a & b < c]]></a>", "<a><![CDATA[a & b < c]]></a>"),
+            (
+                "<a href=\"?a=1&b=2\">x</a>",
+                "<a href=\"?a=1&amp;b=2\">x</a>",
+            ),
+            (
+                "<a><![CDATA[a & b < c]]></a>",
+                "<a><![CDATA[a & b < c]]></a>",
+            ),
             ("<a><!-- a & b --></a>", "<a><!-- a & b --></a>"),
             ("<a><![CDATA[open", "<a><![CDATA[open]]>"),
-            ("<rss><channel/></rss>", "<rss version=\"2.0\"><channel/></rss>"),
-            ("<rss xmlns:a=\"?&\">", "<rss xmlns:a=\"?&amp;\" version=\"2.0\">"),
+            (
+                "<rss><channel/></rss>",
+                "<rss version=\"2.0\"><channel/></rss>",
+            ),
+            (
+                "<rss xmlns:a=\"?&\">",
+                "<rss xmlns:a=\"?&amp;\" version=\"2.0\">",
+            ),
             ("<rss version=\"2.0.1\">", "<rss version=\"2.0\">"),
             ("<rss version='0.94'>", "<rss version='2.0'>"),
             ("<rss version=\"0.91\">", "<rss version=\"0.91\">"),
@@ -579,9 +598,21 @@ mod tests {
     #[test]
     fn roots_and_entry_counts() {
         let cases = [
-            ("<feed xmlns='http://www.w3.org/2005/Atom'><entry/><entry></entry></feed>", Root::Atom, 2),
-            ("<feed xmlns=\"http://purl.org/atom/ns#\"><entry/></feed>", Root::Atom03, 1),
-            ("<rdf:RDF><item/><rss:item/><!-- <item> --></rdf:RDF>", Root::Rdf, 2),
+            (
+                "<feed xmlns='http://www.w3.org/2005/Atom'><entry/><entry></entry></feed>",
+                Root::Atom,
+                2,
+            ),
+            (
+                "<feed xmlns=\"http://purl.org/atom/ns#\"><entry/></feed>",
+                Root::Atom03,
+                1,
+            ),
+            (
+                "<rdf:RDF><item/><rss:item/><!-- <item> --></rdf:RDF>",
+                Root::Rdf,
+                2,
+            ),
             ("<html><body/></html>", Root::Other, 0),
         ];
         for (input, root, n) in cases {
@@ -600,7 +631,10 @@ mod tests {
             utf16le.extend(u.to_le_bytes());
         }
         let no_bom_be: Vec<u8> = text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
-        let utf32: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+        let utf32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
         let mut bom8 = vec![0xEF, 0xBB, 0xBF];
         bom8.extend(text.as_bytes());
         for (bytes, enc) in [
@@ -616,7 +650,10 @@ mod tests {
         // Declared legacy encodings.
         let latin = b"<?xml version='1.0' encoding='iso-8859-1'?><a>caf\xe9</a>";
         let p = prepare(latin);
-        assert_eq!(p.text, "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>café</a>");
+        assert_eq!(
+            p.text,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>café</a>"
+        );
         let koi8 = b"<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>";
         assert!(prepare(koi8).text.ends_with("<a>Привет</a>"));
         // Undeclared windows-1252, and UTF-8 with one bad byte.
@@ -625,6 +662,17 @@ mod tests {
             decode("<a>café \u{2014} \x7f</a>".as_bytes()).0,
             "<a>café \u{2014} \x7f</a>"
         );
-        assert_eq!(decode(b"<a>caf\xc3\xa9 \xff</a>").0, "<a>café \u{fffd}</a>");
+        assert_eq!(
+            decode(
+                "<a>café naïve “x” \u{1}</a>"
+                    .replace('\u{1}', "\u{ff}")
+                    .as_bytes()
+            )
+            .0,
+            "<a>café naïve “x” ÿ</a>"
+        );
+        let mostly_utf8 =
+            [&b"<a>caf\xc3\xa9 na\xc3\xafve \xe2\x80\x9cx\xe2\x80\x9d \xff</a>"[..]].concat();
+        assert_eq!(decode(&mostly_utf8).0, "<a>café naïve “x” \u{fffd}</a>");
     }
 }

@@ -95,8 +95,13 @@ fn read(bytes: &[u8], base: Option<&str>) -> Result<Vec<Draft>, ParseError> {
                 Root::Rss | Root::Atom => Some(strict(&doc.text, base)),
                 Root::Rdf | Root::Atom03 | Root::Other => None,
             };
+            let gaps = |d: &[Draft]| {
+                d.iter()
+                    .any(|d| d.title.is_empty() || (d.link.is_none() && d.guid.is_none()))
+            };
             if let Some(Ok(d)) = &strict_result
                 && d.len() >= doc.entry_tags
+                && !gaps(d)
             {
                 return strict_result.unwrap_or(Ok(Vec::new()));
             }
@@ -105,7 +110,16 @@ fn read(bytes: &[u8], base: Option<&str>) -> Result<Vec<Draft>, ParseError> {
                 .map(from_raw)
                 .collect();
             match strict_result {
-                Some(Ok(d)) if d.len() >= loose.len() => Ok(d),
+                Some(Ok(mut d)) if d.len() >= loose.len() => {
+                    // Same entries, in the same order: take what feed-rs left out
+                    // (`dc:title`, a title with naked markup, a link) from the other.
+                    if d.len() == loose.len() {
+                        for (s, l) in d.iter_mut().zip(&loose) {
+                            fill_gaps(s, l);
+                        }
+                    }
+                    Ok(d)
+                }
                 Some(Err(e)) if loose.is_empty() => Err(e),
                 None if loose.is_empty() && doc.root == Root::Other => Err(ParseError::Invalid(
                     "no RSS, RDF or Atom root element and no items".into(),
@@ -113,6 +127,24 @@ fn read(bytes: &[u8], base: Option<&str>) -> Result<Vec<Draft>, ParseError> {
                 _ => Ok(loose),
             }
         }
+    }
+}
+
+fn fill_gaps(strict: &mut Draft, loose: &Draft) {
+    if strict.title.is_empty() {
+        strict.title.clone_from(&loose.title);
+    }
+    if strict.link.is_none() {
+        strict.link.clone_from(&loose.link);
+    }
+    if strict.guid.is_none() {
+        strict.guid.clone_from(&loose.guid);
+    }
+    if strict.published.is_none() {
+        strict.published = loose.published;
+    }
+    if strict.body.trim().is_empty() {
+        strict.body.clone_from(&loose.body);
     }
 }
 
@@ -136,10 +168,8 @@ fn from_feed_rs(e: Entry) -> Draft {
     let link = e
         .links
         .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .or(e.links.first())
-        .map(|l| l.href.trim().to_string())
-        .filter(|l| !l.is_empty());
+        .find(|l| l.target.is_none() && l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .map(|l| l.href.clone());
     let content = e
         .content
         .as_ref()
@@ -150,26 +180,49 @@ fn from_feed_rs(e: Entry) -> Draft {
         .as_ref()
         .map(|s| s.content.clone())
         .unwrap_or_default();
+    let guid = Some(e.id.trim().to_string()).filter(|g| !g.is_empty());
     Draft {
-        guid: Some(e.id.trim().to_string()).filter(|g| !g.is_empty()),
-        title: e.title.as_ref().map(title_text).unwrap_or_default(),
-        link,
+        link: tidy_link(link, guid.as_deref()),
+        guid,
+        // No title: Media RSS often carries one.
+        title: e
+            .title
+            .as_ref()
+            .or_else(|| e.media.iter().find_map(|m| m.title.as_ref()))
+            .map(title_text)
+            .unwrap_or_default(),
         published: e.published.or(e.updated),
         body: richer(content, summary),
     }
 }
 
 fn from_raw(e: RawEntry) -> Draft {
+    let guid = e.id.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
     Draft {
-        guid: e.id.map(|g| g.trim().to_string()).filter(|g| !g.is_empty()),
+        link: tidy_link(e.link, guid.as_deref()),
+        guid,
         title: e.title.as_deref().map(plain_text).unwrap_or_default(),
-        link: e
-            .link
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty()),
         published: e.published.or(e.updated),
         body: richer(e.content.unwrap_or_default(), e.summary.unwrap_or_default()),
     }
+}
+
+/// The link as both readers report it: an absolute URL in its normal form (feed-rs
+/// normalises, so the tolerant reader's links must be too, or an id taken from a link
+/// would change when a feed moves from one reader to the other); without a link, a
+/// guid that is an http(s) URL (a permalink, as feedparser does).
+fn tidy_link(link: Option<String>, guid: Option<&str>) -> Option<String> {
+    let link = link
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .or_else(|| {
+            guid.filter(|g| g.starts_with("http://") || g.starts_with("https://"))
+                .map(str::to_string)
+        })?;
+    Some(match url::Url::parse(&link) {
+        Ok(u) => u.to_string(),
+        Err(_) => link,
+    })
 }
 
 /// The richer of content and summary: some feeds put a teaser in one and the story
@@ -186,9 +239,9 @@ fn title_text(t: &Text) -> String {
     plain_text(&t.content)
 }
 
-/// Text without markup: tags dropped, entities decoded, whitespace collapsed. Our own
-/// (not the extractor's HTML converter) because identity hashes depend on it and
-/// must not move when the extractor improves.
+/// Text without markup: tags, comments, scripts and styles dropped, entities decoded,
+/// whitespace collapsed. Our own (not the extractor's HTML converter) because
+/// identity hashes depend on it and must not move when the extractor improves.
 pub fn plain_text(s: &str) -> String {
     let s = s.trim();
     let mut stripped = String::with_capacity(s.len());
@@ -197,17 +250,36 @@ pub fn plain_text(s: &str) -> String {
     let mut last = 0;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let at = i + off;
-        let starts_tag = b
-            .get(at + 1)
+        let rest = &b[at..];
+        let starts_tag = rest
+            .get(1)
             .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'));
-        match (starts_tag, memchr::memchr(b'>', &b[at..])) {
-            (true, Some(end)) => {
+        // Where the markup ends: comments and script/style elements end at their
+        // closers (an unclosed one runs to the end), other tags at `>`.
+        let end = if !starts_tag {
+            None
+        } else if rest.starts_with(b"<!--") {
+            Some(memchr::memmem::find(&rest[4..], b"-->").map_or(b.len(), |e| at + 4 + e + 3))
+        } else if let Some(name) = [&b"script"[..], b"style"]
+            .into_iter()
+            .find(|n| starts_with_tag(rest, n))
+        {
+            let close = format!("</{}", String::from_utf8_lossy(name));
+            let lower = s[at..].to_ascii_lowercase();
+            Some(lower.find(&close).map_or(b.len(), |e| {
+                memchr::memchr(b'>', &b[at + e..]).map_or(b.len(), |g| at + e + g + 1)
+            }))
+        } else {
+            memchr::memchr(b'>', rest).map(|e| at + e + 1)
+        };
+        match end {
+            Some(end) => {
                 stripped.push_str(&s[last..at]);
                 stripped.push(' ');
-                i = at + end + 1;
-                last = i;
+                i = end;
+                last = end;
             }
-            _ => i = at + 1,
+            None => i = at + 1,
         }
     }
     stripped.push_str(&s[last..]);
@@ -217,6 +289,13 @@ pub fn plain_text(s: &str) -> String {
         stripped
     };
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `<name` followed by the end of the name, case-insensitively.
+fn starts_with_tag(rest: &[u8], name: &[u8]) -> bool {
+    rest.len() > name.len() + 1
+        && rest[1..=name.len()].eq_ignore_ascii_case(name)
+        && !rest[name.len() + 1].is_ascii_alphanumeric()
 }
 
 /// Decodes XML and HTML references, leaving anything unknown as written.
@@ -339,23 +418,13 @@ fn disambiguate(id: &str, members: &[usize], drafts: &[Draft]) -> Vec<(usize, St
         (pa.is_none(), pa, ha).cmp(&(pb.is_none(), pb, hb))
     });
     let others: Vec<(usize, String)> = order.into_iter().skip(1).collect();
-    // Candidate suffixes, most stable first.
-    let levels: [&dyn Fn(usize, &str) -> Option<String>; 3] = [
-        &|i, _| {
-            let d = &drafts[i];
-            let link = d.link.as_deref()?;
-            (d.guid.is_some() && link != id).then(|| sha_hex(&["link", link]))
-        },
-        &|i, _| {
-            let d = &drafts[i];
-            Some(sha_hex(&[&d.title, d.link.as_deref().unwrap_or("")]))
-        },
-        &|_, full| Some(full.to_string()),
-    ];
     let mut out = Vec::with_capacity(others.len());
     let mut left: Vec<&(usize, String)> = others.iter().collect();
-    for level in levels {
-        let cands: Vec<Option<String>> = left.iter().map(|(i, f)| level(*i, f)).collect();
+    for level in 0..3 {
+        let cands: Vec<Option<String>> = left
+            .iter()
+            .map(|(i, full)| suffix_candidate(level, id, &drafts[*i], full))
+            .collect();
         let mut keep = Vec::new();
         for (k, m) in left.iter().enumerate() {
             match &cands[k] {
@@ -372,6 +441,19 @@ fn disambiguate(id: &str, members: &[usize], drafts: &[Draft]) -> Vec<(usize, St
         out.push((*i, format!("{id}#{}-{}", &full[..12], n + 1)));
     }
     out
+}
+
+/// Candidate suffixes, most stable first: 0, the link (when the shared id is a guid
+/// and the link is something else); 1, title and link; 2, title, link and body.
+fn suffix_candidate(level: u8, id: &str, d: &Draft, full: &str) -> Option<String> {
+    match level {
+        0 => {
+            let link = d.link.as_deref()?;
+            (d.guid.is_some() && link != id).then(|| sha_hex(&["link", link]))
+        }
+        1 => Some(sha_hex(&[&d.title, d.link.as_deref().unwrap_or("")])),
+        _ => Some(full.to_string()),
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -417,7 +499,9 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        let at = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        let at = LAST_PANIC
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_default();
         ParseError::Panicked(format!("{msg}{at}"))
     })
 }
@@ -449,7 +533,10 @@ mod tests {
         assert_eq!(parse_feed(RSS.as_bytes(), None).unwrap()[2].id, items[2].id);
         let dups: Vec<&str> = items[3..].iter().map(|i| i.id.as_str()).collect();
         assert!(dups.contains(&"same"));
-        assert!(dups.iter().any(|d| d.starts_with("same#") && d.len() == 5 + 12));
+        assert!(
+            dups.iter()
+                .any(|d| d.starts_with("same#") && d.len() == 5 + 12)
+        );
     }
 
     #[test]
@@ -501,6 +588,9 @@ mod tests {
             ("caf&eacute;&nbsp;au lait", "café au lait"),
             ("1 < 2 &bogus; &#8217;", "1 < 2 &bogus; ’"),
             ("a<br/>b", "a b"),
+            ("safe <script>alert('x')</script>text", "safe text"),
+            ("a <!-- <b>hidden</b> --> b <STYLE>p{}</STYLE>c", "a b c"),
+            ("open <script>never closed", "open"),
         ] {
             assert_eq!(plain_text(input), want, "{input}");
         }

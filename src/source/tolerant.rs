@@ -12,6 +12,8 @@
 //! content. When the XML breaks off, the entries read so far are kept, including a
 //! partial last one. Input is expected to have gone through [`super::fixup`].
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use quick_xml::NsReader;
 use quick_xml::escape::{partial_escape, resolve_html5_entity};
@@ -53,6 +55,8 @@ enum Ns {
     Rdf,
     /// XHTML.
     Xhtml,
+    /// Media RSS.
+    Media,
     /// Any other extension.
     Other,
 }
@@ -71,6 +75,7 @@ fn classify(res: &ResolveResult<'_>, prefix: Option<&str>) -> Ns {
             "http://purl.org/dc/elements/1.1/" | "http://purl.org/dc/terms/" => Ns::Dc,
             "http://www.w3.org/1999/02/22-rdf-syntax-ns#" => Ns::Rdf,
             "http://www.w3.org/1999/xhtml" => Ns::Xhtml,
+            "http://search.yahoo.com/mrss/" | "http://search.yahoo.com/mrss" => Ns::Media,
             _ if prefix.is_none() => Ns::Core,
             _ => Ns::Other,
         },
@@ -82,6 +87,7 @@ fn classify(res: &ResolveResult<'_>, prefix: Option<&str>) -> Ns {
             "rdf" => Ns::Rdf,
             "atom" | "rss" => Ns::Core,
             "xhtml" => Ns::Xhtml,
+            "media" => Ns::Media,
             _ => Ns::Other,
         },
     }
@@ -103,12 +109,12 @@ enum Field {
 fn field_of(ns: Ns, local: &str) -> Option<Field> {
     Some(match (ns, local) {
         (Ns::Core, "title") => Field::Title,
-        (Ns::Dc, "title") => Field::DcTitle,
+        (Ns::Dc | Ns::Media, "title") => Field::DcTitle,
         (Ns::Core, "link") => Field::Link,
         (Ns::Core, "guid" | "id") | (Ns::Dc, "identifier") => Field::Id,
-        (Ns::Core, "pubDate" | "pubdate" | "published" | "issued" | "created")
+        (Ns::Core, "pubdate" | "published" | "issued" | "created")
         | (Ns::Dc, "date" | "issued" | "created") => Field::Published,
-        (Ns::Core, "updated" | "modified" | "lastBuildDate") | (Ns::Dc, "modified") => {
+        (Ns::Core, "updated" | "modified" | "lastbuilddate") | (Ns::Dc, "modified") => {
             Field::Updated
         }
         (Ns::Core, "description" | "summary" | "abstract") | (Ns::Dc, "description") => {
@@ -128,6 +134,8 @@ struct Capture {
     depth: usize,
     /// Keep child markup and escaped text as they are (XHTML content).
     markup: bool,
+    /// The text is base64 (Atom content of a binary media type, Atom 0.3 `mode`).
+    base64: bool,
     /// For RSS 2.0 `guid`: `isPermaLink` was not `false`.
     permalink: bool,
     text: String,
@@ -138,6 +146,7 @@ struct Capture {
 struct Open {
     depth: usize,
     entry: RawEntry,
+    /// `dc:title` or `media:title`, for an entry without a title.
     dc_title: Option<String>,
     /// `(rel, href)` of Atom-style links, resolved.
     links: Vec<(String, String)>,
@@ -147,29 +156,28 @@ struct Open {
     permalink: Option<String>,
     /// `rdf:about` of the item element.
     about: Option<String>,
-    /// Some field was read (an entry with nothing in it is dropped).
-    has_content: bool,
 }
 
 impl Open {
-    fn finish(mut self) -> Option<RawEntry> {
+    fn finish(mut self) -> RawEntry {
         let e = &mut self.entry;
         if e.title.is_none() {
             e.title = self.dc_title.take();
         }
+        // Only the alternate link is the item's page (not `self`, `enclosure`,
+        // `related`…); a permalink guid is the page when nothing else is.
         e.link = self
             .links
             .iter()
             .find(|(rel, _)| rel == "alternate")
-            .or(self.links.first())
             .map(|(_, href)| href.clone())
             .or(self.text_link.take())
             .or(self.permalink.take());
         if e.id.as_deref().is_none_or(|s| s.trim().is_empty()) {
             e.id = self.about.take().or(e.id.take());
         }
-        self.has_content |= e.title.is_some() || e.link.is_some() || e.id.is_some();
-        self.has_content.then_some(self.entry)
+        // An entry with nothing we use is still an entry (feedparser counts it too).
+        self.entry
     }
 }
 
@@ -196,12 +204,8 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
     let mut open: Option<Open> = None;
     let mut capture: Option<Capture> = None;
 
-    loop {
-        let (res, event) = match reader.read_resolved_event() {
-            Ok(ev) => ev,
-            // Broken XML: keep what was read.
-            Err(_) => break,
-        };
+    // An error means broken XML: stop and keep what was read.
+    while let Ok((res, event)) = reader.read_resolved_event() {
         let empty = matches!(event, Event::Empty(_));
         match event {
             Event::Start(e) | Event::Empty(e) => {
@@ -217,9 +221,12 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
                 }
                 let depth = stack.len() + 1;
                 let own = element_base(&e, current_base(&stack, &feed_base));
-                let base = own.clone().or_else(|| current_base(&stack, &feed_base).cloned());
+                let base = own
+                    .clone()
+                    .or_else(|| current_base(&stack, &feed_base).cloned());
                 let ns = classify(&res, e.name().prefix().map(|p| p.into_inner()));
-                let local = e.local_name();
+                // Element names are matched without regard to case (CDF writes `ITEM`).
+                let local = lower(e.local_name().into_inner());
                 if !empty {
                     stack.push(Frame {
                         name: e.name().as_ref().to_string(),
@@ -230,7 +237,7 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
                     None if is_entry(ns, local.as_ref()) => {
                         let o = start_entry(&e, depth, base.as_ref());
                         if empty {
-                            entries.extend(o.finish());
+                            entries.push(o.finish());
                         } else {
                             open = Some(o);
                         }
@@ -269,7 +276,7 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
                 if open.as_ref().is_some_and(|o| depth <= o.depth)
                     && let Some(o) = open.take()
                 {
-                    entries.extend(o.finish());
+                    entries.push(o.finish());
                 }
             }
             Event::Text(t) => {
@@ -297,7 +304,7 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
             let base = current_base(&stack, &feed_base).cloned();
             end_field(&mut o, c, base.as_ref());
         }
-        entries.extend(o.finish());
+        entries.push(o.finish());
     }
     entries
 }
@@ -307,6 +314,14 @@ fn push_text(c: &mut Capture, text: &str) {
         c.text.push_str(&partial_escape(text));
     } else {
         c.text.push_str(text);
+    }
+}
+
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
@@ -335,7 +350,10 @@ fn element_base(e: &BytesStart<'_>, parent: Option<&Url>) -> Option<Url> {
 /// An attribute's unescaped value (lenient: unquoted values are read too).
 fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.html_attributes().flatten().find_map(|a| {
-        (a.key.as_ref() == name || a.key.local_name().as_ref() == name).then(|| {
+        let key = a.key;
+        (key.as_ref().eq_ignore_ascii_case(name)
+            || key.local_name().as_ref().eq_ignore_ascii_case(name))
+        .then(|| {
             a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map(|v| v.into_owned())
                 .unwrap_or_else(|_| a.value.to_string())
@@ -356,9 +374,17 @@ fn start_entry(e: &BytesStart<'_>, depth: usize, base: Option<&Url>) -> Open {
         .map(|a| a.trim().to_string())
         .filter(|a| !a.is_empty())
         .map(|a| resolve(base, &a));
+    // CDF (`<ITEM HREF=… LASTMOD=…>`) keeps the link and date in attributes.
+    let text_link = attr(e, "href").map(|h| resolve(base, &h));
+    let entry = RawEntry {
+        updated: attr(e, "lastmod").and_then(|d| parse_date(&d)),
+        ..RawEntry::default()
+    };
     Open {
         depth,
         about,
+        text_link,
+        entry,
         ..Open::default()
     }
 }
@@ -381,23 +407,33 @@ fn begin_field(
     }
     let kind = attr(e, "type").unwrap_or_default().to_ascii_lowercase();
     let mode = attr(e, "mode").unwrap_or_default().to_ascii_lowercase();
-    let markup = ns == Ns::Xhtml
-        || kind == "xhtml"
-        || kind == "application/xhtml+xml"
-        || mode == "xml";
+    let markup =
+        ns == Ns::Xhtml || kind == "xhtml" || kind == "application/xhtml+xml" || mode == "xml";
+    // Atom: a media type that is neither text nor XML means base64 (RFC 4287
+    // 4.1.3.3); Atom 0.3 says so with `mode="base64"`.
+    let base64 = mode == "base64"
+        || (kind.contains('/')
+            && !kind.starts_with("text/")
+            && !kind.ends_with("xml")
+            && !kind.ends_with("+xml"));
     let permalink = field == Field::Id
         && attr(e, "isPermaLink").is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
     Some(Capture {
         field,
         depth,
         markup,
+        base64,
         permalink,
         text: String::new(),
     })
 }
 
 fn end_field(o: &mut Open, c: Capture, base: Option<&Url>) {
-    let text = c.text;
+    let text = if c.base64 {
+        decode_base64(&c.text).unwrap_or(c.text)
+    } else {
+        c.text
+    };
     let e = &mut o.entry;
     let set = |slot: &mut Option<String>, v: String| {
         if slot.is_none() {
@@ -435,7 +471,16 @@ fn end_field(o: &mut Open, c: Capture, base: Option<&Url>) {
         Field::Summary => set(&mut e.summary, text),
         Field::Content => set(&mut e.content, text),
     }
-    o.has_content = true;
+}
+
+/// Base64 text (whitespace allowed) that decodes to UTF-8.
+fn decode_base64(text: &str) -> Option<String> {
+    use base64::Engine as _;
+    let compact: String = text.split_ascii_whitespace().collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Appends a child element's tag to a capture, as markup.
@@ -536,10 +581,11 @@ mod tests {
 <entry><title mode="escaped">A &amp;lt;b&amp;gt;</title><link rel="alternate" href="1.html"/>
 <id>tag:e.org,1</id><issued>2004-01-01T10:00:00Z</issued>
 <content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml">Hi <b>there</b> &amp; co</div></content></entry>
-<entry xml:base="/other/"><title>B</title><link href="2.html" rel="related"/></entry>
+<entry xml:base="/other/"><title>B</title><link href="x.html" rel="related"/><link href="2.html"/></entry>
+<entry><title>C</title><link href="3.html" rel="enclosure"/></entry>
 </feed>"#;
         let e = read_xml(doc, Some("http://ignored.org/"));
-        assert_eq!(e.len(), 2);
+        assert_eq!(e.len(), 3);
         assert_eq!(e[0].title.as_deref(), Some("A &lt;b&gt;"));
         assert_eq!(e[0].link.as_deref(), Some("http://e.org/blog/1.html"));
         assert_eq!(e[0].id.as_deref(), Some("tag:e.org,1"));
@@ -549,11 +595,14 @@ mod tests {
             Some(r#"<div xmlns="http://www.w3.org/1999/xhtml">Hi <b>there</b> &amp; co</div>"#)
         );
         assert_eq!(e[1].link.as_deref(), Some("http://e.org/other/2.html"));
+        // Only an alternate link is the item's page.
+        assert_eq!(e[2].link, None);
     }
 
     #[test]
     fn broken_xml_keeps_what_was_read() {
-        let doc = "<rss><channel><item><title>A</title></item><item><title>B</title><description>cut";
+        let doc =
+            "<rss><channel><item><title>A</title></item><item><title>B</title><description>cut";
         let e = read_xml(doc, None);
         assert_eq!(e.len(), 2);
         assert_eq!(e[1].summary.as_deref(), Some("cut"));
@@ -561,7 +610,8 @@ mod tests {
 
     #[test]
     fn nested_items_belong_to_the_outer_one() {
-        let doc = "<rss><item><title>A</title><x><item><title>inner</title></item></x></item></rss>";
+        let doc =
+            "<rss><item><title>A</title><x><item><title>inner</title></item></x></item></rss>";
         let e = read_xml(doc, None);
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].title.as_deref(), Some("A"));
