@@ -3,8 +3,8 @@
 //!
 //! - **Decoding**: a byte-order mark (UTF-8, UTF-16, UTF-32), else the first bytes'
 //!   pattern (UTF-16/32 without a BOM), else the XML prolog's `encoding`, else UTF-8;
-//!   invalid UTF-8 is UTF-8 with a few bad bytes (read with U+FFFD for them) or an
-//!   undeclared legacy encoding (named by chardetng). The prolog is rewritten to say
+//!   invalid UTF-8 is UTF-8 with stray legacy bytes (each read as windows-1252) or
+//!   an undeclared legacy encoding (named by chardetng). The prolog is rewritten to say
 //!   UTF-8 so the XML reader does not decode a second time.
 //! - **Markup repair** outside comments, CDATA and processing instructions: a bare `&`
 //!   becomes `&amp;`; HTML entities (`&nbsp;`, `&eacute;`…) become character
@@ -137,11 +137,11 @@ fn with<'a>(enc: &'static Encoding, bytes: &'a [u8]) -> (Cow<'a, str>, &'static 
     (enc.decode_without_bom_handling(bytes).0, enc.name())
 }
 
-/// UTF-8 when valid. Otherwise: a UTF-8 document with a few bad bytes (far more
-/// valid multi-byte characters than invalid sequences) is read as UTF-8 with U+FFFD
-/// for the bad bytes; anything else is an undeclared legacy encoding, which chardetng
-/// (Firefox's detector) names — windows-1252 for Western text, Shift_JIS, EUC-KR,
-/// GBK, KOI8-R…
+/// UTF-8 when valid. Otherwise, when the document has at least as many valid
+/// multi-byte UTF-8 characters as invalid sequences, it is UTF-8 with stray legacy
+/// bytes (an item pasted from elsewhere): each stray byte is read as windows-1252.
+/// Anything else is an undeclared legacy encoding, which chardetng (Firefox's
+/// detector) names: windows-1252 for Western text, Shift_JIS, EUC-KR, GBK, KOI8-R…
 fn utf8(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return (Cow::Borrowed(s), "UTF-8");
@@ -151,8 +151,13 @@ fn utf8(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
         good += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
         bad += usize::from(!chunk.invalid().is_empty());
     }
-    if good >= 4 * bad {
-        return (String::from_utf8_lossy(bytes), "UTF-8");
+    if good >= bad {
+        let mut out = String::with_capacity(bytes.len() + 16);
+        for chunk in bytes.utf8_chunks() {
+            out.push_str(chunk.valid());
+            out.push_str(&WINDOWS_1252.decode_without_bom_handling(chunk.invalid()).0);
+        }
+        return (Cow::Owned(out), "UTF-8");
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
@@ -656,23 +661,15 @@ mod tests {
         );
         let koi8 = b"<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>";
         assert!(prepare(koi8).text.ends_with("<a>Привет</a>"));
-        // Undeclared windows-1252, and UTF-8 with one bad byte.
+        // Undeclared windows-1252; UTF-8 with a control character.
         assert_eq!(decode(b"<a>caf\xe9 \x93x\x94</a>").0, "<a>café “x”</a>");
         assert_eq!(
             decode("<a>café \u{2014} \x7f</a>".as_bytes()).0,
             "<a>café \u{2014} \x7f</a>"
         );
-        assert_eq!(
-            decode(
-                "<a>café naïve “x” \u{1}</a>"
-                    .replace('\u{1}', "\u{ff}")
-                    .as_bytes()
-            )
-            .0,
-            "<a>café naïve “x” ÿ</a>"
-        );
-        let mostly_utf8 =
-            [&b"<a>caf\xc3\xa9 na\xc3\xafve \xe2\x80\x9cx\xe2\x80\x9d \xff</a>"[..]].concat();
-        assert_eq!(decode(&mostly_utf8).0, "<a>café naïve “x” \u{fffd}</a>");
+        // UTF-8 with a stray windows-1252 byte stays UTF-8; the stray byte is read
+        // as windows-1252.
+        let mostly_utf8 = b"<a>caf\xc3\xa9 na\xc3\xafve \x93x\x94</a>";
+        assert_eq!(decode(mostly_utf8).0, "<a>café naïve “x”</a>");
     }
 }
