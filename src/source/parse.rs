@@ -95,9 +95,11 @@ fn read(bytes: &[u8], base: Option<&str>) -> Result<Vec<Draft>, ParseError> {
                 Root::Rss | Root::Atom => Some(strict(&doc.text, base)),
                 Root::Rdf | Root::Atom03 | Root::Other => None,
             };
+            // Entries without a title, in a document with prefixed titles (`dc:title`,
+            // `media:title`) that feed-rs does not read for RSS 2.0 items.
             let gaps = |d: &[Draft]| {
-                d.iter()
-                    .any(|d| d.title.is_empty() || (d.link.is_none() && d.guid.is_none()))
+                d.iter().any(|d| d.title.is_empty())
+                    && memchr::memmem::find(doc.text.as_bytes(), b":title").is_some()
             };
             if let Some(Ok(d)) = &strict_result
                 && d.len() >= doc.entry_tags
