@@ -410,6 +410,7 @@ fn start_tag(s: &str, at: usize, out: &mut Out<'_>, is_root: bool) -> Tag {
                 }
                 quote = 0;
                 k += 1;
+                name_start = k;
             } else if c == b'&' {
                 k = fix_reference(s, k, out);
             } else if c == b'<' {
@@ -428,13 +429,15 @@ fn start_tag(s: &str, at: usize, out: &mut Out<'_>, is_root: bool) -> Tag {
                 k += 1;
             }
             b'=' => {
-                attr_name = s[name_start..k].trim();
+                // The name before `=`, spaces allowed around it (`version = "2.0"`).
+                let before = s[name_start..k].trim_end();
+                attr_name = before
+                    .rsplit(|c: char| c.is_ascii_whitespace())
+                    .next()
+                    .unwrap_or("");
                 k += 1;
             }
-            _ if c.is_ascii_whitespace() => {
-                k += 1;
-                name_start = k;
-            }
+            _ if c.is_ascii_whitespace() => k += 1,
             _ => k += 1,
         }
     };
@@ -586,6 +589,11 @@ mod tests {
             ("<rss version=\"2.0.1\">", "<rss version=\"2.0\">"),
             ("<rss version='0.94'>", "<rss version='2.0'>"),
             ("<rss version=\"0.91\">", "<rss version=\"0.91\">"),
+            (
+                "<rss version = \"2.0\" a='1'>",
+                "<rss version = \"2.0\" a='1'>",
+            ),
+            ("<rss a='1' version = '3'>", "<rss a='1' version = '2.0'>"),
         ];
         for (input, want) in cases {
             assert_eq!(fixed(input), want, "{input}");

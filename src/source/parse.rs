@@ -95,11 +95,14 @@ fn read(bytes: &[u8], base: Option<&str>) -> Result<Vec<Draft>, ParseError> {
                 Root::Rss | Root::Atom => Some(strict(&doc.text, base)),
                 Root::Rdf | Root::Atom03 | Root::Other => None,
             };
-            // Entries without a title, in a document with prefixed titles (`dc:title`,
-            // `media:title`) that feed-rs does not read for RSS 2.0 items.
+            // Holes the tolerant reader can fill, judged cheaply from the text: an
+            // entry without a title where there are prefixed titles (`dc:title`,
+            // `media:title`) or titles with naked markup; an entry with neither link
+            // nor guid where there are Atom-style `<link href>`s (in RSS).
+            let has = |needle: &[u8]| memchr::memmem::find(doc.text.as_bytes(), needle).is_some();
             let gaps = |d: &[Draft]| {
-                d.iter().any(|d| d.title.is_empty())
-                    && memchr::memmem::find(doc.text.as_bytes(), b":title").is_some()
+                (d.iter().any(|d| d.title.is_empty()) && (has(b":title") || has(b"<title><")))
+                    || (d.iter().any(|d| d.link.is_none() && d.guid.is_none()) && has(b"<link "))
             };
             if let Some(Ok(d)) = &strict_result
                 && d.len() >= doc.entry_tags
@@ -167,32 +170,26 @@ fn strict(text: &str, base: Option<&str>) -> Result<Vec<Draft>, ParseError> {
 }
 
 fn from_feed_rs(e: Entry) -> Draft {
+    let title = e
+        .title
+        .as_ref()
+        // No title: Media RSS often carries one.
+        .or_else(|| e.media.iter().find_map(|m| m.title.as_ref()))
+        .map(title_text)
+        .unwrap_or_default();
     let link = e
         .links
-        .iter()
+        .into_iter()
         .find(|l| l.target.is_none() && l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .map(|l| l.href.clone());
-    let content = e
-        .content
-        .as_ref()
-        .and_then(|c| c.body.clone())
-        .unwrap_or_default();
-    let summary = e
-        .summary
-        .as_ref()
-        .map(|s| s.content.clone())
-        .unwrap_or_default();
+        .map(|l| l.href);
+    let content = e.content.and_then(|c| c.body).unwrap_or_default();
+    let summary = e.summary.map(|s| s.content).unwrap_or_default();
     let guid = Some(e.id.trim().to_string()).filter(|g| !g.is_empty());
     Draft {
-        link: tidy_link(link, guid.as_deref()),
+        // feed-rs gives absolute links in normal form already.
+        link: tidy_link(link, guid.as_deref(), false),
         guid,
-        // No title: Media RSS often carries one.
-        title: e
-            .title
-            .as_ref()
-            .or_else(|| e.media.iter().find_map(|m| m.title.as_ref()))
-            .map(title_text)
-            .unwrap_or_default(),
+        title,
         published: e.published.or(e.updated),
         body: richer(content, summary),
     }
@@ -201,7 +198,7 @@ fn from_feed_rs(e: Entry) -> Draft {
 fn from_raw(e: RawEntry) -> Draft {
     let guid = e.id.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
     Draft {
-        link: tidy_link(e.link, guid.as_deref()),
+        link: tidy_link(e.link, guid.as_deref(), true),
         guid,
         title: e.title.as_deref().map(plain_text).unwrap_or_default(),
         published: e.published.or(e.updated),
@@ -213,14 +210,18 @@ fn from_raw(e: RawEntry) -> Draft {
 /// normalises, so the tolerant reader's links must be too, or an id taken from a link
 /// would change when a feed moves from one reader to the other); without a link, a
 /// guid that is an http(s) URL (a permalink, as feedparser does).
-fn tidy_link(link: Option<String>, guid: Option<&str>) -> Option<String> {
-    let link = link
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .or_else(|| {
-            guid.filter(|g| g.starts_with("http://") || g.starts_with("https://"))
-                .map(str::to_string)
-        })?;
+fn tidy_link(link: Option<String>, guid: Option<&str>, normalise: bool) -> Option<String> {
+    let (link, normalise) = match link.map(|l| l.trim().to_string()) {
+        Some(l) if !l.is_empty() => (l, normalise),
+        _ => (
+            guid.filter(|g| g.starts_with("http://") || g.starts_with("https://"))?
+                .to_string(),
+            true,
+        ),
+    };
+    if !normalise {
+        return Some(link);
+    }
     Some(match url::Url::parse(&link) {
         Ok(u) => u.to_string(),
         Err(_) => link,
@@ -382,16 +383,27 @@ fn assign_ids(drafts: Vec<Draft>) -> Vec<Item> {
         ids[i] = new_id;
     }
     // A suffixed id could, in theory, equal another entry's own id: keep ids unique.
-    let mut taken: HashSet<String> = HashSet::with_capacity(ids.len());
-    for id in ids.iter_mut() {
-        if !taken.insert(id.clone()) {
-            let mut n = 2;
-            while taken.contains(&format!("{id}-{n}")) {
-                n += 1;
-            }
-            *id = format!("{id}-{n}");
-            taken.insert(id.clone());
+    let mut taken: HashSet<&str> = HashSet::with_capacity(ids.len());
+    let mut clashes = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !taken.insert(id) {
+            clashes.push(i);
         }
+    }
+    let mut fresh: Vec<(usize, String)> = Vec::new();
+    for i in clashes {
+        let mut n = 2;
+        let id = loop {
+            let candidate = format!("{}-{n}", ids[i]);
+            if !taken.contains(candidate.as_str()) && fresh.iter().all(|(_, f)| *f != candidate) {
+                break candidate;
+            }
+            n += 1;
+        };
+        fresh.push((i, id));
+    }
+    for (i, id) in fresh {
+        ids[i] = id;
     }
     drafts
         .into_iter()
