@@ -211,21 +211,18 @@ fn from_raw(e: RawEntry) -> Draft {
 /// would change when a feed moves from one reader to the other); without a link, a
 /// guid that is an http(s) URL (a permalink, as feedparser does).
 fn tidy_link(link: Option<String>, guid: Option<&str>, normalise: bool) -> Option<String> {
-    let (link, normalise) = match link.map(|l| l.trim().to_string()) {
-        Some(l) if !l.is_empty() => (l, normalise),
-        _ => (
-            guid.filter(|g| g.starts_with("http://") || g.starts_with("https://"))?
-                .to_string(),
-            true,
-        ),
-    };
-    if !normalise {
-        return Some(link);
+    match link.map(|l| l.trim().to_string()) {
+        Some(l) if !l.is_empty() && !normalise => Some(l),
+        Some(l) if !l.is_empty() => Some(match url::Url::parse(&l) {
+            Ok(u) => u.to_string(),
+            Err(_) => l,
+        }),
+        // A guid is a link only when it is a valid http(s) URL.
+        _ => url::Url::parse(guid?)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(String::from),
     }
-    Some(match url::Url::parse(&link) {
-        Ok(u) => u.to_string(),
-        Err(_) => link,
-    })
 }
 
 /// The richer of content and summary: some feeds put a teaser in one and the story
