@@ -206,15 +206,18 @@ fn iso(t: &[Tok]) -> Option<DateTime<Utc>> {
         Tok::Num(ymd, 8) => ((ymd / 10_000) as i32, ymd / 100 % 100, ymd % 100, 1),
         _ => return None,
     };
-    if i == 1
-        && matches!(t.first(), Some(Tok::Num(_, 4)))
-        && let (Some(Tok::Sign(-1) | Tok::Sep), Some(Tok::Num(m, 1 | 2))) = (t.get(1), t.get(2))
-    {
-        month = *m;
-        i = 3;
-        if let (Some(Tok::Sign(-1) | Tok::Sep), Some(Tok::Num(d, 1 | 2))) = (t.get(3), t.get(4)) {
-            day = *d;
-            i = 5;
+    let separated = |k: usize| match (t.get(k), t.get(k + 1)) {
+        (Some(Tok::Sign(-1) | Tok::Sep), Some(Tok::Num(v, 1 | 2))) => Some(*v),
+        _ => None,
+    };
+    if matches!(t.first(), Some(Tok::Num(_, 4))) {
+        if let Some(m) = separated(1) {
+            month = m;
+            i = 3;
+            if let Some(d) = separated(3) {
+                day = d;
+                i = 5;
+            }
         }
     }
     let date = NaiveDate::from_ymd_opt(year, month, day)?;
@@ -256,9 +259,8 @@ fn loose(t: &[Tok]) -> Option<DateTime<Utc>> {
     let mut offset = None;
     let mut i = 0;
     while i < t.len() {
-        if time.is_none()
-            && let Some((tm, used)) = time_at(t, i)
-        {
+        let at_time = if time.is_none() { time_at(t, i) } else { None };
+        if let Some((tm, used)) = at_time {
             time = Some(tm);
             i += used;
             if let Some(o) = zone_after(t, i) {
@@ -272,15 +274,11 @@ fn loose(t: &[Tok]) -> Option<DateTime<Utc>> {
         }
         match &t[i] {
             Tok::Word(w) => {
-                if month.is_none()
-                    && let Some(m) = month_from_word(w)
-                {
-                    month = Some(m);
-                } else if offset.is_none()
-                    && time.is_some()
-                    && let Some(z) = zone_from_word(w)
-                {
-                    offset = Some(z);
+                let as_month = month.is_none().then(|| month_from_word(w)).flatten();
+                if as_month.is_some() {
+                    month = as_month;
+                } else if offset.is_none() && time.is_some() {
+                    offset = zone_from_word(w);
                 }
             }
             Tok::Num(v, d) if nums.len() < 3 => nums.push((*v, *d)),

@@ -104,10 +104,11 @@ fn read(bytes: &[u8], base: Option<&str>) -> Result<Vec<Draft>, ParseError> {
                 (d.iter().any(|d| d.title.is_empty()) && (has(b":title") || has(b"<title><")))
                     || (d.iter().any(|d| d.link.is_none() && d.guid.is_none()) && has(b"<link "))
             };
-            if let Some(Ok(d)) = &strict_result
-                && d.len() >= doc.entry_tags
-                && !gaps(d)
-            {
+            let complete = match &strict_result {
+                Some(Ok(d)) => d.len() >= doc.entry_tags && !gaps(d),
+                _ => false,
+            };
+            if complete {
                 return strict_result.unwrap_or(Ok(Vec::new()));
             }
             let loose: Vec<Draft> = tolerant::read_xml(&doc.text, base)

@@ -273,10 +273,8 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
                         end_field(o, c, base.as_ref());
                     }
                 }
-                if open.as_ref().is_some_and(|o| depth <= o.depth)
-                    && let Some(o) = open.take()
-                {
-                    entries.push(o.finish());
+                if open.as_ref().is_some_and(|o| depth <= o.depth) {
+                    entries.extend(open.take().map(Open::finish));
                 }
             }
             Event::Text(t) => {
@@ -398,9 +396,12 @@ fn begin_field(
     base: Option<&Url>,
     ns: Ns,
 ) -> Option<Capture> {
-    if field == Field::Link
-        && let Some(href) = attr(e, "href")
-    {
+    let href = if field == Field::Link {
+        attr(e, "href")
+    } else {
+        None
+    };
+    if let Some(href) = href {
         let rel = attr(e, "rel").unwrap_or_else(|| "alternate".into());
         o.links.push((rel.trim().to_string(), resolve(base, &href)));
         return None;
