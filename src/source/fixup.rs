@@ -20,7 +20,7 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Encoding, REPLACEMENT, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// What kind of document the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,8 +127,11 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
     }
     match declared_encoding(bytes) {
         // A document declaring UTF-16 that reached here is ASCII-compatible: the
-        // declaration is wrong (often a re-encoded file), the bytes are right.
-        Some(enc) if enc != UTF_8 && enc != UTF_16BE && enc != UTF_16LE => with(enc, bytes),
+        // declaration is wrong (often a re-encoded file), the bytes are right. Labels
+        // WHATWG maps to "replacement" (ISO-2022-KR, HZ…) would decode to nothing.
+        Some(enc) if enc != UTF_8 && enc != UTF_16BE && enc != UTF_16LE && enc != REPLACEMENT => {
+            with(enc, bytes)
+        }
         _ => utf8(bytes),
     }
 }
@@ -669,6 +672,14 @@ mod tests {
         );
         let koi8 = b"<?xml version=\"1.0\" encoding=\"koi8-r\"?><a>\xf0\xd2\xc9\xd7\xc5\xd4</a>";
         assert!(prepare(koi8).text.ends_with("<a>Привет</a>"));
+        // A wrong UTF-16 declaration on ASCII bytes, a "replacement" label.
+        for label in ["utf-16", "iso-2022-kr"] {
+            let doc = format!("<?xml version=\"1.0\" encoding=\"{label}\"?><a>ok</a>");
+            assert!(
+                prepare(doc.as_bytes()).text.ends_with("<a>ok</a>"),
+                "{label}"
+            );
+        }
         // Undeclared windows-1252; UTF-8 with a control character.
         assert_eq!(decode(b"<a>caf\xe9 \x93x\x94</a>").0, "<a>café “x”</a>");
         assert_eq!(
