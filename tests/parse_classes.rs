@@ -190,6 +190,14 @@ const CASES: &[Case] = &[
         &[L1, L2, Some("https://example.org/3")],
         &["urn:example:1", "urn:example:2", "urn:example:3"],
     ),
+    // A PHP warning printed before the XML.
+    case(
+        "php-warning-first.xml",
+        Alone::Reads,
+        &["Item 1"],
+        &[L1],
+        &["urn:example:1"],
+    ),
     // Microsoft CDF: upper-case elements, link and date in attributes.
     case(
         "cdf.xml",

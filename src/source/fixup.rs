@@ -67,7 +67,7 @@ pub struct Prepared<'a> {
 /// Decodes and repairs a feed document.
 pub fn prepare(bytes: &[u8]) -> Prepared<'_> {
     let (text, encoding) = decode(bytes);
-    let trimmed = text.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace());
+    let trimmed = trimmed_in(&text);
     let format = match trimmed.as_bytes().first() {
         Some(b'<') => Format::Xml,
         Some(b'{') => Format::Json,
@@ -104,8 +104,24 @@ pub fn prepare(bytes: &[u8]) -> Prepared<'_> {
     }
 }
 
+/// The document without a BOM and leading white space, and without text before the
+/// XML (a PHP warning printed ahead of the feed).
 fn trimmed_in(s: &str) -> &str {
-    s.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace())
+    let t = s.trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace());
+    match t.as_bytes().first() {
+        Some(b'<' | b'{') | None => t,
+        Some(_) => feed_start(t).map_or(t, |at| &t[at..]),
+    }
+}
+
+/// Where an XML feed starts in text that has something else first: the first XML
+/// declaration or feed root element in the first 64 KiB.
+fn feed_start(s: &str) -> Option<usize> {
+    let head = &s.as_bytes()[..s.len().min(64 * 1024)];
+    [&b"<?xml"[..], b"<rss", b"<feed", b"<rdf:RDF", b"<RDF"]
+        .iter()
+        .filter_map(|needle| memchr::memmem::find(head, needle))
+        .min()
 }
 
 // ---------------------------------------------------------------------------------
@@ -592,6 +608,10 @@ mod tests {
             ("<rss version=\"2.0.1\">", "<rss version=\"2.0\">"),
             ("<rss version='0.94'>", "<rss version='2.0'>"),
             ("<rss version=\"0.91\">", "<rss version=\"0.91\">"),
+            (
+                "Warning: x in feed.php\n<rss version=\"2.0\">",
+                "<rss version=\"2.0\">",
+            ),
             (
                 "<rss version = \"2.0\" a='1'>",
                 "<rss version = \"2.0\" a='1'>",
