@@ -53,7 +53,13 @@ pub enum Command {
     /// Print one JSON line per item of a feed: id, title, link, published.
     Items {
         /// A feed file or an http(s) URL.
-        source: String,
+        #[arg(required_unless_present = "batch")]
+        source: Option<String>,
+        /// Read feed file paths from stdin, one a line, and print one JSON line per
+        /// file: `file`, `items` (as above) or `error`, and `panicked`. Parses in one
+        /// process (for comparisons and benchmarks).
+        #[arg(long, conflicts_with = "source")]
+        batch: bool,
     },
     /// Print the Extraction (entities, money, percentages, durations, dates, quotes) of a document.
     Extract {

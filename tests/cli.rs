@@ -108,7 +108,7 @@ fn check_reports_every_problem_with_its_line() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("bad.toml:3:13: rule `x`: unknown entity id `tiktokk`"),
+        err.contains("bad.toml:3:13: rule `x`: unknown entity id `tiktokk`; did you mean `tiktok`"),
         "{err}"
     );
 }

@@ -1,14 +1,18 @@
-//! The knowledge base: entities with ids, kinds, aliases, countries and owners. The
-//! shipped base (`config/entities/*.toml`) is compiled into the binary; users add to it
-//! (or override entries by id) with their own TOML files.
+//! The knowledge base: entities with ids, kinds, aliases (each with its own case and
+//! context rules), countries, owners, parents, roles and tags. The shipped base
+//! (`config/entities/*.toml`) is compiled into the binary; users add to it, or merge
+//! into entries by id, with their own TOML files (see [`load`] for the format).
+
+mod build;
+mod load;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use crate::diag::Diagnostic;
 use crate::model::EntityKind;
+
+pub use load::FORMAT_HELP;
 
 /// The shipped knowledge-base files, compiled in: (path as shown in diagnostics, text).
 const BUILTIN: &[(&str, &str)] = &[
@@ -17,51 +21,147 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../config/entities/companies.toml"),
     ),
     (
+        "<builtin>/media.toml",
+        include_str!("../../config/entities/media.toml"),
+    ),
+    (
+        "<builtin>/organizations.toml",
+        include_str!("../../config/entities/organizations.toml"),
+    ),
+    (
         "<builtin>/regulators.toml",
         include_str!("../../config/entities/regulators.toml"),
     ),
     (
+        "<builtin>/countries.toml",
+        include_str!("../../config/entities/countries.toml"),
+    ),
+    (
         "<builtin>/places.toml",
         include_str!("../../config/entities/places.toml"),
+    ),
+    (
+        "<builtin>/people.toml",
+        include_str!("../../config/entities/people.toml"),
     ),
 ];
 
 /// One entity the extractor knows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entity {
-    /// Stable id used in alerts and rules (`tiktok`, `nl-ap`).
+    /// Stable id used in alerts and rules (`tiktok`, `nl-ap`, `us`).
     pub id: String,
     /// Canonical name.
     pub name: String,
     /// What it is.
     pub kind: EntityKind,
-    /// Surface forms that name it (the name is always one).
+    /// Every name that refers to it: the canonical name, plain aliases, aliases with
+    /// rules and former names (not demonyms, which describe rather than name).
     pub aliases: Vec<String>,
-    /// ISO 3166 country code, where it has one.
+    /// ISO 3166 country code (`NL`, `US-CA` for a state, `EU`), where it has one.
     pub country: Option<String>,
     /// Id of the entity that owns it (ByteDance owns TikTok).
     pub owner: Option<String>,
+    /// Id of the body it is part of (a state DPA's country, a ministry's government).
+    pub parent: Option<String>,
+    /// Free-form labels for rules, e.g. `dpa` for data-protection authorities.
+    pub tags: Vec<String>,
+    /// For people: roles that a bare noun can refer to ("the president").
+    pub roles: Vec<String>,
+    /// Every surface form the matcher looks for, with its rules.
+    pub rules: Vec<AliasRule>,
 }
 
-/// The TOML shape of a knowledge-base file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KbFile {
-    #[serde(default)]
-    entity: Vec<toml::Spanned<EntityToml>>,
+/// How the case of a surface form must match an alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseRule {
+    /// Byte for byte as written ("ICO", "AP", "US"): the default for short all-capital
+    /// aliases.
+    Exact,
+    /// As written, with each word capitalised, or all in upper case: "Hong Kong stock
+    /// exchange" also matches "Hong Kong Stock Exchange" and "HONG KONG STOCK
+    /// EXCHANGE", but "apple" does not match "Apple": the default.
+    Capitalized,
+    /// Any ASCII case.
+    Any,
 }
 
-/// The TOML shape of one entity.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EntityToml {
-    id: String,
-    name: String,
-    kind: String,
-    #[serde(default)]
-    aliases: Vec<String>,
-    country: Option<String>,
-    owner: Option<String>,
+/// How far around a mention context is looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The sentence of the mention.
+    Sentence,
+    /// The paragraph of the mention (the default).
+    Paragraph,
+    /// The whole document.
+    Document,
+}
+
+/// Why a surface form names the entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasOrigin {
+    /// The canonical name.
+    Name,
+    /// An alias from the `aliases` list or an `[[entity.alias]]` table.
+    Alias,
+    /// A former name.
+    FormerName,
+    /// A demonym of a place ("Dutch" for the Netherlands).
+    Demonym,
+    /// A person's surname, derived: counts only once the full name was seen.
+    Surname,
+}
+
+/// Evidence an ambiguous alias needs before it counts. An alias with a context rule
+/// counts when its own entity is named unambiguously anywhere in the document, or one
+/// of `entities` is mentioned in scope, or one of `words` occurs in scope.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ContextRule {
+    /// Ids of entities whose mention supports the alias (e.g. the country).
+    pub entities: Vec<String>,
+    /// Words or phrases (any case, whole words) that support it.
+    pub words: Vec<String>,
+}
+
+/// One surface form of an entity and the rules that decide when it counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AliasRule {
+    /// The form as written in the knowledge base.
+    pub text: String,
+    /// How its case must match.
+    pub case: CaseRule,
+    /// Where it comes from.
+    pub origin: AliasOrigin,
+    /// Evidence it needs; `None` means it counts on its own. For a `common_word`
+    /// alias, the evidence is needed only at the start of a sentence.
+    pub context: Option<ContextRule>,
+    /// A capitalised common word ("Apple", "Meta"): at the start of a sentence, where
+    /// any word is capitalised, it needs context as if it had a context rule.
+    pub common_word: bool,
+    /// Words (any case) whose presence in scope rules the alias out ("coin" for ICO).
+    pub veto_words: Vec<String>,
+    /// Texts that must not directly follow it, spaces skipped ("40" after "CAC").
+    pub not_followed_by: Vec<String>,
+    /// Texts that must not directly precede it ("North" before "Korea").
+    pub not_preceded_by: Vec<String>,
+    /// Where context and veto words are looked for.
+    pub scope: Scope,
+}
+
+impl AliasRule {
+    /// Whether the alias needs evidence where it occurs (`at_sentence_start`: the
+    /// mention opens a sentence, where common words are capitalised anyway).
+    pub fn needs_context(&self, at_sentence_start: bool) -> bool {
+        self.context.is_some() && (!self.common_word || at_sentence_start)
+    }
+}
+
+/// Where an entity was defined, for diagnostics about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    file: PathBuf,
+    line: usize,
+    column: usize,
 }
 
 /// All entities, indexed by id.
@@ -69,100 +169,46 @@ struct EntityToml {
 pub struct KnowledgeBase {
     entities: Vec<Entity>,
     by_id: HashMap<String, usize>,
+    /// For each entity, the entities it owns or that are part of it.
+    children: Vec<Vec<usize>>,
+    /// Where each entity was (last) defined.
+    origins: Vec<Origin>,
 }
 
 impl KnowledgeBase {
     /// The shipped base. Its files are tested, so an error here is a build defect.
     pub fn builtin() -> Result<Self, Vec<Diagnostic>> {
-        let mut kb = KnowledgeBase::default();
-        let mut errors = Vec::new();
-        for (name, text) in BUILTIN {
-            kb.add_source(Path::new(name), text, &mut errors);
-        }
-        kb.check(&mut errors);
-        if errors.is_empty() {
-            Ok(kb)
-        } else {
-            Err(errors)
-        }
+        Self::from_sources(&[])
     }
 
-    /// The shipped base plus the user's files; a user entity with a known id replaces
-    /// the shipped one.
+    /// The shipped base plus the user's files. A user entity with a known id merges
+    /// into the shipped one (given fields replace, lists extend; `replace = true`
+    /// replaces it whole); a new id adds an entity.
     pub fn with_user_files(paths: &[PathBuf]) -> Result<Self, Vec<Diagnostic>> {
-        let mut kb = Self::builtin()?;
         let mut errors = Vec::new();
+        let mut texts = Vec::new();
         for path in paths {
             match std::fs::read_to_string(path) {
-                Ok(text) => kb.add_source(path, &text, &mut errors),
+                Ok(text) => texts.push((path.clone(), text)),
                 Err(e) => errors.push(Diagnostic::file(path, format!("cannot read: {e}"))),
             }
         }
-        kb.check(&mut errors);
-        if errors.is_empty() {
-            Ok(kb)
-        } else {
-            Err(errors)
+        if !errors.is_empty() {
+            return Err(errors);
         }
+        Self::from_sources(&texts)
     }
 
-    fn add_source(&mut self, path: &Path, text: &str, errors: &mut Vec<Diagnostic>) {
-        let file: KbFile = match toml::from_str(text) {
-            Ok(f) => f,
-            Err(e) => {
-                errors.push(Diagnostic::at(path, text, e.span(), e.message()));
-                return;
-            }
-        };
-        for spanned in file.entity {
-            let span = spanned.span();
-            let e = spanned.into_inner();
-            let Some(kind) = EntityKind::parse(&e.kind) else {
-                errors.push(Diagnostic::at(
-                    path,
-                    text,
-                    Some(span),
-                    format!("entity `{}`: unknown kind `{}` (organization, person, location, regulator, product)", e.id, e.kind),
-                ));
-                continue;
-            };
-            let mut aliases = e.aliases;
-            if !aliases.contains(&e.name) {
-                aliases.insert(0, e.name.clone());
-            }
-            let entity = Entity {
-                id: e.id,
-                name: e.name,
-                kind,
-                aliases,
-                country: e.country,
-                owner: e.owner,
-            };
-            match self.by_id.get(&entity.id) {
-                Some(&i) => self.entities[i] = entity,
-                None => {
-                    self.by_id.insert(entity.id.clone(), self.entities.len());
-                    self.entities.push(entity);
-                }
-            }
+    /// The shipped base plus user files given as (path for diagnostics, text).
+    pub fn from_sources(user: &[(PathBuf, String)]) -> Result<Self, Vec<Diagnostic>> {
+        let mut loader = load::Loader::default();
+        for (name, text) in BUILTIN {
+            loader.add_source(Path::new(name), text, false);
         }
-    }
-
-    /// Owners must exist.
-    fn check(&self, errors: &mut Vec<Diagnostic>) {
-        for e in &self.entities {
-            if let Some(owner) = &e.owner {
-                if !self.by_id.contains_key(owner) {
-                    errors.push(Diagnostic::file(
-                        Path::new("<knowledge base>"),
-                        format!(
-                            "entity `{}`: owner `{owner}` is not a known entity id",
-                            e.id
-                        ),
-                    ));
-                }
-            }
+        for (path, text) in user {
+            loader.add_source(path, text, true);
         }
+        loader.finish()
     }
 
     /// The entity with this id.
@@ -170,27 +216,107 @@ impl KnowledgeBase {
         self.by_id.get(id).map(|&i| &self.entities[i])
     }
 
+    /// The index of the entity with this id in [`Self::entities`].
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
     /// Every entity, in load order.
     pub fn entities(&self) -> &[Entity] {
         &self.entities
     }
 
-    /// `id` and every entity it owns, directly or through others.
+    /// `id` and every entity it owns or contains, directly or through others
+    /// (`bytedance` → `bytedance`, `tiktok`, `douyin`, `capcut`, …).
     pub fn owned_closure(&self, id: &str) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        if let Some(e) = self.get(id) {
-            out.push(&e.id);
-        }
+        let Some(&root) = self.by_id.get(id) else {
+            return Vec::new();
+        };
+        let mut seen = vec![false; self.entities.len()];
+        seen[root] = true;
+        let mut order = vec![root];
         let mut i = 0;
-        while i < out.len() {
-            let parent = out[i];
-            for e in &self.entities {
-                if e.owner.as_deref() == Some(parent) && !out.contains(&e.id.as_str()) {
-                    out.push(&e.id);
+        while i < order.len() {
+            for &c in &self.children[order[i]] {
+                if !seen[c] {
+                    seen[c] = true;
+                    order.push(c);
                 }
             }
             i += 1;
         }
+        order
+            .iter()
+            .map(|&i| self.entities[i].id.as_str())
+            .collect()
+    }
+
+    /// The chain of owners and parents above `id`, nearest first (`tiktok` →
+    /// `bytedance`). Stops at cycles.
+    pub fn ancestors(&self, id: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let mut cur = self.get(id);
+        while let Some(e) = cur {
+            let Some(up) = e.owner.as_deref().or(e.parent.as_deref()) else {
+                break;
+            };
+            if up == id || out.contains(&up) {
+                break;
+            }
+            out.push(up);
+            cur = self.get(up);
+        }
         out
     }
+
+    /// Known ids nearest to an unknown one, best first, for "did you mean" messages:
+    /// ids whose name or alias equals it ignoring case, then ids within a small edit
+    /// distance. At most five.
+    pub fn suggest(&self, unknown_id: &str) -> Vec<&str> {
+        let wanted = unknown_id.to_lowercase();
+        let mut scored: Vec<(usize, &str)> = Vec::new();
+        for e in &self.entities {
+            if e.aliases.iter().any(|a| a.to_lowercase() == wanted) {
+                scored.push((0, &e.id));
+                continue;
+            }
+            let limit = (wanted.chars().count() / 3).clamp(1, 3);
+            let d = edit_distance(&wanted, &e.id);
+            if d <= limit {
+                scored.push((d, &e.id));
+            }
+        }
+        scored.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+        scored.dedup_by(|a, b| a.1 == b.1);
+        scored.into_iter().take(5).map(|(_, id)| id).collect()
+    }
+
+    /// Where the entity with this id was (last) defined: file, line, column.
+    pub fn defined_at(&self, id: &str) -> Option<(&Path, usize, usize)> {
+        let o = &self.origins[*self.by_id.get(id)?];
+        Some((&o.file, o.line, o.column))
+    }
 }
+
+/// Levenshtein distance over characters, O(len(a) × len(b)) with one row.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests;

@@ -128,9 +128,20 @@ pub fn compile_file(
         let mut entities = HashSet::new();
         for e in &r.entities {
             if kb.get(e.get_ref()).is_none() {
+                let near: Vec<String> = kb
+                    .suggest(e.get_ref())
+                    .iter()
+                    .take(3)
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", near.join(", "))
+                };
                 err(
                     e.span(),
-                    format!("rule `{id}`: unknown entity id `{}`", e.get_ref()),
+                    format!("rule `{id}`: unknown entity id `{}`{hint}", e.get_ref()),
                 );
                 continue;
             }
