@@ -149,3 +149,62 @@ fn system_unit_exposure_is_at_most_2() {
         "exposure {exposure} > {MAX_EXPOSURE}; what is exposed:\n{stdout}"
     );
 }
+
+/// The settings issue 6 asks of a unit, as `key=value` lines of its file.
+fn settings(name: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("systemd")
+        .join(name);
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#') && l.contains('='))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn units_keep_the_service_contract() {
+    let common = [
+        "Type=notify",
+        "NotifyAccess=main",
+        "WatchdogSec=30s",
+        "ExecReload=/bin/kill -HUP $MAINPID",
+        "Restart=on-failure",
+        "TimeoutStopSec=30s",
+    ];
+    for (unit, config) in [
+        ("newswatch.service", "/etc/newswatch/newswatch.toml"),
+        ("newswatch-user.service", "%E/newswatch/newswatch.toml"),
+    ] {
+        let s = settings(unit);
+        for want in common.iter().map(|w| w.to_string()).chain([
+            format!("ExecStartPre=/usr/bin/newswatch check --config {config}"),
+            format!("ExecStart=/usr/bin/newswatch run --config {config}"),
+        ]) {
+            assert!(s.contains(&want), "{unit} lacks `{want}`");
+        }
+    }
+    let system = settings("newswatch.service");
+    for want in [
+        "DynamicUser=yes",
+        "StateDirectory=newswatch",
+        "LogsDirectory=newswatch",
+        "ConfigurationDirectory=newswatch",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=yes",
+    ] {
+        assert!(
+            system.iter().any(|l| l == want),
+            "newswatch.service lacks `{want}`"
+        );
+    }
+    // The packaged config names paths inside the directories the unit manages.
+    let packaged = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/newswatch.toml"),
+    )
+    .unwrap();
+    assert!(packaged.contains("state_dir = \"/var/lib/newswatch\""));
+    assert!(packaged.contains("alert_log = \"/var/log/newswatch/alerts.jsonl\""));
+}
