@@ -25,8 +25,8 @@
 //!   only once.
 //! - The map from notification to link is bounded (oldest entries are evicted).
 //!
-//! Files: [`notifier`] (the connection and `Notify` calls), [`compose`] (what a
-//! notification says), [`listen`] (actions: "Open" runs the opener).
+//! Files: `notifier` (the connection and `Notify` calls), `compose` (what a
+//! notification says), `listen` (actions: "Open" runs the opener).
 
 mod compose;
 mod listen;
