@@ -42,6 +42,8 @@ pub struct Config {
     pub concurrency: usize,
     /// The feeds, in file order.
     pub feeds: Vec<Feed>,
+    /// How long item texts are kept for `newswatch rules test --since`; `None`: not kept.
+    pub item_retention: Option<Duration>,
 }
 
 /// HTTP limits applied to every fetch.
@@ -200,6 +202,9 @@ fn default_interval() -> Duration {
 fn default_first_poll() -> FirstPoll {
     FirstPoll::Within(Duration::from_secs(24 * 3600))
 }
+fn default_item_retention() -> Option<Duration> {
+    Some(Duration::from_secs(30 * 24 * 3600))
+}
 fn default_concurrency() -> usize {
     16
 }
@@ -223,6 +228,7 @@ const TOP_KEYS: &[&str] = &[
     "http",
     "desktop",
     "feed",
+    "item_retention",
 ];
 
 /// Collects diagnostics for one file while it is being read.
@@ -310,6 +316,7 @@ impl Config {
         let mut interval = default_interval();
         let mut first_poll = default_first_poll();
         let mut concurrency = default_concurrency();
+        let mut item_retention = default_item_retention();
         let mut http = HttpToml::default();
         let mut desktop = DesktopToml::default();
         let mut feed_tomls: Vec<(Range<usize>, FeedToml)> = Vec::new();
@@ -343,6 +350,15 @@ impl Config {
                                 "`concurrency` must be between 1 and 1024",
                             ),
                         }
+                    }
+                }
+                "item_retention" => {
+                    if let Some(v) = c.de::<Spanned<String>>(name, value) {
+                        item_retention = if v.get_ref().trim() == "off" {
+                            None
+                        } else {
+                            c.duration(name, &v).or(item_retention)
+                        };
                     }
                 }
                 "http" => http = c.de(name, value).unwrap_or_default(),
@@ -480,6 +496,7 @@ impl Config {
                 desktop,
                 concurrency,
                 feeds,
+                item_retention,
             })
         } else {
             c.errors.sort_by_key(|d| (d.line, d.column));

@@ -774,6 +774,7 @@ mod tests {
             matched: Vec::new(),
             snippet: snippet.into(),
             extraction: Default::default(),
+            group_id: None,
         }
     }
 

@@ -1,0 +1,2 @@
+//! Rule-set evaluation benchmark (placeholder while the engine is written).
+fn main() {}
