@@ -196,10 +196,11 @@ impl RuleSet {
         out
     }
 
-    /// Witnesses as `matched` entries: sorted, each span once.
+    /// Witnesses as `matched` entries: in text order, each span once (as the first
+    /// atom that found it).
     fn matched(&self, doc: &Doc<'_>, mut wits: Vec<Occ>) -> Vec<Matched> {
         wits.sort_by_key(|o| (o.start, o.end, o.atom));
-        wits.dedup_by_key(|o| (o.start, o.end, o.atom));
+        wits.dedup_by_key(|o| (o.start, o.end));
         let text = doc.ex.text.as_str();
         wits.iter()
             .filter_map(|o| {
@@ -225,3 +226,6 @@ impl RuleSet {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;
