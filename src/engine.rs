@@ -57,18 +57,28 @@ impl Engine {
 
     /// Extracts from an item: its title, a blank line, then its body as text.
     pub fn extract_item(&self, item: &Item) -> Extraction {
-        let body = html_to_text(&item.body);
-        let text = match (item.title.is_empty(), body.is_empty()) {
-            (_, true) => item.title.clone(),
-            (true, false) => body,
-            (false, false) => format!("{}\n\n{body}", item.title),
+        self.extract_title_body(&item.title, &html_to_text(&item.body), item.published)
+    }
+
+    /// Extracts from a title and a plain-text body (paragraphs separated by blank
+    /// lines), joined as [`Self::extract_item`] joins them.
+    pub fn extract_title_body(
+        &self,
+        title: &str,
+        body: &str,
+        published: Option<DateTime<Utc>>,
+    ) -> Extraction {
+        let text = match (title.is_empty(), body.is_empty()) {
+            (_, true) => title.to_string(),
+            (true, false) => body.to_string(),
+            (false, false) => format!("{title}\n\n{body}"),
         };
-        self.extractor.extract_text(&text, item.published)
+        self.extractor.extract_text(&text, published)
     }
 
     /// The byte length of the title at the start of [`Self::extract_item`]'s text.
-    pub fn title_len(item: &Item) -> Option<usize> {
-        (!item.title.is_empty()).then_some(item.title.len())
+    pub fn title_len(title: &str) -> Option<usize> {
+        (!title.is_empty()).then_some(title.len())
     }
 
     /// The alerts `item` of feed (`feed_name`, `feed_url`) raises, at time `now`.
@@ -80,7 +90,7 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Vec<Raised> {
         let ex = self.extract_item(item);
-        let doc = Doc::new(&ex, Self::title_len(item));
+        let doc = Doc::new(&ex, Self::title_len(&item.title));
         let firings = self.rules.evaluate(feed_name, &doc);
         firings
             .into_iter()

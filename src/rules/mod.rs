@@ -13,10 +13,8 @@
 //! - [`doc`], [`words`], [`matches`], `eval`: an item prepared once, atoms found, rules evaluated.
 //! - [`watchlist`], [`tomlstr`]: the TOML files, with positions inside query strings.
 //! - [`group`]: one story, one alert (near-duplicates, cooldown).
-//! - [`backtest`]: running rules over stored or given items.
 //! - [`snippet`]: the sentence shown with an alert.
 
-pub mod backtest;
 pub mod compile;
 pub mod doc;
 mod eval;
