@@ -69,6 +69,9 @@ struct ItemLine {
     #[serde(default)]
     #[allow(dead_code)]
     note: Option<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    extractor_issue: Option<String>,
 }
 
 /// An item to test, from a file or the store.
