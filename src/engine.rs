@@ -95,7 +95,7 @@ impl Engine {
         firings
             .into_iter()
             .map(|f| {
-                let matched = first_per_thing(f.matched);
+                let matched = first_per_thing(f.matched(&doc));
                 let first = matched.first();
                 let snippet =
                     first.map_or_else(String::new, |m| sentence_around(&ex.text, m.start, m.end));

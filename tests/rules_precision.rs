@@ -68,7 +68,11 @@ fn shipped_rules_are_precise_on_the_labelled_set() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let items = parse_lines(&text, "labelled").unwrap();
-    assert!(items.len() >= 80, "the labelled set has {} items", items.len());
+    assert!(
+        items.len() >= 80,
+        "the labelled set has {} items",
+        items.len()
+    );
 
     // (rule, all items?) → score
     let mut scores: BTreeMap<(&str, bool), Score> = BTreeMap::new();
@@ -106,7 +110,10 @@ fn shipped_rules_are_precise_on_the_labelled_set() {
         }
     }
 
-    let known = labels.iter().filter(|l| l["extractor_issue"].is_string()).count();
+    let known = labels
+        .iter()
+        .filter(|l| l["extractor_issue"].is_string())
+        .count();
     println!(
         "\nlabelled set: {} items ({known} with a known extractor defect)",
         items.len()
@@ -128,7 +135,9 @@ fn shipped_rules_are_precise_on_the_labelled_set() {
             println!("    missed: {x}");
         }
         if clean.precision() < BAR || clean.recall() < BAR {
-            failures.push(format!("{rule}: below {BAR} on items without extractor defects"));
+            failures.push(format!(
+                "{rule}: below {BAR} on items without extractor defects"
+            ));
         }
         if all.precision() < FLOOR || all.recall() < FLOOR {
             failures.push(format!("{rule}: below {FLOOR} on all items"));

@@ -294,6 +294,7 @@ pub fn report(
         let ex = engine.extract_title_body(&t.item.title, &body, t.item.published);
         let doc = Doc::new(&ex, Engine::title_len(&t.item.title));
         for f in engine.rules.evaluate(&t.feed, &doc) {
+            let matched = f.matched(&doc);
             if let Some(i) = engine.rules.rules().iter().position(|r| r.id == f.rule.id) {
                 counts[i] += 1;
             }
@@ -307,8 +308,8 @@ pub fn report(
                     link: t.item.link.as_deref(),
                     published: t.item.published,
                 },
-                matched: &f.matched,
-                sentences: marked_sentences(&ex.text, &f.matched),
+                matched: &matched,
+                sentences: marked_sentences(&ex.text, &matched),
             };
             if json {
                 serde_json::to_writer(&mut *out, &o)?;

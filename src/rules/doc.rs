@@ -64,7 +64,10 @@ impl<'a> Doc<'a> {
                 sentence: s as u32,
             });
         }
-        let title_end = title_len.map_or(0, |n| n.min(text.len()));
+        let mut title_end = title_len.map_or(0, |n| n.min(text.len()));
+        while !text.is_char_boundary(title_end) {
+            title_end -= 1;
+        }
         let body_start = text[title_end..]
             .find(|c: char| !c.is_whitespace())
             .map_or(text.len(), |i| title_end + i);
@@ -154,6 +157,15 @@ mod tests {
         assert_eq!(d.words[second].sentence, 2);
         let i = t.find("ban").unwrap();
         assert_eq!(d.word_span(i, i + 3), (1, 2));
+        let odd = Extraction {
+            text: "éé".into(),
+            ..Extraction::default()
+        };
+        assert_eq!(
+            Doc::new(&odd, Some(1)).title,
+            0..0,
+            "a title length inside a character"
+        );
         let untitled = Doc::new(&ex, None);
         assert_eq!(untitled.title, 0..0);
         assert_eq!(&t[untitled.lead.clone()], "TikTok ban looms");

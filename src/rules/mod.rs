@@ -98,13 +98,24 @@ pub struct RuleSet {
     always: Vec<u32>,
 }
 
-/// A rule that fired, with what made it fire (in text order).
+/// A rule that fired, with the occurrences that made it fire.
 #[derive(Debug, Clone)]
 pub struct Firing<'a> {
     /// The rule.
     pub rule: &'a Rule,
-    /// Every span that made it fire (entities, kinds, words…), in text order.
-    pub matched: Vec<Matched>,
+    /// The rule set (to name the atoms of the witnesses).
+    set: &'a RuleSet,
+    /// What made it fire: atom occurrences, sorted, each span once.
+    witnesses: Vec<Occ>,
+}
+
+impl Firing<'_> {
+    /// Every span that made the rule fire (entities, kinds, words…), in text order,
+    /// each once. `doc` must be the item the rule fired on. Built on demand: deciding
+    /// which rules fire does not pay for naming why.
+    pub fn matched(&self, doc: &Doc<'_>) -> Vec<Matched> {
+        self.set.matched(doc, &self.witnesses)
+    }
 }
 
 impl RuleSet {
@@ -186,19 +197,19 @@ impl RuleSet {
             }
             let mut wits = Vec::new();
             Ev::new(&rule.program, doc, &m, true).explain(root, &mut wits);
+            wits.sort_unstable_by_key(|o| (o.start, o.end, o.atom));
+            wits.dedup_by_key(|o| (o.start, o.end));
             out.push(Firing {
                 rule,
-                matched: self.matched(doc, wits),
+                set: self,
+                witnesses: wits,
             });
         }
         out
     }
 
-    /// Witnesses as `matched` entries: in text order, each span once (as the first
-    /// atom that found it).
-    fn matched(&self, doc: &Doc<'_>, mut wits: Vec<Occ>) -> Vec<Matched> {
-        wits.sort_by_key(|o| (o.start, o.end, o.atom));
-        wits.dedup_by_key(|o| (o.start, o.end));
+    /// Witnesses (sorted, each span once) as `matched` entries.
+    fn matched(&self, doc: &Doc<'_>, wits: &[Occ]) -> Vec<Matched> {
         let text = doc.ex.text.as_str();
         wits.iter()
             .filter_map(|o| {

@@ -28,10 +28,11 @@ fn run(query: &str, title: &str, body: &str) -> Option<Vec<String>> {
     };
     let ex = extractor().extract_text(&text, None);
     let title_len = (!title.is_empty()).then_some(title.len());
-    let fired = set.evaluate("feed", &Doc::new(&ex, title_len));
+    let doc = Doc::new(&ex, title_len);
+    let fired = set.evaluate("feed", &doc);
     fired
         .first()
-        .map(|f| f.matched.iter().map(|m| m.surface.clone()).collect())
+        .map(|f| f.matched(&doc).iter().map(|m| m.surface.clone()).collect())
 }
 
 #[test]
@@ -194,4 +195,71 @@ fn rules_without_their_atoms_are_skipped_but_negations_are_not() {
     let set = RuleSet::new(rules);
     assert_eq!(set.always, vec![1]);
     assert_eq!(set.triggers.iter().filter(|t| t.contains(&0)).count(), 1);
+}
+
+/// Random queries built from the language's pieces (most parse; many are nonsense)
+/// go through parse, compile and evaluation without a panic.
+#[test]
+fn random_queries_never_panic_anywhere() {
+    const PIECES: &[&str] = &[
+        "@tiktok",
+        "@bytedance+owned",
+        "@nosuch",
+        "kind:regulator",
+        "kind:fruit",
+        "country:NL",
+        "tag:dpa",
+        "ban",
+        "fine*",
+        "=WeChat",
+        "\"data centre\"",
+        " AND ",
+        " OR ",
+        "NOT ",
+        "(",
+        ")",
+        " NEAR/2 ",
+        " NEAR/0 ",
+        "SENTENCE(",
+        ", ",
+        " IN lead",
+        " IN title",
+        "title:",
+        "body:",
+        "mentions(",
+        ") >= 1",
+        ") < 2",
+        "é",
+        "😀",
+    ];
+    let x = extractor();
+    let ex = x.extract_text(
+        "TikTok ban\n\nByteDance was fined by the CNIL. WeChat and the Dutch AP too.\n\nMore ban news.",
+        None,
+    );
+    let doc = Doc::new(&ex, Some(10));
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut compiled = 0;
+    for _ in 0..10_000 {
+        let n = 1 + (next() % 9) as usize;
+        let q: String = (0..n)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        let Ok(expr) = super::query::parse(&q) else {
+            continue;
+        };
+        let Ok(program) = super::compile::compile(&expr, x.kb()) else {
+            continue;
+        };
+        compiled += 1;
+        let set = RuleSet::new(vec![super::Rule::new("r".into(), q, program, vec![])]);
+        let _ = set.evaluate("f", &doc);
+    }
+    assert!(compiled > 300, "only {compiled} random queries compiled");
 }

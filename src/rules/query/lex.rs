@@ -261,7 +261,7 @@ pub fn lex(q: &str) -> Result<Vec<Spanned>, SyntaxError> {
                     "SENTENCE" => Tok::Sentence,
                     "mentions" if next_non_space(q, end) == Some('(') => Tok::Mentions,
                     "NEAR" => {
-                        let (n, n_end) = near_distance(q, end)?;
+                        let (n, n_end) = near_distance(q, start, end)?;
                         while it.peek().is_some_and(|&(j, _)| j < n_end) {
                             it.next();
                         }
@@ -290,12 +290,13 @@ fn next_non_space(q: &str, from: usize) -> Option<char> {
     q.get(from..)?.chars().find(|c| !c.is_whitespace())
 }
 
-/// Parses the `/n` after `NEAR` (at byte `at`): the distance and the end of the token.
-fn near_distance(q: &str, at: usize) -> Result<(u32, usize), SyntaxError> {
+/// Parses the `/n` after `NEAR` (the word spans `start..at`): the distance and the
+/// end of the token. Errors point at the whole `NEAR/…`.
+fn near_distance(q: &str, start: usize, at: usize) -> Result<(u32, usize), SyntaxError> {
     let help = "write NEAR/n with n the most words allowed between the two sides, e.g. NEAR/10";
     let rest = q.get(at..).unwrap_or("");
     let Some(digits) = rest.strip_prefix('/') else {
-        return Err(SyntaxError::new(at.saturating_sub(4)..at, help));
+        return Err(SyntaxError::new(start..at, help));
     };
     let len = digits
         .find(|c: char| !c.is_ascii_digit())
@@ -304,10 +305,10 @@ fn near_distance(q: &str, at: usize) -> Result<(u32, usize), SyntaxError> {
     match digits[..len].parse::<u32>() {
         Ok(n) if n <= 1000 => Ok((n, end)),
         Ok(_) => Err(SyntaxError::new(
-            at + 1..end,
+            start..end,
             "NEAR distance must be at most 1000 words",
         )),
-        Err(_) => Err(SyntaxError::new(at..end.max(at + 1), help)),
+        Err(_) => Err(SyntaxError::new(start..end, help)),
     }
 }
 
@@ -378,6 +379,7 @@ mod tests {
         assert_eq!(lex("a \"open").unwrap_err().span, 2..3);
         assert_eq!(lex("@x+own").unwrap_err().span, 2..6);
         assert_eq!(lex("a NEAR b").unwrap_err().span, 2..6);
+        assert_eq!(lex("a NEAR/ b").unwrap_err().span, 2..7);
         assert_eq!(lex("a ; b").unwrap_err().span, 2..3);
         assert_eq!(lex("\"a\". b").unwrap_err().span, 3..4);
         assert_eq!(lex("fi*ne").unwrap_err().span, 2..3);

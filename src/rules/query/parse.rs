@@ -120,7 +120,19 @@ impl<'a> Parser<'a> {
 
     fn postfix(&mut self) -> Result<Expr, SyntaxError> {
         let mut left = self.primary()?;
+        // Each postfix operator nests the tree one level deeper.
+        let mut levels = 0;
         loop {
+            if let Some(
+                t @ Spanned {
+                    tok: Tok::Near(_) | Tok::In,
+                    ..
+                },
+            ) = self.peek()
+            {
+                self.enter(&t.span)?;
+                levels += 1;
+            }
             match self.peek() {
                 Some(Spanned {
                     tok: Tok::Near(n), ..
@@ -159,7 +171,10 @@ impl<'a> Parser<'a> {
                     let span = left.span.start..end;
                     left = Expr::new(ExprKind::Scope(region, Box::new(left)), span);
                 }
-                _ => return Ok(left),
+                _ => {
+                    self.depth -= levels;
+                    return Ok(left);
+                }
             }
         }
     }

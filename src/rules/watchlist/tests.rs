@@ -34,9 +34,10 @@ fn extraction(text: &str, hits: &[(&str, EntityKind, &str)]) -> Extraction {
 }
 
 fn fired(set: &RuleSet, ex: &Extraction) -> Vec<(String, usize)> {
-    set.evaluate("f", &Doc::new(ex, None))
+    let doc = Doc::new(ex, None);
+    set.evaluate("f", &doc)
         .into_iter()
-        .map(|f| (f.rule.id.clone(), f.matched.len()))
+        .map(|f| (f.rule.id.clone(), f.matched(&doc).len()))
         .collect()
 }
 

@@ -118,6 +118,13 @@ fn deep_nesting_is_an_error_not_a_crash() {
     assert!(parse(&q).is_err());
     let q = format!("{}a", "title:".repeat(10_000));
     assert!(parse(&q).is_err());
+    let q = format!("a{}", " NEAR/1 b".repeat(10_000));
+    assert!(parse(&q).unwrap_err().message.contains("nests"));
+    let q = format!("a{}", " IN lead".repeat(10_000));
+    assert!(parse(&q).is_err());
+    // Long flat lists are fine: they do not nest.
+    let q = vec!["a"; 10_000].join(" OR ");
+    assert!(parse(&q).is_ok());
 }
 
 /// A small deterministic generator (xorshift), so the fuzz cases are the same on
