@@ -680,6 +680,23 @@ mod tests {
     }
 
     #[test]
+    fn item_retention_defaults_to_30_days_and_can_be_off() {
+        let day = Duration::from_secs(86400);
+        assert_eq!(
+            parse("watchlists = []\n").unwrap().item_retention,
+            Some(30 * day)
+        );
+        let c = parse("watchlists = []\nitem_retention = \"7d\"\n").unwrap();
+        assert_eq!(c.item_retention, Some(7 * day));
+        let c = parse("watchlists = []\nitem_retention = \"off\"\n").unwrap();
+        assert_eq!(c.item_retention, None);
+        let errs = parse("watchlists = []\nitem_retention = \"soon\"\n")
+            .unwrap_err()
+            .0;
+        assert_eq!(errs[0].line, 2, "{errs:?}");
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
         assert_eq!(parse_duration("1h 30m").unwrap(), Duration::from_secs(5400));
