@@ -78,6 +78,12 @@ pub enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Work with watch rules (`rules test`: try rules on items before deploying them).
+    Rules {
+        /// What to do with the rules.
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
     /// Read or follow the alert log.
     Tail {
         /// Keep following the log as alerts arrive.
@@ -99,6 +105,38 @@ pub enum Command {
         #[arg(long)]
         file: Option<PathBuf>,
         /// Config file (to find the alert log).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+}
+
+/// The `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Run rules over items and print what would fire, with the spans that matched.
+    Test {
+        /// Items: a feed file (RSS, Atom, JSON Feed) or JSON lines
+        /// ({"id", "title", "text" or "html", "link", "published", "feed"}).
+        #[arg(required_unless_present = "since")]
+        file: Option<PathBuf>,
+        /// Instead of a file: the items the daemon kept from this period ("7d", "12h")
+        /// or since this time (RFC 3339); see `item_retention`.
+        #[arg(long, conflicts_with = "file")]
+        since: Option<String>,
+        /// Only this rule (repeatable).
+        #[arg(long)]
+        rule: Vec<String>,
+        /// Use the rules of this watchlist file instead of the config's (repeatable):
+        /// try a rule before deploying it.
+        #[arg(long = "rules", value_name = "FILE")]
+        rules_files: Vec<PathBuf>,
+        /// Test this query, as a rule named `query` (with --rules or alone).
+        #[arg(long)]
+        query: Option<String>,
+        /// One JSON line per rule that fires on an item.
+        #[arg(long)]
+        json: bool,
+        /// Config file (watchlists, knowledge base, stored items).
         #[arg(long, short)]
         config: Option<PathBuf>,
     },

@@ -10,7 +10,7 @@ use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, RulesCommand};
 use crate::config::{self, Config, FeedSource};
 use crate::daemon;
 use crate::engine::Engine;
@@ -20,6 +20,8 @@ use crate::model::Extraction;
 use crate::source::fetch::{Fetched, Fetcher, Validators};
 use crate::source::parse::parse_feed;
 use crate::tail::{self, TailOptions};
+
+pub mod rules_test;
 
 /// Exit code when some feeds failed during `once` (alerts from the others were delivered).
 pub const EXIT_SOME_FEEDS_FAILED: u8 = 3;
@@ -55,6 +57,26 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             reference.as_deref(),
             config.as_deref(),
         ),
+        Command::Rules {
+            command:
+                RulesCommand::Test {
+                    file,
+                    since,
+                    rule,
+                    rules_files,
+                    query,
+                    json,
+                    config,
+                },
+        } => rules_test::run(&rules_test::TestArgs {
+            file,
+            since,
+            rules: rule,
+            rules_files,
+            query,
+            json,
+            config,
+        }),
         Command::Tail {
             follow,
             rule,

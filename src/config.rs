@@ -47,6 +47,8 @@ pub struct Config {
     pub watch_config: bool,
     /// Where the Prometheus endpoint listens (always loopback); `None`: off.
     pub metrics: Option<SocketAddr>,
+    /// How long item texts are kept for `newswatch rules test --since`; `None`: not kept.
+    pub item_retention: Option<Duration>,
 }
 
 /// HTTP limits applied to every fetch.
@@ -216,6 +218,9 @@ fn default_interval() -> Duration {
 fn default_first_poll() -> FirstPoll {
     FirstPoll::Within(Duration::from_secs(24 * 3600))
 }
+fn default_item_retention() -> Option<Duration> {
+    Some(Duration::from_secs(30 * 24 * 3600))
+}
 fn default_concurrency() -> usize {
     16
 }
@@ -241,6 +246,7 @@ const TOP_KEYS: &[&str] = &[
     "metrics",
     "watch_config",
     "feed",
+    "item_retention",
 ];
 
 /// Collects diagnostics for one file while it is being read.
@@ -328,6 +334,7 @@ impl Config {
         let mut interval = default_interval();
         let mut first_poll = default_first_poll();
         let mut concurrency = default_concurrency();
+        let mut item_retention = default_item_retention();
         let mut http = HttpToml::default();
         let mut desktop = DesktopToml::default();
         let mut metrics = MetricsToml::default();
@@ -363,6 +370,15 @@ impl Config {
                                 "`concurrency` must be between 1 and 1024",
                             ),
                         }
+                    }
+                }
+                "item_retention" => {
+                    if let Some(v) = c.de::<Spanned<String>>(name, value) {
+                        item_retention = if v.get_ref().trim() == "off" {
+                            None
+                        } else {
+                            c.duration(name, &v).or(item_retention)
+                        };
                     }
                 }
                 "http" => http = c.de(name, value).unwrap_or_default(),
@@ -506,6 +522,7 @@ impl Config {
                 feeds,
                 watch_config,
                 metrics,
+                item_retention,
             })
         } else {
             c.errors.sort_by_key(|d| (d.line, d.column));
@@ -748,6 +765,23 @@ mod tests {
             .unwrap_err()
             .0;
         assert_eq!(errs[0].line, 3, "checked even when disabled: {errs:#?}");
+    }
+
+    #[test]
+    fn item_retention_defaults_to_30_days_and_can_be_off() {
+        let day = Duration::from_secs(86400);
+        assert_eq!(
+            parse("watchlists = []\n").unwrap().item_retention,
+            Some(30 * day)
+        );
+        let c = parse("watchlists = []\nitem_retention = \"7d\"\n").unwrap();
+        assert_eq!(c.item_retention, Some(7 * day));
+        let c = parse("watchlists = []\nitem_retention = \"off\"\n").unwrap();
+        assert_eq!(c.item_retention, None);
+        let errs = parse("watchlists = []\nitem_retention = \"soon\"\n")
+            .unwrap_err()
+            .0;
+        assert_eq!(errs[0].line, 2, "{errs:?}");
     }
 
     #[test]

@@ -2,19 +2,24 @@
 //! and the rule set), and the pure step from an item to its alerts. Built once per
 //! config load and shared by every poll.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use tracing::warn;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::extract::text::html_to_text;
-use crate::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item};
+use crate::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Matched};
+use crate::rules::group::{self, Policy, Prior};
 use crate::rules::snippet::sentence_around;
-use crate::rules::{RuleSet, load_rules};
+use crate::rules::{Doc, RuleSet, load_rules};
+use crate::store::{Store, StoreError};
 
 /// The compiled extractor and rules of one configuration.
 #[derive(Debug)]
@@ -23,6 +28,8 @@ pub struct Engine {
     pub extractor: Extractor,
     /// The watch rules.
     pub rules: RuleSet,
+    /// How long item texts are kept for backtesting; `None`: not kept.
+    pub item_retention: Option<Duration>,
 }
 
 /// An alert and whether its rule wants a desktop notification.
@@ -44,18 +51,34 @@ impl Engine {
         Ok(Engine {
             extractor: Extractor::new(Arc::new(kb)),
             rules: RuleSet::new(rules),
+            item_retention: config.item_retention,
         })
     }
 
     /// Extracts from an item: its title, a blank line, then its body as text.
     pub fn extract_item(&self, item: &Item) -> Extraction {
-        let body = html_to_text(&item.body);
-        let text = match (item.title.is_empty(), body.is_empty()) {
-            (_, true) => item.title.clone(),
-            (true, false) => body,
-            (false, false) => format!("{}\n\n{body}", item.title),
+        self.extract_title_body(&item.title, &html_to_text(&item.body), item.published)
+    }
+
+    /// Extracts from a title and a plain-text body (paragraphs separated by blank
+    /// lines), joined as [`Self::extract_item`] joins them.
+    pub fn extract_title_body(
+        &self,
+        title: &str,
+        body: &str,
+        published: Option<DateTime<Utc>>,
+    ) -> Extraction {
+        let text = match (title.is_empty(), body.is_empty()) {
+            (_, true) => title.to_string(),
+            (true, false) => body.to_string(),
+            (false, false) => format!("{title}\n\n{body}"),
         };
-        self.extractor.extract_text(&text, item.published)
+        self.extractor.extract_text(&text, published)
+    }
+
+    /// The byte length of the title at the start of [`Self::extract_item`]'s text.
+    pub fn title_len(title: &str) -> Option<usize> {
+        (!title.is_empty()).then_some(title.len())
     }
 
     /// The alerts `item` of feed (`feed_name`, `feed_url`) raises, at time `now`.
@@ -67,11 +90,13 @@ impl Engine {
         now: DateTime<Utc>,
     ) -> Vec<Raised> {
         let ex = self.extract_item(item);
-        let firings = self.rules.evaluate(feed_name, &ex);
+        let doc = Doc::new(&ex, Self::title_len(&item.title));
+        let firings = self.rules.evaluate(feed_name, &doc);
         firings
             .into_iter()
             .map(|f| {
-                let first = f.matched.first();
+                let matched = first_per_thing(f.matched(&doc));
+                let first = matched.first();
                 let snippet =
                     first.map_or_else(String::new, |m| sentence_around(&ex.text, m.start, m.end));
                 let alert = Alert {
@@ -90,14 +115,98 @@ impl Engine {
                         link: item.link.clone(),
                         published: item.published,
                     },
-                    matched: f.matched,
+                    matched,
                     snippet,
                     extraction: ex.clone(),
+                    group_id: None,
                 };
                 (alert, f.rule.notify)
             })
             .collect()
     }
+
+    /// Groups new alerts with the earlier alerts of their rule (see
+    /// [`crate::rules::group`]): sets `group_id` on repeats of a story and decides which
+    /// alerts get a desktop notification (not repeats; not within a rule's cooldown).
+    /// Call with the store locked until the alerts are committed, so that two polls
+    /// cannot both start the same group.
+    pub fn group(&self, store: &Store, raised: Vec<Raised>) -> Result<Vec<Raised>, StoreError> {
+        let mut recent: HashMap<String, Vec<Prior>> = HashMap::new();
+        let mut out = Vec::with_capacity(raised.len());
+        for (mut alert, notify) in raised {
+            let Some(rule) = self.rules.get(&alert.rule) else {
+                out.push((alert, notify));
+                continue;
+            };
+            let policy = Policy {
+                notify,
+                window: rule.group_window,
+                cooldown: rule.cooldown,
+            };
+            let look_back = policy.window.max(policy.cooldown).unwrap_or_default();
+            let prior = match recent.entry(alert.rule.clone()) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let since = ago(alert.ts, look_back);
+                    e.insert(store.rule_alerts_since(&alert.rule, since)?)
+                }
+            };
+            let fp = group::fingerprint(&alert);
+            let d = group::decide(policy, &fp, prior, alert.ts);
+            prior.push(Prior {
+                alert_id: alert.alert_id.clone(),
+                group_id: d.group_id.clone(),
+                created: alert.ts,
+                fingerprint: fp,
+                notified: d.notify,
+            });
+            alert.group_id = d.group_id;
+            out.push((alert, d.notify));
+        }
+        Ok(out)
+    }
+
+    /// After a poll's commit: keeps the new items' text for backtesting and forgets
+    /// texts and grouping state older than they are needed. Failures are logged: the
+    /// poll itself is already safe.
+    pub fn after_commit(&self, store: &mut Store, feed: &str, items: &[Item], now: DateTime<Utc>) {
+        if self.item_retention.is_some() && !items.is_empty() {
+            if let Err(e) = store.keep_item_texts(feed, items, now) {
+                warn!(feed = %feed, error = %e, "cannot keep item texts for backtesting");
+            }
+        }
+        let texts_before = ago(now, self.item_retention.unwrap_or_default());
+        let horizon = self
+            .rules
+            .rules()
+            .iter()
+            .flat_map(|r| [r.group_window, r.cooldown])
+            .flatten()
+            .max()
+            .unwrap_or_default();
+        // A day more than any rule looks back.
+        let alerts_before = ago(now, horizon + Duration::from_secs(86400));
+        if let Err(e) = store.prune_rule_state(texts_before, alerts_before) {
+            warn!(feed = %feed, error = %e, "cannot prune old item texts and grouping state");
+        }
+    }
+}
+
+/// `d` before `now`, saturating at the earliest time instead of overflowing.
+fn ago(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(d)
+        .ok()
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The first span of each distinct thing (entity, keyword) that made a rule fire, in
+/// text order: what an alert's `matched` lists.
+pub fn first_per_thing(all: Vec<Matched>) -> Vec<Matched> {
+    let mut seen = std::collections::HashSet::new();
+    all.into_iter()
+        .filter(|m| seen.insert((m.kind.clone(), m.id.clone())))
+        .collect()
 }
 
 /// The stable id of rule `rule` firing on item `item_id` of feed `feed`: a SHA-256,

@@ -297,6 +297,11 @@ pub struct Alert {
     pub snippet: String,
     /// The full extraction of the item.
     pub extraction: Extraction,
+    /// When this alert repeats a story already alerted by the same rule (a
+    /// near-duplicate item within the rule's window): the `alert_id` of the group's
+    /// first alert. Absent on the first alert of a story.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
 }
 
 /// The current alert schema version.

@@ -278,9 +278,13 @@ async fn commit(
     next_poll: DateTime<Utc>,
 ) -> Result<(), Failure> {
     let store = ctx.store.clone();
+    let engine = ctx.engine.clone();
     let name = feed.name.clone();
     let url = url.to_string();
     tokio::task::spawn_blocking(move || {
+        let mut store = lock(&store);
+        // Grouping reads earlier alerts: decided under the same lock as the commit.
+        let raised = engine.group(&store, raised)?;
         let rec = PollRecord {
             feed: &name,
             url: &url,
@@ -290,7 +294,9 @@ async fn commit(
             alerts: raised.iter().map(|(a, n)| (a, *n)).collect(),
             next_poll,
         };
-        lock(&store).commit_poll(&rec)
+        store.commit_poll(&rec)?;
+        engine.after_commit(&mut store, &name, &items, Utc::now());
+        Ok::<(), StoreError>(())
     })
     .await
     .map_err(join_failure)??;

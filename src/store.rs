@@ -11,12 +11,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::model::{Alert, Item};
 use crate::source::fetch::Validators;
 
+mod rules;
+pub use rules::StoredItem;
+
 /// The file name inside `state_dir`.
 pub const STATE_FILE: &str = "newswatch.sqlite3";
 /// Marks a database as ours (`PRAGMA application_id`): "NWch".
 const APPLICATION_ID: i64 = 0x4e57_6368;
 /// Schema migrations, applied in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE feeds (
     name            TEXT PRIMARY KEY,
     url             TEXT NOT NULL,
@@ -52,7 +56,9 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_unlogged ON outbox (seq) WHERE logged_at IS NULL;
 CREATE INDEX outbox_unnotified ON outbox (seq) WHERE notify = 1 AND notified_at IS NULL;
-"#];
+"#,
+    rules::MIGRATION,
+];
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -247,6 +253,7 @@ impl Store {
                     serde_json::to_string(alert)?
                 ])?;
             }
+            rules::remember_alerts(&tx, &rec.alerts)?;
             tx.execute(
                 "INSERT INTO feeds (name, url) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
                 params![rec.feed, rec.url],

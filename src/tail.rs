@@ -293,6 +293,7 @@ mod tests {
             matched: Vec::new(),
             snippet: String::new(),
             extraction: Default::default(),
+            group_id: None,
         };
         format!("{}\n", serde_json::to_string(&a).unwrap())
     }

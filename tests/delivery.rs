@@ -31,6 +31,7 @@ fn alert(id: &str) -> Alert {
         matched: vec![],
         snippet: String::new(),
         extraction: Extraction::default(),
+        group_id: None,
     }
 }
 

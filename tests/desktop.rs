@@ -33,6 +33,7 @@ fn alert(rule: &str, title: &str, snippet: &str, link: Option<&str>, severity: S
         matched: Vec::new(),
         snippet: snippet.to_owned(),
         extraction: Extraction::default(),
+        group_id: None,
     }
 }
 

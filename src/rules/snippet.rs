@@ -1,70 +1,28 @@
-//! The snippet of an alert: the sentence around a match, trimmed to a readable length.
+//! The snippet of an alert: the sentence around a match (sentences as the extractor's
+//! segmenter finds them), trimmed to a readable length.
+
+use crate::extract::segment::Segments;
 
 /// Longest snippet, in characters, before it is cut with an ellipsis.
 const MAX_CHARS: usize = 400;
 
-/// The sentence of `text` containing the byte range `start..end`: from the previous
-/// sentence end (". ", "! ", "? ", a line break) to the next one.
+/// The sentence of `text` containing byte offset `start` (the match's start; `end` is
+/// kept for callers that have a range), trimmed to [`MAX_CHARS`].
 pub fn sentence_around(text: &str, start: usize, end: usize) -> String {
-    let start = floor_boundary(text, start.min(text.len()));
-    let end = floor_boundary(text, end.clamp(start, text.len()));
-    let bytes = text.as_bytes();
-    let mut s = start;
-    while s > 0 {
-        let b = bytes[s - 1];
-        if b == b'\n' || (s >= 2 && b == b' ' && is_sentence_end(text, s - 2)) {
-            break;
-        }
-        s -= 1;
+    let seg = Segments::new(text);
+    let pos = start.min(end).min(text.len());
+    let r = seg.sentence_of(pos);
+    let sentence = text.get(r).unwrap_or("").trim();
+    trim_to_length(sentence)
+}
+
+/// `s`, cut at [`MAX_CHARS`] characters with an ellipsis when longer.
+pub fn trim_to_length(s: &str) -> String {
+    if s.chars().count() <= MAX_CHARS {
+        return s.to_string();
     }
-    let mut e = end;
-    while e < bytes.len() {
-        let b = bytes[e];
-        if b == b'\n' {
-            break;
-        }
-        e += 1;
-        if (e == bytes.len() || bytes[e] == b' ' || bytes[e] == b'\n')
-            && is_sentence_end(text, e - 1)
-        {
-            break;
-        }
-    }
-    let sentence = text[s..e].trim();
-    if sentence.chars().count() <= MAX_CHARS {
-        return sentence.to_string();
-    }
-    let cut: String = sentence.chars().take(MAX_CHARS).collect();
+    let cut: String = s.chars().take(MAX_CHARS).collect();
     format!("{}…", cut.trim_end())
-}
-
-/// Whether the byte at `i` ends a sentence: `!`, `?`, or a `.` that does not close an
-/// abbreviation ("U.S.", "Mr.", "Inc.").
-fn is_sentence_end(text: &str, i: usize) -> bool {
-    match text.as_bytes()[i] {
-        b'!' | b'?' => true,
-        b'.' => {
-            let word_start = text[..i]
-                .rfind(|c: char| c.is_whitespace())
-                .map_or(0, |p| p + 1);
-            let word = &text[word_start..i];
-            let initialism =
-                word.contains('.') || (word.len() == 1 && word.chars().all(|c| c.is_uppercase()));
-            const ABBREVIATIONS: &[&str] = &[
-                "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "Inc", "Ltd", "Co", "Corp", "vs", "No",
-                "Gen", "Sen", "Rep", "Gov",
-            ];
-            !(initialism || ABBREVIATIONS.contains(&word))
-        }
-        _ => false,
-    }
-}
-
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]
@@ -79,6 +37,8 @@ mod tests {
         let i = t.find("Next").unwrap();
         assert_eq!(sentence_around(t, i, i + 4), "Next line");
         assert_eq!(sentence_around(t, 0, 5), "First one.");
+        let long = format!("{} end.", "word ".repeat(200));
+        assert!(sentence_around(&long, 0, 1).ends_with('…'));
     }
 
     #[test]

@@ -1,16 +1,28 @@
-//! Watchlist files: TOML with `[[rule]]` tables, checked against the knowledge base
-//! and compiled into [`Rule`]s. Every problem is reported with file:line:column.
+//! Watchlist files: TOML with `[[rule]]` tables, each compiled against the knowledge
+//! base into a [`Rule`]. Every problem is reported with file:line:column; an error in
+//! a query points into the query string (through TOML escapes and line breaks).
+//!
+//! A rule says what to match with `query`. The first version's fields (`entities`,
+//! `owned`, `kinds`, `keywords`, `exclude`) still work: they are translated to the
+//! query they mean (`(@a+owned OR kind:k OR "word") AND NOT ("excluded")`) and compiled
+//! the same way; a rule uses one form or the other, not both.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Rule, word_regex};
+use super::compile::compile;
+use super::query::parse;
+use super::tomlstr::StrMap;
+use super::{DEFAULT_GROUP_WINDOW, Rule};
+use crate::config::parse_duration;
 use crate::diag::Diagnostic;
 use crate::extract::kb::KnowledgeBase;
-use crate::model::{EntityKind, Severity};
+use crate::model::Severity;
 
 /// A watchlist file as written.
 #[derive(Debug, Deserialize)]
@@ -31,24 +43,30 @@ struct RuleToml {
     severity: Severity,
     #[serde(default = "default_notify")]
     notify: bool,
-    /// Entity ids that fire the rule.
+    /// What to match, in the query language.
+    query: Option<Spanned<String>>,
+    /// v1: entity ids that fire the rule.
     #[serde(default)]
     entities: Vec<Spanned<String>>,
-    /// Also fire on everything the listed entities own (ByteDance → TikTok, Douyin…).
+    /// v1: also everything the listed entities own.
     #[serde(default)]
     owned: bool,
-    /// Entity kinds that fire the rule (`regulator`…).
+    /// v1: entity kinds that fire the rule.
     #[serde(default)]
     kinds: Vec<Spanned<String>>,
-    /// Words or phrases, case-insensitive, on word boundaries.
+    /// v1: words or phrases that fire the rule.
     #[serde(default)]
-    keywords: Vec<String>,
-    /// Words or phrases that veto the rule.
+    keywords: Vec<Spanned<String>>,
+    /// v1: words or phrases that veto the rule.
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     /// Feed names or globs the rule applies to (default: all).
     #[serde(default)]
     feeds: Vec<Spanned<String>>,
+    /// At most one desktop notification per this long.
+    cooldown: Option<Spanned<String>>,
+    /// Near-duplicate alerts within this long are grouped ("off": never).
+    group_window: Option<Spanned<String>>,
 }
 
 fn default_notify() -> bool {
@@ -92,6 +110,94 @@ pub fn load_rules(paths: &[PathBuf], kb: &KnowledgeBase) -> Result<Vec<Rule>, Ve
     }
 }
 
+/// A query and where each of its bytes comes from in the file.
+enum Source {
+    /// Written as `query`: positions map through the TOML string.
+    Query(StrMap),
+    /// Built from v1 fields: (range in the query, range of the field value in the file).
+    Built(Vec<(Range<usize>, Range<usize>)>),
+}
+
+impl Source {
+    fn map(&self, r: &Range<usize>) -> Range<usize> {
+        match self {
+            Source::Query(m) => m.map(r),
+            Source::Built(pieces) => pieces
+                .iter()
+                .find(|(q, _)| q.start <= r.start && r.start < q.end.max(q.start + 1))
+                .or(pieces.first())
+                .map_or(0..0, |(_, f)| f.clone()),
+        }
+    }
+}
+
+/// The query the v1 fields mean, and where each piece came from.
+fn translate_v1(r: &RuleToml) -> (String, Source) {
+    let mut q = String::new();
+    let mut pieces = Vec::new();
+    let mut add = |q: &mut String, text: String, span: Range<usize>| {
+        let start = q.len();
+        q.push_str(&text);
+        pieces.push((start..q.len(), span));
+    };
+    let suffix = if r.owned { "+owned" } else { "" };
+    let mut any: Vec<(String, Range<usize>)> = Vec::new();
+    any.extend(
+        r.entities
+            .iter()
+            .map(|e| (format!("@{}{suffix}", e.get_ref().trim()), e.span())),
+    );
+    any.extend(
+        r.kinds
+            .iter()
+            .map(|k| (format!("kind:{}", k.get_ref()), k.span())),
+    );
+    any.extend(r.keywords.iter().map(|k| (phrase(k.get_ref()), k.span())));
+    q.push('(');
+    for (i, (text, span)) in any.into_iter().enumerate() {
+        if i > 0 {
+            q.push_str(" OR ");
+        }
+        add(&mut q, text, span);
+    }
+    q.push(')');
+    if !r.exclude.is_empty() {
+        q.push_str(" AND NOT (");
+        for (i, x) in r.exclude.iter().enumerate() {
+            if i > 0 {
+                q.push_str(" OR ");
+            }
+            add(&mut q, phrase(x.get_ref()), x.span());
+        }
+        q.push(')');
+    }
+    (q, Source::Built(pieces))
+}
+
+/// A v1 keyword as a quoted phrase (quote marks inside are not words anyway).
+fn phrase(s: &str) -> String {
+    format!("\"{}\"", s.replace(['"', '“', '”'], " "))
+}
+
+fn duration_field(
+    v: &Option<Spanned<String>>,
+    default: Option<Duration>,
+    err: &mut impl FnMut(Range<usize>, String),
+    name: &str,
+) -> Option<Duration> {
+    let Some(v) = v else { return default };
+    if matches!(v.get_ref().trim(), "off" | "none") {
+        return None;
+    }
+    match parse_duration(v.get_ref()) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            err(v.span(), format!("`{name}`: {e}; or \"off\""));
+            default
+        }
+    }
+}
+
 /// Compiles one watchlist file's text, pushing problems onto `errors`.
 pub fn compile_file(
     path: &Path,
@@ -111,7 +217,7 @@ pub fn compile_file(
         let span = spanned.span();
         let r = spanned.into_inner();
         let before = errors.len();
-        let mut err = |span: std::ops::Range<usize>, msg: String| {
+        let mut err = |span: Range<usize>, msg: String| {
             errors.push(Diagnostic::at(path, text, Some(span), msg))
         };
         let id = r.id.get_ref().trim().to_string();
@@ -125,51 +231,51 @@ pub fn compile_file(
                 format!("rule id `{id}` must be non-empty letters, digits, `-` or `_`"),
             );
         }
-        let mut entities = HashSet::new();
-        for e in &r.entities {
-            if kb.get(e.get_ref()).is_none() {
-                let near: Vec<String> = kb
-                    .suggest(e.get_ref())
-                    .iter()
-                    .take(3)
-                    .map(|n| format!("`{n}`"))
-                    .collect();
-                let hint = if near.is_empty() {
-                    String::new()
-                } else {
-                    format!("; did you mean {}?", near.join(", "))
-                };
+        let v1 = !(r.entities.is_empty()
+            && r.kinds.is_empty()
+            && r.keywords.is_empty()
+            && r.exclude.is_empty()
+            && !r.owned);
+        let (query, source) = match &r.query {
+            Some(q) if v1 => {
                 err(
-                    e.span(),
-                    format!("rule `{id}`: unknown entity id `{}`{hint}", e.get_ref()),
+                    q.span(),
+                    format!(
+                        "rule `{id}`: `query` replaces `entities`, `owned`, `kinds`, `keywords` and `exclude`: use one or the other"
+                    ),
                 );
                 continue;
             }
-            if r.owned {
-                entities.extend(
-                    kb.owned_closure(e.get_ref())
-                        .into_iter()
-                        .map(str::to_string),
-                );
-            } else {
-                entities.insert(e.get_ref().clone());
-            }
-        }
-        let mut kinds = HashSet::new();
-        for k in &r.kinds {
-            match EntityKind::parse(k.get_ref()) {
-                Some(kind) => {
-                    kinds.insert(kind);
-                }
-                None => err(
-                    k.span(),
+            Some(q) => (
+                q.get_ref().clone(),
+                Source::Query(StrMap::new(text, q.span(), q.get_ref())),
+            ),
+            None if r.entities.is_empty() && r.kinds.is_empty() && r.keywords.is_empty() => {
+                err(
+                    span.clone(),
                     format!(
-                        "rule `{id}`: unknown kind `{}` (organization, person, location, regulator, product)",
-                        k.get_ref()
+                        "rule `{id}` can never fire: give it a `query`, e.g. query = '@tiktok'"
                     ),
-                ),
+                );
+                continue;
             }
-        }
+            None => translate_v1(&r),
+        };
+        let program = match parse(&query) {
+            Ok(expr) => match compile(&expr, kb) {
+                Ok(p) => Some(p),
+                Err(es) => {
+                    for e in es {
+                        err(source.map(&e.span), format!("rule `{id}`: {}", e.message));
+                    }
+                    None
+                }
+            },
+            Err(e) => {
+                err(source.map(&e.span), format!("rule `{id}`: {}", e.message));
+                None
+            }
+        };
         let mut feeds = Vec::new();
         for f in &r.feeds {
             match glob::Pattern::new(f.get_ref()) {
@@ -177,124 +283,25 @@ pub fn compile_file(
                 Err(e) => err(f.span(), format!("rule `{id}`: bad feed pattern: {e}")),
             }
         }
-        let keywords = word_regex(&r.keywords).unwrap_or_else(|e| {
-            err(span.clone(), format!("rule `{id}`: keywords: {e}"));
-            None
-        });
-        let exclude = word_regex(&r.exclude).unwrap_or_else(|e| {
-            err(span.clone(), format!("rule `{id}`: exclude: {e}"));
-            None
-        });
-        if r.entities.is_empty() && r.kinds.is_empty() && r.keywords.is_empty() {
-            err(
-                span.clone(),
-                format!("rule `{id}` can never fire: give it `entities`, `kinds` or `keywords`"),
-            );
-        }
-        if errors.len() == before {
-            out.push(Rule {
-                id,
-                description: r.description,
-                severity: r.severity,
-                notify: r.notify,
-                entities,
-                kinds,
-                keywords,
-                exclude,
-                feeds,
-            });
+        let cooldown = duration_field(&r.cooldown, None, &mut err, "cooldown");
+        let group_window = duration_field(
+            &r.group_window,
+            Some(DEFAULT_GROUP_WINDOW),
+            &mut err,
+            "group_window",
+        );
+        if let (Some(program), true) = (program, errors.len() == before) {
+            let mut rule = Rule::new(id, query, program, feeds);
+            rule.description = r.description;
+            rule.severity = r.severity;
+            rule.notify = r.notify;
+            rule.cooldown = cooldown;
+            rule.group_window = group_window;
+            out.push(rule);
         }
     }
     out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{EntityHit, Extraction, Mention};
-
-    fn kb() -> KnowledgeBase {
-        KnowledgeBase::builtin().unwrap()
-    }
-
-    fn extraction(text: &str, hits: &[(&str, EntityKind, &str)]) -> Extraction {
-        Extraction {
-            text: text.into(),
-            entities: hits
-                .iter()
-                .map(|(id, kind, surface)| {
-                    let start = text.find(surface).unwrap();
-                    EntityHit {
-                        id: id.to_string(),
-                        name: id.to_string(),
-                        kind: *kind,
-                        confidence: 1.0,
-                        mentions: vec![Mention {
-                            start,
-                            end: start + surface.len(),
-                            surface: surface.to_string(),
-                        }],
-                    }
-                })
-                .collect(),
-            ..Extraction::default()
-        }
-    }
-
-    #[test]
-    fn entities_owned_kinds_keywords_and_exclusions() {
-        let src = r#"
-[[rule]]
-id = "bd"
-entities = ["bytedance"]
-owned = true
-[[rule]]
-id = "reg"
-kinds = ["regulator"]
-severity = "high"
-[[rule]]
-id = "kw"
-keywords = ["data centre", "ban"]
-exclude = ["banana"]
-"#;
-        let mut errors = Vec::new();
-        let rules = compile_file(Path::new("w.toml"), src, &kb(), &mut errors);
-        assert!(errors.is_empty(), "{errors:?}");
-        let set = super::super::RuleSet::new(rules);
-        let ex = extraction(
-            "TikTok will build a data-centre. No BAN.",
-            &[("tiktok", EntityKind::Product, "TikTok")],
-        );
-        let fired: Vec<_> = set
-            .evaluate("f", &ex)
-            .into_iter()
-            .map(|f| (f.rule.id.clone(), f.matched.len()))
-            .collect();
-        assert_eq!(fired, vec![("bd".to_string(), 1), ("kw".to_string(), 2)]);
-        let ex = extraction("A ban on banana imports.", &[]);
-        assert!(set.evaluate("f", &ex).is_empty(), "exclusion vetoes");
-        let ex = extraction(
-            "The Personal Data Authority said",
-            &[("nl-ap", EntityKind::Regulator, "Personal Data Authority")],
-        );
-        assert_eq!(set.evaluate("f", &ex)[0].rule.severity, Severity::High);
-    }
-
-    #[test]
-    fn errors_point_at_the_spot() {
-        let src = "[[rule]]\nid = \"x\"\nentities = [\"nosuch\"]\nkinds = [\"fruit\"]\n[[rule]]\nid = \"y\"\ncolour = 1\n";
-        let mut errors = Vec::new();
-        compile_file(Path::new("w.toml"), src, &kb(), &mut errors);
-        assert_eq!(
-            errors.len(),
-            1,
-            "a type error stops serde at the first: {errors:?}"
-        );
-        let src = "[[rule]]\nid = \"x\"\nentities = [\"nosuch\"]\nkinds = [\"fruit\"]\n";
-        let mut errors = Vec::new();
-        compile_file(Path::new("w.toml"), src, &kb(), &mut errors);
-        let at: Vec<(usize, usize)> = errors.iter().map(|d| (d.line, d.column)).collect();
-        assert_eq!(at, vec![(3, 13), (4, 10)], "{errors:?}");
-        assert!(errors[0].message.contains("unknown entity id `nosuch`"));
-    }
-}
+mod tests;

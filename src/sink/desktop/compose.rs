@@ -156,6 +156,7 @@ mod tests {
             matched: Vec::new(),
             snippet: snippet.into(),
             extraction: Default::default(),
+            group_id: None,
         }
     }
 

@@ -1,0 +1,245 @@
+//! One story, one alert. Alerts of one rule whose items are near-duplicates — the
+//! same link once normalised (scheme, `www.`, tracking parameters, fragments and
+//! trailing slashes do not count), or a title and lead whose SimHash differs in at
+//! most [`MAX_HAMMING`] of 64 bits — within the rule's window (default 48 h) form a
+//! group: the first alert is notified, later ones are logged with `group_id` set to
+//! the first one's `alert_id` and are not notified.
+//!
+//! Cooldown caps bursts of distinct stories: with `cooldown = "1h"`, a rule notifies
+//! at most once per hour; every alert is still logged.
+//!
+//! Everything here is pure: the store supplies the recent alerts, [`decide`] says
+//! what to do with a new one. Hashes are FNV-1a + SplitMix64: fixed, so fingerprints
+//! stored by one build compare with those of the next.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::words;
+use crate::model::Alert;
+
+/// Most differing SimHash bits for two title+lead texts to count as one story.
+pub const MAX_HAMMING: u32 = 6;
+/// Fewest title+lead words for SimHash to be trusted; shorter texts must be equal.
+const MIN_WORDS: usize = 6;
+
+/// What grouping remembers of an alert's item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// The normalised link, when the item has one.
+    pub link: Option<String>,
+    /// SimHash of the title and lead.
+    pub simhash: u64,
+    /// How many words the title and lead have.
+    pub words: u32,
+}
+
+/// An earlier alert of the same rule, as the store remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    /// Its id.
+    pub alert_id: String,
+    /// The first alert of its group, if it was grouped.
+    pub group_id: Option<String>,
+    /// When it was raised.
+    pub created: DateTime<Utc>,
+    /// Its item's fingerprint.
+    pub fingerprint: Fingerprint,
+    /// Whether a desktop notification was queued for it.
+    pub notified: bool,
+}
+
+/// How a rule groups and paces its alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Whether the rule wants notifications at all.
+    pub notify: bool,
+    /// Group near-duplicates within this long; `None`: never.
+    pub window: Option<Duration>,
+    /// At most one notification per this long.
+    pub cooldown: Option<Duration>,
+}
+
+/// What to do with a new alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The group it joins (the first alert's id), or `None` when it starts one.
+    pub group_id: Option<String>,
+    /// Whether to queue a desktop notification.
+    pub notify: bool,
+}
+
+fn since(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(d)
+        .ok()
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Decides a new alert with fingerprint `fp`, raised at `now`, given the rule's
+/// earlier alerts `prior` (any order).
+pub fn decide(policy: Policy, fp: &Fingerprint, prior: &[Prior], now: DateTime<Utc>) -> Decision {
+    let group_id = policy.window.and_then(|w| {
+        let from = since(now, w);
+        prior
+            .iter()
+            .filter(|p| p.created >= from && near_duplicate(fp, &p.fingerprint))
+            .min_by_key(|p| p.created)
+            .map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
+    });
+    let cooling = policy.cooldown.is_some_and(|c| {
+        let from = since(now, c);
+        prior.iter().any(|p| p.notified && p.created >= from)
+    });
+    Decision {
+        notify: policy.notify && group_id.is_none() && !cooling,
+        group_id,
+    }
+}
+
+/// Whether two items are the same story.
+pub fn near_duplicate(a: &Fingerprint, b: &Fingerprint) -> bool {
+    if let (Some(x), Some(y)) = (&a.link, &b.link) {
+        if x == y {
+            return true;
+        }
+    }
+    if (a.words as usize) < MIN_WORDS || (b.words as usize) < MIN_WORDS {
+        return a.simhash == b.simhash && a.words == b.words && a.words > 0;
+    }
+    (a.simhash ^ b.simhash).count_ones() <= MAX_HAMMING
+}
+
+/// The fingerprint of an alert's item: its link and the title and lead of its text.
+pub fn fingerprint(alert: &Alert) -> Fingerprint {
+    let text = alert.extraction.text.as_str();
+    let title = alert.item.title.as_str();
+    let body = text.strip_prefix(title).unwrap_or(text).trim_start();
+    let lead = body.split("\n\n").next().unwrap_or("");
+    let (simhash, words) = simhash(&format!("{title}\n{lead}"));
+    Fingerprint {
+        link: alert.item.link.as_deref().and_then(normalize_link),
+        simhash,
+        words,
+    }
+}
+
+/// Query parameters that only track where a click came from.
+fn is_tracking(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("utm_")
+        || k.starts_with("at_")
+        || matches!(
+            k.as_str(),
+            "fbclid"
+                | "gclid"
+                | "dclid"
+                | "msclkid"
+                | "mc_cid"
+                | "mc_eid"
+                | "ocid"
+                | "cmpid"
+                | "ref"
+                | "ref_src"
+                | "referrer"
+                | "rss"
+                | "feed"
+                | "smid"
+                | "sr_share"
+                | "igshid"
+                | "src"
+                | "source"
+                | "outputtype"
+                | "amp"
+                | "ito"
+                | "guccounter"
+                | "guce_referrer"
+        )
+}
+
+/// A link reduced to what identifies the page: no scheme, no `www.`/`m.`/`amp.`, no
+/// fragment, no tracking parameters, sorted parameters, no trailing slash or `/amp`.
+pub fn normalize_link(link: &str) -> Option<String> {
+    let link = link.trim();
+    if link.is_empty() {
+        return None;
+    }
+    let Ok(u) = url::Url::parse(link) else {
+        return Some(link.to_string());
+    };
+    let Some(host) = u.host_str() else {
+        return Some(link.to_string());
+    };
+    let mut host = host.to_ascii_lowercase();
+    for p in ["www.", "m.", "amp.", "mobile."] {
+        if let Some(rest) = host.strip_prefix(p) {
+            host = rest.to_string();
+        }
+    }
+    let mut path = u.path().trim_end_matches('/');
+    for suffix in ["/amp", "/index.html", "/index.htm"] {
+        path = path.strip_suffix(suffix).unwrap_or(path);
+    }
+    let mut params: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| !is_tracking(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    params.sort();
+    let mut out = format!("{host}{path}");
+    if let Some(port) = u.port() {
+        out = format!("{host}:{port}{path}");
+    }
+    for (i, (k, v)) in params.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+    }
+    Some(out)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// SimHash (64 bits) of `text` over its folded words and word pairs; and its word count.
+pub fn simhash(text: &str) -> (u64, u32) {
+    let folded: Vec<String> = words::split(text).map(|r| words::fold(&text[r])).collect();
+    let mut acc = [0i32; 64];
+    let mut add = |feature: &[u8]| {
+        let h = splitmix(fnv1a(feature));
+        for (bit, a) in acc.iter_mut().enumerate() {
+            *a += if h >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    };
+    for w in &folded {
+        add(w.as_bytes());
+    }
+    for pair in folded.windows(2) {
+        add(format!("{} {}", pair[0], pair[1]).as_bytes());
+    }
+    let mut h = 0u64;
+    for (bit, a) in acc.iter().enumerate() {
+        if *a > 0 {
+            h |= 1 << bit;
+        }
+    }
+    (h, folded.len().min(u32::MAX as usize) as u32)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,203 @@
+//! Grouping tests: link normalisation, SimHash on real-looking rewrites, and the
+//! group/cooldown decisions.
+
+use super::*;
+
+#[test]
+fn links_normalise() {
+    let same = [
+        (
+            "https://www.example.com/news/tiktok-ban/?utm_source=rss&utm_medium=feed#top",
+            "http://example.com/news/tiktok-ban",
+        ),
+        (
+            "https://m.example.com/a/b/amp?ocid=x",
+            "https://example.com/a/b/",
+        ),
+        (
+            "https://example.com/story?id=7&page=2",
+            "https://example.com/story?page=2&id=7&fbclid=abc",
+        ),
+        ("https://EXAMPLE.com/Story", "https://example.com/Story"),
+    ];
+    for (a, b) in same {
+        assert_eq!(normalize_link(a), normalize_link(b), "{a} vs {b}");
+    }
+    let different = [
+        (
+            "https://example.com/story?id=7",
+            "https://example.com/story?id=8",
+        ),
+        ("https://example.com/Story", "https://example.com/story"),
+        ("https://example.com:8080/a", "https://example.com/a"),
+        ("https://example.com/a", "https://example.org/a"),
+    ];
+    for (a, b) in different {
+        assert_ne!(normalize_link(a), normalize_link(b), "{a} vs {b}");
+    }
+    assert_eq!(normalize_link("  "), None);
+    assert_eq!(normalize_link("not a url").as_deref(), Some("not a url"));
+}
+
+const LEAD: &str = "The Irish Data Protection Commission fined TikTok 345 million euros on Friday for \
+    breaching EU privacy law in its handling of children's accounts, the largest penalty yet \
+    imposed on the Chinese-owned video app by a European regulator.";
+
+fn fp(title: &str, lead: &str) -> Fingerprint {
+    let (simhash, words) = simhash(&format!("{title}\n{lead}"));
+    Fingerprint {
+        link: None,
+        simhash,
+        words,
+    }
+}
+
+#[test]
+fn rewrites_of_one_story_are_near_duplicates() {
+    let a = fp("TikTok fined €345m over children's data", LEAD);
+    let variants = [
+        fp("TikTok fined €345m over children's data - Reuters", LEAD),
+        fp("TIKTOK FINED €345M OVER CHILDREN'S DATA", LEAD),
+        fp(
+            "TikTok fined €345m over children's data",
+            &LEAD.replace("on Friday", "on Friday, September 15,"),
+        ),
+        fp(
+            "UPDATE 1-TikTok fined €345m over children's data",
+            &LEAD.replace("the largest", "which is the largest"),
+        ),
+    ];
+    for v in &variants {
+        let d = (a.simhash ^ v.simhash).count_ones();
+        assert!(near_duplicate(&a, v), "distance {d}");
+    }
+}
+
+#[test]
+fn different_stories_are_not() {
+    let a = fp("TikTok fined €345m over children's data", LEAD);
+    let others = [
+        fp(
+            "TikTok sues to block Montana ban",
+            "TikTok Inc filed a lawsuit in federal court on Monday seeking to overturn a first-of-its-kind \
+             Montana state ban on the use of the Chinese-owned short video app, arguing it violates the \
+             First Amendment.",
+        ),
+        fp(
+            "Irish regulator fines Meta €1.2bn over data transfers",
+            "The Irish Data Protection Commission fined Meta 1.2 billion euros on Monday for transferring \
+             the personal data of European users to the United States, the largest penalty yet imposed \
+             under EU privacy law.",
+        ),
+        fp(
+            "TikTok fined in UK over children's data",
+            "Britain's data protection watchdog fined TikTok 12.7 million pounds on Tuesday for a number of \
+             breaches of data protection law, including using the personal data of children under 13 \
+             without parental consent.",
+        ),
+    ];
+    for o in &others {
+        let d = (a.simhash ^ o.simhash).count_ones();
+        assert!(!near_duplicate(&a, o), "distance {d}");
+    }
+}
+
+#[test]
+fn short_texts_must_match_exactly_and_links_decide() {
+    let a = fp("TikTok ban", "");
+    let b = fp("TikTok bans", "");
+    assert!(near_duplicate(&a, &a.clone()));
+    assert!(!near_duplicate(&a, &b));
+    let mut x = fp("one story here about things", LEAD);
+    let mut y = fp(
+        "a completely different text",
+        "nothing alike at all in any way whatsoever",
+    );
+    x.link = normalize_link("https://example.com/a?utm_source=x");
+    y.link = normalize_link("http://www.example.com/a/");
+    assert!(near_duplicate(&x, &y));
+}
+
+fn prior(id: &str, group: Option<&str>, hours_ago: i64, f: &Fingerprint, notified: bool) -> Prior {
+    Prior {
+        alert_id: id.into(),
+        group_id: group.map(str::to_string),
+        created: Utc::now() - chrono::Duration::hours(hours_ago),
+        fingerprint: f.clone(),
+        notified,
+    }
+}
+
+#[test]
+fn decisions() {
+    let now = Utc::now();
+    let story = fp("TikTok fined €345m over children's data", LEAD);
+    let other = fp(
+        "TikTok sues to block Montana ban over the app today",
+        "Lawsuit filed in federal court.",
+    );
+    let policy = Policy {
+        notify: true,
+        window: Some(Duration::from_secs(48 * 3600)),
+        cooldown: None,
+    };
+    // Nothing before: starts a group, notifies.
+    let d = decide(policy, &story, &[], now);
+    assert_eq!(
+        d,
+        Decision {
+            group_id: None,
+            notify: true
+        }
+    );
+    // Same story 3 h ago, itself in a group: joins that group's first alert, silent.
+    let p = [
+        prior("b", Some("a"), 3, &story, false),
+        prior("a", None, 10, &story, true),
+    ];
+    let d = decide(policy, &story, &p, now);
+    assert_eq!(
+        d,
+        Decision {
+            group_id: Some("a".into()),
+            notify: false
+        }
+    );
+    // Outside the window: a new group.
+    let p = [prior("a", None, 49, &story, true)];
+    assert_eq!(decide(policy, &story, &p, now).group_id, None);
+    // Grouping off.
+    let off = Policy {
+        window: None,
+        ..policy
+    };
+    let p = [prior("a", None, 1, &story, true)];
+    assert_eq!(
+        decide(off, &story, &p, now),
+        Decision {
+            group_id: None,
+            notify: true
+        }
+    );
+    // Cooldown: a different story 20 min after a notified one is logged, not notified.
+    let cool = Policy {
+        cooldown: Some(Duration::from_secs(3600)),
+        ..policy
+    };
+    let p = [prior("a", None, 0, &story, true)];
+    assert_eq!(
+        decide(cool, &other, &p, now),
+        Decision {
+            group_id: None,
+            notify: false
+        }
+    );
+    let p = [prior("a", None, 2, &story, true)];
+    assert!(decide(cool, &other, &p, now).notify);
+    // A rule with notify = false never notifies.
+    let quiet = Policy {
+        notify: false,
+        ..policy
+    };
+    assert!(!decide(quiet, &story, &[], now).notify);
+}

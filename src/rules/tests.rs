@@ -1,0 +1,265 @@
+//! What queries mean, on text run through the real extractor and knowledge base:
+//! one table of (query, title, body, fires?, the spans it reports).
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use super::{Doc, RuleSet};
+use crate::extract::Extractor;
+use crate::extract::kb::KnowledgeBase;
+
+fn extractor() -> &'static Extractor {
+    static X: OnceLock<Extractor> = OnceLock::new();
+    X.get_or_init(|| Extractor::new(Arc::new(KnowledgeBase::builtin().unwrap())))
+}
+
+/// The spans `query` reports on an item (title, body), or `None` if it does not fire.
+fn run(query: &str, title: &str, body: &str) -> Option<Vec<String>> {
+    let src = format!("[[rule]]\nid = \"t\"\nquery = '''{query}'''\n");
+    let mut errors = Vec::new();
+    let rules =
+        super::watchlist::compile_file(Path::new("t.toml"), &src, extractor().kb(), &mut errors);
+    assert!(errors.is_empty(), "{query}: {errors:?}");
+    let set = RuleSet::new(rules);
+    let text = if title.is_empty() {
+        body.to_string()
+    } else {
+        format!("{title}\n\n{body}")
+    };
+    let ex = extractor().extract_text(&text, None);
+    let title_len = (!title.is_empty()).then_some(title.len());
+    let doc = Doc::new(&ex, title_len);
+    let fired = set.evaluate("feed", &doc);
+    fired
+        .first()
+        .map(|f| f.matched(&doc).iter().map(|m| m.surface.clone()).collect())
+}
+
+#[test]
+fn semantics() {
+    let p1 = "Officials discussed trade.";
+    let cases: &[(&str, &str, &str, Option<&[&str]>)] = &[
+        // Entities, owners, kinds, countries, tags.
+        ("@tiktok", "", "Users love TikTok.", Some(&["TikTok"])),
+        ("@tiktok", "", "ByteDance said so.", None),
+        (
+            "@bytedance+owned",
+            "",
+            "Douyin grew fast.",
+            Some(&["Douyin"]),
+        ),
+        (
+            "@tencent+owned",
+            "",
+            "Weixin users rose.",
+            Some(&["Weixin"]),
+        ),
+        (
+            "kind:regulator",
+            "",
+            "The CNIL fined Google.",
+            Some(&["CNIL"]),
+        ),
+        (
+            "tag:dpa AND country:FR",
+            "",
+            "The CNIL fined Google.",
+            Some(&["CNIL"]),
+        ),
+        ("tag:dpa AND country:NL", "", "The CNIL fined Google.", None),
+        // Words: boundaries, case, phrases, prefixes.
+        ("ban", "", "TikTok faces a BAN.", Some(&["BAN"])),
+        ("ban", "", "Bananas and banners.", None),
+        ("=Apple", "", "apple pie", None),
+        ("=Apple", "", "Apple sold phones.", Some(&["Apple"])),
+        (
+            "\"data centre\"",
+            "",
+            "A new data-centre opens.",
+            Some(&["data-centre"]),
+        ),
+        ("\"data centre\"", "", "More data, centre stage.", None),
+        ("fine*", "", "It was fined heavily.", Some(&["fined"])),
+        (
+            "tick-tock",
+            "",
+            "The clock went tick tock.",
+            Some(&["tick tock"]),
+        ),
+        // Boolean logic.
+        (
+            "@wechat AND NOT @tencent",
+            "",
+            "WeChat grew.",
+            Some(&["WeChat"]),
+        ),
+        (
+            "@wechat AND NOT @tencent",
+            "",
+            "Tencent's WeChat grew.",
+            None,
+        ),
+        ("NOT @wechat", "", "Nothing here.", Some(&[])),
+        (
+            "(ban OR fine) AND @tiktok",
+            "",
+            "TikTok got a fine.",
+            Some(&["TikTok", "fine"]),
+        ),
+        // Proximity: at most n words between the two sides.
+        (
+            "@tiktok NEAR/3 ban",
+            "",
+            "TikTok faces a nationwide ban.",
+            Some(&["TikTok", "ban"]),
+        ),
+        (
+            "@tiktok NEAR/2 ban",
+            "",
+            "TikTok faces a nationwide ban.",
+            None,
+        ),
+        (
+            "ban NEAR/3 @tiktok",
+            "",
+            "TikTok faces a nationwide ban.",
+            Some(&["TikTok", "ban"]),
+        ),
+        (
+            "SENTENCE(@tiktok, fine)",
+            "",
+            "TikTok was fined. The fine was large.",
+            None,
+        ),
+        (
+            "SENTENCE(@tiktok, fine*)",
+            "",
+            "TikTok was fined. The fine was large.",
+            Some(&["TikTok", "fined"]),
+        ),
+        (
+            "SENTENCE(@tiktok, ban, \"United States\")",
+            "",
+            "TikTok faces a ban. The United States said so.",
+            None,
+        ),
+        // Prominence and scope.
+        (
+            "@tiktok IN lead",
+            "Trade talks",
+            &format!("{p1}\n\nTikTok came up."),
+            None,
+        ),
+        (
+            "@tiktok IN lead",
+            "TikTok talks",
+            &format!("{p1}\n\nTikTok came up."),
+            Some(&["TikTok"]),
+        ),
+        (
+            "@tiktok IN lead",
+            "Trade talks",
+            "TikTok came up.\n\nMore.",
+            Some(&["TikTok"]),
+        ),
+        ("title:ban", "TikTok ban", "No ban in body.", Some(&["ban"])),
+        ("title:ban", "TikTok news", "A ban in the body.", None),
+        ("body:ban", "TikTok ban", "Nothing.", None),
+        (
+            "mentions(@wechat) >= 2",
+            "",
+            "WeChat grew. WeChat Pay too.",
+            Some(&["WeChat", "WeChat Pay"]),
+        ),
+        ("mentions(@wechat) >= 2", "", "WeChat grew.", None),
+        ("mentions(@wechat) < 1", "", "Nothing.", Some(&[])),
+        (
+            "lead:(mentions(@wechat) >= 2)",
+            "WeChat",
+            &format!("{p1}\n\nWeChat again."),
+            None,
+        ),
+    ];
+    for (q, title, body, want) in cases {
+        let got = run(q, title, body);
+        let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(got, want, "query {q:?} on title {title:?} body {body:?}");
+    }
+}
+
+#[test]
+fn rules_without_their_atoms_are_skipped_but_negations_are_not() {
+    let src = "[[rule]]\nid = \"a\"\nquery = '@tiktok AND ban'\n[[rule]]\nid = \"b\"\nquery = 'NOT @tiktok'\n";
+    let mut errors = Vec::new();
+    let rules = super::watchlist::compile_file(Path::new("t"), src, extractor().kb(), &mut errors);
+    let set = RuleSet::new(rules);
+    assert_eq!(set.always, vec![1]);
+    assert_eq!(set.triggers.iter().filter(|t| t.contains(&0)).count(), 1);
+}
+
+/// Random queries built from the language's pieces (most parse; many are nonsense)
+/// go through parse, compile and evaluation without a panic.
+#[test]
+fn random_queries_never_panic_anywhere() {
+    const PIECES: &[&str] = &[
+        "@tiktok",
+        "@bytedance+owned",
+        "@nosuch",
+        "kind:regulator",
+        "kind:fruit",
+        "country:NL",
+        "tag:dpa",
+        "ban",
+        "fine*",
+        "=WeChat",
+        "\"data centre\"",
+        " AND ",
+        " OR ",
+        "NOT ",
+        "(",
+        ")",
+        " NEAR/2 ",
+        " NEAR/0 ",
+        "SENTENCE(",
+        ", ",
+        " IN lead",
+        " IN title",
+        "title:",
+        "body:",
+        "mentions(",
+        ") >= 1",
+        ") < 2",
+        "é",
+        "😀",
+    ];
+    let x = extractor();
+    let ex = x.extract_text(
+        "TikTok ban\n\nByteDance was fined by the CNIL. WeChat and the Dutch AP too.\n\nMore ban news.",
+        None,
+    );
+    let doc = Doc::new(&ex, Some(10));
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut compiled = 0;
+    for _ in 0..10_000 {
+        let n = 1 + (next() % 9) as usize;
+        let q: String = (0..n)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        let Ok(expr) = super::query::parse(&q) else {
+            continue;
+        };
+        let Ok(program) = super::compile::compile(&expr, x.kb()) else {
+            continue;
+        };
+        compiled += 1;
+        let set = RuleSet::new(vec![super::Rule::new("r".into(), q, program, vec![])]);
+        let _ = set.evaluate("f", &doc);
+    }
+    assert!(compiled > 300, "only {compiled} random queries compiled");
+}

@@ -1,0 +1,91 @@
+//! Words as rules see them: runs of letters and digits, folded to lower case. The same
+//! splitting is used for the words a query names and for the text of an item, so a
+//! query phrase and the text agree on where words start and end ("TikTok's" is
+//! `tiktok` `s`; "tick-tock" is `tick` `tock`; "U.S." is `u` `s`).
+
+use std::ops::Range;
+
+/// Byte ranges of the words of `text`, in order.
+pub fn split(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let start = loop {
+            let (i, c) = chars.next()?;
+            if c.is_alphanumeric() {
+                break i;
+            }
+        };
+        let mut end = text.len();
+        while let Some(&(i, c)) = chars.peek() {
+            if !c.is_alphanumeric() {
+                end = i;
+                break;
+            }
+            chars.next();
+        }
+        Some(start..end)
+    })
+}
+
+/// Appends `word` folded to lower case onto `out` (ASCII fast path).
+pub fn fold_into(word: &str, out: &mut String) {
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// `word` folded to lower case.
+pub fn fold(word: &str) -> String {
+    let mut s = String::with_capacity(word.len());
+    fold_into(word, &mut s);
+    s
+}
+
+/// Whether the bytes between two consecutive words of a phrase keep them one phrase:
+/// spaces, hyphens and apostrophes ("data centre", "data-centre", "TikTok's"), or a
+/// lone period inside an initialism ("U.S"); never a line break or other punctuation.
+pub fn joins_phrase(gap: &str) -> bool {
+    if gap == "." {
+        return true;
+    }
+    !gap.is_empty()
+        && gap.chars().all(|c| {
+            (c.is_whitespace() && c != '\n' && c != '\r')
+                || matches!(c, '-' | '‐' | '‑' | '–' | '\'' | '’')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(t: &str) -> Vec<&str> {
+        split(t).map(|r| &t[r]).collect()
+    }
+
+    #[test]
+    fn splits_on_non_alphanumerics() {
+        assert_eq!(
+            words("TikTok's tick-tock, U.S."),
+            ["TikTok", "s", "tick", "tock", "U", "S"]
+        );
+        assert_eq!(words("  微信 Weixin!"), ["微信", "Weixin"]);
+        assert_eq!(words(""), Vec::<&str>::new());
+        assert_eq!(words("é"), ["é"]);
+    }
+
+    #[test]
+    fn folds_and_joins() {
+        assert_eq!(fold("ÉCOLE Straße"), "école straße");
+        assert!(joins_phrase(" "));
+        assert!(joins_phrase("-"));
+        assert!(joins_phrase("’"));
+        assert!(joins_phrase("."));
+        assert!(!joins_phrase(". "));
+        assert!(!joins_phrase(", "));
+        assert!(!joins_phrase("\n\n"));
+        assert!(!joins_phrase(""));
+    }
+}
