@@ -151,7 +151,7 @@ async fn items(source: &str) -> anyhow::Result<ExitCode> {
     )?;
     let bytes = match fetcher.fetch(&src, &Validators::default()).await? {
         Fetched::Body { bytes, .. } => bytes,
-        Fetched::NotModified => {
+        Fetched::NotModified { .. } => {
             bail!("the server answered 304 Not Modified to an unconditional request")
         }
     };

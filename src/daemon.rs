@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use chrono::Utc;
 use sd_notify::NotifyState;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
@@ -23,6 +23,7 @@ use crate::poll::{PollContext, PollReport, poll_feed};
 use crate::sink::deliver::{Deliverer, SharedStore};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
+use crate::source::hosts::Hosts;
 use crate::source::schedule::Schedule;
 use crate::store::Store;
 
@@ -58,6 +59,8 @@ async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
         store: store.clone(),
         engine: loaded.engine.clone(),
         wake: Arc::new(Notify::new()),
+        hosts: Arc::new(Hosts::new(config.concurrency, config.polling.per_host)),
+        polling: config.polling.clone(),
     };
     let deliverer = Deliverer::new(store, log, &config.desktop).await;
     Ok((ctx, deliverer))
@@ -82,15 +85,11 @@ pub struct OnceSummary {
 pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     let loaded = load(config_path)?;
     let (ctx, mut deliverer) = open(&loaded).await?;
-    let permits = Arc::new(Semaphore::new(loaded.config.concurrency));
     let mut set = JoinSet::new();
     for feed in loaded.config.feeds.clone() {
         let ctx = ctx.clone();
-        let permits = permits.clone();
-        set.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            poll_feed(&ctx, &feed).await
-        });
+        // poll_feed waits for its host's and a global slot itself.
+        set.spawn(async move { poll_feed(&ctx, &feed).await });
     }
     let mut summary = OnceSummary {
         feeds: loaded.config.feeds.len(),
@@ -144,7 +143,6 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     // Polls under way, by task: a feed is never polled twice at once.
     let mut running: HashMap<tokio::task::Id, String> = HashMap::new();
     let mut polls: JoinSet<PollReport> = JoinSet::new();
-    let mut permits = Arc::new(Semaphore::new(loaded.config.concurrency));
     info!(
         feeds = schedule.len(),
         rules = loaded.engine.rules.rules().len(),
@@ -169,9 +167,8 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
                             warn!("state_dir changed: takes effect after a restart");
                         }
                         ctx.engine = new.engine.clone();
-                        if new.config.concurrency != loaded.config.concurrency {
-                            permits = Arc::new(Semaphore::new(new.config.concurrency));
-                        }
+                        ctx.hosts.resize(new.config.concurrency, new.config.polling.per_host);
+                        ctx.polling = new.config.polling.clone();
                         schedule.update(&new.config.feeds, &stored_next_polls(&ctx).await, Instant::now());
                         log_handle.set_path(&new.config.alert_log);
                         info!(feeds = schedule.len(), rules = new.engine.rules.rules().len(), "configuration reloaded");
@@ -185,11 +182,9 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
             _ = tokio::time::sleep_until(sleep_until), if next.is_some() => {
                 for feed in schedule.take_due(Instant::now()) {
                     let name = feed.name.clone();
-                    let (ctx, permits) = (ctx.clone(), permits.clone());
-                    let task = polls.spawn(async move {
-                        let _permit = permits.acquire_owned().await;
-                        poll_feed(&ctx, &feed).await
-                    });
+                    let ctx = ctx.clone();
+                    // poll_feed waits for its host's and a global slot itself.
+                    let task = polls.spawn(async move { poll_feed(&ctx, &feed).await });
                     running.insert(task.id(), name);
                 }
             }

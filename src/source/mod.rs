@@ -1,7 +1,12 @@
-//! Getting items from feeds: [`schedule`] (which feed when), [`fetch`] (HTTP and local
-//! files, conditional requests, limits) and [`parse`] (bytes → [`Item`](crate::model::Item)s
-//! with stable identity).
+//! Getting items from feeds: [`schedule`] (which feed when), [`hints`] (what the
+//! publisher asks about polling), [`hosts`] (per-host politeness), [`fetch`] (HTTP
+//! and local files, conditional requests, redirects, limits), [`parse`] (bytes →
+//! [`Item`](crate::model::Item)s with stable identity) and [`opml`] (subscription
+//! lists in and out).
 
 pub mod fetch;
+pub mod hints;
+pub mod hosts;
+pub mod opml;
 pub mod parse;
 pub mod schedule;
