@@ -24,6 +24,7 @@
 //!   outbox.
 //! - [`daemon`]: wiring, schedule, signals, sd_notify, ordered shutdown; `once`.
 //! - [`tail`]: reading and following the alert log.
+//! - [`subscriptions`]: `feeds` (feed state), OPML import and export.
 //! - [`cli`] and [`commands`]: the command line; `main.rs` stays thin.
 
 pub mod cli;
@@ -39,4 +40,5 @@ pub mod rules;
 pub mod sink;
 pub mod source;
 pub mod store;
+pub mod subscriptions;
 pub mod tail;

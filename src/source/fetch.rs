@@ -314,10 +314,23 @@ fn net_error(e: reqwest::Error) -> FetchError {
     if e.is_timeout() {
         return FetchError::Timeout(chain);
     }
-    if is_tls(&e) {
+    if is_tls(&e) || looks_like_tls(&chain) {
         return FetchError::Tls(chain);
     }
     FetchError::Network(chain)
+}
+
+/// rustls errors travel inside hyper's connect errors as text; their wording is
+/// stable ("invalid peer certificate: …", "received fatal alert: …").
+fn looks_like_tls(chain: &str) -> bool {
+    [
+        "peer certificate",
+        "certificate",
+        "fatal alert",
+        "handshake",
+    ]
+    .iter()
+    .any(|w| chain.contains(w))
 }
 
 /// Whether a rustls error is somewhere in the chain (io errors carry it inside).
