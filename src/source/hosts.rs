@@ -12,6 +12,11 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
+/// A poll arriving this close to the end of its host's block goes ahead: slots are
+/// handed over as wall-clock times, so the feed that caused the block may come back
+/// a few milliseconds early and must not hold itself back.
+const BLOCK_GRACE: Duration = Duration::from_secs(1);
+
 /// What one host:port has: its request slots and how long it asked us to stay away.
 #[derive(Debug)]
 struct Host {
@@ -87,13 +92,13 @@ impl Hosts {
         }
     }
 
-    /// Until when `host` asked us to stay away, if that is still in the future.
+    /// Until when `host` asked us to stay away, if that is more than a moment ahead.
     pub fn blocked_until(&self, host: &str, now: Instant) -> Option<Instant> {
         self.lock()
             .hosts
             .get(host)
             .and_then(|h| h.blocked_until)
-            .filter(|t| *t > now)
+            .filter(|t| *t > now + BLOCK_GRACE)
     }
 
     /// Keeps every feed of `host` away for `wait` from `now` (a later block wins).
