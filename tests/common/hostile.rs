@@ -195,8 +195,12 @@ pub fn gzip_zeros(n: u64) -> Vec<u8> {
 }
 
 fn crc32_zeros(n: u64) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for _ in 0..n {
+    crc32_update(0xffff_ffff, std::iter::repeat_n(0u8, n as usize)) ^ 0xffff_ffff
+}
+
+fn crc32_update(mut crc: u32, bytes: impl Iterator<Item = u8>) -> u32 {
+    for b in bytes {
+        crc ^= u32::from(b);
         for _ in 0..8 {
             crc = if crc & 1 != 0 {
                 (crc >> 1) ^ 0xedb8_8320
@@ -205,7 +209,28 @@ fn crc32_zeros(n: u64) -> u32 {
             };
         }
     }
-    !crc
+    crc
+}
+
+/// `data` as a valid gzip member of stored (uncompressed) deflate blocks: a real
+/// `Content-Encoding: gzip` body without a compressor in the tests.
+pub fn gzip_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+    let mut chunks = data.chunks(65_535).peekable();
+    if chunks.peek().is_none() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(chunk) = chunks.next() {
+        out.push(u8::from(chunks.peek().is_none())); // BFINAL, BTYPE = 00
+        let len = chunk.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    let crc = crc32_update(0xffff_ffff, data.iter().copied()) ^ 0xffff_ffff;
+    out.extend_from_slice(&crc.to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
 }
 
 /// Deflate's bit order: values LSB first, Huffman codes MSB first.
