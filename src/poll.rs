@@ -344,8 +344,10 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
     let store = ctx.store.clone();
     let feed_c = feed.clone();
     let url_c = url.to_string();
-    let (items, raised) =
-        tokio::task::spawn_blocking(move || -> Result<(Vec<Item>, Vec<Raised>), Failure> {
+    // Parse, pick the unseen items, extract, match and commit in one trip to the
+    // blocking pool: each trip is a thread hand-over, and a cycle makes thousands.
+    let (n_items, n_alerts) =
+        tokio::task::spawn_blocking(move || -> Result<(usize, usize), Failure> {
             let base = base.starts_with("http").then_some(base.as_str());
             let items =
                 parse_feed(&bytes, base).map_err(|e| Failure::new("parse", e.to_string()))?;
@@ -358,27 +360,27 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
                 .filter_map(|(i, u)| u.then_some(i))
                 .collect();
             let now = Utc::now();
-            let raised = new_items
+            let raised: Vec<Raised> = new_items
                 .iter()
                 .filter(|item| !first_poll || eligible_on_first_poll(feed_c.first_poll, item, now))
                 .flat_map(|item| engine.alerts_for(&feed_c.name, &url_c, item, now))
                 .collect();
-            Ok((new_items, raised))
+            let counts = (new_items.len(), raised.len());
+            let rec = Commit {
+                validators: Some(new_validators),
+                status: "200",
+                items: new_items,
+                raised,
+                next_poll,
+                effective_url: effective,
+                publisher_ttl,
+            };
+            commit_now(&mut lock(&store), &feed_c.name, &url_c, rec)?;
+            Ok(counts)
         })
         .await
         .map_err(join_failure)??;
 
-    let (n_items, n_alerts) = (items.len(), raised.len());
-    let rec = Commit {
-        validators: Some(new_validators),
-        status: "200",
-        items,
-        raised,
-        next_poll,
-        effective_url: effective,
-        publisher_ttl,
-    };
-    commit(ctx, feed, url, rec).await?;
     if n_alerts > 0 {
         ctx.wake.notify_one();
     }
@@ -416,23 +418,25 @@ struct Commit {
 async fn commit(ctx: &PollContext, feed: &Feed, url: &str, c: Commit) -> Result<(), Failure> {
     let name = feed.name.clone();
     let url = url.to_string();
-    with_store(&ctx.store, move |s| {
-        let rec = PollRecord {
-            feed: &name,
-            url: &url,
-            validators: c.validators.as_ref(),
-            status: c.status,
-            new_items: &c.items,
-            alerts: c.raised.iter().map(|(a, n)| (a, *n)).collect(),
-            next_poll: c.next_poll,
-        };
-        let facts = FeedFacts {
-            effective_url: c.effective_url.as_deref(),
-            publisher_ttl: c.publisher_ttl,
-        };
-        s.commit_poll_with(&rec, &facts)
-    })
-    .await
+    with_store(&ctx.store, move |s| commit_now(s, &name, &url, c)).await
+}
+
+/// Commits a successful poll of feed `name` (configured `url`) in one transaction.
+fn commit_now(s: &mut Store, name: &str, url: &str, c: Commit) -> Result<(), StoreError> {
+    let rec = PollRecord {
+        feed: name,
+        url,
+        validators: c.validators.as_ref(),
+        status: c.status,
+        new_items: &c.items,
+        alerts: c.raised.iter().map(|(a, n)| (a, *n)).collect(),
+        next_poll: c.next_poll,
+    };
+    let facts = FeedFacts {
+        effective_url: c.effective_url.as_deref(),
+        publisher_ttl: c.publisher_ttl,
+    };
+    s.commit_poll_with(&rec, &facts)
 }
 
 #[cfg(test)]

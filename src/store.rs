@@ -215,7 +215,12 @@ impl Store {
             return Err(StoreError::Foreign(path.to_path_buf()));
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
+        // WAL with NORMAL: a commit is durable against a killed process (the WAL is in
+        // the OS's hands before COMMIT returns) without an fsync per poll; only power
+        // loss may drop the last commits, and then items are re-polled and their
+        // stable alert ids keep the log free of repeats. FULL cost one fsync per feed
+        // per cycle: a third of `once`'s CPU at 1,000 feeds.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn };
         store.migrate()?;

@@ -234,7 +234,8 @@ impl Fetcher {
         };
         let final_url = Some(resp.url().to_string());
         // Chunks arrive decompressed: the cap holds for what we keep, not the wire.
-        let mut bytes = Vec::new();
+        let expected = resp.content_length().unwrap_or(0).min(self.max_body);
+        let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
         while let Some(chunk) = resp.chunk().await.map_err(net_error)? {
             if bytes.len() as u64 + chunk.len() as u64 > self.max_body {
                 return Err(FetchError::TooLarge(self.max_body));

@@ -3,8 +3,10 @@
 //! syndication module's `sy:updatePeriod`/`sy:updateFrequency`). Pure functions; the
 //! [`schedule`](super::schedule) turns the hints into the next poll.
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
+use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Utc};
 use reqwest::header::{AGE, CACHE_CONTROL, DATE, EXPIRES, HeaderMap, RETRY_AFTER};
 
@@ -91,14 +93,14 @@ const HEAD_LIMIT: usize = 64 * 1024;
 /// before the first item is read, so an item's text cannot pose as a hint.
 pub fn document_ttl(doc: &[u8]) -> Option<Duration> {
     let head = &doc[..doc.len().min(HEAD_LIMIT)];
-    let head = match [&b"<item"[..], b"<entry"]
-        .iter()
-        .filter_map(|tag| find(head, tag))
-        .min()
-    {
-        Some(end) => &head[..end],
-        None => head,
+    let item = match ITEM_START.as_ref() {
+        Some(ac) => ac.find(head).map(|m| m.start()),
+        None => [&b"<item"[..], b"<entry"]
+            .iter()
+            .filter_map(|t| find(head, t))
+            .min(),
     };
+    let head = item.map_or(head, |end| &head[..end]);
     if let Some(min) = element_text(head, b"ttl").and_then(|t| t.parse::<u64>().ok()) {
         return (min > 0).then(|| Duration::from_secs(min.saturating_mul(60)));
     }
@@ -116,6 +118,11 @@ pub fn document_ttl(doc: &[u8]) -> Option<Duration> {
         .unwrap_or(1);
     Some(Duration::from_secs(period / freq))
 }
+
+/// The start of the first item or entry (one pass, not a compare per byte).
+/// (Two fixed ASCII needles always build; the naive search stays as a fallback.)
+static ITEM_START: LazyLock<Option<AhoCorasick>> =
+    LazyLock::new(|| AhoCorasick::new(["<item", "<entry"]).ok());
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
