@@ -61,6 +61,7 @@ async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
         wake: Arc::new(Notify::new()),
         hosts: Arc::new(Hosts::new(config.concurrency, config.polling.per_host)),
         polling: config.polling.clone(),
+        commits: Default::default(),
     };
     let deliverer = Deliverer::new(store, log, &config.desktop).await;
     Ok((ctx, deliverer))

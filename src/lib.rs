@@ -19,7 +19,8 @@
 //!   extraction and why.
 //! - [`engine`]: one config's extractor and rules, and the step from item to alerts.
 //! - [`store`]: the SQLite state file (feed state, seen items, alert outbox).
-//! - [`poll`]: one poll of one feed, committed in one transaction.
+//! - [`poll`]: one poll of one feed, committed in one transaction; [`batch`]: polls
+//!   that finish together share that transaction (group commit).
 //! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
 //!   outbox.
 //! - [`daemon`]: wiring, schedule, signals, sd_notify, ordered shutdown; `once`.
@@ -27,6 +28,7 @@
 //! - [`subscriptions`]: `feeds` (feed state), OPML import and export.
 //! - [`cli`] and [`commands`]: the command line; `main.rs` stays thin.
 
+pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod config;

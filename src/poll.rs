@@ -14,16 +14,17 @@ use tokio::sync::Notify;
 use tracing::{info, warn};
 use url::Url;
 
+use crate::batch::{CommitQueue, OwnedPoll};
 use crate::config::{Feed, FeedSource, FirstPoll, Polling};
 use crate::engine::{Engine, Raised};
 use crate::model::Item;
 use crate::sink::deliver::{SharedStore, lock};
-use crate::source::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::source::fetch::{FetchError, Fetched, Fetcher};
 use crate::source::hints::{Hints, document_ttl};
 use crate::source::hosts::{Hosts, host_key};
 use crate::source::parse::parse_feed;
 use crate::source::schedule::{self, stagger};
-use crate::store::{FailureRecord, FeedFacts, FeedState, PollRecord, Store, StoreError};
+use crate::store::{FailureRecord, FeedState, Store, StoreError};
 
 /// What a poll needs, shared by all polls.
 #[derive(Clone)]
@@ -40,6 +41,8 @@ pub struct PollContext {
     pub hosts: Arc<Hosts>,
     /// Bounds on the next wait.
     pub polling: Polling,
+    /// Polls waiting to be committed together.
+    pub commits: Arc<CommitQueue>,
 }
 
 /// How a poll went.
@@ -309,7 +312,9 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
             };
             let next_poll =
                 Utc::now() + to_chrono(schedule::next_wait(feed.interval, &hints, &ctx.polling));
-            let rec = Commit {
+            let rec = OwnedPoll {
+                feed: feed.name.clone(),
+                url: url.to_string(),
                 validators: None,
                 status: "304",
                 items: Vec::new(),
@@ -318,7 +323,10 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
                 effective_url: effective,
                 publisher_ttl,
             };
-            commit(ctx, feed, url, rec).await?;
+            let (store, queue) = (ctx.store.clone(), ctx.commits.clone());
+            tokio::task::spawn_blocking(move || queue.commit(&store, rec))
+                .await
+                .map_err(join_failure)??;
             return Ok(PollReport::quiet("304", next_poll));
         }
         Fetched::Body {
@@ -342,6 +350,7 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
 
     let engine = ctx.engine.clone();
     let store = ctx.store.clone();
+    let queue = ctx.commits.clone();
     let feed_c = feed.clone();
     let url_c = url.to_string();
     // Parse, pick the unseen items, extract, match and commit in one trip to the
@@ -366,7 +375,9 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
                 .flat_map(|item| engine.alerts_for(&feed_c.name, &url_c, item, now))
                 .collect();
             let counts = (new_items.len(), raised.len());
-            let rec = Commit {
+            let rec = OwnedPoll {
+                feed: feed_c.name.clone(),
+                url: url_c,
                 validators: Some(new_validators),
                 status: "200",
                 items: new_items,
@@ -375,7 +386,7 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
                 effective_url: effective,
                 publisher_ttl,
             };
-            commit_now(&mut lock(&store), &feed_c.name, &url_c, rec)?;
+            queue.commit(&store, rec)?;
             Ok(counts)
         })
         .await
@@ -402,41 +413,6 @@ fn eligible_on_first_poll(policy: FirstPoll, item: &Item, now: DateTime<Utc>) ->
             .published
             .is_some_and(|p| p <= now + chrono::Duration::hours(1) && now - p <= to_chrono(window)),
     }
-}
-
-/// What a successful poll commits.
-struct Commit {
-    validators: Option<Validators>,
-    status: &'static str,
-    items: Vec<Item>,
-    raised: Vec<Raised>,
-    next_poll: DateTime<Utc>,
-    effective_url: Option<String>,
-    publisher_ttl: Option<Duration>,
-}
-
-async fn commit(ctx: &PollContext, feed: &Feed, url: &str, c: Commit) -> Result<(), Failure> {
-    let name = feed.name.clone();
-    let url = url.to_string();
-    with_store(&ctx.store, move |s| commit_now(s, &name, &url, c)).await
-}
-
-/// Commits a successful poll of feed `name` (configured `url`) in one transaction.
-fn commit_now(s: &mut Store, name: &str, url: &str, c: Commit) -> Result<(), StoreError> {
-    let rec = PollRecord {
-        feed: name,
-        url,
-        validators: c.validators.as_ref(),
-        status: c.status,
-        new_items: &c.items,
-        alerts: c.raised.iter().map(|(a, n)| (a, *n)).collect(),
-        next_poll: c.next_poll,
-    };
-    let facts = FeedFacts {
-        effective_url: c.effective_url.as_deref(),
-        publisher_ttl: c.publisher_ttl,
-    };
-    s.commit_poll_with(&rec, &facts)
 }
 
 #[cfg(test)]

@@ -85,6 +85,9 @@ pub enum StoreError {
     /// A stored alert could not be encoded.
     #[error("cannot encode alert: {0}")]
     Encode(#[from] serde_json::Error),
+    /// A poll committed in a group (see [`crate::batch`]) failed; the message says why.
+    #[error("state file: {0}")]
+    Batch(String),
 }
 
 /// What the store knows about one feed.
@@ -289,6 +292,22 @@ impl Store {
         self.commit(rec, Some(facts))
     }
 
+    /// Commits several successful polls in one transaction (group commit: polls that
+    /// finish together share the write). Each poll is whole in it, as with
+    /// [`commit_poll_with`](Self::commit_poll_with); on error nothing is written.
+    pub fn commit_polls(
+        &mut self,
+        polls: &[(&PollRecord<'_>, &FeedFacts<'_>)],
+    ) -> Result<(), StoreError> {
+        let now = ms(Utc::now());
+        let tx = self.conn.transaction()?;
+        for (rec, facts) in polls {
+            write_poll(&tx, rec, Some(facts), now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     fn commit(
         &mut self,
         rec: &PollRecord<'_>,
@@ -296,55 +315,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = ms(Utc::now());
         let tx = self.conn.transaction()?;
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT OR IGNORE INTO items (feed, item_id, title, link, published, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let mut added = 0i64;
-            for i in rec.new_items {
-                let row = params![rec.feed, i.id, i.title, i.link, i.published.map(ms), now];
-                added += ins.execute(row)? as i64;
-            }
-            let mut out = tx.prepare_cached(
-                "INSERT OR IGNORE INTO outbox (alert_id, created, rule, notify, json) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for (alert, notify) in &rec.alerts {
-                out.execute(params![
-                    alert.alert_id,
-                    now,
-                    alert.rule,
-                    *notify,
-                    serde_json::to_string(alert)?
-                ])?;
-            }
-            tx.prepare_cached(
-                "INSERT INTO feeds (name, url) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
-            )?
-            .execute(params![rec.feed, rec.url])?;
-            tx.prepare_cached("UPDATE feeds SET url = ?2, last_poll = ?3, last_status = ?4, last_success = ?3, next_poll = ?5,
-                    error_count = 0, last_error = NULL, items_seen = items_seen + ?6, first_poll_done = 1,
-                    disabled = 0
-                 WHERE name = ?1")?.execute(
-                params![rec.feed, rec.url, now, rec.status, ms(rec.next_poll), added],
-            )?;
-            if let Some(f) = facts {
-                tx.prepare_cached(
-                    "UPDATE feeds SET effective_url = ?2, publisher_ttl = ?3 WHERE name = ?1",
-                )?
-                .execute(params![
-                    rec.feed,
-                    f.effective_url,
-                    f.publisher_ttl
-                        .map(|d| d.as_secs().min(i64::MAX as u64) as i64)
-                ])?;
-            }
-            if let Some(v) = rec.validators {
-                tx.prepare_cached(
-                    "UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE name = ?1",
-                )?
-                .execute(params![rec.feed, v.etag, v.last_modified])?;
-            }
-        }
+        write_poll(&tx, rec, facts, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -456,6 +427,61 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         Ok(if r == "ok" { Ok(()) } else { Err(r) })
     }
+}
+
+/// Writes one successful poll (items, alerts, feed state) inside `tx`.
+fn write_poll(
+    tx: &rusqlite::Transaction<'_>,
+    rec: &PollRecord<'_>,
+    facts: Option<&FeedFacts<'_>>,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut ins = tx.prepare_cached(
+            "INSERT OR IGNORE INTO items (feed, item_id, title, link, published, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+    let mut added = 0i64;
+    for i in rec.new_items {
+        let row = params![rec.feed, i.id, i.title, i.link, i.published.map(ms), now];
+        added += ins.execute(row)? as i64;
+    }
+    let mut out = tx.prepare_cached(
+            "INSERT OR IGNORE INTO outbox (alert_id, created, rule, notify, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+    for (alert, notify) in &rec.alerts {
+        out.execute(params![
+            alert.alert_id,
+            now,
+            alert.rule,
+            *notify,
+            serde_json::to_string(alert)?
+        ])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO feeds (name, url) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
+    )?
+    .execute(params![rec.feed, rec.url])?;
+    tx.prepare_cached("UPDATE feeds SET url = ?2, last_poll = ?3, last_status = ?4, last_success = ?3, next_poll = ?5,
+                error_count = 0, last_error = NULL, items_seen = items_seen + ?6, first_poll_done = 1,
+                disabled = 0
+             WHERE name = ?1")?.execute(
+            params![rec.feed, rec.url, now, rec.status, ms(rec.next_poll), added],
+        )?;
+    if let Some(f) = facts {
+        tx.prepare_cached(
+            "UPDATE feeds SET effective_url = ?2, publisher_ttl = ?3 WHERE name = ?1",
+        )?
+        .execute(params![
+            rec.feed,
+            f.effective_url,
+            f.publisher_ttl
+                .map(|d| d.as_secs().min(i64::MAX as u64) as i64)
+        ])?;
+    }
+    if let Some(v) = rec.validators {
+        tx.prepare_cached("UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE name = ?1")?
+            .execute(params![rec.feed, v.etag, v.last_modified])?;
+    }
+    Ok(())
 }
 
 const FEED_SELECT: &str =

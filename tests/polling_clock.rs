@@ -87,6 +87,7 @@ impl Harness {
             wake: Arc::new(Notify::new()),
             hosts: Arc::new(Hosts::new(cfg.concurrency, cfg.polling.per_host)),
             polling: cfg.polling.clone(),
+            commits: Default::default(),
         };
         let t0 = Instant::now();
         let mut schedule = Schedule::new();
