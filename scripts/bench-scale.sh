@@ -18,7 +18,9 @@
 # and a release build (cargo build --release). Everything stays on loopback.
 #
 # usage: scripts/bench-scale.sh [N...]     env: BENCH_DIR (default: a temp dir),
-#        NEWSWATCH (default: target/release/newswatch), PORT (default 18080)
+#        NEWSWATCH (default: target/release/newswatch), PORT (default 18080),
+#        REUSE_NEWSBOAT=1: keep newsboat's measurements already in BENCH_DIR (they do
+#        not depend on newswatch; newsboat takes most of an hour at N = 10,000)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,23 +83,29 @@ statuses() {
         "$work/nginx/access.log"
 }
 
-# measure NAME OUTFILE CMD... : runs CMD under time -v; prints "wall cpu rss_kb".
-measure() {
-    local name=$1 out=$2
-    shift 2
-    /usr/bin/time -v -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr" || true
+# times_of FILE: "wall cpu rss_kb" from a time -v report.
+times_of() {
     awk -F': ' '
         /Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
         /User time/ { u = $2 } /System time/ { s = $2 }
         /Maximum resident set size/ { r = $2 }
-        END { printf "%.2f %.2f %d\n", w, u + s, r }' "$out.time"
+        END { printf "%.2f %.2f %d\n", w, u + s, r }' "$1"
+}
+
+# measure NAME OUTFILE CMD... : runs CMD under time -v; prints "wall cpu rss_kb".
+measure() {
+    local out=$2
+    shift 2
+    /usr/bin/time -v -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr" || true
+    times_of "$out.time"
 }
 
 results="$work/results.txt"
 : >"$results"
 for n in "${sizes[@]}"; do
     dir="$work/n$n"
-    rm -rf "$dir"
+    rm -rf "$dir/feeds" "$dir/nw"
+    [ "${REUSE_NEWSBOAT:-0}" = 1 ] || rm -rf "$dir/nb"
     mkdir -p "$dir/feeds" "$dir/nw" "$dir/nb"
     chmod 755 "$dir" "$dir/feeds"
     echo "== N=$n: generating feeds" >&2
@@ -118,6 +126,8 @@ for n in "${sizes[@]}"; do
     # newsboat: the same URLs, 32 reload threads.
     for i in $(seq 0 $((n - 1))); do printf 'http://127.0.0.1:%d/f%05d.xml\n' "$port" "$i"; done >"$dir/nb/urls"
     printf 'reload-threads 32\n' >"$dir/nb/config"
+    reuse_nb=0
+    if [ "${REUSE_NEWSBOAT:-0}" = 1 ] && [ -s "$dir/nb/unchanged.time" ]; then reuse_nb=1; fi
 
     for cycle in fresh changed unchanged; do
         if [ "$cycle" = changed ]; then
@@ -129,11 +139,17 @@ for n in "${sizes[@]}"; do
         read -r w c r < <(measure nw "$dir/nw/$cycle" "$bin" once --config "$dir/nw/newswatch.toml")
         nw_http=$(statuses)
         nw_summary=$(grep -o 'newswatch: .*' "$dir/nw/$cycle.stderr" | tail -1 || true)
-        echo "== N=$n $cycle: newsboat" >&2
-        reset_log
-        read -r bw bc br < <(measure nb "$dir/nb/$cycle" env HOME="$dir/nb" \
-            newsboat -x reload -u "$dir/nb/urls" -c "$dir/nb/cache.db" -C "$dir/nb/config")
-        nb_http=$(statuses)
+        if [ "$reuse_nb" = 1 ]; then
+            echo "== N=$n $cycle: newsboat (kept from an earlier run)" >&2
+            read -r bw bc br < <(times_of "$dir/nb/$cycle.time")
+        else
+            echo "== N=$n $cycle: newsboat" >&2
+            reset_log
+            read -r bw bc br < <(measure nb "$dir/nb/$cycle" env HOME="$dir/nb" \
+                newsboat -x reload -u "$dir/nb/urls" -c "$dir/nb/cache.db" -C "$dir/nb/config")
+            statuses >"$dir/nb/$cycle.http"
+        fi
+        nb_http=$(cat "$dir/nb/$cycle.http")
         echo "$n $cycle $w $c $r $bw $bc $br | nw $nw_http | nb $nb_http | $nw_summary" >>"$results"
     done
 done
