@@ -108,6 +108,35 @@ pub enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// List every configured feed with its state: last poll and status, next poll,
+    /// consecutive errors and the last error, items seen, where it moved.
+    Feeds {
+        /// One JSON object per feed instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Config file.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Read an OPML subscription list (OPML 1 or 2): print its feeds as [[feed]]
+    /// entries (folders and categories become tags), or append them to the config.
+    ImportOpml {
+        /// The OPML file.
+        file: PathBuf,
+        /// Append the new entries to the config file (after checking the result)
+        /// instead of printing them; feeds already there are skipped.
+        #[arg(long)]
+        append: bool,
+        /// Config file (feeds already in it are skipped; with --append, the file written).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Print the config's feeds as OPML 2.0 (first tag as folder, the others as categories).
+    ExportOpml {
+        /// Config file.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
 }
 
 /// The `rules` subcommands.

@@ -19,6 +19,7 @@ use crate::extract::kb::KnowledgeBase;
 use crate::model::Extraction;
 use crate::source::fetch::{Fetched, Fetcher, Validators};
 use crate::source::parse::parse_feed;
+use crate::subscriptions;
 use crate::tail::{self, TailOptions};
 
 pub mod rules_test;
@@ -44,6 +45,18 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => items(&source).await,
         Command::Items { source: None, .. } => bail!("items: give a FILE or URL, or --batch"),
+        Command::Feeds { json, config } => feeds(&config::locate(config.as_deref())?, json),
+        Command::ImportOpml {
+            file,
+            append,
+            config,
+        } => import_opml(&file, append, config.as_deref()),
+        Command::ExportOpml { config } => {
+            let cfg =
+                Config::load(&config::locate(config.as_deref())?).map_err(|d| anyhow!("{d}"))?;
+            let doc = crate::source::opml::write(&cfg.feeds, "newswatch feeds", Utc::now());
+            write_stdout(doc.as_bytes())
+        }
         Command::Extract {
             file,
             html,
@@ -120,6 +133,71 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn feeds(path: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(path).map_err(|d| anyhow!("{d}"))?;
+    let store = crate::store::Store::open(&cfg.state_dir)
+        .with_context(|| format!("cannot open the state in {}", cfg.state_dir.display()))?;
+    let rows = subscriptions::feed_rows(&cfg.feeds, &store.feeds()?);
+    if !json {
+        return write_stdout(subscriptions::feeds_table(&rows, Utc::now()).as_bytes());
+    }
+    let mut buf = Vec::new();
+    for r in &rows {
+        serde_json::to_writer(&mut buf, r)?;
+        buf.push(b'\n');
+    }
+    write_stdout(&buf)
+}
+
+fn import_opml(file: &Path, append: bool, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let outlines = crate::source::opml::parse(&bytes)
+        .with_context(|| format!("reading {}", file.display()))?;
+    // Without --append a config is optional: it only tells which feeds to skip.
+    let cfg_path = match (append, config) {
+        (true, _) => Some(config::locate(config)?),
+        (false, Some(p)) => Some(p.to_path_buf()),
+        (false, None) => config::locate(None).ok(),
+    };
+    let cfg = cfg_path
+        .as_deref()
+        .map(|p| Config::load(p).map_err(|d| anyhow!("{d}")))
+        .transpose()?;
+    let existing = cfg.as_ref().map_or(&[][..], |c| &c.feeds[..]);
+    let base = match &cfg_path {
+        Some(p) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        None => std::env::current_dir().context("no current directory")?,
+    };
+    let found = subscriptions::import(&outlines, existing, &base);
+    for s in &found.skipped {
+        eprintln!("newswatch: skipped {s}");
+    }
+    let toml = subscriptions::import_toml(&found.added, &file.display().to_string())?;
+    match (append, &cfg_path) {
+        (true, Some(p)) => {
+            if !found.added.is_empty() {
+                subscriptions::append_to_config(p, &toml)?;
+            }
+            eprintln!(
+                "newswatch: {} feed(s) added to {}, {} skipped",
+                found.added.len(),
+                p.display(),
+                found.skipped.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => write_stdout(toml.as_bytes()),
+    }
+}
+
 async fn once(path: &Path) -> anyhow::Result<ExitCode> {
     let s = daemon::once(path).await?;
     eprintln!(
@@ -181,7 +259,7 @@ async fn items(source: &str) -> anyhow::Result<ExitCode> {
     )?;
     let bytes = match fetcher.fetch(&src, &Validators::default()).await? {
         Fetched::Body { bytes, .. } => bytes,
-        Fetched::NotModified => {
+        Fetched::NotModified { .. } => {
             bail!("the server answered 304 Not Modified to an unconditional request")
         }
     };

@@ -41,6 +41,8 @@ pub struct Config {
     pub desktop: Desktop,
     /// How many feeds are polled at once.
     pub concurrency: usize,
+    /// Bounds on the schedule and per-host politeness.
+    pub polling: Polling,
     /// The feeds, in file order.
     pub feeds: Vec<Feed>,
     /// Reload by itself when the config, watchlist or knowledge-base files change.
@@ -62,6 +64,32 @@ pub struct Http {
     pub max_body: u64,
     /// The User-Agent header.
     pub user_agent: String,
+}
+
+/// How the schedule treats publishers: bounds on the time between polls, the error
+/// backoff's cap, and how many requests one host gets at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Polling {
+    /// No feed is polled more often than this, whatever its interval says.
+    pub min_interval: Duration,
+    /// No feed waits longer than this, whatever the publisher asks (`ttl`,
+    /// `max-age`, `Expires`, `Retry-After`): a feed is never silently forgotten.
+    pub max_interval: Duration,
+    /// The longest wait between retries of a failing feed (errors double the wait).
+    pub max_backoff: Duration,
+    /// Requests in flight to one host:port at once.
+    pub per_host: usize,
+}
+
+impl Default for Polling {
+    fn default() -> Self {
+        Polling {
+            min_interval: MIN_INTERVAL,
+            max_interval: Duration::from_secs(24 * 3600),
+            max_backoff: Duration::from_secs(6 * 3600),
+            per_host: 2,
+        }
+    }
 }
 
 /// Desktop-notification settings.
@@ -86,6 +114,8 @@ pub struct Feed {
     pub interval: Duration,
     /// Which items of the very first poll may alert.
     pub first_poll: FirstPoll,
+    /// Free-form labels (from OPML folders, or written by hand), in file order.
+    pub tags: Vec<String>,
 }
 
 /// Where a feed comes from.
@@ -174,6 +204,16 @@ struct HttpToml {
     user_agent: Option<String>,
 }
 
+/// The `[polling]` table, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PollingToml {
+    min_interval: Option<Spanned<String>>,
+    max_interval: Option<Spanned<String>>,
+    max_backoff: Option<Spanned<String>>,
+    per_host: Option<Spanned<i64>>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DesktopToml {
@@ -201,6 +241,7 @@ struct FeedToml {
     url: Spanned<String>,
     interval: Option<Spanned<String>>,
     first_poll: Option<Spanned<String>>,
+    tags: Option<Vec<String>>,
 }
 
 fn default_state_dir() -> String {
@@ -242,6 +283,7 @@ const TOP_KEYS: &[&str] = &[
     "first_poll",
     "concurrency",
     "http",
+    "polling",
     "desktop",
     "metrics",
     "watch_config",
@@ -339,6 +381,7 @@ impl Config {
         let mut desktop = DesktopToml::default();
         let mut metrics = MetricsToml::default();
         let mut watch_config = false;
+        let mut polling = PollingToml::default();
         let mut feed_tomls: Vec<(Range<usize>, FeedToml)> = Vec::new();
 
         for (key, value) in table.get_ref().iter() {
@@ -385,6 +428,7 @@ impl Config {
                 "desktop" => desktop = c.de(name, value).unwrap_or_default(),
                 "metrics" => metrics = c.de(name, value).unwrap_or_default(),
                 "watch_config" => watch_config = c.de(name, value).unwrap_or(watch_config),
+                "polling" => polling = c.de(name, value).unwrap_or_default(),
                 "feed" => match value.get_ref() {
                     DeValue::Array(items) => {
                         for item in items.iter() {
@@ -440,6 +484,7 @@ impl Config {
             },
             user_agent: http.user_agent.unwrap_or_else(default_user_agent),
         };
+        let polling = check_polling(&mut c, &polling);
         let desktop = Desktop {
             enabled: desktop.enabled.unwrap_or(true),
             timeout: opt_duration(
@@ -503,6 +548,7 @@ impl Config {
                     source,
                     interval,
                     first_poll,
+                    tags: f.tags.unwrap_or_default(),
                 });
             }
         }
@@ -519,6 +565,7 @@ impl Config {
                 http,
                 desktop,
                 concurrency,
+                polling,
                 feeds,
                 watch_config,
                 metrics,
@@ -574,6 +621,40 @@ fn opt_duration(
     v.as_ref()
         .and_then(|v| c.duration(key, v))
         .unwrap_or(default)
+}
+
+/// Builds [`Polling`] from the `[polling]` table, reporting every bad value.
+fn check_polling(c: &mut Checker<'_>, p: &PollingToml) -> Polling {
+    let d = Polling::default();
+    let min_interval = opt_duration(c, "polling.min_interval", &p.min_interval, d.min_interval);
+    let max_interval = opt_duration(c, "polling.max_interval", &p.max_interval, d.max_interval);
+    let max_backoff = opt_duration(c, "polling.max_backoff", &p.max_backoff, d.max_backoff);
+    if min_interval > max_interval {
+        let at = p.max_interval.as_ref().or(p.min_interval.as_ref());
+        c.error(
+            at.map(Spanned::span),
+            "`polling.min_interval` must not be longer than `polling.max_interval`",
+        );
+    }
+    let per_host = match &p.per_host {
+        None => d.per_host,
+        Some(n) => match usize::try_from(*n.get_ref()) {
+            Ok(v) if (1..=64).contains(&v) => v,
+            _ => {
+                c.error(
+                    Some(n.span()),
+                    "`polling.per_host` must be between 1 and 64",
+                );
+                d.per_host
+            }
+        },
+    };
+    Polling {
+        min_interval,
+        max_interval,
+        max_backoff,
+        per_host,
+    }
 }
 
 /// A readable feed name from its location: host and path for URLs, file stem for files.
@@ -782,6 +863,31 @@ mod tests {
             .unwrap_err()
             .0;
         assert_eq!(errs[0].line, 2, "{errs:?}");
+    }
+
+    #[test]
+    fn polling_defaults_bounds_and_tags() {
+        let c =
+            parse("watchlists = []\n[[feed]]\nurl = \"https://x/1\"\ntags = [\"news\", \"eu\"]\n")
+                .unwrap();
+        assert_eq!(c.polling, Polling::default());
+        assert_eq!(c.polling.per_host, 2);
+        assert_eq!(c.polling.max_backoff, Duration::from_secs(6 * 3600));
+        assert_eq!(c.feeds[0].tags, ["news", "eu"]);
+        let text = "watchlists = []\n[polling]\nmin_interval = \"2h\"\nmax_interval = \"1h\"\nper_host = 0\nmax_backoff = \"never\"\n";
+        let errs = parse(text).unwrap_err().0;
+        let lines: Vec<usize> = errs.iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![4, 5, 6], "{errs:#?}");
+        let errs = parse("watchlists = []\n[polling]\nspeed = 1\n")
+            .unwrap_err()
+            .0;
+        assert!(
+            errs[0].message.contains("speed") && errs[0].line == 3,
+            "{errs:#?}"
+        );
+        let ok = parse("watchlists = []\n[polling]\nmin_interval = \"5m\"\nmax_interval = \"2d\"\nper_host = 4\n").unwrap();
+        assert_eq!(ok.polling.min_interval, Duration::from_secs(300));
+        assert_eq!(ok.polling.per_host, 4);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::{Context as _, anyhow};
 use chrono::Utc;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{error, info, warn};
@@ -41,6 +41,7 @@ use crate::service::watch::{ConfigWatch, WATCH_EVERY};
 use crate::sink::deliver::{Deliverer, SharedStore, lock};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
+use crate::source::hosts::Hosts;
 use crate::source::schedule::Schedule;
 use crate::store::Store;
 use running::Running;
@@ -86,6 +87,8 @@ async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
         store: store.clone(),
         engine: loaded.engine.clone(),
         wake: Arc::new(Notify::new()),
+        hosts: Arc::new(Hosts::new(config.concurrency, config.polling.per_host)),
+        polling: config.polling.clone(),
     };
     let deliverer = Deliverer::new(store, log, &config.desktop).await;
     Ok((ctx, deliverer))
@@ -110,15 +113,11 @@ pub struct OnceSummary {
 pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
     let (ctx, mut deliverer) = open(&loaded).await?;
-    let permits = Arc::new(Semaphore::new(loaded.config.concurrency));
     let mut set = JoinSet::new();
     for feed in loaded.config.feeds.clone() {
         let ctx = ctx.clone();
-        let permits = permits.clone();
-        set.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            poll_feed(&ctx, &feed).await
-        });
+        // poll_feed waits for its host's and a global slot itself.
+        set.spawn(async move { poll_feed(&ctx, &feed).await });
     }
     let mut summary = OnceSummary {
         feeds: loaded.config.feeds.len(),
@@ -190,13 +189,11 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
         .config
         .watch_config
         .then(|| ConfigWatch::new(&loaded.config));
-    let permits = Arc::new(Semaphore::new(loaded.config.concurrency));
     let mut rt = Running {
         config_path: config_path.to_path_buf(),
         loaded,
         ctx,
         schedule: Schedule::new(),
-        permits,
         status: LiveStatus::new([], Utc::now().date_naive(), 0),
         metrics,
         manager,
@@ -230,11 +227,9 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
             _ = tokio::time::sleep_until(sleep_until), if next.is_some() => {
                 for feed in rt.schedule.take_due(Instant::now()) {
                     let name = feed.name.clone();
-                    let (ctx, permits) = (rt.ctx.clone(), rt.permits.clone());
-                    let task = polls.spawn(async move {
-                        let _permit = permits.acquire_owned().await;
-                        poll_feed(&ctx, &feed).await
-                    });
+                    let ctx = rt.ctx.clone();
+                    // poll_feed waits for its host's and a global slot itself.
+                    let task = polls.spawn(async move { poll_feed(&ctx, &feed).await });
                     running.insert(task.id(), name);
                 }
             }

@@ -19,17 +19,20 @@
 //!   extraction and why.
 //! - [`engine`]: one config's extractor and rules, and the step from item to alerts.
 //! - [`store`]: the SQLite state file (feed state, seen items, alert outbox).
-//! - [`poll`]: one poll of one feed, committed in one transaction.
+//! - [`poll`]: one poll of one feed; [`commit`]: its grouping decisions, items, alerts
+//!   and feed state committed in one transaction.
 //! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
 //!   outbox.
 //! - [`daemon`]: wiring, schedule, signals, sd_notify, ordered shutdown; `once`.
 //! - [`service`]: running as a system service: sd_notify and the status line, config
 //!   file watching, systemd-managed directories, journald logging, Prometheus metrics.
 //! - [`tail`]: reading and following the alert log.
+//! - [`subscriptions`]: `feeds` (feed state), OPML import and export.
 //! - [`cli`] and [`commands`]: the command line; `main.rs` stays thin.
 
 pub mod cli;
 pub mod commands;
+pub mod commit;
 pub mod config;
 pub mod daemon;
 pub mod diag;
@@ -42,4 +45,5 @@ pub mod service;
 pub mod sink;
 pub mod source;
 pub mod store;
+pub mod subscriptions;
 pub mod tail;

@@ -1,6 +1,10 @@
-//! Polling one feed: fetch (conditional), parse, find the items not seen before, run
-//! the engine on them, and commit items, alerts and feed state in one transaction.
-//! Failures become a per-feed error with a backoff, never a panic.
+//! Polling one feed: wait for the host's and the global slot, fetch (conditional, from
+//! where permanent redirects moved the feed), parse, find the items not seen before,
+//! run the engine on them, and commit items, alerts and feed state in one transaction.
+//! The next poll follows [`schedule::next_wait`] (interval raised to the publisher's
+//! asks) or [`schedule::backoff`]; a 429/503 `Retry-After` holds back the whole
+//! host:port; 410 Gone disables the feed. Failures become a per-feed error with a
+//! backoff, never a panic.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,17 +12,19 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use tracing::{info, warn};
+use url::Url;
 
-use crate::config::{Feed, FirstPoll};
+use crate::commit::{OwnedPoll, commit};
+use crate::config::{Feed, FeedSource, FirstPoll, Polling};
 use crate::engine::{Engine, Raised};
 use crate::model::Item;
 use crate::sink::deliver::{SharedStore, lock};
-use crate::source::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::source::fetch::{FetchError, Fetched, Fetcher};
+use crate::source::hints::{Hints, document_ttl};
+use crate::source::hosts::{Hosts, host_key};
 use crate::source::parse::parse_feed;
-use crate::store::{FeedState, PollRecord, StoreError};
-
-/// Longest wait between retries of a failing feed.
-const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
+use crate::source::schedule::{self, stagger};
+use crate::store::{FailureRecord, FeedState, Store, StoreError};
 
 /// What a poll needs, shared by all polls.
 #[derive(Clone)]
@@ -31,12 +37,17 @@ pub struct PollContext {
     pub engine: Arc<Engine>,
     /// Woken after alerts are committed, so delivery starts at once.
     pub wake: Arc<Notify>,
+    /// Global and per-host slots, and the hosts that asked us to wait.
+    pub hosts: Arc<Hosts>,
+    /// Bounds on the next wait.
+    pub polling: Polling,
 }
 
 /// How a poll went.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PollReport {
-    /// `200`, `304`, or the error class.
+    /// `200`, `304`, `deferred` (the host asked us to wait), `gone` (disabled by an
+    /// earlier 410), or the error class.
     pub status: String,
     /// Items not seen before.
     pub new_items: usize,
@@ -48,52 +59,87 @@ pub struct PollReport {
     pub next_poll: DateTime<Utc>,
 }
 
+impl PollReport {
+    fn quiet(status: &str, next_poll: DateTime<Utc>) -> Self {
+        PollReport {
+            status: status.into(),
+            new_items: 0,
+            alerts: 0,
+            error: None,
+            next_poll,
+        }
+    }
+}
+
 /// Why a poll failed, with the status word stored for `newswatch feeds`.
 struct Failure {
     status: String,
     message: String,
     retry_after: Option<Duration>,
+    gone: bool,
+}
+
+impl Failure {
+    fn new(status: &str, message: String) -> Self {
+        Failure {
+            status: status.into(),
+            message,
+            retry_after: None,
+            gone: false,
+        }
+    }
 }
 
 impl From<FetchError> for Failure {
     fn from(e: FetchError) -> Self {
-        let (status, retry_after) = match &e {
-            FetchError::Timeout(_) => ("timeout".to_string(), None),
+        let status = match &e {
+            FetchError::Timeout(_) => "timeout".to_string(),
+            FetchError::Status { status, .. } => status.to_string(),
+            FetchError::TooLarge(_) => "too-large".to_string(),
+            FetchError::Redirect(_) => "redirect".to_string(),
+            FetchError::Tls(_) => "tls".to_string(),
+            FetchError::Network(_) => "network".to_string(),
+            FetchError::File { .. } => "file".to_string(),
+        };
+        let (retry_after, gone) = match &e {
             FetchError::Status {
                 status,
                 retry_after,
-            } => (status.to_string(), *retry_after),
-            FetchError::TooLarge(_) => ("too-large".to_string(), None),
-            FetchError::Network(_) => ("network".to_string(), None),
-            FetchError::File { .. } => ("file".to_string(), None),
+            } => (*retry_after, *status == 410),
+            _ => (None, false),
         };
         Failure {
             status,
             message: e.to_string(),
             retry_after,
+            gone,
         }
     }
 }
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
-        Failure {
-            status: "store".into(),
-            message: e.to_string(),
-            retry_after: None,
-        }
+        Failure::new("store", e.to_string())
     }
 }
 
 fn join_failure(e: tokio::task::JoinError) -> Failure {
-    Failure {
-        status: "internal".into(),
-        message: format!("poll task failed: {e}"),
-        retry_after: None,
-    }
+    Failure::new("internal", format!("poll task failed: {e}"))
 }
 
-/// Polls `feed` once and records the outcome in the store.
+/// Runs `f` on the store in the blocking pool.
+async fn with_store<T: Send + 'static>(
+    store: &SharedStore,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Failure> {
+    let store = store.clone();
+    Ok(tokio::task::spawn_blocking(move || f(&mut lock(&store)))
+        .await
+        .map_err(join_failure)??)
+}
+
+/// Polls `feed` once and records the outcome in the store. Waits for the feed's
+/// host slot and a global slot first, so callers need no limits of their own.
 pub async fn poll_feed(ctx: &PollContext, feed: &Feed) -> PollReport {
     let url = feed.source.display();
     match try_poll(ctx, feed, &url).await {
@@ -103,116 +149,215 @@ pub async fn poll_feed(ctx: &PollContext, feed: &Feed) -> PollReport {
             }
             report
         }
-        Err(f) => {
-            let store = ctx.store.clone();
-            let (name, status, message) = (feed.name.clone(), f.status.clone(), f.message.clone());
-            let interval = feed.interval;
-            let counted = tokio::task::spawn_blocking(move || {
-                let mut s = lock(&store);
-                let errors = s.feed_state(&name)?.map_or(0, |st| st.error_count);
-                let next = Utc::now() + to_chrono(backoff(interval, errors + 1, f.retry_after));
-                s.record_failure(&name, &url, &status, &message, next)
-                    .map(|_| next)
-            })
-            .await;
-            let next_poll = match counted {
-                Ok(Ok(next)) => next,
-                Ok(Err(e)) => {
-                    warn!(feed = %feed.name, error = %e, "cannot record poll failure");
-                    Utc::now() + to_chrono(feed.interval)
-                }
-                Err(e) => {
-                    warn!(feed = %feed.name, error = %e, "cannot record poll failure");
-                    Utc::now() + to_chrono(feed.interval)
-                }
-            };
-            warn!(feed = %feed.name, status = %f.status, error = %f.message, next_poll = %next_poll, "poll failed");
-            PollReport {
-                status: f.status,
-                new_items: 0,
-                alerts: 0,
-                error: Some(f.message),
-                next_poll,
-            }
-        }
+        Err(f) => record_failure(ctx, feed, url, f).await,
     }
 }
 
-/// Delay before the next try after `errors` consecutive failures: the interval doubled
-/// per failure, capped, and never shorter than what the server asked for.
-pub fn backoff(interval: Duration, errors: u32, retry_after: Option<Duration>) -> Duration {
-    let doubled = interval.saturating_mul(1u32 << errors.saturating_sub(1).min(16));
-    let wait = doubled.min(MAX_BACKOFF.max(interval));
-    retry_after.map_or(wait, |r| {
-        wait.max(r.min(Duration::from_secs(7 * 24 * 3600)))
+async fn record_failure(ctx: &PollContext, feed: &Feed, url: String, f: Failure) -> PollReport {
+    let (name, status, message) = (feed.name.clone(), f.status.clone(), f.message.clone());
+    let (interval, bounds, retry_after, gone) =
+        (feed.interval, ctx.polling.clone(), f.retry_after, f.gone);
+    let counted = with_store(&ctx.store, move |s| {
+        let known = s.feed_state(&name)?;
+        let errors = known
+            .filter(|st| st.url == url)
+            .map_or(0, |st| st.error_count);
+        let wait = if gone {
+            bounds.max_interval
+        } else {
+            schedule::backoff(interval, errors + 1, retry_after, &bounds)
+        };
+        let next_poll = Utc::now() + to_chrono(wait);
+        let rec = FailureRecord {
+            feed: &name,
+            url: &url,
+            status: &status,
+            error: &message,
+            next_poll,
+            disable: gone,
+        };
+        s.record_failure(&rec).map(|n| (n, next_poll))
     })
+    .await;
+    let (errors, next_poll) = match counted {
+        Ok(v) => v,
+        Err(e) => {
+            warn!(feed = %feed.name, error = %e.message, "cannot record poll failure");
+            (0, Utc::now() + to_chrono(feed.interval))
+        }
+    };
+    if f.gone {
+        warn!(feed = %feed.name, url = %feed.source.display(), "feed is gone (HTTP 410): polling stops until its url changes in the config");
+    } else {
+        warn!(feed = %feed.name, status = %f.status, error = %f.message, errors, next_poll = %next_poll, "poll failed");
+    }
+    PollReport {
+        status: f.status,
+        new_items: 0,
+        alerts: 0,
+        error: Some(f.message),
+        next_poll,
+    }
 }
 
 fn to_chrono(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
+/// Where to fetch `feed` from: the address permanent redirects moved it to, while its
+/// configured URL is the one they were seen for; else the configured source.
+fn effective_source(feed: &Feed, state: Option<&FeedState>) -> FeedSource {
+    let moved = state.and_then(|s| s.effective_url.as_deref());
+    match (&feed.source, moved) {
+        (FeedSource::Http(_), Some(m)) => Url::parse(m)
+            .map(FeedSource::Http)
+            .unwrap_or_else(|_| feed.source.clone()),
+        _ => feed.source.clone(),
+    }
+}
+
 async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollReport, Failure> {
-    let store = ctx.store.clone();
-    let name = feed.name.clone();
-    let state: Option<FeedState> =
-        tokio::task::spawn_blocking(move || lock(&store).feed_state(&name))
-            .await
-            .map_err(join_failure)??;
-    // Validators belong to a URL: after the config points elsewhere, start afresh.
+    // Reading the state takes a global slot too, so thousands of due feeds do not all
+    // queue on the blocking pool at once; it is released before waiting for the host.
+    let state = {
+        let _slot = ctx.hosts.poll_slot().await;
+        let name = feed.name.clone();
+        with_store(&ctx.store, move |s| s.feed_state(&name)).await?
+    };
+    // State belongs to a URL: after the config points elsewhere, start afresh.
+    let state = state.filter(|s| s.url == url);
+    if state.as_ref().is_some_and(|s| s.disabled) {
+        let next_poll = Utc::now() + to_chrono(ctx.polling.max_interval);
+        info!(feed = %feed.name, "feed answered 410 Gone earlier; not polled until its url changes");
+        let (name, u) = (feed.name.clone(), url.to_string());
+        with_store(&ctx.store, move |s| s.set_next_poll(&name, &u, next_poll)).await?;
+        return Ok(PollReport::quiet("gone", next_poll));
+    }
+    let source = effective_source(feed, state.as_ref());
     let validators = state
         .as_ref()
-        .filter(|s| s.url == url)
         .map(|s| s.validators.clone())
         .unwrap_or_default();
     let first_poll = !state.as_ref().is_some_and(|s| s.first_poll_done);
-    let next_poll = Utc::now() + to_chrono(feed.interval);
 
-    let fetched = ctx.fetcher.fetch(&feed.source, &validators).await?;
+    let host = match &source {
+        FeedSource::Http(u) => Some(host_key(u)),
+        FeedSource::File(_) => None,
+    };
+    let host_slot = match &host {
+        Some(h) => Some(ctx.hosts.host_slot(h).await),
+        None => None,
+    };
+    if let Some(h) = &host {
+        let now = tokio::time::Instant::now();
+        if let Some(until) = ctx.hosts.blocked_until(h, now) {
+            // Not a failure of this feed: it simply waits with its host (plus a stable
+            // offset, so the host does not get all its feeds back at one instant).
+            let wait = (until - now) + stagger(&feed.name, Duration::from_secs(10));
+            let next_poll = Utc::now() + to_chrono(wait);
+            info!(feed = %feed.name, host = %h, next_poll = %next_poll, "host asked us to wait (Retry-After); poll deferred");
+            let (name, u) = (feed.name.clone(), url.to_string());
+            with_store(&ctx.store, move |s| s.set_next_poll(&name, &u, next_poll)).await?;
+            return Ok(PollReport::quiet("deferred", next_poll));
+        }
+    }
+    let _poll_slot = ctx.hosts.poll_slot().await;
+    let fetched = ctx.fetcher.fetch(&source, &validators).await;
+    drop(host_slot);
+    let fetched = match fetched {
+        Ok(f) => f,
+        Err(e) => {
+            if let (
+                Some(h),
+                FetchError::Status {
+                    status: 429 | 503,
+                    retry_after: Some(wait),
+                },
+            ) = (&host, &e)
+            {
+                let cap = ctx.polling.max_interval.max(ctx.polling.max_backoff);
+                ctx.hosts
+                    .block(h, tokio::time::Instant::now(), (*wait).min(cap));
+                warn!(feed = %feed.name, host = %h, retry_after_s = wait.as_secs(), "host asked us to wait; holding back its other feeds too");
+            }
+            return Err(e.into());
+        }
+    };
+    let known_moved = state.as_ref().and_then(|s| s.effective_url.clone());
+    let (moved_to, hints) = match &fetched {
+        Fetched::NotModified { moved_to, hints }
+        | Fetched::Body {
+            moved_to, hints, ..
+        } => (moved_to.clone(), *hints),
+    };
+    // A permanent move is relative to what was fetched; moving back home forgets it.
+    let effective = match moved_to {
+        Some(m) if m.as_str() == url => None,
+        Some(m) => Some(m.to_string()),
+        None => known_moved.clone(),
+    };
+    if effective.is_some() && effective != known_moved {
+        info!(feed = %feed.name, from = %source.display(), to = effective.as_deref().unwrap_or(""),
+            "feed moved permanently (301/308): polling the new address from now on; update its url in the config to make this permanent");
+    }
+
     let (bytes, new_validators, base) = match fetched {
-        Fetched::NotModified => {
-            commit(
-                ctx,
-                feed,
-                url,
-                None,
-                "304",
-                Vec::new(),
-                Vec::new(),
+        Fetched::NotModified { .. } => {
+            let publisher_ttl = state.as_ref().and_then(|s| s.publisher_ttl);
+            let hints = Hints {
+                ttl: publisher_ttl,
+                ..hints
+            };
+            let next_poll =
+                Utc::now() + to_chrono(schedule::next_wait(feed.interval, &hints, &ctx.polling));
+            let rec = OwnedPoll {
+                feed: feed.name.clone(),
+                url: url.to_string(),
+                validators: None,
+                status: "304",
+                items: Vec::new(),
+                raised: Vec::new(),
                 next_poll,
-            )
-            .await?;
-            return Ok(PollReport {
-                status: "304".into(),
-                new_items: 0,
-                alerts: 0,
-                error: None,
-                next_poll,
-            });
+                effective_url: effective,
+                publisher_ttl,
+            };
+            let (store, engine) = (ctx.store.clone(), ctx.engine.clone());
+            tokio::task::spawn_blocking(move || commit(&store, &engine, rec))
+                .await
+                .map_err(join_failure)??;
+            return Ok(PollReport::quiet("304", next_poll));
         }
         Fetched::Body {
             bytes,
             validators,
             final_url,
+            ..
         } => (
             bytes,
             validators,
             final_url.unwrap_or_else(|| url.to_string()),
         ),
     };
+    let publisher_ttl = document_ttl(&bytes);
+    let hints = Hints {
+        ttl: publisher_ttl,
+        ..hints
+    };
+    let next_poll =
+        Utc::now() + to_chrono(schedule::next_wait(feed.interval, &hints, &ctx.polling));
 
     let engine = ctx.engine.clone();
     let store = ctx.store.clone();
     let feed_c = feed.clone();
     let url_c = url.to_string();
-    let (items, raised) =
-        tokio::task::spawn_blocking(move || -> Result<(Vec<Item>, Vec<Raised>), Failure> {
+    // Parse, pick the unseen items, extract, match and commit in one trip to the
+    // blocking pool: each trip is a thread hand-over, and a cycle makes thousands.
+    let (n_items, n_alerts) =
+        tokio::task::spawn_blocking(move || -> Result<(usize, usize), Failure> {
             let base = base.starts_with("http").then_some(base.as_str());
-            let items = parse_feed(&bytes, base).map_err(|e| Failure {
-                status: "parse".into(),
-                message: e.to_string(),
-                retry_after: None,
-            })?;
+            let items =
+                parse_feed(&bytes, base).map_err(|e| Failure::new("parse", e.to_string()))?;
+            drop(bytes);
             let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
             let unseen = lock(&store).unseen(&feed_c.name, &ids)?;
             let new_items: Vec<Item> = items
@@ -221,28 +366,29 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
                 .filter_map(|(i, u)| u.then_some(i))
                 .collect();
             let now = Utc::now();
-            let raised = new_items
+            let raised: Vec<Raised> = new_items
                 .iter()
                 .filter(|item| !first_poll || eligible_on_first_poll(feed_c.first_poll, item, now))
                 .flat_map(|item| engine.alerts_for(&feed_c.name, &url_c, item, now))
                 .collect();
-            Ok((new_items, raised))
+            let counts = (new_items.len(), raised.len());
+            let rec = OwnedPoll {
+                feed: feed_c.name.clone(),
+                url: url_c,
+                validators: Some(new_validators),
+                status: "200",
+                items: new_items,
+                raised,
+                next_poll,
+                effective_url: effective,
+                publisher_ttl,
+            };
+            commit(&store, &engine, rec)?;
+            Ok(counts)
         })
         .await
         .map_err(join_failure)??;
 
-    let (n_items, n_alerts) = (items.len(), raised.len());
-    commit(
-        ctx,
-        feed,
-        url,
-        Some(new_validators),
-        "200",
-        items,
-        raised,
-        next_poll,
-    )
-    .await?;
     if n_alerts > 0 {
         ctx.wake.notify_one();
     }
@@ -266,60 +412,9 @@ fn eligible_on_first_poll(policy: FirstPoll, item: &Item, now: DateTime<Utc>) ->
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn commit(
-    ctx: &PollContext,
-    feed: &Feed,
-    url: &str,
-    validators: Option<Validators>,
-    status: &'static str,
-    items: Vec<Item>,
-    raised: Vec<Raised>,
-    next_poll: DateTime<Utc>,
-) -> Result<(), Failure> {
-    let store = ctx.store.clone();
-    let engine = ctx.engine.clone();
-    let name = feed.name.clone();
-    let url = url.to_string();
-    tokio::task::spawn_blocking(move || {
-        let mut store = lock(&store);
-        // Grouping reads earlier alerts: decided under the same lock as the commit.
-        let raised = engine.group(&store, raised)?;
-        let rec = PollRecord {
-            feed: &name,
-            url: &url,
-            validators: validators.as_ref(),
-            status,
-            new_items: &items,
-            alerts: raised.iter().map(|(a, n)| (a, *n)).collect(),
-            next_poll,
-        };
-        store.commit_poll(&rec)?;
-        engine.after_commit(&mut store, &name, &items, Utc::now());
-        Ok::<(), StoreError>(())
-    })
-    .await
-    .map_err(join_failure)??;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_caps_and_respects_retry_after() {
-        let m = Duration::from_secs(60);
-        assert_eq!(backoff(m, 1, None), m);
-        assert_eq!(backoff(m, 3, None), 4 * m);
-        assert_eq!(backoff(m, 40, None), MAX_BACKOFF);
-        assert_eq!(
-            backoff(m, 1, Some(Duration::from_secs(600))),
-            Duration::from_secs(600)
-        );
-        let day = Duration::from_secs(86400);
-        assert_eq!(backoff(day, 5, None), day, "never faster than the interval");
-    }
 
     #[test]
     fn first_poll_window() {

@@ -47,7 +47,9 @@ pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String>
         .map_err(|e| format!("--since: {e}; or an RFC 3339 time"))?;
     // An absurd span ("100000000y") means "since the beginning", not an overflow.
     let back = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-    Ok(now.checked_sub_signed(back).unwrap_or(DateTime::<Utc>::MIN_UTC))
+    Ok(now
+        .checked_sub_signed(back)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC))
 }
 
 /// The readable rendering of one alert (several lines, ending with a newline).
@@ -399,6 +401,9 @@ mod tests {
             "2025-12-31T00:00:00+00:00"
         );
         assert!(parse_since("soon", now).is_err());
-        assert_eq!(parse_since("100000000y", now).unwrap(), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(
+            parse_since("100000000y", now).unwrap(),
+            DateTime::<Utc>::MIN_UTC
+        );
     }
 }

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Local, Utc};
-use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
@@ -33,8 +32,6 @@ pub(super) struct Running {
     pub ctx: PollContext,
     /// What is polled when.
     pub schedule: Schedule,
-    /// Bounds polls at once (`concurrency`).
-    pub permits: Arc<Semaphore>,
     /// The status line's counts.
     pub status: LiveStatus,
     /// What the metrics endpoint shows.
@@ -155,10 +152,9 @@ impl Running {
                 Err(e) => warn!(error = %e, "new [http] settings unusable; keeping the old ones"),
             }
         }
-        if old.concurrency != cfg.concurrency {
-            // Polls under way keep their permits from the old semaphore.
-            self.permits = Arc::new(Semaphore::new(cfg.concurrency));
-        }
+        // Polls under way keep the slots they hold; new polls use the new limits.
+        self.ctx.hosts.resize(cfg.concurrency, cfg.polling.per_host);
+        self.ctx.polling = cfg.polling.clone();
         let kept: HashSet<&str> = cfg.feeds.iter().map(|f| f.name.as_str()).collect();
         let removed: Vec<&str> = old
             .feeds

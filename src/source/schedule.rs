@@ -1,7 +1,9 @@
 //! The schedule: which feed is polled when. It decides *what* and *when*; the worker
 //! that polls ([`crate::poll`]) is separate, so the two can later live in different
 //! processes (a work queue of poll jobs). Pure bookkeeping over instants: no sleeping,
-//! no I/O, tested without a clock.
+//! no I/O, tested without a clock. Also the pure rules for the next wait: the
+//! interval raised to what the publisher asks ([`next_wait`]) and the error backoff
+//! ([`backoff`]), both within the `[polling]` bounds.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -10,10 +12,41 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
-use crate::config::Feed;
+use crate::config::{Feed, Polling};
+use crate::source::hints::Hints;
 
 /// New feeds' first polls are spread over at most this long after start.
 const START_SPREAD: Duration = Duration::from_secs(30);
+/// Feeds whose stored slot passed while the daemon was down are spread over at most
+/// this long after a restart, so a restart never polls everything at once.
+const RESTART_SPREAD: Duration = Duration::from_secs(300);
+
+/// The wait after a successful poll: the feed's interval, raised to the longest wait
+/// the publisher asks for (`ttl`, `max-age`, `Expires`, `Retry-After`; each capped at
+/// `max_interval`, so a feed is never forgotten), and never below `min_interval`.
+/// The feed's own interval is never shortened by the bounds' upper end.
+pub fn next_wait(interval: Duration, hints: &Hints, bounds: &Polling) -> Duration {
+    let asked = hints
+        .longest()
+        .map_or(Duration::ZERO, |a| a.min(bounds.max_interval));
+    interval.max(asked).max(bounds.min_interval)
+}
+
+/// The wait after the `errors`-th consecutive failure: the interval doubled per
+/// failure after the first, capped at `max_backoff` (or the interval, if longer), and
+/// never shorter than a `Retry-After` (itself capped, so a feed is never given up).
+pub fn backoff(
+    interval: Duration,
+    errors: u32,
+    retry_after: Option<Duration>,
+    bounds: &Polling,
+) -> Duration {
+    let base = interval.max(bounds.min_interval);
+    let doubled = base.saturating_mul(1u32 << errors.saturating_sub(1).min(20));
+    let wait = doubled.min(bounds.max_backoff.max(base));
+    let cap = bounds.max_interval.max(bounds.max_backoff);
+    retry_after.map_or(wait, |r| wait.max(r.min(cap)))
+}
 
 /// Feeds and their next slots.
 #[derive(Debug, Default)]
@@ -115,16 +148,17 @@ pub fn stagger(name: &str, spread: Duration) -> Duration {
     Duration::from_millis(u64::from_le_bytes(first) % ms)
 }
 
-/// When `feed` is first due: its stored next poll (never all at the same instant),
-/// else a staggered slot within the first interval (at most [`START_SPREAD`]).
+/// When `feed` is first due: its stored next poll if that is still ahead (the
+/// schedule survives restarts); if it passed while we were down, a stable offset
+/// within [`RESTART_SPREAD`] (or the interval); a feed never polled, a stable offset
+/// within [`START_SPREAD`] (or the interval), so start-up is never one burst.
 fn first_due(feed: &Feed, stored: Option<DateTime<Utc>>, now: Instant) -> Instant {
-    let spread = stagger(&feed.name, feed.interval.min(START_SPREAD));
     match stored {
-        Some(t) => {
-            let wait = (t - Utc::now()).to_std().unwrap_or(Duration::ZERO);
-            now + wait.max(spread.min(Duration::from_secs(2)))
-        }
-        None => now + spread,
+        Some(t) => match (t - Utc::now()).to_std() {
+            Ok(wait) if !wait.is_zero() => now + wait,
+            _ => now + stagger(&feed.name, feed.interval.min(RESTART_SPREAD)),
+        },
+        None => now + stagger(&feed.name, feed.interval.min(START_SPREAD)),
     }
 }
 
@@ -139,7 +173,111 @@ mod tests {
             source: FeedSource::File(name.into()),
             interval: Duration::from_secs(secs),
             first_poll: FirstPoll::All,
+            tags: Vec::new(),
         }
+    }
+
+    const MIN: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn next_wait_follows_the_publisher_within_bounds() {
+        let bounds = Polling::default();
+        let m15 = Duration::from_secs(900);
+        let hint = |secs: u64| Hints {
+            ttl: Some(Duration::from_secs(secs)),
+            ..Hints::default()
+        };
+        assert_eq!(next_wait(m15, &Hints::default(), &bounds), m15);
+        assert_eq!(
+            next_wait(m15, &hint(60), &bounds),
+            m15,
+            "hints never speed up"
+        );
+        assert_eq!(
+            next_wait(m15, &hint(3600), &bounds),
+            Duration::from_secs(3600)
+        );
+        let week = 7 * 86_400;
+        assert_eq!(
+            next_wait(m15, &hint(week), &bounds),
+            bounds.max_interval,
+            "publishers cannot stretch past max_interval"
+        );
+        let two_days = Duration::from_secs(2 * 86_400);
+        assert_eq!(
+            next_wait(two_days, &hint(60), &bounds),
+            two_days,
+            "the feed's own interval is kept"
+        );
+        let slow = Polling {
+            min_interval: Duration::from_secs(1800),
+            ..Polling::default()
+        };
+        assert_eq!(
+            next_wait(m15, &Hints::default(), &slow),
+            Duration::from_secs(1800)
+        );
+        let mixed = Hints {
+            max_age: Some(Duration::from_secs(1200)),
+            expires: Some(Duration::from_secs(2400)),
+            retry_after: Some(Duration::from_secs(600)),
+            ttl: None,
+        };
+        assert_eq!(next_wait(m15, &mixed, &bounds), Duration::from_secs(2400));
+    }
+
+    #[test]
+    fn backoff_doubles_caps_and_respects_retry_after() {
+        let b = Polling::default();
+        assert_eq!(backoff(MIN, 1, None, &b), MIN);
+        assert_eq!(backoff(MIN, 2, None, &b), 2 * MIN);
+        assert_eq!(backoff(MIN, 3, None, &b), 4 * MIN);
+        assert_eq!(
+            backoff(MIN, 40, None, &b),
+            b.max_backoff,
+            "capped, never gives up"
+        );
+        assert_eq!(
+            backoff(MIN, 1, Some(Duration::from_secs(600)), &b),
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            backoff(MIN, 1, Some(Duration::from_secs(365 * 86_400)), &b),
+            b.max_interval,
+            "an absurd Retry-After is capped"
+        );
+        let day = Duration::from_secs(86_400);
+        assert_eq!(
+            backoff(day, 5, None, &b),
+            day,
+            "never faster than the interval"
+        );
+        let short_cap = Polling {
+            max_backoff: Duration::from_secs(300),
+            ..Polling::default()
+        };
+        assert_eq!(backoff(MIN, 10, None, &short_cap), Duration::from_secs(300));
+    }
+
+    #[test]
+    fn overdue_feeds_are_spread_after_a_restart() {
+        let now = Instant::now();
+        let past = Utc::now() - chrono::Duration::hours(5);
+        let stored: HashMap<String, DateTime<Utc>> =
+            (0..200).map(|i| (format!("f{i}"), past)).collect();
+        let feeds: Vec<Feed> = (0..200).map(|i| feed(&format!("f{i}"), 3600)).collect();
+        let mut s = Schedule::new();
+        s.update(&feeds, &stored, now);
+        let slots: Vec<Instant> = s.due.values().copied().collect();
+        assert!(slots.iter().all(|t| *t >= now && *t < now + RESTART_SPREAD));
+        let early = slots
+            .iter()
+            .filter(|t| **t < now + Duration::from_secs(10))
+            .count();
+        assert!(early < 30, "not a burst: {early} of 200 in the first 10 s");
+        let mut again = Schedule::new();
+        again.update(&feeds, &stored, now);
+        assert_eq!(s.due, again.due, "offsets are stable across restarts");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod desktop;
+pub mod hostile;
 pub mod server;
 
 use std::path::{Path, PathBuf};

@@ -1,12 +1,15 @@
 //! A real HTTP/1.1 server on 127.0.0.1:0 serving feed bytes, for integration tests.
-//! It answers conditional requests (ETag / If-None-Match) like a real publisher and
-//! records every request so tests can assert what the client sent.
+//! It answers conditional requests (ETag / If-None-Match) like a real publisher (its
+//! extra headers, e.g. `Cache-Control`, on the 304 too), records every request so
+//! tests can assert what the client sent, and can answer slowly while counting how
+//! many requests it holds at once.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 /// One resource the server serves.
 #[derive(Clone, Debug)]
@@ -34,6 +37,11 @@ pub struct Request {
 struct State {
     resources: HashMap<String, Resource>,
     requests: Vec<Request>,
+    /// How long each answer is held back.
+    delay: Duration,
+    /// Requests being answered right now, and the most there ever were.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// The server; it stops with the test process.
@@ -89,6 +97,21 @@ impl FeedServer {
     pub fn requests(&self) -> Vec<Request> {
         self.state.lock().unwrap().requests.clone()
     }
+
+    /// The paths requested so far, in order.
+    pub fn paths(&self) -> Vec<String> {
+        self.requests().into_iter().map(|r| r.path).collect()
+    }
+
+    /// Holds every answer back by `delay` (a slow publisher).
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().unwrap().delay = delay;
+    }
+
+    /// The most requests this server was answering at the same time.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
+    }
 }
 
 fn serve(stream: TcpStream, state: &Mutex<State>) {
@@ -117,22 +140,33 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
-        let resource = {
+        let (resource, delay) = {
             let mut st = state.lock().unwrap();
             st.requests.push(Request {
                 path: path.clone(),
                 headers: headers.clone(),
             });
-            st.resources.get(&path).cloned()
+            st.in_flight += 1;
+            st.max_in_flight = st.max_in_flight.max(st.in_flight);
+            (st.resources.get(&path).cloned(), st.delay)
         };
+        if !delay.is_zero() {
+            // The publisher's slowness, not a test waiting: the client sees a slow answer.
+            thread::sleep(delay);
+        }
+        state.lock().unwrap().in_flight -= 1;
         let response = match resource {
             None => b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n".to_vec(),
             Some(r) if r.etag.is_some() && headers.get("if-none-match") == r.etag.as_ref() => {
-                format!(
-                    "HTTP/1.1 304 Not Modified\r\netag: {}\r\ncontent-length: 0\r\n\r\n",
+                let mut head = format!(
+                    "HTTP/1.1 304 Not Modified\r\netag: {}\r\ncontent-length: 0\r\n",
                     r.etag.unwrap()
-                )
-                .into_bytes()
+                );
+                for (k, v) in &r.headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str("\r\n");
+                head.into_bytes()
             }
             Some(r) => {
                 let mut head = format!(

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Scale benchmark, side by side with newsboat (not a test; run by hand).
+#
+# For each N (default: 1000 10000) it generates N feeds (20 items, ~60-word
+# descriptions, ~17 KB each; scripts/bench-gen.py), serves them from nginx on
+# 127.0.0.1 (static files: nginx sends ETag and Last-Modified), and measures single
+# cycles with /usr/bin/time -v (wall, CPU = user + system, peak RSS):
+#   fresh      empty state, every feed new
+#   changed    every feed rewritten with 5 new items
+#   unchanged  nothing changed: every answer a 304
+# newswatch runs `newswatch once` (extraction and rules included: first_poll = "all",
+# the shipped watchlists, desktop notifications off). newsboat runs
+# `newsboat -x reload` with `reload-threads 32` over the same feeds; its third run is
+# its all-304 cycle (newsboat 2.21 stores no validators on the first). nginx's access
+# log counts each cycle's 200s and 304s, to show every cycle is what it claims.
+#
+# Needs: nginx, newsboat, GNU time, python3 (apt-get install nginx-light newsboat time)
+# and a release build (cargo build --release). Everything stays on loopback.
+#
+# usage: scripts/bench-scale.sh [N...]     env: BENCH_DIR (default: a temp dir),
+#        NEWSWATCH (default: target/release/newswatch), PORT (default 18080),
+#        REUSE_NEWSBOAT=1: keep newsboat's measurements already in BENCH_DIR (they do
+#        not depend on newswatch; newsboat takes most of an hour at N = 10,000)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin=${NEWSWATCH:-$repo/target/release/newswatch}
+port=${PORT:-18080}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+
+for tool in nginx newsboat python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx-light newsboat time)" >&2; exit 2; }
+done
+[ -x "$bin" ] || { echo "no $bin: run cargo build --release" >&2; exit 2; }
+
+work=${BENCH_DIR:-$(mktemp -d /tmp/newswatch-bench.XXXXXX)}
+mkdir -p "$work"
+chmod 755 "$work"   # nginx's workers read the feeds as an unprivileged user
+nginx_pid=""
+cleanup() {
+    if [ -n "$nginx_pid" ] && kill -0 "$nginx_pid" 2>/dev/null; then
+        kill -QUIT "$nginx_pid"
+    fi
+}
+trap cleanup EXIT
+
+start_nginx() { # $1: feed folder
+    mkdir -p "$work/nginx/tmp"
+    cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log $work/nginx/access.log combined;
+    client_body_temp_path $work/nginx/tmp;
+    proxy_temp_path $work/nginx/tmp;
+    fastcgi_temp_path $work/nginx/tmp;
+    uwsgi_temp_path $work/nginx/tmp;
+    scgi_temp_path $work/nginx/tmp;
+    types { application/rss+xml xml; }
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$port;
+        root $1;
+    }
+}
+EOF
+    nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+    for _ in $(seq 50); do
+        [ -s "$work/nginx/nginx.pid" ] && break
+        sleep 0.1
+    done
+    nginx_pid=$(cat "$work/nginx/nginx.pid")
+}
+
+# Truncates nginx's access log (nginx keeps appending at the new end).
+reset_log() { : >"$work/nginx/access.log"; }
+# "200 x 304 y" of the requests since the last reset.
+statuses() {
+    awk '{ c[$9]++ } END { printf "200:%d 304:%d other:%d", c["200"], c["304"], NR - c["200"] - c["304"] }' \
+        "$work/nginx/access.log"
+}
+
+# times_of FILE: "wall cpu rss_kb" from a time -v report.
+times_of() {
+    awk -F': ' '
+        /Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
+        /User time/ { u = $2 } /System time/ { s = $2 }
+        /Maximum resident set size/ { r = $2 }
+        END { printf "%.2f %.2f %d\n", w, u + s, r }' "$1"
+}
+
+# measure NAME OUTFILE CMD... : runs CMD under time -v; prints "wall cpu rss_kb".
+measure() {
+    local out=$2
+    shift 2
+    /usr/bin/time -v -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr" || true
+    times_of "$out.time"
+}
+
+results="$work/results.txt"
+: >"$results"
+for n in "${sizes[@]}"; do
+    dir="$work/n$n"
+    rm -rf "$dir/feeds" "$dir/nw"
+    [ "${REUSE_NEWSBOAT:-0}" = 1 ] || rm -rf "$dir/nb"
+    mkdir -p "$dir/feeds" "$dir/nw" "$dir/nb"
+    chmod 755 "$dir" "$dir/feeds"
+    echo "== N=$n: generating feeds" >&2
+    python3 "$repo/scripts/bench-gen.py" "$dir/feeds" "$n" 0
+    [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" && sleep 0.5
+    start_nginx "$dir/feeds"
+
+    # newswatch: the shipped watchlists, every item extracted, no desktop.
+    mkdir -p "$dir/nw/watchlists"
+    cp "$repo"/config/watchlists/*.toml "$dir/nw/watchlists/"
+    {
+        printf 'state_dir = "state"\nalert_log = "alerts.jsonl"\nwatchlists = ["watchlists/*.toml"]\n'
+        printf 'first_poll = "all"\n[desktop]\nenabled = false\n'
+        for i in $(seq 0 $((n - 1))); do
+            printf '[[feed]]\nname = "f%05d"\nurl = "http://127.0.0.1:%d/f%05d.xml"\n' "$i" "$port" "$i"
+        done
+    } >"$dir/nw/newswatch.toml"
+    # newsboat: the same URLs, 32 reload threads.
+    for i in $(seq 0 $((n - 1))); do printf 'http://127.0.0.1:%d/f%05d.xml\n' "$port" "$i"; done >"$dir/nb/urls"
+    printf 'reload-threads 32\n' >"$dir/nb/config"
+    reuse_nb=0
+    if [ "${REUSE_NEWSBOAT:-0}" = 1 ] && [ -s "$dir/nb/unchanged.time" ]; then reuse_nb=1; fi
+
+    for cycle in fresh changed unchanged; do
+        if [ "$cycle" = changed ]; then
+            echo "== N=$n: every feed gets 5 new items" >&2
+            python3 "$repo/scripts/bench-gen.py" "$dir/feeds" "$n" 1
+        fi
+        echo "== N=$n $cycle: newswatch" >&2
+        reset_log
+        read -r w c r < <(measure nw "$dir/nw/$cycle" "$bin" once --config "$dir/nw/newswatch.toml")
+        nw_http=$(statuses)
+        nw_summary=$(grep -o 'newswatch: .*' "$dir/nw/$cycle.stderr" | tail -1 || true)
+        if [ "$reuse_nb" = 1 ]; then
+            echo "== N=$n $cycle: newsboat (kept from an earlier run)" >&2
+            read -r bw bc br < <(times_of "$dir/nb/$cycle.time")
+        else
+            echo "== N=$n $cycle: newsboat" >&2
+            reset_log
+            read -r bw bc br < <(measure nb "$dir/nb/$cycle" env HOME="$dir/nb" \
+                newsboat -x reload -u "$dir/nb/urls" -c "$dir/nb/cache.db" -C "$dir/nb/config")
+            statuses >"$dir/nb/$cycle.http"
+        fi
+        nb_http=$(cat "$dir/nb/$cycle.http")
+        echo "$n $cycle $w $c $r $bw $bc $br | nw $nw_http | nb $nb_http | $nw_summary" >>"$results"
+    done
+done
+
+echo
+printf '%-6s %-9s | %-28s | %-28s | %-6s %-6s %-6s\n' "" "" "newswatch once" "newsboat -x reload" "CPU" "wall" "RSS"
+printf '%-6s %-9s | %8s %8s %10s | %8s %8s %10s | %-6s %-6s %-6s\n' \
+    N cycle "wall s" "CPU s" "RSS MB" "wall s" "CPU s" "RSS MB" ratio ratio ratio
+while read -r n cycle w c r bw bc br _; do
+    awk -v n="$n" -v cy="$cycle" -v w="$w" -v c="$c" -v r="$r" -v bw="$bw" -v bc="$bc" -v br="$br" 'BEGIN {
+        d = (c > 0) ? c : 0.01; dw = (w > 0) ? w : 0.01
+        printf "%-6s %-9s | %8.2f %8.2f %10.1f | %8.2f %8.2f %10.1f | %5.1fx %5.1fx %5.1fx\n",
+            n, cy, w, c, r / 1024, bw, bc, br / 1024, bc / d, bw / dw, br / r }'
+done <"$results"
+echo
+echo "HTTP answers per cycle (nginx access log) and newswatch's own summary:"
+sed 's/^[^|]*| //' "$results" | paste -d' ' <(cut -d' ' -f1,2 "$results") -
+echo "(raw files in $work)"
