@@ -41,6 +41,22 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../config/entities/places.toml"),
     ),
     (
+        "<builtin>/business.toml",
+        include_str!("../../config/entities/business.toml"),
+    ),
+    (
+        "<builtin>/bodies.toml",
+        include_str!("../../config/entities/bodies.toml"),
+    ),
+    (
+        "<builtin>/cities.toml",
+        include_str!("../../config/entities/cities.toml"),
+    ),
+    (
+        "<builtin>/regions.toml",
+        include_str!("../../config/entities/regions.toml"),
+    ),
+    (
         "<builtin>/people.toml",
         include_str!("../../config/entities/people.toml"),
     ),
