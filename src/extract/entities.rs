@@ -7,6 +7,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
+use super::catalog::Catalog;
 use super::context::{Cues, Resolver};
 use super::kb::{AliasOrigin, AliasRule, CaseRule, KnowledgeBase};
 use super::segment::Segments;
@@ -513,8 +514,9 @@ pub(crate) fn ends_with_word(text: &str, word: &str) -> bool {
             && text[..cut].chars().next_back().is_some_and(is_word_char))
 }
 
-/// Groups resolved mentions into hits, in order of first mention.
-pub(crate) fn hits(kb: &KnowledgeBase, text: &str, resolved: &[Resolved]) -> Vec<EntityHit> {
+/// Groups resolved mentions (knowledge-base entities and unknown names alike, in
+/// [`Catalog`] numbering) into hits, in order of first mention.
+pub(crate) fn hits(cat: &Catalog<'_>, text: &str, resolved: &[Resolved]) -> Vec<EntityHit> {
     let mut index: std::collections::HashMap<u32, usize> = Default::default();
     let mut hits: Vec<EntityHit> = Vec::new();
     for r in resolved {
@@ -529,12 +531,11 @@ pub(crate) fn hits(kb: &KnowledgeBase, text: &str, resolved: &[Resolved]) -> Vec
                 hits[h].confidence = hits[h].confidence.max(r.confidence);
             }
             None => {
-                let e = &kb.entities()[r.entity as usize];
                 index.insert(r.entity, hits.len());
                 hits.push(EntityHit {
-                    id: e.id.clone(),
-                    name: e.name.clone(),
-                    kind: e.kind,
+                    id: cat.id(r.entity).to_string(),
+                    name: cat.name(r.entity).to_string(),
+                    kind: cat.kind(r.entity),
                     confidence: r.confidence,
                     mentions: vec![mention],
                 });

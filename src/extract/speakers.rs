@@ -9,8 +9,8 @@
 
 use std::ops::Range;
 
+use super::catalog::Catalog;
 use super::entities::is_word_char;
-use super::kb::KnowledgeBase;
 use super::quotes::{Mentioned, Raw};
 use super::segment::Segments;
 use crate::model::EntityKind;
@@ -210,7 +210,7 @@ fn words(text: &str, r: Range<usize>) -> Vec<Word<'_>> {
 }
 
 pub(crate) struct Ctx<'a> {
-    kb: &'a KnowledgeBase,
+    cat: &'a Catalog<'a>,
     text: &'a str,
     seg: &'a Segments,
     mentions: &'a [Mentioned],
@@ -218,13 +218,13 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(
-        kb: &'a KnowledgeBase,
+        cat: &'a Catalog<'a>,
         text: &'a str,
         seg: &'a Segments,
         mentions: &'a [Mentioned],
     ) -> Self {
         Ctx {
-            kb,
+            cat,
             text,
             seg,
             mentions,
@@ -232,7 +232,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn kind(&self, m: &Mentioned) -> EntityKind {
-        self.kb.entities()[m.entity as usize].kind
+        self.cat.kind(m.entity)
     }
 
     /// The entity that said `q`, if the text names one.
@@ -461,7 +461,7 @@ impl<'a> Ctx<'a> {
         let one = ws[n - 1].text.to_lowercase();
         let two = (n >= 2).then(|| format!("{} {one}", ws[n - 2].text.to_lowercase()));
         let has_role = |e: u32| {
-            let roles = &self.kb.entities()[e as usize].roles;
+            let roles = self.cat.roles(e);
             roles.contains(&one) || two.as_ref().is_some_and(|t| roles.contains(t))
         };
         let persons = || {
