@@ -252,8 +252,8 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
     let which = if which == "the" { "this" } else { which };
     let m = m.map(|m| {
         match m.to_lowercase().as_str() {
-            "the end of" | "end of" => "late",
-            "the start of" | "start of" | "the beginning of" | "beginning of" => "early",
+            "the end of" | "end of" => "end",
+            "the start of" | "start of" | "the beginning of" | "beginning of" => "start",
             "the middle of" => "mid",
             other => return other.to_string(),
         }
@@ -285,9 +285,9 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
                 return (plus(5), plus(6));
             }
             match m.as_deref() {
-                Some("early") => (mon, plus(2)),
+                Some("early" | "start") => (mon, plus(2)),
                 Some("mid") => (plus(2), plus(3)),
-                Some("late") => (plus(3), plus(6)),
+                Some("late" | "end") => (plus(3), plus(6)),
                 Some("earlier") if weeks == 0 => (mon, Some(r)),
                 Some("later") if weeks == 0 => (Some(r), plus(6)),
                 _ => (mon, plus(6)),
@@ -303,8 +303,10 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
             let Some(t) = target else { return (None, None) };
             let p = match m.as_deref() {
                 Some("early") => Part::Early,
+                Some("start") => Part::Start,
                 Some("mid") => Part::Mid,
                 Some("late") => Part::Late,
+                Some("end") => Part::End,
                 // "earlier this month": from its start up to the reference day.
                 Some("earlier") if which == "this" => return (first, Some(r)),
                 Some("later") if which == "this" => {
@@ -322,8 +324,10 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
             };
             let p = match m.as_deref() {
                 Some("early") => Part::Early,
+                Some("start") => Part::Start,
                 Some("mid") => Part::Mid,
                 Some("late") => Part::Late,
+                Some("end") => Part::End,
                 _ => Part::Whole,
             };
             year_range(year, p)

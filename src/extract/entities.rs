@@ -3,7 +3,9 @@
 //! "TikTok’s" yield "TikTok"), adjacency rules, then a selection of non-overlapping
 //! matches that covers the most text, then disambiguation by context (see
 //! [`super::context`]). Locations named inside a longer name ("Hong Kong" in "Hong
-//! Kong stock exchange") are reported too, with a lower confidence.
+//! Kong stock exchange", "French" in "French data protection authority") are reported
+//! too, with a lower confidence, except inside the mastheads of news outlets ("New
+//! York" in "The New York Times") and clubs' names ("Real Madrid").
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
@@ -334,15 +336,28 @@ impl EntityMatcher {
             else {
                 continue;
             };
-            if kb.entities()[host.entity as usize].kind == EntityKind::Location {
+            // A place in a place's name is part of it; a place in a news outlet's
+            // masthead ("The New York Times") or a club's name ("Real Madrid") is not
+            // what the story is about. Demonyms count only in the descriptions that
+            // name regulators ("the French data protection authority"), not in
+            // proper names ("European Central Bank").
+            let host_entity = &kb.entities()[host.entity as usize];
+            if host_entity.kind == EntityKind::Location
+                || host_entity
+                    .tags
+                    .iter()
+                    .any(|t| t == "media" || t == "sport")
+            {
                 continue;
             }
+            let demonyms_count = host_entity.kind == EntityKind::Regulator;
             let place = sp.cands.iter().map(|&ci| self.cand(ci)).find(|c| {
                 let e = &kb.entities()[c.entity as usize];
                 let rule = &e.rules[c.rule as usize];
                 e.kind == EntityKind::Location
                     && rule.context.is_none()
-                    && matches!(rule.origin, AliasOrigin::Name | AliasOrigin::Alias)
+                    && (matches!(rule.origin, AliasOrigin::Name | AliasOrigin::Alias)
+                        || (demonyms_count && rule.origin == AliasOrigin::Demonym))
             });
             if let Some(c) = place {
                 out.push(Resolved {

@@ -57,6 +57,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../config/entities/regions.toml"),
     ),
     (
+        "<builtin>/sport.toml",
+        include_str!("../../config/entities/sport.toml"),
+    ),
+    (
         "<builtin>/people.toml",
         include_str!("../../config/entities/people.toml"),
     ),

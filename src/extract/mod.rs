@@ -105,7 +105,15 @@ impl Extractor {
                 entity: r.entity,
             })
             .collect();
-        let q = self.quantities.find(text);
+        let mut q = self.quantities.find(text);
+        quantities::settle_currencies(&mut q.money, |cc| {
+            resolved.iter().any(|r| {
+                self.kb
+                    .entities()
+                    .get(r.entity as usize)
+                    .is_some_and(|e| e.country.as_deref().is_some_and(|c| c.get(..2) == Some(cc)))
+            })
+        });
         Extraction {
             entities: entities::hits(&cat, text, &resolved),
             money: q.money,

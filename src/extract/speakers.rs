@@ -121,6 +121,22 @@ const FILLERS: &[&str] = &[
     "'s",
 ];
 
+/// Nouns that carry someone's words: "a statement from X", "a spokesperson for X".
+const CARRIERS: &[&str] = &[
+    "statement",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "representative",
+    "release",
+    "post",
+    "filing",
+    "letter",
+    "memo",
+    "email",
+    "note",
+];
+
 /// Nouns that refer back to the last organisation or product.
 const ORG_NOUNS: &[&str] = &[
     "company",
@@ -360,6 +376,17 @@ impl<'a> Ctx<'a> {
         let mut i = 0;
         while ws.get(i).is_some_and(|w| w.is_one_of(&["the", "a", "an"])) {
             i += 1;
+        }
+        // "according to a statement from Telegram", "said a spokesperson for Meta".
+        if ws.get(i).is_some_and(|w| w.is_one_of(CARRIERS))
+            && ws
+                .get(i + 1)
+                .is_some_and(|w| w.is_one_of(&["from", "by", "of", "for", "at"]))
+        {
+            i += 2;
+            while ws.get(i).is_some_and(|w| w.is_one_of(&["the", "a", "an"])) {
+                i += 1;
+            }
         }
         let w = ws.get(i)?;
         if let Some(m) = self.mention_starting(w.range.start) {
