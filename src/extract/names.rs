@@ -20,8 +20,12 @@
 
 mod lists;
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
+
+use super::entities::index::Fnv;
 
 use crate::model::EntityKind;
 
@@ -63,21 +67,24 @@ pub(crate) struct Found {
     pub(crate) withdrawn: Vec<usize>,
 }
 
+/// A set of words with a fast fixed hash.
+type Words = HashSet<&'static str, BuildHasherDefault<Fnv>>;
+
 /// The word lists, as sets; built once per extractor.
 #[derive(Debug)]
 pub(crate) struct Names {
-    org_suffixes: HashSet<&'static str>,
-    org_prefixes: HashSet<&'static str>,
-    regulator_words: HashSet<&'static str>,
-    regulator_heads: HashSet<&'static str>,
-    titles: HashSet<&'static str>,
-    honorifics: HashSet<&'static str>,
-    place_nouns: HashSet<&'static str>,
-    not_person_last: HashSet<&'static str>,
-    stopwords: HashSet<&'static str>,
-    connectors: HashSet<&'static str>,
-    given: HashSet<&'static str>,
-    speech: HashSet<&'static str>,
+    org_suffixes: Words,
+    org_prefixes: Words,
+    regulator_words: Words,
+    regulator_heads: Words,
+    titles: Words,
+    honorifics: Words,
+    place_nouns: Words,
+    not_person_last: Words,
+    stopwords: Words,
+    connectors: Words,
+    given: Words,
+    speech: Words,
 }
 
 /// A word of the text.
@@ -92,7 +99,7 @@ struct Tok {
     possessive: bool,
 }
 
-fn set(words: &[&'static str]) -> HashSet<&'static str> {
+fn set(words: &[&'static str]) -> Words {
     words.iter().copied().collect()
 }
 
@@ -148,6 +155,7 @@ impl Names {
             by_name: HashMap::new(),
             short_forms: Vec::new(),
             sentences,
+            headlines: vec![Cell::new(None); sentences.len()],
         };
         let mut i = 0;
         while i < toks.len() {
@@ -505,7 +513,7 @@ fn is_legal_suffix(w: &str) -> bool {
 
 /// A word that can be part of a person's name: capitalised (or a name particle), with
 /// at least one lower-case letter unless it is an initial.
-fn looks_like_name_word(w: &str, connectors: &HashSet<&'static str>) -> bool {
+fn looks_like_name_word(w: &str, connectors: &Words) -> bool {
     if connectors.contains(w) {
         return true;
     }
@@ -535,16 +543,29 @@ fn joined(text: &str, a: &Tok, b: &Tok) -> bool {
 /// The words of `text`: letters and digits, with inner `-`, `'`, `’`, `.` and `&`
 /// ("Okonjo-Iweala", "O'Brien", "AT&T"); a possessive "'s" is cut off and marked.
 fn tokenize(text: &str) -> Vec<Tok> {
+    let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(text.len() / 6);
     let mut start: Option<usize> = None;
     let mut prev_alnum = false;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let alnum = c.is_alphanumeric();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (alnum, len) = if b < 0x80 {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            match text[i..].chars().next() {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => break,
+            }
+        };
         let inner = !alnum
             && prev_alnum
-            && matches!(c, '-' | '\'' | '’' | '.' | '&')
-            && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+            && matches!(b, b'-' | b'\'' | b'.' | b'&' | 0xE2)
+            && (b != 0xE2 || text[i..].starts_with('’'))
+            && text[i + len..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric);
         match (alnum || inner, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
@@ -554,6 +575,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
             _ => {}
         }
         prev_alnum = alnum;
+        i += len;
     }
     if let Some(s) = start {
         out.push(make_tok(text, s, text.len()));
@@ -587,6 +609,8 @@ struct State<'a> {
     /// Short forms of organisations' names, with their unknown.
     short_forms: Vec<(String, usize)>,
     sentences: &'a [Range<usize>],
+    /// Per sentence: whether it is a headline, once asked.
+    headlines: Vec<Cell<Option<bool>>>,
 }
 
 impl State<'_> {
@@ -622,8 +646,25 @@ impl State<'_> {
     /// Whether the sentence at `pos` is a headline in title case: five words or more,
     /// nearly all capitalised, and no full stop at the end.
     fn is_headline(&self, pos: usize) -> bool {
-        let i = self.sentences.partition_point(|s| s.start <= pos);
-        let Some(s) = i.checked_sub(1).and_then(|i| self.sentences.get(i)) else {
+        let Some(i) = self
+            .sentences
+            .partition_point(|s| s.start <= pos)
+            .checked_sub(1)
+        else {
+            return false;
+        };
+        if let Some(known) = self.headlines.get(i).and_then(Cell::get) {
+            return known;
+        }
+        let answer = self.headline_at(i);
+        if let Some(c) = self.headlines.get(i) {
+            c.set(Some(answer));
+        }
+        answer
+    }
+
+    fn headline_at(&self, i: usize) -> bool {
+        let Some(s) = self.sentences.get(i) else {
             return false;
         };
         let lo = self.toks.partition_point(|t| t.start < s.start);
