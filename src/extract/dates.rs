@@ -88,12 +88,57 @@ impl Dates {
         let r = reference.map(|r| r.date_naive());
         self.alts
             .find_iter(text)
-            .filter_map(|hit| mention(&hit, r))
+            .filter_map(|hit| mention(&hit, r, future_tense(text, hit.base)))
             .collect()
     }
 }
 
-fn mention(hit: &Hit<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
+/// Words before a date that put it ahead of the reference time ("is due to report
+/// on Thursday", "will decide in December").
+const FUTURE_CUES: &[&str] = &[
+    "will ",
+    "'ll ",
+    "’ll ",
+    "due to ",
+    "is due",
+    "are due",
+    "due on ",
+    "expected to ",
+    "set to ",
+    "scheduled ",
+    "plans to ",
+    "plan to ",
+    "aims to ",
+    "going to ",
+    "is to ",
+    "are to ",
+    "forecast ",
+];
+
+/// Whether the sentence up to byte `at` speaks of the future.
+fn future_tense(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(100);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let Some(window) = text.get(from..at) else {
+        return false;
+    };
+    let clause = window.rsplit(['.', '!', '?', ';']).next().unwrap_or(window);
+    let lower = clause.to_lowercase();
+    FUTURE_CUES.iter().any(|c| lower.contains(c))
+}
+
+/// The first year, from the reference's on, in which `month` is not yet over.
+fn coming_year(r: NaiveDate, month: u32) -> i32 {
+    if month >= r.month() {
+        r.year()
+    } else {
+        r.year() + 1
+    }
+}
+
+fn mention(hit: &Hit<'_>, r: Option<NaiveDate>, future: bool) -> Option<DateMention> {
     let c = &hit.caps;
     // "the year" alone is no date; "the end of the year" is.
     if c.name("which")
@@ -107,7 +152,7 @@ fn mention(hit: &Hit<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
         .iter()
         .find_map(|g| c.name(g))
         .or_else(|| c.get(0))?;
-    let (start, end) = resolve(c, r).unwrap_or((None, None));
+    let (start, end) = resolve(c, r, future).unwrap_or((None, None));
     Some(DateMention {
         text: core.as_str().to_string(),
         start,
@@ -121,8 +166,17 @@ fn mention(hit: &Hit<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
 
 type Range2 = (Option<NaiveDate>, Option<NaiveDate>);
 
-fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
+/// The range a date names; months without a year and bare weekdays lie nearest to
+/// the reference, or ahead of it when the sentence speaks of the `future`.
+fn resolve(c: &Captures<'_>, r: Option<NaiveDate>, future: bool) -> Option<Range2> {
     let g = |n: &str| c.name(n).map(|m| m.as_str());
+    let year_of = |r: NaiveDate, month: u32| {
+        if future {
+            coming_year(r, month)
+        } else {
+            nearest_year(r, month)
+        }
+    };
     let num = |n: &str| g(n).and_then(|s| s.parse::<i32>().ok());
     if c.name("iso").is_some() {
         let d = NaiveDate::from_ymd_opt(num("iy")?, num("im")? as u32, num("id")? as u32)?;
@@ -140,7 +194,7 @@ fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
     }
     if let Some(month) = g("m4").and_then(month_number) {
         return Some(match r {
-            Some(r) => month_range(nearest_year(r, month), month, part(g("mod4"))),
+            Some(r) => month_range(year_of(r, month), month, part(g("mod4"))),
             None => (None, None),
         });
     }
@@ -152,7 +206,7 @@ fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
     }
     if let Some(month) = g("bm").or(g("pm")).and_then(month_number) {
         return Some(match r {
-            Some(r) => month_range(nearest_year(r, month), month, Part::Whole),
+            Some(r) => month_range(year_of(r, month), month, Part::Whole),
             None => (None, None),
         });
     }
@@ -184,6 +238,7 @@ fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
         let d = match g("wmod").map(str::to_lowercase).as_deref() {
             Some("next") => r.checked_add_days(Days::new(u64::from(7 - back)))?,
             Some("last") if back == 0 => r.checked_sub_days(Days::new(7))?,
+            None if future => r.checked_add_days(Days::new(u64::from((7 - back) % 7)))?,
             _ => r.checked_sub_days(Days::new(back.into()))?,
         };
         return Some((Some(d), Some(d)));
@@ -395,6 +450,13 @@ mod tests {
                 "2021-12-31",
             ),
             ("on Monday", "Monday", "2020-08-03", "2020-08-03"),
+            (
+                "results are due on Thursday",
+                "Thursday",
+                "2020-08-13",
+                "2020-08-13",
+            ),
+            ("it will decide in June", "June", "2021-06-01", "2021-06-30"),
             ("two weeks ago", "two weeks ago", "2020-07-24", "2020-07-24"),
             ("in December", "December", "2020-12-01", "2020-12-31"),
             ("March 2021", "March 2021", "2021-03-01", "2021-03-31"),

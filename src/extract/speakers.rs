@@ -77,6 +77,11 @@ const SPEECH_VERBS: &[&str] = &[
     "complains",
     "accused",
     "accuses",
+    "called",
+    "calls",
+    "described",
+    "describes",
+    "dubbed",
 ];
 
 /// Words that may stand between a speaker and its verb ("TikTok yesterday announced",
