@@ -154,6 +154,7 @@ impl Names {
             found: Found::default(),
             by_name: HashMap::new(),
             short_forms: Vec::new(),
+            surnames: HashMap::new(),
             sentences,
             headlines: vec![Cell::new(None); sentences.len()],
         };
@@ -427,53 +428,73 @@ impl Names {
     /// Bare surnames of the people found and short forms of the organisations.
     fn later_mentions(&self, st: &mut State<'_>) {
         let text = st.text;
-        let mut forms: HashMap<&str, usize> = HashMap::new();
-        let short: Vec<(String, usize)> = st
-            .by_name
-            .values()
-            .filter_map(|&u| {
-                let un = &st.found.unknowns[u];
-                match un.kind {
-                    EntityKind::Person => {
-                        let last = un.name.rsplit(' ').next()?;
-                        (un.name.contains(' ') && last.chars().count() > 2)
-                            .then(|| (last.to_string(), u))
-                    }
-                    _ => None,
-                }
-            })
+        // Surnames (one that two people share names neither) and short forms.
+        let mut surname_of: HashMap<&str, Option<usize>> = HashMap::new();
+        for (u, un) in st.found.unknowns.iter().enumerate() {
+            if un.kind != EntityKind::Person || !un.name.contains(' ') {
+                continue;
+            }
+            let Some(last) = un.name.rsplit(' ').next() else {
+                continue;
+            };
+            if last.chars().count() > 2 {
+                surname_of
+                    .entry(last)
+                    .and_modify(|v| {
+                        if *v != Some(u) {
+                            *v = None;
+                        }
+                    })
+                    .or_insert(Some(u));
+            }
+        }
+        let mut forms: Vec<(String, usize)> = surname_of
+            .into_iter()
+            .filter_map(|(s, u)| Some((s.to_string(), u?)))
             .chain(st.short_forms.iter().cloned())
             .collect();
-        for (s, u) in &short {
-            forms.insert(s.as_str(), *u);
-        }
         if forms.is_empty() {
             return;
         }
-        let toks = st.toks;
-        let taken: Vec<(usize, usize)> =
+        forms.sort();
+        // By first word, so each capitalised word of the text costs one lookup.
+        let mut by_first: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (form, _)) in forms.iter().enumerate() {
+            let first = form.split(' ').next().unwrap_or(form);
+            by_first.entry(first).or_default().push(i);
+        }
+        let mut taken: Vec<(usize, usize)> =
             st.found.mentions.iter().map(|m| (m.start, m.end)).collect();
+        taken.sort_unstable();
+        let toks = st.toks;
+        let mut new = Vec::new();
         for (k, t) in toks.iter().enumerate() {
             if !t.cap {
                 continue;
             }
-            for (form, &u) in &forms {
+            let Some(cands) = by_first.get(&text[t.start..t.end]) else {
+                continue;
+            };
+            for &i in cands {
+                let (form, u) = &forms[i];
                 let end = t.start + form.len();
-                if text.get(t.start..end) != Some(*form) {
+                if text.get(t.start..end) != Some(form.as_str()) {
                     continue;
                 }
-                // Whole words only, and the form must end at a token end.
+                // Whole words only: the form must end where a word ends.
                 let ends_at_token = toks[k..].iter().take(4).any(|x| x.end == end);
-                let inside_taken = taken.iter().any(|&(s, e)| s <= t.start && end <= e);
+                let host = taken.partition_point(|&(s, _)| s <= t.start);
+                let inside_taken = host.checked_sub(1).is_some_and(|h| taken[h].1 >= end);
                 if ends_at_token && !inside_taken && !st.overlaps_known(t.start, end) {
-                    st.found.mentions.push(UnknownMention {
+                    new.push(UnknownMention {
                         start: t.start,
                         end,
-                        unknown: u,
+                        unknown: *u,
                     });
                 }
             }
         }
+        st.found.mentions.extend(new);
     }
 }
 
@@ -608,6 +629,8 @@ struct State<'a> {
     by_name: HashMap<String, usize>,
     /// Short forms of organisations' names, with their unknown.
     short_forms: Vec<(String, usize)>,
+    /// A person's surname → the first person found with it.
+    surnames: HashMap<String, usize>,
     sentences: &'a [Range<usize>],
     /// Per sentence: whether it is a headline, once asked.
     headlines: Vec<Cell<Option<bool>>>,
@@ -685,11 +708,7 @@ impl State<'_> {
     }
 
     fn person_with_surname(&self, surname: &str) -> Option<usize> {
-        self.found.unknowns.iter().position(|u| {
-            u.kind == EntityKind::Person
-                && u.name.contains(' ')
-                && u.name.rsplit(' ').next() == Some(surname)
-        })
+        self.surnames.get(surname).copied()
     }
 
     /// Records a mention of the name `text[start..end]`, creating its entity if new.
@@ -712,6 +731,11 @@ impl State<'_> {
                     kind,
                     confidence,
                 });
+                if kind == EntityKind::Person && name.contains(' ') {
+                    if let Some(last) = name.rsplit(' ').next() {
+                        self.surnames.entry(last.to_string()).or_insert(u);
+                    }
+                }
                 self.by_name.insert(name, u);
                 if let Some(s) = short {
                     self.short_forms.push((s, u));
