@@ -97,6 +97,23 @@ pub(crate) struct WordIndex {
     texts: Vec<String>,
     folded_flags: Vec<bool>,
     cands: Vec<Vec<u32>>,
+    /// Bit `b0 * 256 + b1` is set when some key starts with bytes `b0 b1` (or is the
+    /// one byte `b0`, with `b1` = 0): most words of a text start with a pair no
+    /// alias starts with, and cost no hash lookup.
+    pairs: Vec<u64>,
+}
+
+/// Whether ASCII byte `b` is a word character.
+const fn ascii_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The (first, second) byte pair of a word that [`WordIndex::pairs`] is keyed by;
+/// the second is 0 when the word has one byte.
+fn pair(word: &[u8]) -> usize {
+    let b0 = word.first().copied().unwrap_or(0);
+    let b1 = word.get(1).copied().unwrap_or(0);
+    usize::from(b0) << 8 | usize::from(b1)
 }
 
 /// One occurrence of a pattern.
@@ -118,6 +135,7 @@ impl WordIndex {
             texts: Vec::new(),
             folded_flags: Vec::new(),
             cands: Vec::new(),
+            pairs: vec![0; 1 << 10],
         };
         let mut free_texts = Vec::new();
         for (table, is_folded) in [(exact, false), (folded, true)] {
@@ -138,6 +156,19 @@ impl WordIndex {
                         &mut ix.exact
                     };
                     map.entry(head.to_string()).or_default().push(id);
+                    if is_folded {
+                        // Any ASCII case of the first two bytes.
+                        let h = head.as_bytes();
+                        let b0 = h.first().copied().unwrap_or(0);
+                        let b1 = h.get(1).copied().unwrap_or(0);
+                        for x in [b0.to_ascii_lowercase(), b0.to_ascii_uppercase()] {
+                            for y in [b1.to_ascii_lowercase(), b1.to_ascii_uppercase()] {
+                                ix.mark(usize::from(x) << 8 | usize::from(y));
+                            }
+                        }
+                    } else {
+                        ix.mark(pair(head.as_bytes()));
+                    }
                 }
                 ix.texts.push(text);
                 ix.folded_flags.push(is_folded);
@@ -153,6 +184,14 @@ impl WordIndex {
         ix
     }
 
+    fn mark(&mut self, key: usize) {
+        self.pairs[key >> 6] |= 1 << (key & 63);
+    }
+
+    fn marked(&self, key: usize) -> bool {
+        self.pairs[key >> 6] & (1 << (key & 63)) != 0
+    }
+
     /// The candidates of pattern `p`.
     pub(crate) fn cands(&self, p: u32) -> &[u32] {
         &self.cands[p as usize]
@@ -163,54 +202,46 @@ impl WordIndex {
     pub(crate) fn find(&self, text: &str, mut each: impl FnMut(Hit)) {
         let bytes = text.as_bytes();
         let mut lower = String::new();
-        let mut prev_word = false;
         let mut i = 0;
         while i < bytes.len() {
+            // Skip to the next word start.
             let b = bytes[i];
-            let (c, len) = if b < 0x80 {
-                (b as char, 1)
+            if b < 0x80 && !ascii_word(b) {
+                i += 1;
+                continue;
+            }
+            let c = if b < 0x80 {
+                b as char
             } else {
                 match text[i..].chars().next() {
-                    Some(c) => (c, c.len_utf8()),
+                    Some(c) => c,
                     None => break,
                 }
             };
-            let word = is_word_char(c);
-            if word && !prev_word && !is_unspaced_script(c) {
-                let w = first_word(&text[i..]);
-                if let Some(ps) = self.exact.get(w) {
-                    for &p in ps {
-                        let t = &self.texts[p as usize];
-                        if text[i..].starts_with(t.as_str()) {
-                            each(Hit {
-                                start: i,
-                                end: i + t.len(),
-                                pattern: p,
-                            });
-                        }
+            if !is_word_char(c) {
+                i += c.len_utf8();
+                continue;
+            }
+            // A word starts at `i`; find its end.
+            let mut end = i;
+            while end < bytes.len() {
+                let b = bytes[end];
+                if b < 0x80 {
+                    if !ascii_word(b) {
+                        break;
                     }
-                }
-                if !self.folded.is_empty() {
-                    lower.clear();
-                    lower.push_str(w);
-                    lower.make_ascii_lowercase();
-                    if let Some(ps) = self.folded.get(&lower) {
-                        for &p in ps {
-                            let t = &self.texts[p as usize];
-                            let end = i + t.len();
-                            if text.get(i..end).is_some_and(|s| s.eq_ignore_ascii_case(t)) {
-                                each(Hit {
-                                    start: i,
-                                    end,
-                                    pattern: p,
-                                });
-                            }
-                        }
+                    end += 1;
+                } else {
+                    match text[end..].chars().next() {
+                        Some(c) if is_word_char(c) => end += c.len_utf8(),
+                        _ => break,
                     }
                 }
             }
-            prev_word = word;
-            i += len;
+            if !is_unspaced_script(c) && self.marked(pair(&bytes[i..end])) {
+                self.lookup(text, i, end, &mut lower, &mut each);
+            }
+            i = end.max(i + 1);
         }
         if let Some(ac) = &self.free {
             for m in ac.find_overlapping_iter(text) {
@@ -219,6 +250,48 @@ impl WordIndex {
                     end: m.end(),
                     pattern: self.free_ids[m.pattern().as_usize()],
                 });
+            }
+        }
+    }
+
+    /// The patterns whose first word is `text[i..end]`, where they match.
+    fn lookup(
+        &self,
+        text: &str,
+        i: usize,
+        end: usize,
+        lower: &mut String,
+        each: &mut impl FnMut(Hit),
+    ) {
+        let w = &text[i..end];
+        if let Some(ps) = self.exact.get(w) {
+            for &p in ps {
+                let t = &self.texts[p as usize];
+                if text[i..].starts_with(t.as_str()) {
+                    each(Hit {
+                        start: i,
+                        end: i + t.len(),
+                        pattern: p,
+                    });
+                }
+            }
+        }
+        if !self.folded.is_empty() {
+            lower.clear();
+            lower.push_str(w);
+            lower.make_ascii_lowercase();
+            if let Some(ps) = self.folded.get(lower.as_str()) {
+                for &p in ps {
+                    let t = &self.texts[p as usize];
+                    let stop = i + t.len();
+                    if text.get(i..stop).is_some_and(|s| s.eq_ignore_ascii_case(t)) {
+                        each(Hit {
+                            start: i,
+                            end: stop,
+                            pattern: p,
+                        });
+                    }
+                }
             }
         }
     }
