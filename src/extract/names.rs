@@ -257,11 +257,11 @@ impl Names {
         // Place: "the city of X".
         if let Some(prev) = i.checked_sub(2) {
             let of = Self::word(text, &toks[i - 1]);
-            let noun = Self::word(text, &toks[prev]).to_ascii_lowercase();
+            let noun = Self::word(text, &toks[prev]);
             if of == "of"
                 && joined(text, &toks[prev], &toks[i - 1])
                 && joined(text, &toks[i - 1], &toks[i])
-                && self.place_nouns.contains(noun.as_str())
+                && in_lower(&self.place_nouns, noun)
                 && end - i <= 3
                 && !st.overlaps_known(toks[i].start, toks[end - 1].end)
             {
@@ -321,20 +321,18 @@ impl Names {
     fn person(&self, st: &mut State<'_>, i: usize, end: usize) {
         let text = st.text;
         let toks = st.toks;
-        let lower = |k: usize| Self::word(text, &toks[k]).to_lowercase();
+        let word = |k: usize| Self::word(text, &toks[k]);
         // A title inside the run: the name is what follows the last one.
-        let inner_title = (i..end)
-            .rev()
-            .find(|&k| self.titles.contains(lower(k).as_str()));
+        let inner_title = (i..end).rev().find(|&k| in_lower(&self.titles, word(k)));
         let (first, title_before) = match inner_title {
-            Some(k) if k + 1 < end => (k + 1, Some(lower(k))),
+            Some(k) if k + 1 < end => (k + 1, Some(word(k))),
             Some(_) => return,
             None => {
                 let before = i
                     .checked_sub(1)
                     .filter(|&b| joined(text, &toks[b], &toks[i]))
-                    .map(lower);
-                (i, before.filter(|w| self.titles.contains(w.as_str())))
+                    .map(word);
+                (i, before.filter(|w| in_lower(&self.titles, w)))
             }
         };
         let n = end - first;
@@ -353,9 +351,7 @@ impl Names {
         {
             return;
         }
-        let honorific = title_before
-            .as_deref()
-            .is_some_and(|t| self.honorifics.contains(t));
+        let honorific = title_before.is_some_and(|t| in_lower(&self.honorifics, t));
         let evidence = if n == 1 {
             // A single word: only after an honorific, or as a known person's surname.
             if !honorific {
@@ -402,10 +398,7 @@ impl Names {
                 text.get(last.end..t.start)
                     .is_some_and(|g| !g.contains(['.', ';', '(', '“', '"']))
             })
-            .any(|t| {
-                self.titles
-                    .contains(text[t.start..t.end].to_lowercase().as_str())
-            })
+            .any(|t| in_lower(&self.titles, &text[t.start..t.end]))
     }
 
     /// "Arno Antlitz said", "said Rebecca Vincent".
@@ -413,10 +406,8 @@ impl Names {
         let text = st.text;
         let toks = st.toks;
         let is_speech = |k: usize| {
-            toks.get(k).is_some_and(|t| {
-                self.speech
-                    .contains(text[t.start..t.end].to_lowercase().as_str())
-            })
+            toks.get(k)
+                .is_some_and(|t| in_lower(&self.speech, &text[t.start..t.end]))
         };
         let after = end < toks.len() && joined(text, &toks[end - 1], &toks[end]) && is_speech(end);
         let before = first
@@ -496,6 +487,21 @@ impl Names {
         }
         st.found.mentions.extend(new);
     }
+}
+
+/// Whether `w`, in lower case, is in `set` (whose words are short and ASCII), without
+/// allocating.
+fn in_lower(set: &Words, w: &str) -> bool {
+    let mut buf = [0u8; 24];
+    let Some(dst) = buf.get_mut(..w.len()) else {
+        return false;
+    };
+    if !w.is_ascii() {
+        return false;
+    }
+    dst.copy_from_slice(w.as_bytes());
+    dst.make_ascii_lowercase();
+    std::str::from_utf8(dst).is_ok_and(|l| set.contains(l))
 }
 
 /// Legal-form suffixes, which the short form of a company's name drops.
