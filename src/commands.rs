@@ -243,13 +243,16 @@ fn extract(
 /// Lines handed to the worker threads at a time (fewer when input pauses).
 const BATCH_CHUNK: usize = 512;
 
+/// Chunks smaller than this are extracted on the reading thread.
+const PARALLEL_FROM: usize = 64;
+
 /// `extract --batch`: one output line per non-blank input line, in input order. Lines
 /// are read in chunks that the cores share (scoped threads, joined in order), and the
 /// output is flushed whenever the input has nothing more buffered, so a slow producer
 /// sees each answer at once and a fast one is not slowed by a flush per line.
 fn extract_batch(extractor: &Extractor, reference: Option<DateTime<Utc>>) -> io::Result<()> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut reader = io::BufReader::with_capacity(1 << 16, io::stdin().lock());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let mut reader = io::BufReader::with_capacity(1 << 20, io::stdin().lock());
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut line_no = 0usize;
     loop {
@@ -278,7 +281,9 @@ fn extract_batch(extractor: &Extractor, reference: Option<DateTime<Utc>>) -> io:
     }
 }
 
-/// The output lines for `chunk`, in order, computed on up to `threads` threads.
+/// The output lines for `chunk`, in order, computed on up to `threads` threads. The
+/// threads (the calling one among them) take the next line from a shared counter, so
+/// a thread the machine preempts does not hold the others up.
 fn extract_chunk(
     extractor: &Extractor,
     reference: Option<DateTime<Utc>>,
@@ -286,29 +291,38 @@ fn extract_chunk(
     threads: usize,
 ) -> Vec<Vec<u8>> {
     let one = |(n, line): &(usize, Vec<u8>)| batch_line(extractor, reference, *n, line);
-    if threads <= 1 || chunk.len() < 2 {
+    // Threads pay off only when the input arrives faster than one core keeps up,
+    // which is when chunks fill up.
+    if threads <= 1 || chunk.len() < PARALLEL_FROM {
         return chunk.iter().map(one).collect();
     }
-    let per = chunk.len().div_ceil(threads);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = chunk.get(i) else {
+                return done;
+            };
+            done.push((i, one(item)));
+        }
+    };
+    let mut out: Vec<Option<Vec<u8>>> = vec![None; chunk.len()];
     std::thread::scope(|s| {
-        let handles: Vec<_> = chunk
-            .chunks(per)
-            .map(|part| {
-                let h = s.spawn(move || part.iter().map(one).collect::<Vec<_>>());
-                (part.len(), h)
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(len, h)| {
-                // A worker only panics if the extractor does, which the robustness
-                // tests rule out; its lines then carry the error instead.
-                h.join().unwrap_or_else(|_| {
-                    vec![b"{\"id\":null,\"error\":\"internal error\"}\n".to_vec(); len]
-                })
-            })
-            .collect()
-    })
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mine = work();
+        // A helper only panics if the extractor does, which the robustness tests rule
+        // out; its lines then get an error line below.
+        let theirs = helpers.into_iter().filter_map(|h| h.join().ok());
+        for (i, line) in std::iter::once(mine).chain(theirs).flatten() {
+            out[i] = Some(line);
+        }
+    });
+    out.into_iter()
+        .map(|line| {
+            line.unwrap_or_else(|| b"{\"id\":null,\"error\":\"internal error\"}\n".to_vec())
+        })
+        .collect()
 }
 
 /// One output line (with its newline) for input line number `n`; empty for a blank
