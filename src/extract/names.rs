@@ -348,6 +348,14 @@ impl Names {
             || !words
                 .iter()
                 .all(|w| looks_like_name_word(w, &self.connectors))
+            || words
+                .first()
+                .into_iter()
+                .chain(words.last())
+                .any(|w| self.connectors.contains(w))
+            || words
+                .iter()
+                .any(|w| matches!(*w, "of" | "for" | "and" | "the" | "on" | "&"))
         {
             return;
         }

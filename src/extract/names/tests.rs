@@ -71,6 +71,7 @@ fn kinds_table() {
         ("He walked down Victoria Street to Jordan Valley.", &[]),
         ("On Monday the Senate voted.", &[]),
         ("Shares of Volkswagen fell.", &[]),
+        ("the Secretary of State for Education said so.", &[]),
     ];
     for (text, want) in cases {
         let got = found(text, &[]);
