@@ -72,6 +72,7 @@ impl Dates {
             r"(?P<rel>(?:(?P<mod6>(?i:early|earlier|late|later|mid|the end of|end of|the start of|start of|the beginning of|beginning of|the middle of))\s)?(?P<which>(?i:this|last|next|past|coming|the))\s(?P<unit>week|weekend|month|year))(?-u:\b)".to_string(),
             r"(?P<day>(?i:the day before yesterday|yesterday|today|tomorrow|tonight))(?-u:\b)".to_string(),
             format!(r"(?P<ago>(?P<an>{NUM}|{WORD_NUM})\s(?P<au>days?|weeks?|months?|years?)\sago)(?-u:\b)"),
+            format!(r"(?P<lm>(?P<lmod>(?i:last|next|this))\s(?P<lmn>{MONTHS_FULL}))(?-u:\b)"),
             format!(r"(?P<wd>(?:(?P<wmod>(?i:last|next|this))\s)?(?P<wdn>{WEEKDAYS}))(?-u:\b)"),
             format!(r"{PREPS}\s(?P<pm>May|March)(?-u:\b)"),
             format!(r"{PREPS}\s(?P<py>{YEAR})(?-u:\b)"),
@@ -197,6 +198,21 @@ fn resolve(c: &Captures<'_>, r: Option<NaiveDate>, future: bool) -> Option<Range
             Some(r) => month_range(year_of(r, month), month, part(g("mod4"))),
             None => (None, None),
         });
+    }
+    // "last April": the most recent April before this month; "next April": the first
+    // after it; "this April": this year's.
+    if let Some(month) = g("lmn").and_then(month_number) {
+        let Some(r) = r else {
+            return Some((None, None));
+        };
+        let year = match g("lmod").map(str::to_lowercase).as_deref() {
+            Some("last") if month < r.month() => r.year(),
+            Some("last") => r.year() - 1,
+            Some("next") if month > r.month() => r.year(),
+            Some("next") => r.year() + 1,
+            _ => r.year(),
+        };
+        return Some(month_range(year, month, Part::Whole));
     }
     if let Some(year) = num("y5") {
         return Some(year_range(year, part(g("mod5"))));
@@ -450,6 +466,9 @@ mod tests {
                 "2021-12-31",
             ),
             ("on Monday", "Monday", "2020-08-03", "2020-08-03"),
+            ("since last April", "last April", "2020-04-01", "2020-04-30"),
+            ("until next June", "next June", "2021-06-01", "2021-06-30"),
+            ("last August", "last August", "2019-08-01", "2019-08-31"),
             (
                 "results are due on Thursday",
                 "Thursday",
