@@ -7,6 +7,8 @@
 //!   Authority" — a regulator when the name says so, "… Supervisory Authority") or
 //!   starts with one followed by "of"/"for" ("University of Oxford");
 //! - a place after "the city of", "the port of" …;
+//! - an organisation, product or regulator after a noun that says so ("the
+//!   electricity company Endesa", "the messaging app Threema");
 //! - a person after a title or role ("minister Zulkifli Hasan", "Chief Financial
 //!   Officer Arno Antlitz", "Mr Elhedery"), when it starts with a common given name
 //!   ("Rebecca Vincent"), when an appositive with a role follows ("Ngozi
@@ -80,6 +82,9 @@ pub(crate) struct Names {
     titles: Words,
     honorifics: Words,
     place_nouns: Words,
+    org_nouns: Words,
+    product_nouns: Words,
+    regulator_nouns: Words,
     not_person_last: Words,
     stopwords: Words,
     connectors: Words,
@@ -134,6 +139,9 @@ impl Names {
             titles: set(lists::TITLES),
             honorifics: set(lists::HONORIFICS),
             place_nouns: set(lists::PLACE_NOUNS),
+            org_nouns: set(lists::ORG_NOUNS),
+            product_nouns: set(lists::PRODUCT_NOUNS),
+            regulator_nouns: set(lists::REGULATOR_NOUNS),
             not_person_last: set(lists::NOT_PERSON_LAST),
             stopwords: set(lists::STOPWORDS),
             connectors: set(lists::CONNECTORS),
@@ -278,7 +286,45 @@ impl Names {
         if headline {
             return;
         }
+        if self.described(st, i, end) {
+            return;
+        }
         self.person(st, i, end);
+    }
+
+    /// "the electricity company Endesa", "the messaging app Signal", "Norway's
+    /// regulator Datatilsynet": a noun that says what the following name is.
+    fn described(&self, st: &mut State<'_>, i: usize, end: usize) -> bool {
+        let text = st.text;
+        let toks = st.toks;
+        let Some(b) = i.checked_sub(1) else {
+            return false;
+        };
+        if !joined(text, &toks[b], &toks[i]) || toks[b].cap || end - i > 4 {
+            return false;
+        }
+        let noun = Self::word(text, &toks[b]);
+        let kind = if in_lower(&self.org_nouns, noun) {
+            EntityKind::Organization
+        } else if in_lower(&self.product_nouns, noun) {
+            EntityKind::Product
+        } else if in_lower(&self.regulator_nouns, noun) {
+            EntityKind::Regulator
+        } else {
+            return false;
+        };
+        let (start, stop) = (toks[i].start, toks[end - 1].end);
+        if st.overlaps_known(start, stop) {
+            return true;
+        }
+        let words_ok = (i..end).all(|k| {
+            let w = Self::word(text, &toks[k]);
+            looks_like_name_word(w, &self.connectors) && !self.not_person_last.contains(w)
+        });
+        if words_ok && !self.connectors.contains(Self::word(text, &toks[end - 1])) {
+            st.add(start, stop, kind, 0.5, None);
+        }
+        true
     }
 
     fn organisation(&self, st: &mut State<'_>, i: usize, end: usize, suffixed: bool) {

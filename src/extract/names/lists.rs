@@ -330,6 +330,76 @@ pub(super) const HONORIFICS: &[&str] = &[
     "premier",
 ];
 
+/// Nouns (lower case) directly before a name that make it an organisation: "the
+/// electricity company Endesa", "law firm Baker McKenzie".
+pub(super) const ORG_NOUNS: &[&str] = &[
+    "company",
+    "firm",
+    "group",
+    "bank",
+    "lender",
+    "insurer",
+    "retailer",
+    "carmaker",
+    "automaker",
+    "chipmaker",
+    "startup",
+    "start-up",
+    "conglomerate",
+    "airline",
+    "carrier",
+    "supermarket",
+    "supermarkets",
+    "manufacturer",
+    "broadcaster",
+    "newspaper",
+    "publisher",
+    "club",
+    "team",
+    "charity",
+    "ngo",
+    "nonprofit",
+    "non-profit",
+    "university",
+    "party",
+    "consultancy",
+    "utility",
+    "miner",
+    "brewer",
+    "grocer",
+    "chain",
+    "developer",
+    "operator",
+    "outlet",
+    "exchange",
+    "fund",
+    "studio",
+    "label",
+    "union",
+    "automaker",
+    "shipper",
+];
+
+/// Nouns (lower case) directly before a name that make it a product: "the messaging
+/// app Threema".
+pub(super) const PRODUCT_NOUNS: &[&str] = &[
+    "app",
+    "apps",
+    "platform",
+    "service",
+    "chatbot",
+    "browser",
+    "website",
+    "site",
+    "game",
+    "network",
+    "marketplace",
+    "messenger",
+];
+
+/// Nouns (lower case) directly before a name that make it a regulator.
+pub(super) const REGULATOR_NOUNS: &[&str] = &["regulator", "watchdog", "supervisor"];
+
 /// Nouns before "of X" that make X a place ("the city of Enschede").
 pub(super) const PLACE_NOUNS: &[&str] = &[
     "city",

@@ -71,6 +71,18 @@ fn kinds_table() {
         ("He walked down Victoria Street to Jordan Valley.", &[]),
         ("On Monday the Senate voted.", &[]),
         ("Shares of Volkswagen fell.", &[]),
+        (
+            "fined the electricity company Endesa 6 million.",
+            &[("Endesa", Organization)],
+        ),
+        (
+            "the encrypted messaging app Threema said",
+            &[("Threema", Product)],
+        ),
+        (
+            "Volkswagen said the company Porsche SE would",
+            &[("Porsche SE", Organization)],
+        ),
         ("the Secretary of State for Education said so.", &[]),
     ];
     for (text, want) in cases {
