@@ -72,6 +72,7 @@ impl Dates {
             r"(?P<rel>(?:(?P<mod6>(?i:early|earlier|late|later|mid|the end of|end of|the start of|start of|the beginning of|beginning of|the middle of))\s)?(?P<which>(?i:this|last|next|past|coming|the))\s(?P<unit>week|weekend|month|year))(?-u:\b)".to_string(),
             r"(?P<day>(?i:the day before yesterday|yesterday|today|tomorrow|tonight))(?-u:\b)".to_string(),
             format!(r"(?P<ago>(?P<an>{NUM}|{WORD_NUM})\s(?P<au>days?|weeks?|months?|years?)\sago)(?-u:\b)"),
+            format!(r"(?P<lm>(?P<lmod>(?i:last|next|this))\s(?P<lmn>{MONTHS_FULL}))(?-u:\b)"),
             format!(r"(?P<wd>(?:(?P<wmod>(?i:last|next|this))\s)?(?P<wdn>{WEEKDAYS}))(?-u:\b)"),
             format!(r"{PREPS}\s(?P<pm>May|March)(?-u:\b)"),
             format!(r"{PREPS}\s(?P<py>{YEAR})(?-u:\b)"),
@@ -88,12 +89,57 @@ impl Dates {
         let r = reference.map(|r| r.date_naive());
         self.alts
             .find_iter(text)
-            .filter_map(|hit| mention(&hit, r))
+            .filter_map(|hit| mention(&hit, r, future_tense(text, hit.base)))
             .collect()
     }
 }
 
-fn mention(hit: &Hit<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
+/// Words before a date that put it ahead of the reference time ("is due to report
+/// on Thursday", "will decide in December").
+const FUTURE_CUES: &[&str] = &[
+    "will ",
+    "'ll ",
+    "’ll ",
+    "due to ",
+    "is due",
+    "are due",
+    "due on ",
+    "expected to ",
+    "set to ",
+    "scheduled ",
+    "plans to ",
+    "plan to ",
+    "aims to ",
+    "going to ",
+    "is to ",
+    "are to ",
+    "forecast ",
+];
+
+/// Whether the sentence up to byte `at` speaks of the future.
+fn future_tense(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(100);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let Some(window) = text.get(from..at) else {
+        return false;
+    };
+    let clause = window.rsplit(['.', '!', '?', ';']).next().unwrap_or(window);
+    let lower = clause.to_lowercase();
+    FUTURE_CUES.iter().any(|c| lower.contains(c))
+}
+
+/// The first year, from the reference's on, in which `month` is not yet over.
+fn coming_year(r: NaiveDate, month: u32) -> i32 {
+    if month >= r.month() {
+        r.year()
+    } else {
+        r.year() + 1
+    }
+}
+
+fn mention(hit: &Hit<'_>, r: Option<NaiveDate>, future: bool) -> Option<DateMention> {
     let c = &hit.caps;
     // "the year" alone is no date; "the end of the year" is.
     if c.name("which")
@@ -107,7 +153,7 @@ fn mention(hit: &Hit<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
         .iter()
         .find_map(|g| c.name(g))
         .or_else(|| c.get(0))?;
-    let (start, end) = resolve(c, r).unwrap_or((None, None));
+    let (start, end) = resolve(c, r, future).unwrap_or((None, None));
     Some(DateMention {
         text: core.as_str().to_string(),
         start,
@@ -121,8 +167,17 @@ fn mention(hit: &Hit<'_>, r: Option<NaiveDate>) -> Option<DateMention> {
 
 type Range2 = (Option<NaiveDate>, Option<NaiveDate>);
 
-fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
+/// The range a date names; months without a year and bare weekdays lie nearest to
+/// the reference, or ahead of it when the sentence speaks of the `future`.
+fn resolve(c: &Captures<'_>, r: Option<NaiveDate>, future: bool) -> Option<Range2> {
     let g = |n: &str| c.name(n).map(|m| m.as_str());
+    let year_of = |r: NaiveDate, month: u32| {
+        if future {
+            coming_year(r, month)
+        } else {
+            nearest_year(r, month)
+        }
+    };
     let num = |n: &str| g(n).and_then(|s| s.parse::<i32>().ok());
     if c.name("iso").is_some() {
         let d = NaiveDate::from_ymd_opt(num("iy")?, num("im")? as u32, num("id")? as u32)?;
@@ -140,9 +195,24 @@ fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
     }
     if let Some(month) = g("m4").and_then(month_number) {
         return Some(match r {
-            Some(r) => month_range(nearest_year(r, month), month, part(g("mod4"))),
+            Some(r) => month_range(year_of(r, month), month, part(g("mod4"))),
             None => (None, None),
         });
+    }
+    // "last April": the most recent April before this month; "next April": the first
+    // after it; "this April": this year's.
+    if let Some(month) = g("lmn").and_then(month_number) {
+        let Some(r) = r else {
+            return Some((None, None));
+        };
+        let year = match g("lmod").map(str::to_lowercase).as_deref() {
+            Some("last") if month < r.month() => r.year(),
+            Some("last") => r.year() - 1,
+            Some("next") if month > r.month() => r.year(),
+            Some("next") => r.year() + 1,
+            _ => r.year(),
+        };
+        return Some(month_range(year, month, Part::Whole));
     }
     if let Some(year) = num("y5") {
         return Some(year_range(year, part(g("mod5"))));
@@ -152,7 +222,7 @@ fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
     }
     if let Some(month) = g("bm").or(g("pm")).and_then(month_number) {
         return Some(match r {
-            Some(r) => month_range(nearest_year(r, month), month, Part::Whole),
+            Some(r) => month_range(year_of(r, month), month, Part::Whole),
             None => (None, None),
         });
     }
@@ -184,6 +254,7 @@ fn resolve(c: &Captures<'_>, r: Option<NaiveDate>) -> Option<Range2> {
         let d = match g("wmod").map(str::to_lowercase).as_deref() {
             Some("next") => r.checked_add_days(Days::new(u64::from(7 - back)))?,
             Some("last") if back == 0 => r.checked_sub_days(Days::new(7))?,
+            None if future => r.checked_add_days(Days::new(u64::from((7 - back) % 7)))?,
             _ => r.checked_sub_days(Days::new(back.into()))?,
         };
         return Some((Some(d), Some(d)));
@@ -252,8 +323,8 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
     let which = if which == "the" { "this" } else { which };
     let m = m.map(|m| {
         match m.to_lowercase().as_str() {
-            "the end of" | "end of" => "late",
-            "the start of" | "start of" | "the beginning of" | "beginning of" => "early",
+            "the end of" | "end of" => "end",
+            "the start of" | "start of" | "the beginning of" | "beginning of" => "start",
             "the middle of" => "mid",
             other => return other.to_string(),
         }
@@ -285,9 +356,9 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
                 return (plus(5), plus(6));
             }
             match m.as_deref() {
-                Some("early") => (mon, plus(2)),
+                Some("early" | "start") => (mon, plus(2)),
                 Some("mid") => (plus(2), plus(3)),
-                Some("late") => (plus(3), plus(6)),
+                Some("late" | "end") => (plus(3), plus(6)),
                 Some("earlier") if weeks == 0 => (mon, Some(r)),
                 Some("later") if weeks == 0 => (Some(r), plus(6)),
                 _ => (mon, plus(6)),
@@ -303,8 +374,10 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
             let Some(t) = target else { return (None, None) };
             let p = match m.as_deref() {
                 Some("early") => Part::Early,
+                Some("start") => Part::Start,
                 Some("mid") => Part::Mid,
                 Some("late") => Part::Late,
+                Some("end") => Part::End,
                 // "earlier this month": from its start up to the reference day.
                 Some("earlier") if which == "this" => return (first, Some(r)),
                 Some("later") if which == "this" => {
@@ -322,8 +395,10 @@ fn relative(r: NaiveDate, which: &str, unit: &str, m: Option<&str>) -> Range2 {
             };
             let p = match m.as_deref() {
                 Some("early") => Part::Early,
+                Some("start") => Part::Start,
                 Some("mid") => Part::Mid,
                 Some("late") => Part::Late,
+                Some("end") => Part::End,
                 _ => Part::Whole,
             };
             year_range(year, p)
@@ -391,6 +466,16 @@ mod tests {
                 "2021-12-31",
             ),
             ("on Monday", "Monday", "2020-08-03", "2020-08-03"),
+            ("since last April", "last April", "2020-04-01", "2020-04-30"),
+            ("until next June", "next June", "2021-06-01", "2021-06-30"),
+            ("last August", "last August", "2019-08-01", "2019-08-31"),
+            (
+                "results are due on Thursday",
+                "Thursday",
+                "2020-08-13",
+                "2020-08-13",
+            ),
+            ("it will decide in June", "June", "2021-06-01", "2021-06-30"),
             ("two weeks ago", "two weeks ago", "2020-07-24", "2020-07-24"),
             ("in December", "December", "2020-12-01", "2020-12-31"),
             ("March 2021", "March 2021", "2021-03-01", "2021-03-31"),

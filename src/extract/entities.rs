@@ -1,16 +1,20 @@
-//! Dictionary matching of knowledge-base entities: one Aho-Corasick automaton over every
+//! Dictionary matching of knowledge-base entities: one index (see [`index`]) over every
 //! alias in each case variant its rule allows, whole words only (so possessives like
 //! "TikTok’s" yield "TikTok"), adjacency rules, then a selection of non-overlapping
 //! matches that covers the most text, then disambiguation by context (see
 //! [`super::context`]). Locations named inside a longer name ("Hong Kong" in "Hong
-//! Kong stock exchange") are reported too, with a lower confidence.
+//! Kong stock exchange", "French" in "French data protection authority") are reported
+//! too, with a lower confidence, except inside the mastheads of news outlets ("New
+//! York" in "The New York Times") and clubs' names ("Real Madrid").
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+pub(crate) mod index;
 
+use super::catalog::Catalog;
 use super::context::{Cues, Resolver};
 use super::kb::{AliasOrigin, AliasRule, CaseRule, KnowledgeBase};
 use super::segment::Segments;
 use crate::model::{EntityHit, EntityKind, Mention};
+use index::{Patterns, WordIndex, is_unspaced_script};
 
 /// One (entity, alias rule) that a pattern stands for.
 #[derive(Debug, Clone)]
@@ -26,15 +30,8 @@ pub(crate) struct Cand {
 /// The compiled entity matcher. Built once per knowledge base.
 #[derive(Debug)]
 pub(crate) struct EntityMatcher {
-    /// Case-sensitive, over every case variant a rule allows. `None` only if it
-    /// could not be built (no knowledge base reaches the NFA's limits).
-    automaton: Option<AhoCorasick>,
-    /// For each pattern of `automaton`, its candidates (indices into `cands`).
-    pattern_cands: Vec<Vec<u32>>,
-    /// ASCII-case-insensitive, for the rare aliases whose case rule is `any`.
-    folded: Option<AhoCorasick>,
-    /// For each pattern of `folded`, its candidates.
-    folded_cands: Vec<Vec<u32>>,
+    /// Every case variant a rule allows, indexed by first word.
+    index: WordIndex,
     cands: Vec<Cand>,
     /// Context and veto words.
     pub(crate) cues: Cues,
@@ -145,11 +142,6 @@ pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Scripts written without spaces between words: no boundary is required there.
-fn is_unspaced_script(c: char) -> bool {
-    matches!(c as u32, 0x0E00..=0x0EFF | 0x1000..=0x109F | 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
-}
-
 fn needs_boundary(c: Option<char>) -> bool {
     c.is_some_and(|c| is_word_char(c) && !is_unspaced_script(c))
 }
@@ -158,8 +150,8 @@ impl EntityMatcher {
     /// Compiles the automata over every alias of `kb`: each in the case variants its
     /// rule allows, and with a curly apostrophe where it has a straight one.
     pub(crate) fn new(kb: &KnowledgeBase) -> Self {
-        let mut exact = PatternTable::default();
-        let mut folded = PatternTable::default();
+        let mut exact = Patterns::default();
+        let mut folded = Patterns::default();
         let mut cands: Vec<Cand> = Vec::new();
         let mut cue_words: Vec<&str> = Vec::new();
         for (ei, e) in kb.entities().iter().enumerate() {
@@ -194,13 +186,8 @@ impl EntityMatcher {
                 }
             }
         }
-        let (automaton, pattern_cands) = exact.build(false);
-        let (folded, folded_cands) = folded.build(true);
         EntityMatcher {
-            automaton,
-            pattern_cands,
-            folded,
-            folded_cands,
+            index: WordIndex::new(exact, folded),
             cands,
             cues: Cues::new(&cue_words),
         }
@@ -214,20 +201,10 @@ impl EntityMatcher {
     /// start (longest first at equal starts).
     fn spans(&self, kb: &KnowledgeBase, text: &str, explain: bool) -> Vec<Span> {
         let mut spans: Vec<Span> = Vec::new();
-        let exact = self
-            .automaton
-            .iter()
-            .flat_map(|a| a.find_overlapping_iter(text))
-            .map(|m| (m, &self.pattern_cands));
-        let folded = self
-            .folded
-            .iter()
-            .flat_map(|a| a.find_overlapping_iter(text))
-            .map(|m| (m, &self.folded_cands));
-        for (m, table) in exact.chain(folded) {
-            let (s, e) = (m.start(), m.end());
+        self.index.find(text, |hit| {
+            let (s, e) = (hit.start, hit.end);
             let (Some(before), Some(after)) = (text.get(..s), text.get(e..)) else {
-                continue;
+                return;
             };
             let prev = before.chars().next_back();
             let next = after.chars().next();
@@ -237,7 +214,7 @@ impl EntityMatcher {
                 cands: Vec::new(),
                 rejected: Vec::new(),
             };
-            for &ci in &table[m.pattern().as_usize()] {
+            for &ci in self.index.cands(hit.pattern) {
                 let c = &self.cands[ci as usize];
                 if (c.edges.0 && prev.is_some_and(is_word_char))
                     || (c.edges.1 && next.is_some_and(is_word_char))
@@ -254,7 +231,7 @@ impl EntityMatcher {
             if !span.cands.is_empty() || !span.rejected.is_empty() {
                 spans.push(span);
             }
-        }
+        });
         spans.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         spans
     }
@@ -333,15 +310,28 @@ impl EntityMatcher {
             else {
                 continue;
             };
-            if kb.entities()[host.entity as usize].kind == EntityKind::Location {
+            // A place in a place's name is part of it; a place in a news outlet's
+            // masthead ("The New York Times") or a club's name ("Real Madrid") is not
+            // what the story is about. Demonyms count only in the descriptions that
+            // name regulators ("the French data protection authority"), not in
+            // proper names ("European Central Bank").
+            let host_entity = &kb.entities()[host.entity as usize];
+            if host_entity.kind == EntityKind::Location
+                || host_entity
+                    .tags
+                    .iter()
+                    .any(|t| t == "media" || t == "sport")
+            {
                 continue;
             }
+            let demonyms_count = host_entity.kind == EntityKind::Regulator;
             let place = sp.cands.iter().map(|&ci| self.cand(ci)).find(|c| {
                 let e = &kb.entities()[c.entity as usize];
                 let rule = &e.rules[c.rule as usize];
                 e.kind == EntityKind::Location
                     && rule.context.is_none()
-                    && matches!(rule.origin, AliasOrigin::Name | AliasOrigin::Alias)
+                    && (matches!(rule.origin, AliasOrigin::Name | AliasOrigin::Alias)
+                        || (demonyms_count && rule.origin == AliasOrigin::Demonym))
             });
             if let Some(c) = place {
                 out.push(Resolved {
@@ -449,47 +439,6 @@ fn case_variants(form: &str) -> Vec<String> {
     out
 }
 
-/// Patterns and, for each, the candidates it stands for.
-#[derive(Default)]
-struct PatternTable {
-    keys: Vec<String>,
-    index: std::collections::HashMap<String, usize>,
-    cands: Vec<Vec<u32>>,
-}
-
-impl PatternTable {
-    fn add(&mut self, key: String, cand: u32) {
-        let i = *self.index.entry(key.clone()).or_insert_with(|| {
-            self.keys.push(key);
-            self.cands.push(Vec::new());
-            self.keys.len() - 1
-        });
-        if !self.cands[i].contains(&cand) {
-            self.cands[i].push(cand);
-        }
-    }
-
-    /// The automaton over the keys (none without keys) and each pattern's candidates.
-    fn build(self, ascii_case_insensitive: bool) -> (Option<AhoCorasick>, Vec<Vec<u32>>) {
-        if self.keys.is_empty() {
-            return (None, Vec::new());
-        }
-        let build = |kind| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(ascii_case_insensitive)
-                .match_kind(MatchKind::Standard)
-                .kind(kind)
-                .build(&self.keys)
-        };
-        // The contiguous NFA builds in a few milliseconds and searches nearly as
-        // fast as the DFA, whose build takes ~100 ms for the shipped base.
-        let automaton = build(Some(AhoCorasickKind::ContiguousNFA))
-            .or_else(|_| build(None))
-            .ok();
-        (automaton, self.cands)
-    }
-}
-
 /// `text` starts with `word` (ASCII case ignored) and then a word boundary.
 pub(crate) fn starts_with_word(text: &str, word: &str) -> bool {
     let Some(head) = text.get(..word.len()) else {
@@ -513,8 +462,9 @@ pub(crate) fn ends_with_word(text: &str, word: &str) -> bool {
             && text[..cut].chars().next_back().is_some_and(is_word_char))
 }
 
-/// Groups resolved mentions into hits, in order of first mention.
-pub(crate) fn hits(kb: &KnowledgeBase, text: &str, resolved: &[Resolved]) -> Vec<EntityHit> {
+/// Groups resolved mentions (knowledge-base entities and unknown names alike, in
+/// [`Catalog`] numbering) into hits, in order of first mention.
+pub(crate) fn hits(cat: &Catalog<'_>, text: &str, resolved: &[Resolved]) -> Vec<EntityHit> {
     let mut index: std::collections::HashMap<u32, usize> = Default::default();
     let mut hits: Vec<EntityHit> = Vec::new();
     for r in resolved {
@@ -529,12 +479,11 @@ pub(crate) fn hits(kb: &KnowledgeBase, text: &str, resolved: &[Resolved]) -> Vec
                 hits[h].confidence = hits[h].confidence.max(r.confidence);
             }
             None => {
-                let e = &kb.entities()[r.entity as usize];
                 index.insert(r.entity, hits.len());
                 hits.push(EntityHit {
-                    id: e.id.clone(),
-                    name: e.name.clone(),
-                    kind: e.kind,
+                    id: cat.id(r.entity).to_string(),
+                    name: cat.name(r.entity).to_string(),
+                    kind: cat.kind(r.entity),
                     confidence: r.confidence,
                     mentions: vec![mention],
                 });

@@ -41,6 +41,26 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../config/entities/places.toml"),
     ),
     (
+        "<builtin>/business.toml",
+        include_str!("../../config/entities/business.toml"),
+    ),
+    (
+        "<builtin>/bodies.toml",
+        include_str!("../../config/entities/bodies.toml"),
+    ),
+    (
+        "<builtin>/cities.toml",
+        include_str!("../../config/entities/cities.toml"),
+    ),
+    (
+        "<builtin>/regions.toml",
+        include_str!("../../config/entities/regions.toml"),
+    ),
+    (
+        "<builtin>/sport.toml",
+        include_str!("../../config/entities/sport.toml"),
+    ),
+    (
         "<builtin>/people.toml",
         include_str!("../../config/entities/people.toml"),
     ),

@@ -10,14 +10,18 @@
 //! - [`text`]: HTML → text.
 //! - `segment`: paragraphs and sentences.
 //! - `entities`, `context`: dictionary matching and disambiguation.
+//! - `names`: people, organisations and places the knowledge base does not know;
+//!   `catalog` numbers them after the knowledge base's entities.
 //! - `numbers`, `quantities`, `dates`: money, percentages, durations, dates.
 //! - `quotes`, `speakers`: quotations and who said them.
 
 mod alternation;
+mod catalog;
 mod context;
 mod dates;
 mod entities;
 pub mod kb;
+mod names;
 mod numbers;
 mod quantities;
 mod quotes;
@@ -40,6 +44,7 @@ pub struct Extractor {
     entities: entities::EntityMatcher,
     quantities: quantities::Quantities,
     dates: dates::Dates,
+    names: names::Names,
 }
 
 impl Extractor {
@@ -49,6 +54,7 @@ impl Extractor {
             entities: entities::EntityMatcher::new(&kb),
             quantities: quantities::Quantities::new(),
             dates: dates::Dates::new(),
+            names: names::Names::new(),
             kb,
         }
     }
@@ -63,7 +69,34 @@ impl Extractor {
     /// relative dates ("yesterday"); `None` leaves them open.
     pub fn extract_text(&self, text: &str, reference: Option<DateTime<Utc>>) -> Extraction {
         let seg = segment::Segments::new(text);
-        let (resolved, _) = self.entities.find(&self.kb, text, &seg, false);
+        let (mut resolved, _) = self.entities.find(&self.kb, text, &seg, false);
+        let known: Vec<names::Known> = resolved
+            .iter()
+            .map(|r| names::Known {
+                start: r.start,
+                end: r.end,
+                kind: self.kb.entities()[r.entity as usize].kind,
+            })
+            .collect();
+        let found = self.names.find(text, seg.sentences(), &known);
+        let cat = catalog::Catalog {
+            kb: &self.kb,
+            unknowns: &found.unknowns,
+        };
+        if !found.withdrawn.is_empty() {
+            let mut k = 0;
+            resolved.retain(|_| {
+                k += 1;
+                found.withdrawn.binary_search(&(k - 1)).is_err()
+            });
+        }
+        resolved.extend(found.mentions.iter().map(|m| entities::Resolved {
+            start: m.start,
+            end: m.end,
+            entity: cat.unknown_index(m.unknown),
+            confidence: found.unknowns[m.unknown].confidence,
+        }));
+        resolved.sort_by_key(|r| (r.start, r.end));
         let mentioned: Vec<quotes::Mentioned> = resolved
             .iter()
             .map(|r| quotes::Mentioned {
@@ -72,14 +105,22 @@ impl Extractor {
                 entity: r.entity,
             })
             .collect();
-        let q = self.quantities.find(text);
+        let mut q = self.quantities.find(text);
+        quantities::settle_currencies(&mut q.money, |cc| {
+            resolved.iter().any(|r| {
+                self.kb
+                    .entities()
+                    .get(r.entity as usize)
+                    .is_some_and(|e| e.country.as_deref().is_some_and(|c| c.get(..2) == Some(cc)))
+            })
+        });
         Extraction {
-            entities: entities::hits(&self.kb, text, &resolved),
+            entities: entities::hits(&cat, text, &resolved),
             money: q.money,
             percent: q.percent,
             durations: q.durations,
             dates: self.dates.find(text, reference),
-            quotes: quotes::find(&self.kb, text, &seg, &mentioned),
+            quotes: quotes::find(&cat, text, &seg, &mentioned),
             text: text.to_string(),
         }
     }

@@ -11,7 +11,7 @@ pub(crate) const NUM: &str =
 pub(crate) const WORD_NUM: &str = r"(?:[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty|[Ss]ixty|[Ss]eventy|[Ee]ighty|[Nn]inety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|[Tt]hirteen|[Ff]ourteen|[Ff]ifteen|[Ss]ixteen|[Ss]eventeen|[Ee]ighteen|[Nn]ineteen|[Ee]leven|[Tt]welve|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en|[Aa] dozen|[Aa] hundred";
 
 /// Scale words after a number.
-pub(crate) const SCALE: &str = r"trillion|billion|million|thousand|miljard|miljoen|Milliarden|Milliarde|Millionen|Million|milliards?|millions?|bn|tn|mn|mln|bln|m|b|k";
+pub(crate) const SCALE: &str = r"trillion|billion|million|thousand|lakh crore|crore|lakh|miljard|miljoen|Milliarden|Milliarde|Millionen|Million|milliards?|millions?|bn|tn|mn|mln|bln|m|b|k";
 
 /// Parses a number in digits. Commas followed by exactly three digits group
 /// thousands; a lone comma otherwise is a decimal comma ("1,2" = 1.2). Dots group
@@ -110,6 +110,9 @@ pub(crate) fn scale_value(s: Option<&str>) -> f64 {
         ) => 1e9,
         Some("million" | "mn" | "mln" | "m" | "miljoen" | "millionen" | "millions") => 1e6,
         Some("thousand" | "k") => 1e3,
+        Some("lakh crore") => 1e12,
+        Some("crore") => 1e7,
+        Some("lakh") => 1e5,
         Some(_) => 1.0,
     }
 }

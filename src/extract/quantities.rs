@@ -35,10 +35,19 @@ const PREFIXES: &[(&str, &str)] = &[
     ("₽", "RUB"),
     ("₺", "TRY"),
     ("CN¥", "CNY"),
+    ("₦", "NGN"),
+    ("₪", "ILS"),
+    ("₫", "VND"),
+    ("₱", "PHP"),
 ];
 
 /// ISO codes accepted before or after an amount.
-const CODES: &str = "EUR|USD|GBP|JPY|CNY|RMB|HKD|AUD|CAD|CHF|INR|KRW|SEK|NOK|DKK|PLN|BRL|ZAR|SGD|NZD|TRY|RUB|MXN|TWD|AED|SAR";
+/// ("PHP" and "COP" are left out: the language and the climate conference.)
+const CODES: &str = "EUR|USD|GBP|JPY|CNY|RMB|HKD|AUD|CAD|CHF|INR|KRW|SEK|NOK|DKK|PLN|BRL|ZAR|SGD|NZD|TRY|RUB|MXN|TWD|AED|SAR|THB|IDR|MYR|VND|ARS|CLP|ILS|HUF|CZK|RON|UAH|EGP|NGN|KES|GHS|PKR|BDT|QAR|KZT|ISK";
+
+/// The placeholder code of "crowns" and "kroner" before the document's countries
+/// settle it (see [`settle_currencies`]).
+const CROWNS: &str = "crowns";
 
 /// Currency words after the amount, mapped to ISO codes; longest first.
 const WORDS: &[(&str, &str)] = &[
@@ -56,6 +65,30 @@ const WORDS: &[(&str, &str)] = &[
     ("Danish kroner", "DKK"),
     ("Norwegian kroner", "NOK"),
     ("Swedish kronor", "SEK"),
+    ("Norwegian crowns", "NOK"),
+    ("Danish crowns", "DKK"),
+    ("Swedish crowns", "SEK"),
+    ("Czech crowns", "CZK"),
+    ("Icelandic crowns", "ISK"),
+    ("Norwegian kroner", "NOK"),
+    ("Danish krone", "DKK"),
+    ("Mexican pesos", "MXN"),
+    ("Argentine pesos", "ARS"),
+    ("Chilean pesos", "CLP"),
+    ("Colombian pesos", "COP"),
+    ("Philippine pesos", "PHP"),
+    ("Egyptian pounds", "EGP"),
+    ("Turkish lira", "TRY"),
+    ("South African rand", "ZAR"),
+    ("Kenyan shillings", "KES"),
+    ("Indian rupees", "INR"),
+    ("Pakistani rupees", "PKR"),
+    ("Sri Lankan rupees", "LKR"),
+    ("Saudi riyals", "SAR"),
+    ("Qatari riyals", "QAR"),
+    ("UAE dirhams", "AED"),
+    ("Czech korunas", "CZK"),
+    ("new shekels", "ILS"),
     ("pounds sterling", "GBP"),
     ("dollars", "USD"),
     ("dollar", "USD"),
@@ -78,8 +111,26 @@ const WORDS: &[(&str, &str)] = &[
     ("ruble", "RUB"),
     ("kronor", "SEK"),
     ("krona", "SEK"),
-    ("kroner", "NOK"),
-    ("krone", "NOK"),
+    ("kroner", CROWNS),
+    ("krone", CROWNS),
+    ("crowns", CROWNS),
+    ("baht", "THB"),
+    ("rupiah", "IDR"),
+    ("ringgit", "MYR"),
+    ("dong", "VND"),
+    ("shekels", "ILS"),
+    ("shekel", "ILS"),
+    ("forints", "HUF"),
+    ("forint", "HUF"),
+    ("korunas", "CZK"),
+    ("koruna", "CZK"),
+    ("lei", "RON"),
+    ("hryvnias", "UAH"),
+    ("hryvnia", "UAH"),
+    ("cedis", "GHS"),
+    ("taka", "BDT"),
+    ("tenge", "KZT"),
+    ("rials", "IRR"),
     ("zloty", "PLN"),
     ("złoty", "PLN"),
     ("reais", "BRL"),
@@ -119,7 +170,7 @@ impl Quantities {
         let prefix = alternation(prefixes.into_iter());
         let words = alternation(WORDS.iter().map(|w| w.0));
         let money = format!(
-            r"(?:(?P<pc>{prefix})|(?-u:\b)(?P<pcode>{CODES})\s?)(?P<pn>{NUM})(?:\s?(?P<ps>{SCALE}))?(?-u:\b)|(?-u:\b)(?P<sn>{NUM}|{WORD_NUM})(?:[\s-]?(?P<ss>{SCALE}))?\s(?P<sc>{words}|{CODES})(?-u:\b)"
+            r"(?:(?P<pc>{prefix})|(?-u:\b)(?P<pcode>{CODES}|Rs\.?)\s?)(?P<pn>{NUM})(?:\s?(?P<ps>{SCALE}))?(?-u:\b)|(?-u:\b)(?P<sn>{NUM}|{WORD_NUM})(?:[\s-]?(?P<ss>{SCALE}))?\s(?P<sc>{words}|{CODES})(?-u:\b)"
         );
         let percent = format!(
             r"(?-u:\b)(?P<cn>{NUM}|{WORD_NUM})(?:\s?%|\s?(?:percent|per cent|pct|percentage points?|procent)(?-u:\b))"
@@ -210,6 +261,46 @@ fn duration(text: &str, hit: &Hit<'_>) -> Option<DurationMention> {
     })
 }
 
+/// Settles "crowns" and "kroner" by the countries the document names: Danish
+/// kroner with Denmark, Swedish crowns with Sweden, and so on (Norwegian kroner when
+/// nothing says otherwise; bare "crowns" with no such country are dropped, as they
+/// are as often royal or dental).
+pub(crate) fn settle_currencies(money: &mut Vec<Money>, has_country: impl Fn(&str) -> bool) {
+    if !money.iter().any(|m| m.currency == CROWNS) {
+        return;
+    }
+    let by_country = [
+        ("DK", "DKK"),
+        ("NO", "NOK"),
+        ("SE", "SEK"),
+        ("CZ", "CZK"),
+        ("IS", "ISK"),
+    ];
+    let named: Vec<&str> = by_country
+        .iter()
+        .filter(|(c, _)| has_country(c))
+        .map(|&(_, code)| code)
+        .collect();
+    money.retain_mut(|m| {
+        if m.currency != CROWNS {
+            return true;
+        }
+        let kroner = m.text.ends_with("kroner") || m.text.ends_with("krone");
+        let code = match named.as_slice() {
+            [one] => Some(*one),
+            _ if kroner => Some("NOK"),
+            _ => None,
+        };
+        match code {
+            Some(c) => {
+                m.currency = c.to_string();
+                true
+            }
+            None => false,
+        }
+    });
+}
+
 /// Rounds away float noise from scaling ("1.1" × 1e9).
 fn round(v: f64) -> f64 {
     if v.abs() >= 1.0 {
@@ -230,6 +321,7 @@ fn currency(s: &str) -> Option<&'static str> {
     }
     match s {
         "RMB" => Some("CNY"),
+        "Rs" | "Rs." => Some("INR"),
         _ => CODES.split('|').find(|c| *c == s),
     }
 }

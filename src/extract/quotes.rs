@@ -9,8 +9,8 @@
 
 use std::ops::Range;
 
+use super::catalog::Catalog;
 use super::entities::is_word_char;
-use super::kb::KnowledgeBase;
 use super::segment::Segments;
 use super::speakers::Ctx;
 use crate::model::Quote;
@@ -37,12 +37,12 @@ pub(crate) struct Raw {
 
 /// Finds every quotation in `text` and its speaker.
 pub(crate) fn find(
-    kb: &KnowledgeBase,
+    cat: &Catalog<'_>,
     text: &str,
     seg: &Segments,
     mentions: &[Mentioned],
 ) -> Vec<Quote> {
-    let ctx = Ctx::new(kb, text, seg, mentions);
+    let ctx = Ctx::new(cat, text, seg, mentions);
     let mut out = Vec::new();
     for p in seg.paragraphs() {
         for raw in scan(text, p.clone()) {
@@ -55,7 +55,7 @@ pub(crate) fn find(
             }
             out.push(Quote {
                 text: content.to_string(),
-                speaker: speaker.map(|e| kb.entities()[e as usize].id.clone()),
+                speaker: speaker.map(|e| cat.id(e).to_string()),
                 start: raw.content.start,
                 end: raw.content.end,
             });

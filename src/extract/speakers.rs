@@ -9,8 +9,8 @@
 
 use std::ops::Range;
 
+use super::catalog::Catalog;
 use super::entities::is_word_char;
-use super::kb::KnowledgeBase;
 use super::quotes::{Mentioned, Raw};
 use super::segment::Segments;
 use crate::model::EntityKind;
@@ -77,6 +77,11 @@ const SPEECH_VERBS: &[&str] = &[
     "complains",
     "accused",
     "accuses",
+    "called",
+    "calls",
+    "described",
+    "describes",
+    "dubbed",
 ];
 
 /// Words that may stand between a speaker and its verb ("TikTok yesterday announced",
@@ -119,6 +124,22 @@ const FILLERS: &[&str] = &[
     "spokeswoman",
     "’s",
     "'s",
+];
+
+/// Nouns that carry someone's words: "a statement from X", "a spokesperson for X".
+const CARRIERS: &[&str] = &[
+    "statement",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "representative",
+    "release",
+    "post",
+    "filing",
+    "letter",
+    "memo",
+    "email",
+    "note",
 ];
 
 /// Nouns that refer back to the last organisation or product.
@@ -210,7 +231,7 @@ fn words(text: &str, r: Range<usize>) -> Vec<Word<'_>> {
 }
 
 pub(crate) struct Ctx<'a> {
-    kb: &'a KnowledgeBase,
+    cat: &'a Catalog<'a>,
     text: &'a str,
     seg: &'a Segments,
     mentions: &'a [Mentioned],
@@ -218,13 +239,13 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(
-        kb: &'a KnowledgeBase,
+        cat: &'a Catalog<'a>,
         text: &'a str,
         seg: &'a Segments,
         mentions: &'a [Mentioned],
     ) -> Self {
         Ctx {
-            kb,
+            cat,
             text,
             seg,
             mentions,
@@ -232,7 +253,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn kind(&self, m: &Mentioned) -> EntityKind {
-        self.kb.entities()[m.entity as usize].kind
+        self.cat.kind(m.entity)
     }
 
     /// The entity that said `q`, if the text names one.
@@ -361,6 +382,17 @@ impl<'a> Ctx<'a> {
         while ws.get(i).is_some_and(|w| w.is_one_of(&["the", "a", "an"])) {
             i += 1;
         }
+        // "according to a statement from Telegram", "said a spokesperson for Meta".
+        if ws.get(i).is_some_and(|w| w.is_one_of(CARRIERS))
+            && ws
+                .get(i + 1)
+                .is_some_and(|w| w.is_one_of(&["from", "by", "of", "for", "at"]))
+        {
+            i += 2;
+            while ws.get(i).is_some_and(|w| w.is_one_of(&["the", "a", "an"])) {
+                i += 1;
+            }
+        }
         let w = ws.get(i)?;
         if let Some(m) = self.mention_starting(w.range.start) {
             return Some(m.entity);
@@ -461,7 +493,7 @@ impl<'a> Ctx<'a> {
         let one = ws[n - 1].text.to_lowercase();
         let two = (n >= 2).then(|| format!("{} {one}", ws[n - 2].text.to_lowercase()));
         let has_role = |e: u32| {
-            let roles = &self.kb.entities()[e as usize].roles;
+            let roles = self.cat.roles(e);
             roles.contains(&one) || two.as_ref().is_some_and(|t| roles.contains(t))
         };
         let persons = || {

@@ -262,7 +262,8 @@ fn resolution_table() {
             Some("sap"),
         ),
         // Georgia, Jordan: countries only with context.
-        ("Atlanta, Georgia is hot.", "Georgia", None),
+        // The US state, not the country.
+        ("Atlanta, Georgia is hot.", "Georgia", Some("us-ga")),
         (
             "Georgia's capital Tbilisi saw protests.",
             "Georgia",

@@ -33,6 +33,91 @@ fn plain_rule(text: &str, origin: AliasOrigin) -> AliasRule {
     }
 }
 
+/// Words after a demonym that make it part of a dish, a breed or an idiom rather than
+/// a reference to the place ("French onion soup", "Danish pastries", "Dutch courage").
+const DEMONYM_NOT_BEFORE: &[&str] = &[
+    "onion soup",
+    "fries",
+    "fry",
+    "toast",
+    "press",
+    "kiss",
+    "kissing",
+    "horn",
+    "door",
+    "doors",
+    "dressing",
+    "bread",
+    "manicure",
+    "braid",
+    "twist",
+    "waffle",
+    "waffles",
+    "cheese",
+    "fondue",
+    "army knife",
+    "pastry",
+    "pastries",
+    "curry",
+    "curries",
+    "delight",
+    "yogurt",
+    "yoghurt",
+    "roulette",
+    "oven",
+    "courage",
+    "auction",
+    "uncle",
+    "shepherd",
+    "shepherds",
+    "mastiff",
+    "bulldog",
+    "terrier",
+    "setter",
+    "poodle",
+    "cat",
+    "cats",
+    "summer",
+    "whispers",
+    "flu",
+    "omelette",
+    "breakfast",
+    "muffin",
+    "muffins",
+    "coffee",
+    "wave",
+    "standoff",
+    "checkers",
+    "food",
+    "restaurant",
+    "restaurants",
+    "takeaway",
+    "cuisine",
+    "noodles",
+    "dumplings",
+    "salad",
+    "sausage",
+    "sausages",
+    "knot",
+    "goulash",
+    "rarebit",
+    "stew",
+    "pizza",
+    "pasta",
+    "roll",
+    "rolls",
+    "tea",
+    "chocolate",
+    "chocolates",
+];
+
+/// A demonym's rule: a plain rule that dishes and idioms rule out.
+fn demonym_rule(text: &str) -> AliasRule {
+    let mut r = plain_rule(text, AliasOrigin::Demonym);
+    r.not_followed_by = DEMONYM_NOT_BEFORE.iter().map(|w| w.to_string()).collect();
+    r
+}
+
 /// Plural forms of a demonym used as a noun ("Americans", "Israelis").
 fn demonym_plural(d: &str) -> Option<String> {
     (d.ends_with("an") || d.ends_with('i')).then(|| format!("{d}s"))
@@ -92,13 +177,17 @@ pub(super) fn build(d: &Draft, errors: &mut Vec<Diagnostic>) -> Option<Entity> {
         push(plain_rule(a, AliasOrigin::FormerName), &mut rules);
     }
     for a in &t.demonyms {
-        push(plain_rule(a, AliasOrigin::Demonym), &mut rules);
+        push(demonym_rule(a), &mut rules);
         if let Some(p) = demonym_plural(a) {
             push(plain_rule(&p, AliasOrigin::Demonym), &mut rules);
         }
     }
     for (a, at) in t.alias.iter().zip(&d.alias_at) {
-        if let Some(rule) = alias_rule(&t.id, a.get_ref(), at, errors) {
+        if let Some(mut rule) = alias_rule(&t.id, a.get_ref(), at, errors) {
+            if rule.origin == AliasOrigin::Demonym {
+                rule.not_followed_by
+                    .extend(DEMONYM_NOT_BEFORE.iter().map(|w| w.to_string()));
+            }
             let plural = (rule.origin == AliasOrigin::Demonym)
                 .then(|| demonym_plural(&rule.text))
                 .flatten();
