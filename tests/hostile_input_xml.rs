@@ -102,3 +102,27 @@ fn many_entries_sharing_an_id_get_distinct_ids_in_linear_time() {
         assert_eq!(ids.len(), n, "{what}: ids are distinct");
     }
 }
+
+#[test]
+fn a_declaration_after_the_start_is_not_a_crash() {
+    // Found by the feed fuzz target (fuzz/fuzz_targets/feed.rs), minimised: quick-xml
+    // panicked on an XML declaration naming another encoding after the start, and the
+    // whole feed was lost as "the feed parser crashed".
+    for found in [
+        "<rss ven=\"2.0\">m<?xml von=\"1.0\" encoding=\"koi8-r\"?>",
+        "<rss \"\"><h\"/1\"/>\n\"am<?xml v=\"0\" encoding=\"koi8-r\"?>",
+    ] {
+        let r = parse_feed(found.as_bytes(), None);
+        assert!(
+            !matches!(r, Err(ParseError::Panicked(_))),
+            "{found:?}: {r:?}"
+        );
+    }
+    // The way it happens for real: two documents run together (a CMS printing a
+    // cached feed after a fresh one).
+    let two = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><item><guid>a</guid><title>A</title></item>\n\
+               <?xml version=\"1.0\" encoding=\"windows-1252\"?><item><guid>b</guid><title>B</title></item></channel></rss>";
+    let items = parse_feed(two.as_bytes(), None).expect("readable");
+    let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["a", "b"]);
+}

@@ -95,6 +95,7 @@ pub fn prepare(bytes: &[u8]) -> Prepared<'_> {
         (None, Cow::Borrowed(s)) => Cow::Borrowed(trimmed_in(s)),
         (None, Cow::Owned(s)) => Cow::Owned(trimmed_in(&s).to_string()),
     };
+    let text = drop_late_declarations(text);
     Prepared {
         text,
         format,
@@ -363,6 +364,41 @@ fn skip_declaration(b: &[u8], at: usize) -> usize {
         }
     }
     b.len()
+}
+
+/// Removes every XML declaration after the start of the text: documents run
+/// together, or a prolog after printed text. None is XML, and quick-xml panics on one
+/// that names another encoding once reading has begun (found by the feed fuzz target),
+/// which lost the whole feed. The text is UTF-8 by now, so they say nothing. This is
+/// a plain text pass, not the markup scan of [`repair`]: whatever that scan takes a
+/// declaration to be inside of (a broken tag, a quote), quick-xml may see it as one.
+fn drop_late_declarations(text: Cow<'_, str>) -> Cow<'_, str> {
+    let is_decl = |rest: &[u8]| {
+        rest.starts_with(b"<?xml")
+            && rest
+                .get(5)
+                .is_none_or(|c| c.is_ascii_whitespace() || *c == b'?')
+    };
+    let b = text.as_bytes();
+    let late = |from: usize| {
+        memchr::memmem::find_iter(&b[from.min(b.len())..], b"<?xml")
+            .map(move |p| from + p)
+            .find(|&p| is_decl(&b[p..]))
+    };
+    let Some(first) = late(1) else {
+        return text;
+    };
+    let mut out = String::with_capacity(b.len());
+    let mut copied = 0;
+    let mut next = Some(first);
+    while let Some(at) = next {
+        let end = find_from(b, at + 5, b"?>").map_or(b.len(), |e| e + 2);
+        out.push_str(&text[copied..at]);
+        copied = end;
+        next = late(end);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 /// Rewrites `<?xml … encoding="…"?>` to say UTF-8 (the text is UTF-8 now).
@@ -683,6 +719,18 @@ mod tests {
             let (s, e) = decode(&bytes);
             assert_eq!((s.as_ref(), e), (text, enc));
         }
+        // Declarations after the start are dropped, however they are wrapped (each
+        // made quick-xml panic: found by the feed fuzz target); a stylesheet PI stays.
+        for late in [
+            "<rss ven=\"2.0\">m<?xml von=\"1.0\" encoding=\"koi8-r\"?>",
+            "<rss \"\"><h\"/1\"/>\n\"am<?xml v=\"0\" encoding=\"koi8-r\"?>",
+            "<rss><?xml version=\"1.0\"?><?xml encoding=\"koi8-r\"",
+        ] {
+            let text = prepare(late.as_bytes()).text;
+            assert!(!text[1..].contains("<?xml"), "{late:?} → {text:?}");
+        }
+        let pi = "<rss version=\"2.0\"><?xml-stylesheet href=\"a.xsl\"?></rss>";
+        assert_eq!(prepare(pi.as_bytes()).text, pi);
         // Declared legacy encodings.
         let latin = b"<?xml version='1.0' encoding='iso-8859-1'?><a>caf\xe9</a>";
         let p = prepare(latin);
