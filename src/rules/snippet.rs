@@ -44,9 +44,12 @@ fn is_sentence_end(text: &str, i: usize) -> bool {
     match text.as_bytes()[i] {
         b'!' | b'?' => true,
         b'.' => {
+            // After the whitespace character, whatever its width (U+2000 is 3 bytes).
             let word_start = text[..i]
-                .rfind(|c: char| c.is_whitespace())
-                .map_or(0, |p| p + 1);
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(0, |(p, c)| p + c.len_utf8());
             let word = &text[word_start..i];
             let initialism =
                 word.contains('.') || (word.len() == 1 && word.chars().all(|c| c.is_uppercase()));
@@ -79,6 +82,15 @@ mod tests {
         let i = t.find("Next").unwrap();
         assert_eq!(sentence_around(t, i, i + 4), "Next line");
         assert_eq!(sentence_around(t, 0, 5), "First one.");
+    }
+
+    #[test]
+    fn wide_whitespace_before_a_full_stop() {
+        // Found by the extract fuzz target: a word after U+2000 (EN QUAD, 3 bytes)
+        // ending in "." was sliced one byte after the whitespace's start.
+        let t = "The U.S. must\u{2000}ee. TikTok said so.";
+        let i = t.find("TikTok").unwrap();
+        assert_eq!(sentence_around(t, i, i + 6), "TikTok said so.");
     }
 
     #[test]
