@@ -310,7 +310,11 @@ fn repair(s: &str) -> (Option<String>, Root, usize) {
                 }
             }
         } else if rest.starts_with(b"<?") {
-            if at == 0 && rest.starts_with(b"<?xml") {
+            let decl = rest.starts_with(b"<?xml")
+                && rest
+                    .get(5)
+                    .is_none_or(|c| c.is_ascii_whitespace() || *c == b'?');
+            if at == 0 && decl {
                 i = fix_prolog(s, &mut out);
             } else {
                 i = find_from(b, at + 2, b"?>").map_or(b.len(), |e| e + 2);
@@ -401,21 +405,34 @@ fn drop_late_declarations(text: Cow<'_, str>) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Rewrites `<?xml … encoding="…"?>` to say UTF-8 (the text is UTF-8 now).
+/// The value of `= "…"` or `= '…'` at the start of `s` (white space allowed).
+fn quoted_value(s: &str) -> Option<&str> {
+    let s = s.trim_start().strip_prefix('=')?.trim_start();
+    let quote = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &s[1..];
+    rest.find(quote).map(|close| &rest[..close])
+}
+
+/// Keeps a sound prolog that says UTF-8 and replaces any other with one that does
+/// (the text is UTF-8 now). A declaration cannot hold a `>`, so the first one ends
+/// it; one that does not end there in `?>` (`<?xml … encoding="koi8-r"0">`) would be
+/// read by quick-xml up to some later `?>`, and a non-UTF-8 label found that far in
+/// made it panic (found by the feed fuzz target). Returns the index past the prolog.
 fn fix_prolog(s: &str, out: &mut Out<'_>) -> usize {
-    let b = s.as_bytes();
-    let Some(end) = find_from(b, 0, b"?>") else {
-        return b.len();
-    };
+    let end = memchr::memchr(b'>', s.as_bytes()).map_or(s.len(), |gt| gt + 1);
     let decl = &s[..end];
-    let says_utf8 = decl
-        .find("encoding")
-        .map(|p| decl[p..].to_ascii_lowercase())
-        .is_none_or(|e| e.contains("utf-8") || e.contains("utf8"));
-    if !says_utf8 {
-        out.replace(0, end + 2, r#"<?xml version="1.0" encoding="utf-8"?>"#);
+    let utf8 =
+        |label: &str| label.eq_ignore_ascii_case("utf-8") || label.eq_ignore_ascii_case("utf8");
+    let sound = decl.ends_with("?>")
+        && !decl[1..].contains('<')
+        && match decl.find("encoding") {
+            None => true,
+            Some(at) => quoted_value(&decl[at + "encoding".len()..]).is_some_and(utf8),
+        };
+    if !sound {
+        out.replace(0, end, r#"<?xml version="1.0" encoding="utf-8"?>"#);
     }
-    end + 2
+    end
 }
 
 /// What the scan of one start tag found.
@@ -729,6 +746,16 @@ mod tests {
             let text = prepare(late.as_bytes()).text;
             assert!(!text[1..].contains("<?xml"), "{late:?} → {text:?}");
         }
+        // A prolog that does not close where its first `>` is, or names another
+        // encoding, is replaced (quick-xml read on to a later `?>` and panicked).
+        let open =
+            "<?xml version=\"1.0\" encoding=\"koi8-r\"0\">\n<rss version=\"2.0\"><a>x?></a></rss>";
+        assert_eq!(
+            prepare(open.as_bytes()).text,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><a>x?></a></rss>"
+        );
+        let sound = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?><rss version=\"2.0\"/>";
+        assert_eq!(prepare(sound.as_bytes()).text, sound);
         let pi = "<rss version=\"2.0\"><?xml-stylesheet href=\"a.xsl\"?></rss>";
         assert_eq!(prepare(pi.as_bytes()).text, pi);
         // Declared legacy encodings.
