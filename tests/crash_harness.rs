@@ -348,33 +348,47 @@ fn sigkill_anywhere_loses_nothing_and_repeats_nothing() {
     let integrity = state.integrity_check().expect("integrity_check runs");
     let served = publisher.served();
 
-    eprintln!("──── crash harness figures ────");
-    eprintln!("seed                      {seed}");
-    eprintln!(
-        "kills                     {kills} in {:.1} s",
+    // Written straight to stderr (not eprintln!, which the test harness captures), so
+    // the figures show in CI's output even when the test passes.
+    let mut figures = String::new();
+    figures.push_str("\n──── crash harness figures ────");
+    figures.push_str(&format!("\nseed                      {seed}"));
+    figures.push_str(&format!(
+        "\nkills                     {kills} in {:.1} s",
         kill_phase.as_secs_f64()
-    );
-    eprintln!("  aimed                   {aimed:?}");
-    eprintln!("  landed during a fetch   {landed_fetch}");
-    eprintln!("  landed in a store tx    {landed_store} (WAL write lock held, process frozen)");
-    eprintln!("  landed mid-write of log {landed_torn} (log left ending inside a line)");
-    eprintln!("  landed written-unmarked {landed_unmarked} (alerts in the log, not yet marked)");
-    eprintln!("feeds                     {feeds}");
-    eprintln!("items published           {}", publisher.published());
-    eprintln!(
-        "responses served          {} ({} full bodies)",
+    ));
+    figures.push_str(&format!("\n  aimed                   {aimed:?}"));
+    figures.push_str(&format!("\n  landed during a fetch   {landed_fetch}"));
+    figures.push_str(&format!(
+        "\n  landed in a store tx    {landed_store} (WAL write lock held, process frozen)"
+    ));
+    figures.push_str(&format!(
+        "\n  landed mid-write of log {landed_torn} (log left ending inside a line)"
+    ));
+    figures.push_str(&format!(
+        "\n  landed written-unmarked {landed_unmarked} (alerts in the log, not yet marked)"
+    ));
+    figures.push_str(&format!("\nfeeds                     {feeds}"));
+    figures.push_str(&format!(
+        "\nitems published           {}",
+        publisher.published()
+    ));
+    figures.push_str(&format!(
+        "\nresponses served          {} ({} full bodies)",
         served.len(),
         served.iter().filter(|s| s.status == 200).count()
-    );
-    eprintln!("alerts expected           {}", expected.len());
-    eprintln!("alert lines in log        {}", ids.len());
-    eprintln!("alerts found (distinct)   {}", counts.len());
-    eprintln!("alerts duplicated         {duplicated}");
-    eprintln!("alerts missing            {}", missing.len());
-    eprintln!("alerts unexpected         {unexpected}");
-    eprintln!("unreadable log lines      {bad_lines}");
-    eprintln!("integrity_check           {integrity:?}");
-    eprintln!("───────────────────────────────");
+    ));
+    figures.push_str(&format!("\nalerts expected           {}", expected.len()));
+    figures.push_str(&format!("\nalert lines in log        {}", ids.len()));
+    figures.push_str(&format!("\nalerts found (distinct)   {}", counts.len()));
+    figures.push_str(&format!("\nalerts duplicated         {duplicated}"));
+    figures.push_str(&format!("\nalerts missing            {}", missing.len()));
+    figures.push_str(&format!("\nalerts unexpected         {unexpected}"));
+    figures.push_str(&format!("\nunreadable log lines      {bad_lines}"));
+    figures.push_str(&format!("\nintegrity_check           {integrity:?}"));
+    figures.push_str("\n───────────────────────────────");
+    figures.push('\n');
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), figures.as_bytes());
 
     assert!(kills >= 30 || std::env::var_os("NEWSWATCH_CRASH_KILLS").is_some());
     assert!(
