@@ -345,11 +345,16 @@ impl Config {
             )])
         })?;
         let text = String::from_utf8(text).map_err(|e| {
+            // Where: the line and column of the first bad byte, in the valid text before it.
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let before = String::from_utf8_lossy(&bytes[..at]);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             Diagnostics(vec![Diagnostic::file(
                 path,
                 format!(
-                    "not valid UTF-8 (byte {}); TOML files must be UTF-8",
-                    e.utf8_error().valid_up_to()
+                    "not valid UTF-8 at line {line}, column {column} (byte {at}); TOML files must be UTF-8"
                 ),
             )])
         })?;
@@ -810,6 +815,18 @@ mod tests {
         assert!(
             errs.iter()
                 .any(|d| d.message.contains("between 10s and 30d") && d.line == 8)
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newswatch.toml");
+        std::fs::write(&path, b"watchlists = []\nstate_dir = \"caf\xe9\"\n").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("not valid UTF-8 at line 2, column 17"),
+            "{err}"
         );
     }
 

@@ -66,8 +66,26 @@ fn locate(source: &str, offset: usize) -> (usize, usize, String) {
     let line = source[..offset].matches('\n').count() + 1;
     let column = source[line_start..offset].chars().count() + 1;
     let text = source[line_start..line_end].trim_end_matches('\r');
-    let excerpt = format!("{text}\n{}^", " ".repeat(column - 1));
-    (line, column, excerpt)
+    (line, column, excerpt(text, column))
+}
+
+/// Characters of a long source line shown before and after the column.
+const EXCERPT_BEFORE: usize = 60;
+const EXCERPT_AFTER: usize = 100;
+
+/// `line` with a caret under 1-based `column`. A long line is cut to a window around
+/// the column, with `…` where it was cut: a message, not a copy of a 100 MB line.
+pub fn excerpt(line: &str, column: usize) -> String {
+    let col = column.saturating_sub(1);
+    if line.len() <= EXCERPT_BEFORE + EXCERPT_AFTER {
+        return format!("{line}\n{}^", " ".repeat(col));
+    }
+    let skip = col.saturating_sub(EXCERPT_BEFORE);
+    let mut chars = line.chars().skip(skip);
+    let shown: String = chars.by_ref().take(col - skip + EXCERPT_AFTER).collect();
+    let (lead, pad) = if skip > 0 { ("…", 1) } else { ("", 0) };
+    let tail = if chars.next().is_some() { "…" } else { "" };
+    format!("{lead}{shown}{tail}\n{}^", " ".repeat(col - skip + pad))
 }
 
 impl fmt::Display for Diagnostic {
@@ -108,6 +126,25 @@ impl std::error::Error for Diagnostics {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        assert_eq!(excerpt("a = 1", 5), "a = 1\n    ^");
+        let line = format!("bogus = \"{}\"", "x".repeat(1_000_000));
+        let e = excerpt(&line, 1);
+        assert!(
+            e.len() < 400 && e.starts_with("bogus = \"xxx") && e.ends_with("…\n^"),
+            "{e}"
+        );
+        let e = excerpt(&line, 500_000);
+        let (text, caret) = e.split_once('\n').unwrap();
+        assert!(text.starts_with('…') && text.ends_with('…') && text.chars().count() < 200);
+        assert_eq!(
+            caret.chars().count(),
+            EXCERPT_BEFORE + 2,
+            "the caret sits under the column"
+        );
+    }
 
     #[test]
     fn locates_line_and_column_with_caret() {

@@ -70,6 +70,17 @@ ALTER TABLE feeds ADD COLUMN publisher_ttl INTEGER;
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The file is a newswatch state file (or looks like one) but SQLite finds it
+    /// damaged; it is left untouched, for the user to restore or recover.
+    #[error(
+        "{path} is damaged ({detail}); it is left as it is: restore it from a backup, try `sqlite3 {path} .recover`, or move it away to start afresh (every feed's items are then new again)"
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's first complaint.
+        detail: String,
+    },
     /// The file exists but is not a newswatch state file; it is left untouched.
     #[error(
         "{0} is not a newswatch state file (another program's database?); move it away or set a different state_dir"
@@ -206,6 +217,10 @@ impl Store {
             path: dir.to_path_buf(),
             error,
         })?;
+        probe_writable(dir).map_err(|error| StoreError::Dir {
+            path: dir.to_path_buf(),
+            error,
+        })?;
         let path = dir.join(STATE_FILE);
         Self::open_file(&path)
     }
@@ -220,6 +235,17 @@ impl Store {
         let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if tables > 0 && app_id != APPLICATION_ID {
             return Err(StoreError::Foreign(path.to_path_buf()));
+        }
+        // Still before anything is written: a damaged file is reported, not modified
+        // (switching to WAL, or a failing poll, would write into it).
+        if tables > 0 {
+            let verdict: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+            if verdict != "ok" {
+                return Err(StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: verdict,
+                });
+            }
         }
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // WAL with NORMAL: a commit is durable against a killed process (the WAL is in
@@ -499,6 +525,18 @@ fn write_poll(
     Ok(())
 }
 
+/// Creates and removes a file in `dir`, so a state directory that cannot be written
+/// (read-only file system, no permission) is reported with the system's reason,
+/// rather than as SQLite's "unable to open database file".
+fn probe_writable(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(format!(".{STATE_FILE}.probe-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)?;
+    std::fs::remove_file(&probe)
+}
+
 const FEED_SELECT: &str =
     "SELECT name, url, etag, last_modified, last_poll, last_status, last_success, next_poll,
     error_count, last_error, items_seen, first_poll_done, effective_url, disabled, publisher_ttl
@@ -615,6 +653,23 @@ mod tests {
             next_poll: Utc::now(),
             disable,
         }
+    }
+
+    #[test]
+    fn damaged_file_is_refused_and_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let path = dir.path().join(STATE_FILE);
+        // Scribble over every page but the first (the header and schema stay readable).
+        let mut bytes = std::fs::read(&path).unwrap();
+        for b in bytes.iter_mut().skip(4096).step_by(61) {
+            *b = 0xa5;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+        let err = Store::open(dir.path()).unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("is damaged"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
     }
 
     #[test]

@@ -119,14 +119,17 @@ pub fn print_existing(path: &Path, opts: &TailOptions, out: &mut impl Write) -> 
     let mut reader = BufReader::new(f);
     let mut pos = 0u64;
     let mut keep: VecDeque<String> = VecDeque::new();
-    let mut line = String::new();
+    let mut bytes = Vec::new();
     loop {
-        line.clear();
-        let n = reader.read_line(&mut line)?;
-        if n == 0 || !line.ends_with('\n') {
+        bytes.clear();
+        // Bytes, not a String: one line that is not UTF-8 (a damaged disk block, a
+        // foreign writer) is skipped like any unreadable line, instead of ending the read.
+        let n = reader.read_until(b'\n', &mut bytes)?;
+        if n == 0 || bytes.last() != Some(&b'\n') {
             break; // EOF, or a line still being written: follow picks it up
         }
         pos += n as u64;
+        let line = String::from_utf8_lossy(&bytes);
         let Ok(a) = serde_json::from_str::<Alert>(&line) else {
             emit(&line, opts, out)?;
             continue;
@@ -136,7 +139,7 @@ pub fn print_existing(path: &Path, opts: &TailOptions, out: &mut impl Write) -> 
         }
         match opts.last {
             Some(n) => {
-                keep.push_back(line.clone());
+                keep.push_back(line.clone().into_owned());
                 if keep.len() > n {
                     keep.pop_front();
                 }
@@ -322,6 +325,23 @@ mod tests {
                     .to_string()
             })
             .collect()
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_skipped_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.jsonl");
+        let mut bytes = line("a").into_bytes();
+        bytes.extend_from_slice(b"{\"alert_id\":\"caf\xe9\"}\n\xff\xfe\x00\n");
+        bytes.extend_from_slice(line("b").as_bytes());
+        std::fs::write(&path, bytes).unwrap();
+        let opts = TailOptions {
+            json: true,
+            ..TailOptions::default()
+        };
+        let mut out = Vec::new();
+        print_existing(&path, &opts, &mut out).unwrap();
+        assert_eq!(ids(&out), ["a", "b"]);
     }
 
     #[test]

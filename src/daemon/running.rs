@@ -205,10 +205,19 @@ pub(super) async fn stored_feeds(ctx: &PollContext) -> Vec<FeedState> {
     }
 }
 
-/// Each known feed's stored next poll, so a restart keeps the schedule.
+/// How far in the future a stored last poll may lie before the wall clock is taken to
+/// have moved back since (clocks of one machine drift by less).
+const CLOCK_SLACK: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Each known feed's stored next poll, so a restart keeps the schedule. A feed whose
+/// last poll lies in the future was polled while the wall clock ran ahead (a wrong
+/// clock at boot, corrected since): its stored next poll is off by as much as the
+/// clock moved, maybe years, so it is dropped and the feed gets a fresh slot.
 fn next_polls(stored: &[FeedState]) -> HashMap<String, DateTime<Utc>> {
+    let latest_sane = Utc::now() + CLOCK_SLACK;
     stored
         .iter()
+        .filter(|f| f.last_poll.is_none_or(|t| t <= latest_sane))
         .filter_map(|f| Some((f.name.clone(), f.next_poll?)))
         .collect()
 }
@@ -224,5 +233,32 @@ async fn alerts_today(ctx: &PollContext) -> u64 {
     match tokio::task::spawn_blocking(move || lock(&store).alerts_since(midnight)).await {
         Ok(Ok(n)) => n,
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(name: &str, last_poll_s: i64, next_poll_s: i64) -> FeedState {
+        let now = Utc::now();
+        FeedState {
+            name: name.into(),
+            last_poll: Some(now + chrono::Duration::seconds(last_poll_s)),
+            next_poll: Some(now + chrono::Duration::seconds(next_poll_s)),
+            ..FeedState::default()
+        }
+    }
+
+    #[test]
+    fn a_schedule_from_a_clock_that_ran_ahead_is_not_kept() {
+        let ten_years = 10 * 365 * 86400;
+        let kept = next_polls(&[
+            state("normal", -5, 600),
+            state("backoff", -5, 6 * 3600),
+            state("clock-ran-ahead", ten_years, ten_years + 600),
+        ]);
+        assert!(kept.contains_key("normal") && kept.contains_key("backoff"));
+        assert!(!kept.contains_key("clock-ran-ahead"), "{kept:?}");
     }
 }

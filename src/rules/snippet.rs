@@ -42,6 +42,15 @@ mod tests {
     }
 
     #[test]
+    fn wide_whitespace_before_a_full_stop() {
+        // Found by the extract fuzz target: a word after U+2000 (EN QUAD, 3 bytes)
+        // ending in "." was sliced one byte after the whitespace's start.
+        let t = "The U.S. must\u{2000}ee. TikTok said so.";
+        let i = t.find("TikTok").unwrap();
+        assert_eq!(sentence_around(t, i, i + 6), "TikTok said so.");
+    }
+
+    #[test]
     fn never_panics_on_odd_offsets() {
         let t = "ééé. ü";
         for a in 0..=t.len() + 2 {

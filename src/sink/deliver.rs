@@ -20,7 +20,7 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use super::desktop::{DEFAULT_OPENER, DesktopNotifier, Opener};
+use super::desktop::{DEFAULT_OPENER, DesktopError, DesktopNotifier, Opener};
 use super::jsonl::{AlertLog, already_written};
 use crate::config::Desktop;
 use crate::model::Alert;
@@ -379,7 +379,13 @@ impl Deliverer {
                 );
                 continue;
             };
+            let mut hung = false;
             for p in &batch {
+                if hung {
+                    // Marked already: a popup is at most once, and the server is not answering.
+                    debug!(alert_id = %p.alert_id, "notification server hung: notification skipped");
+                    continue;
+                }
                 let alert: Alert = match serde_json::from_str(&p.json) {
                     Ok(a) => a,
                     Err(e) => {
@@ -391,11 +397,23 @@ impl Deliverer {
                     Ok(()) => shown += 1,
                     Err(e) => {
                         self.metrics.notification_failed();
+                        // A server that let one call time out will let the next ones time
+                        // out too, each holding up the alert log behind it.
+                        hung = matches!(e, DesktopError::Timeout { .. });
                         warn!(feed = %alert.feed.name, rule = %alert.rule, item = %alert.item.id,
                             alert_id = %alert.alert_id, error = %e, "desktop notification failed")
                     }
                 }
                 self.progress.moved();
+            }
+            if hung {
+                warn!(
+                    retry_in_s = BUS_RETRY.as_secs(),
+                    "notification server not answering; desktop notifications paused, alerts still go to the alert log"
+                );
+                self.desktop = DesktopState::Unavailable {
+                    retry_at: Instant::now() + BUS_RETRY,
+                };
             }
         }
     }

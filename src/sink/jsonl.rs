@@ -1,7 +1,9 @@
 //! The alert log: one JSON object per line, appended, flushed and synced before the
 //! outbox marks delivery. Generic over the writer so tests can assert on a buffer.
 //! After a crash between write and mark, [`already_written`] finds the lines that
-//! made it, so nothing is written twice.
+//! made it, so nothing is written twice; after a crash in the middle of a write,
+//! [`drop_torn_tail`] cuts the partial last line off when the log is opened, so the
+//! next line does not glue onto it.
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -29,6 +31,20 @@ impl Durable for File {
     }
     fn truncate(&mut self, len: u64) -> io::Result<()> {
         self.set_len(len)
+    }
+}
+
+/// An in-memory log (tests, and [`drop_torn_tail`] on a buffer).
+impl Durable for io::Cursor<Vec<u8>> {
+    fn sync(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    fn size(&mut self) -> io::Result<u64> {
+        Ok(self.get_ref().len() as u64)
+    }
+    fn truncate(&mut self, len: u64) -> io::Result<()> {
+        self.get_mut().truncate(len as usize);
+        Ok(())
     }
 }
 
@@ -84,12 +100,52 @@ impl<W: Durable> JsonlSink<W> {
     }
 }
 
-/// Opens (creating it and its folder if needed) the alert log for appending.
+/// Opens (creating it and its folder if needed) the alert log for appending, after
+/// cutting off a torn last line (see [`drop_torn_tail`]).
 pub fn open_log(path: &Path) -> io::Result<File> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(mut f) => {
+            let dropped = drop_torn_tail(&mut f)?;
+            if dropped > 0 {
+                tracing::warn!(path = %path.display(), bytes = dropped,
+                    "alert log ended inside a line (a crash mid-write); cut the partial line off, its alerts are written again");
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
     OpenOptions::new().create(true).append(true).open(path)
+}
+
+/// Cuts the log back to just after its last newline and returns how many bytes went.
+/// A log that does not end with a newline was cut short by a crash in the middle of
+/// an append (SIGKILL stops `write(2)` part-way, keeping what was copied). The partial
+/// line's alerts were never marked delivered, since marking follows the synced append
+/// of the whole batch, so they are written again; without the cut the next line would
+/// be glued onto the fragment and both would be unreadable.
+pub fn drop_torn_tail<F: Read + Seek + Durable>(f: &mut F) -> io::Result<u64> {
+    let len = f.size()?;
+    let mut end = len;
+    let mut buf = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        f.seek(SeekFrom::Start(start))?;
+        f.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            end = start + i as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    if end < len {
+        f.truncate(end)?;
+        f.sync()?;
+    }
+    Ok(len - end)
 }
 
 /// The alert log file sink, reopened on SIGHUP so log rotation works.
@@ -220,6 +276,28 @@ mod tests {
         s.append(&["{\"a\":1}"]).unwrap();
         assert!(s.append(&["{\"a\":2}"]).is_err());
         assert_eq!(s.get_ref().data, b"{\"a\":1}\n");
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_back_to_the_last_newline() {
+        let cases: &[(&str, &str)] = &[
+            ("", ""),
+            ("{\"a\":1}\n", "{\"a\":1}\n"),
+            ("{\"a\":1}\n{\"a\":", "{\"a\":1}\n"),
+            ("{\"a\":1}\n{\"a\":2}", "{\"a\":1}\n"),
+            ("{\"a\":", ""),
+        ];
+        for (before, after) in cases {
+            let mut c = io::Cursor::new(before.as_bytes().to_vec());
+            let dropped = drop_torn_tail(&mut c).unwrap();
+            assert_eq!(String::from_utf8(c.into_inner()).unwrap(), *after);
+            assert_eq!(dropped as usize, before.len() - after.len());
+        }
+        // A fragment longer than one read chunk, after a line.
+        let long = format!("{{\"a\":1}}\n{}", "x".repeat(200_000));
+        let mut c = io::Cursor::new(long.into_bytes());
+        assert_eq!(drop_torn_tail(&mut c).unwrap(), 200_000);
+        assert_eq!(c.into_inner(), b"{\"a\":1}\n");
     }
 
     #[test]

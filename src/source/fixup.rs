@@ -95,6 +95,7 @@ pub fn prepare(bytes: &[u8]) -> Prepared<'_> {
         (None, Cow::Borrowed(s)) => Cow::Borrowed(trimmed_in(s)),
         (None, Cow::Owned(s)) => Cow::Owned(trimmed_in(&s).to_string()),
     };
+    let text = drop_late_declarations(text);
     Prepared {
         text,
         format,
@@ -309,7 +310,11 @@ fn repair(s: &str) -> (Option<String>, Root, usize) {
                 }
             }
         } else if rest.starts_with(b"<?") {
-            if at == 0 && rest.starts_with(b"<?xml") {
+            let decl = rest.starts_with(b"<?xml")
+                && rest
+                    .get(5)
+                    .is_none_or(|c| c.is_ascii_whitespace() || *c == b'?');
+            if at == 0 && decl {
                 i = fix_prolog(s, &mut out);
             } else {
                 i = find_from(b, at + 2, b"?>").map_or(b.len(), |e| e + 2);
@@ -365,21 +370,69 @@ fn skip_declaration(b: &[u8], at: usize) -> usize {
     b.len()
 }
 
-/// Rewrites `<?xml … encoding="…"?>` to say UTF-8 (the text is UTF-8 now).
-fn fix_prolog(s: &str, out: &mut Out<'_>) -> usize {
-    let b = s.as_bytes();
-    let Some(end) = find_from(b, 0, b"?>") else {
-        return b.len();
+/// Removes every XML declaration after the start of the text: documents run
+/// together, or a prolog after printed text. None is XML, and quick-xml panics on one
+/// that names another encoding once reading has begun (found by the feed fuzz target),
+/// which lost the whole feed. The text is UTF-8 by now, so they say nothing. This is
+/// a plain text pass, not the markup scan of [`repair`]: whatever that scan takes a
+/// declaration to be inside of (a broken tag, a quote), quick-xml may see it as one.
+fn drop_late_declarations(text: Cow<'_, str>) -> Cow<'_, str> {
+    let is_decl = |rest: &[u8]| {
+        rest.starts_with(b"<?xml")
+            && rest
+                .get(5)
+                .is_none_or(|c| c.is_ascii_whitespace() || *c == b'?')
     };
-    let decl = &s[..end];
-    let says_utf8 = decl
-        .find("encoding")
-        .map(|p| decl[p..].to_ascii_lowercase())
-        .is_none_or(|e| e.contains("utf-8") || e.contains("utf8"));
-    if !says_utf8 {
-        out.replace(0, end + 2, r#"<?xml version="1.0" encoding="utf-8"?>"#);
+    let b = text.as_bytes();
+    let late = |from: usize| {
+        memchr::memmem::find_iter(&b[from.min(b.len())..], b"<?xml")
+            .map(move |p| from + p)
+            .find(|&p| is_decl(&b[p..]))
+    };
+    let Some(first) = late(1) else {
+        return text;
+    };
+    let mut out = String::with_capacity(b.len());
+    let mut copied = 0;
+    let mut next = Some(first);
+    while let Some(at) = next {
+        let end = find_from(b, at + 5, b"?>").map_or(b.len(), |e| e + 2);
+        out.push_str(&text[copied..at]);
+        copied = end;
+        next = late(end);
     }
-    end + 2
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// The value of `= "…"` or `= '…'` at the start of `s` (white space allowed).
+fn quoted_value(s: &str) -> Option<&str> {
+    let s = s.trim_start().strip_prefix('=')?.trim_start();
+    let quote = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &s[1..];
+    rest.find(quote).map(|close| &rest[..close])
+}
+
+/// Keeps a sound prolog that says UTF-8 and replaces any other with one that does
+/// (the text is UTF-8 now). A declaration cannot hold a `>`, so the first one ends
+/// it; one that does not end there in `?>` (`<?xml … encoding="koi8-r"0">`) would be
+/// read by quick-xml up to some later `?>`, and a non-UTF-8 label found that far in
+/// made it panic (found by the feed fuzz target). Returns the index past the prolog.
+fn fix_prolog(s: &str, out: &mut Out<'_>) -> usize {
+    let end = memchr::memchr(b'>', s.as_bytes()).map_or(s.len(), |gt| gt + 1);
+    let decl = &s[..end];
+    let utf8 =
+        |label: &str| label.eq_ignore_ascii_case("utf-8") || label.eq_ignore_ascii_case("utf8");
+    let sound = decl.ends_with("?>")
+        && !decl[1..].contains('<')
+        && match decl.find("encoding") {
+            None => true,
+            Some(at) => quoted_value(&decl[at + "encoding".len()..]).is_some_and(utf8),
+        };
+    if !sound {
+        out.replace(0, end, r#"<?xml version="1.0" encoding="utf-8"?>"#);
+    }
+    end
 }
 
 /// What the scan of one start tag found.
@@ -683,6 +736,28 @@ mod tests {
             let (s, e) = decode(&bytes);
             assert_eq!((s.as_ref(), e), (text, enc));
         }
+        // Declarations after the start are dropped, however they are wrapped (each
+        // made quick-xml panic: found by the feed fuzz target); a stylesheet PI stays.
+        for late in [
+            "<rss ven=\"2.0\">m<?xml von=\"1.0\" encoding=\"koi8-r\"?>",
+            "<rss \"\"><h\"/1\"/>\n\"am<?xml v=\"0\" encoding=\"koi8-r\"?>",
+            "<rss><?xml version=\"1.0\"?><?xml encoding=\"koi8-r\"",
+        ] {
+            let text = prepare(late.as_bytes()).text;
+            assert!(!text[1..].contains("<?xml"), "{late:?} → {text:?}");
+        }
+        // A prolog that does not close where its first `>` is, or names another
+        // encoding, is replaced (quick-xml read on to a later `?>` and panicked).
+        let open =
+            "<?xml version=\"1.0\" encoding=\"koi8-r\"0\">\n<rss version=\"2.0\"><a>x?></a></rss>";
+        assert_eq!(
+            prepare(open.as_bytes()).text,
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><a>x?></a></rss>"
+        );
+        let sound = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?><rss version=\"2.0\"/>";
+        assert_eq!(prepare(sound.as_bytes()).text, sound);
+        let pi = "<rss version=\"2.0\"><?xml-stylesheet href=\"a.xsl\"?></rss>";
+        assert_eq!(prepare(pi.as_bytes()).text, pi);
         // Declared legacy encodings.
         let latin = b"<?xml version='1.0' encoding='iso-8859-1'?><a>caf\xe9</a>";
         let p = prepare(latin);

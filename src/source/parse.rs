@@ -389,15 +389,19 @@ fn assign_ids(drafts: Vec<Draft>) -> Vec<Item> {
         }
     }
     let mut fresh: Vec<(usize, String)> = Vec::new();
+    let mut given: HashSet<String> = HashSet::new();
+    // Per clashing id, the next number to try: many clashes of one id stay linear.
+    let mut next: HashMap<&str, usize> = HashMap::new();
     for i in clashes {
-        let mut n = 2;
+        let n = next.entry(ids[i].as_str()).or_insert(2);
         let id = loop {
             let candidate = format!("{}-{n}", ids[i]);
-            if !taken.contains(candidate.as_str()) && fresh.iter().all(|(_, f)| *f != candidate) {
+            *n += 1;
+            if !taken.contains(candidate.as_str()) && !given.contains(&candidate) {
                 break candidate;
             }
-            n += 1;
         };
+        given.insert(id.clone());
         fresh.push((i, id));
     }
     for (i, id) in fresh {
@@ -437,10 +441,16 @@ fn disambiguate(id: &str, members: &[usize], drafts: &[Draft]) -> Vec<(usize, St
             .iter()
             .map(|(i, full)| suffix_candidate(level, id, &drafts[*i], full))
             .collect();
+        // How often each candidate occurs, counted once: comparing every pair made a
+        // feed of many identical entries quadratic.
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for c in cands.iter().flatten() {
+            *counts.entry(c.as_str()).or_default() += 1;
+        }
         let mut keep = Vec::new();
         for (k, m) in left.iter().enumerate() {
             match &cands[k] {
-                Some(c) if cands.iter().filter(|o| o.as_ref() == Some(c)).count() == 1 => {
+                Some(c) if counts.get(c.as_str()) == Some(&1) => {
                     out.push((m.0, format!("{id}#{}", &c[..12])));
                 }
                 _ => keep.push(*m),

@@ -13,6 +13,7 @@
 //! partial last one. Input is expected to have gone through [`super::fixup`].
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use quick_xml::NsReader;
@@ -187,6 +188,57 @@ struct Frame {
     name: String,
     /// The element's own `xml:base`, resolved; `None` inherits.
     base: Option<Url>,
+    /// The index of the innermost frame, this one included, with a base of its own:
+    /// the base in force is found in one step, not by walking up (which made deeply
+    /// nested documents quadratic).
+    inherited: Option<usize>,
+}
+
+/// The open elements, with what makes each step cost O(1) amortised however deep or
+/// broken the document: the base in force is one lookup, and an end tag whose name
+/// is not open anywhere is known as a stray without a walk up the stack.
+#[derive(Default)]
+struct Stack {
+    frames: Vec<Frame>,
+    /// How many frames of each name are open.
+    open: HashMap<String, usize>,
+}
+
+impl Stack {
+    fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    fn push(&mut self, name: String, base: Option<Url>) {
+        let inherited = if base.is_some() {
+            Some(self.frames.len())
+        } else {
+            self.frames.last().and_then(|f| f.inherited)
+        };
+        *self.open.entry(name.clone()).or_default() += 1;
+        self.frames.push(Frame {
+            name,
+            base,
+            inherited,
+        });
+    }
+
+    /// The innermost open element named `name`, if any (its index).
+    fn find(&self, name: &str) -> Option<usize> {
+        if self.open.get(name).is_none_or(|n| *n == 0) {
+            return None;
+        }
+        self.frames.iter().rposition(|f| f.name == name)
+    }
+
+    /// Closes the frames from index `k` on.
+    fn truncate(&mut self, k: usize) {
+        for f in self.frames.drain(k..) {
+            if let Some(n) = self.open.get_mut(&f.name) {
+                *n = n.saturating_sub(1);
+            }
+        }
+    }
 }
 
 /// Reads every entry of an XML document; never fails, may return nothing.
@@ -199,7 +251,7 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
     config.check_comments = false;
 
     let feed_base = base.and_then(|b| Url::parse(b).ok());
-    let mut stack: Vec<Frame> = Vec::with_capacity(16);
+    let mut stack = Stack::default();
     let mut entries = Vec::new();
     let mut open: Option<Open> = None;
     let mut capture: Option<Capture> = None;
@@ -212,10 +264,7 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
                 if let Some(c) = capture.as_mut() {
                     push_markup(c, &e, empty);
                     if !empty {
-                        stack.push(Frame {
-                            name: e.name().as_ref().to_string(),
-                            base: None,
-                        });
+                        stack.push(e.name().as_ref().to_string(), None);
                     }
                     continue;
                 }
@@ -228,10 +277,7 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
                 // Element names are matched without regard to case (CDF writes `ITEM`).
                 let local = lower(e.local_name().into_inner());
                 if !empty {
-                    stack.push(Frame {
-                        name: e.name().as_ref().to_string(),
-                        base: own,
-                    });
+                    stack.push(e.name().as_ref().to_string(), own);
                 }
                 match open.as_mut() {
                     None if is_entry(ns, local.as_ref()) => {
@@ -256,7 +302,7 @@ pub fn read_xml(doc: &str, base: Option<&str>) -> Vec<RawEntry> {
             Event::End(e) => {
                 // Close the innermost open element of this name and whatever was left
                 // unclosed inside it (`<br>` in unescaped HTML); ignore strays.
-                let Some(k) = stack.iter().rposition(|f| f.name == e.name().as_ref()) else {
+                let Some(k) = stack.find(e.name().as_ref()) else {
                     continue;
                 };
                 let depth = k + 1;
@@ -327,11 +373,13 @@ fn is_entry(ns: Ns, local: &str) -> bool {
     ns == Ns::Core && matches!(local, "item" | "entry")
 }
 
-fn current_base<'a>(stack: &'a [Frame], feed: &'a Option<Url>) -> Option<&'a Url> {
+fn current_base<'a>(stack: &'a Stack, feed: &'a Option<Url>) -> Option<&'a Url> {
     stack
-        .iter()
-        .rev()
-        .find_map(|f| f.base.as_ref())
+        .frames
+        .last()
+        .and_then(|f| f.inherited)
+        .and_then(|i| stack.frames.get(i))
+        .and_then(|f| f.base.as_ref())
         .or(feed.as_ref())
 }
 

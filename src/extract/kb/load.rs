@@ -193,7 +193,7 @@ pub(super) fn with_message(at: &Pos, message: String) -> Diagnostic {
         line,
         column,
         message,
-        excerpt: Some(format!("{text}\n{}^", " ".repeat(column - 1))),
+        excerpt: Some(crate::diag::excerpt(text, column)),
     }
 }
 
