@@ -4,82 +4,12 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
-use newswatch::config::Desktop;
-use newswatch::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Severity};
 use newswatch::sink::deliver::Deliverer;
 use newswatch::sink::jsonl::AlertLog;
-use newswatch::store::{PollRecord, Store};
+use newswatch::store::Store;
 
-fn alert(id: &str) -> Alert {
-    Alert {
-        schema: ALERT_SCHEMA,
-        alert_id: id.into(),
-        ts: Utc::now(),
-        rule: "r".into(),
-        severity: Severity::High,
-        feed: AlertFeed {
-            name: "f".into(),
-            url: "u".into(),
-        },
-        item: AlertItem {
-            id: id.into(),
-            title: "t".into(),
-            link: None,
-            published: None,
-        },
-        matched: vec![],
-        snippet: String::new(),
-        extraction: Extraction::default(),
-        group_id: None,
-    }
-}
-
-fn commit(store: &mut Store, ids: &[&str]) {
-    let items: Vec<Item> = ids
-        .iter()
-        .map(|i| Item {
-            id: i.to_string(),
-            title: "t".into(),
-            link: None,
-            published: None,
-            body: String::new(),
-        })
-        .collect();
-    let alerts: Vec<Alert> = ids.iter().map(|i| alert(i)).collect();
-    store
-        .commit_poll(&PollRecord {
-            feed: "f",
-            url: "u",
-            validators: None,
-            status: "200",
-            new_items: &items,
-            alerts: alerts.iter().map(|a| (a, false)).collect(),
-            next_poll: Utc::now(),
-        })
-        .unwrap();
-}
-
-fn no_desktop() -> Desktop {
-    Desktop {
-        enabled: false,
-        timeout: std::time::Duration::from_secs(1),
-        open_command: "true".into(),
-    }
-}
-
-fn log_ids(path: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["alert_id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect()
-}
+mod common;
+use common::outbox::{commit, log_ids, no_desktop};
 
 #[tokio::test]
 async fn a_line_written_before_a_crash_is_not_written_again() {

@@ -5,6 +5,7 @@
 
 pub mod desktop;
 pub mod hostile;
+pub mod outbox;
 pub mod server;
 
 use std::path::{Path, PathBuf};

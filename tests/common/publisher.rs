@@ -235,22 +235,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>, inflight: &AtomicUsize, trickl
             return;
         }
         let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let mut if_none_match = None;
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                if k.trim().eq_ignore_ascii_case("if-none-match") {
-                    if_none_match = Some(v.trim().to_string());
-                }
-            }
-        }
+        let Some(mut headers) = crate::common::server::read_headers(&mut reader) else {
+            return;
+        };
+        let if_none_match = headers.remove("if-none-match");
         inflight.fetch_add(1, Ordering::SeqCst);
         let _guard = InFlight(inflight);
         let started = Instant::now();

@@ -126,20 +126,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             return;
         }
         let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let mut headers = HashMap::new();
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-            }
-        }
+        let Some(headers) = read_headers(&mut reader) else {
+            return;
+        };
         let (resource, delay) = {
             let mut st = state.lock().unwrap();
             st.requests.push(Request {
@@ -188,6 +177,25 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         };
         if stream.write_all(&response).is_err() {
             return;
+        }
+    }
+}
+
+/// The header lines of a request up to the blank line, names lower-cased; `None`
+/// when the connection closes first.
+pub fn read_headers(reader: &mut impl BufRead) -> Option<HashMap<String, String>> {
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+            return None;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            return Some(headers);
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
 }
