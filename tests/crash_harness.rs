@@ -44,7 +44,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{Sandbox, wait_until};
+use common::{Rng, Sandbox, wait_until};
 use newswatch::config::Config;
 use newswatch::engine::Engine;
 use newswatch::source::parse::parse_feed;
@@ -71,21 +71,6 @@ const PLAN: [Aim; 5] = [
 
 /// How long an aimed kill may wait for its phase before killing anyway.
 const AIM_PATIENCE: Duration = Duration::from_secs(12);
-
-/// A small deterministic generator (xorshift), so a seed repeats a run's choices.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -170,7 +155,7 @@ fn aim_and_kill(
     match aim {
         Aim::Random => {
             // The kill moment itself is what is random: up to 4 s after the start.
-            thread::sleep(Duration::from_millis(rng.below(4000)));
+            thread::sleep(Duration::from_millis(rng.below(4000) as u64));
         }
         Aim::Fetch => {
             while Instant::now() < deadline && publisher.unfinished_since(spawned) == 0 {
@@ -249,7 +234,7 @@ fn sigkill_anywhere_loses_nothing_and_repeats_nothing() {
         thread::spawn(move || {
             let mut counts = vec![0usize; feeds];
             while !stop.load(Ordering::SeqCst) {
-                let f = rng.below(feeds as u64) as usize;
+                let f = rng.below(feeds);
                 publisher.publish(&feed_path(f), make_item(f, counts[f]));
                 counts[f] += 1;
                 // The publication rate, not a wait for anything.

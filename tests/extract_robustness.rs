@@ -9,6 +9,9 @@ use newswatch::extract::Extractor;
 use newswatch::extract::kb::KnowledgeBase;
 use newswatch::model::Extraction;
 
+mod common;
+use common::Rng;
+
 const PIECES: &[&str] = &[
     "TikTok",
     "’s",
@@ -94,18 +97,6 @@ const PIECES: &[&str] = &[
     "\r\n",
     "\u{0}",
 ];
-
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 fn check(out: &Extraction) {
     let t = &out.text;

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use newswatch::source::parse::{ParseError, parse_feed};
 
+mod common;
+use common::Rng;
+
 fn inputs() -> Vec<(String, Vec<u8>)> {
     let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds")];
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/feeds");
@@ -26,22 +29,6 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     }
     out.sort();
     out
-}
-
-/// A tiny deterministic generator (xorshift), so runs are reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// Parses; a panic in our own code fails the test. feed-rs has panics of its own on
