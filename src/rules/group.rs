@@ -80,17 +80,28 @@ fn since(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
 /// Decides a new alert with fingerprint `fp`, raised at `now`, given the rule's
 /// earlier alerts `prior` (any order).
 pub fn decide(policy: Policy, fp: &Fingerprint, prior: &[Prior], now: DateTime<Utc>) -> Decision {
+    decide_in(policy, fp, &[prior], now)
+}
+
+/// [`decide`] over earlier alerts kept in several parts (those stored, and those of
+/// the poll being decided), as if they were one list in the parts' order.
+pub fn decide_in(
+    policy: Policy,
+    fp: &Fingerprint,
+    parts: &[&[Prior]],
+    now: DateTime<Utc>,
+) -> Decision {
+    let prior = || parts.iter().flat_map(|p| p.iter());
     let group_id = policy.window.and_then(|w| {
         let from = since(now, w);
-        prior
-            .iter()
+        prior()
             .filter(|p| p.created >= from && near_duplicate(fp, &p.fingerprint))
             .min_by_key(|p| p.created)
             .map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
     });
     let cooling = policy.cooldown.is_some_and(|c| {
         let from = since(now, c);
-        prior.iter().any(|p| p.notified && p.created >= from)
+        prior().any(|p| p.notified && p.created >= from)
     });
     Decision {
         notify: policy.notify && group_id.is_none() && !cooling,
@@ -200,8 +211,11 @@ pub fn normalize_link(link: &str) -> Option<String> {
     Some(out)
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of `bytes`, continuing from state `h` (start from [`FNV_OFFSET`]): the hash of
+/// a concatenation is the second part's hash continued from the first's.
+fn fnv1a_from(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -217,20 +231,29 @@ fn splitmix(mut x: u64) -> u64 {
 }
 
 /// SimHash (64 bits) of `text` over its folded words and word pairs; and its word count.
+/// A pair is hashed as the folded words joined by one space.
 pub fn simhash(text: &str) -> (u64, u32) {
-    let folded: Vec<String> = words::split(text).map(|r| words::fold(&text[r])).collect();
     let mut acc = [0i32; 64];
-    let mut add = |feature: &[u8]| {
-        let h = splitmix(fnv1a(feature));
+    let mut add = |feature: u64| {
+        let h = splitmix(feature);
         for (bit, a) in acc.iter_mut().enumerate() {
-            *a += if h >> bit & 1 == 1 { 1 } else { -1 };
+            *a += ((h >> bit & 1) as i32) * 2 - 1;
         }
     };
-    for w in &folded {
-        add(w.as_bytes());
-    }
-    for pair in folded.windows(2) {
-        add(format!("{} {}", pair[0], pair[1]).as_bytes());
+    // One buffer for every word; a pair's hash continues the previous word's.
+    let mut word = String::new();
+    let mut prev: Option<u64> = None;
+    let mut count = 0usize;
+    for r in words::split(text) {
+        word.clear();
+        words::fold_into(&text[r], &mut word);
+        let h = fnv1a_from(FNV_OFFSET, word.as_bytes());
+        add(h);
+        if let Some(p) = prev {
+            add(fnv1a_from(fnv1a_from(p, b" "), word.as_bytes()));
+        }
+        prev = Some(h);
+        count += 1;
     }
     let mut h = 0u64;
     for (bit, a) in acc.iter().enumerate() {
@@ -238,7 +261,7 @@ pub fn simhash(text: &str) -> (u64, u32) {
             h |= 1 << bit;
         }
     }
-    (h, folded.len().min(u32::MAX as usize) as u32)
+    (h, count.min(u32::MAX as usize) as u32)
 }
 
 #[cfg(test)]
