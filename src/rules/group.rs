@@ -230,16 +230,85 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// Per-bit counts of many 64-bit feature hashes, eight bits at a time: each byte of a
+/// hash selects a `u64` whose eight bytes are that byte's bits, added to one of eight
+/// counters of eight byte-wide lanes (flushed before a lane can overflow).
+struct BitCounts {
+    /// Lane `8 * i + j` (byte `j` of `lanes[i]`) counts bit `8 * i + j`.
+    lanes: [u64; 8],
+    /// Features in `lanes` since the last flush.
+    pending: u32,
+    /// Flushed counts, per bit.
+    ones: [u32; 64],
+    /// Every feature added.
+    total: u32,
+}
+
+/// `SPREAD[b]`: byte `j` is bit `j` of `b`.
+const SPREAD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut j = 0;
+        while j < 8 {
+            if b >> j & 1 == 1 {
+                t[b] |= 1 << (8 * j);
+            }
+            j += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+impl BitCounts {
+    fn new() -> Self {
+        BitCounts {
+            lanes: [0; 8],
+            pending: 0,
+            ones: [0; 64],
+            total: 0,
+        }
+    }
+
+    fn add(&mut self, h: u64) {
+        for (i, lane) in self.lanes.iter_mut().enumerate() {
+            *lane += SPREAD[(h >> (8 * i) & 0xff) as usize];
+        }
+        self.total += 1;
+        self.pending += 1;
+        if self.pending == 255 {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (i, lane) in self.lanes.iter_mut().enumerate() {
+            for j in 0..8 {
+                self.ones[8 * i + j] += (*lane >> (8 * j) & 0xff) as u32;
+            }
+            *lane = 0;
+        }
+        self.pending = 0;
+    }
+
+    /// Bit `i` set when more features have it set than not.
+    fn majority(mut self) -> u64 {
+        self.flush();
+        let mut h = 0u64;
+        for (bit, &ones) in self.ones.iter().enumerate() {
+            if u64::from(ones) * 2 > u64::from(self.total) {
+                h |= 1 << bit;
+            }
+        }
+        h
+    }
+}
+
 /// SimHash (64 bits) of `text` over its folded words and word pairs; and its word count.
 /// A pair is hashed as the folded words joined by one space.
 pub fn simhash(text: &str) -> (u64, u32) {
-    let mut acc = [0i32; 64];
-    let mut add = |feature: u64| {
-        let h = splitmix(feature);
-        for (bit, a) in acc.iter_mut().enumerate() {
-            *a += ((h >> bit & 1) as i32) * 2 - 1;
-        }
-    };
+    let mut counts = BitCounts::new();
     // One buffer for every word; a pair's hash continues the previous word's.
     let mut word = String::new();
     let mut prev: Option<u64> = None;
@@ -248,20 +317,14 @@ pub fn simhash(text: &str) -> (u64, u32) {
         word.clear();
         words::fold_into(&text[r], &mut word);
         let h = fnv1a_from(FNV_OFFSET, word.as_bytes());
-        add(h);
+        counts.add(splitmix(h));
         if let Some(p) = prev {
-            add(fnv1a_from(fnv1a_from(p, b" "), word.as_bytes()));
+            counts.add(splitmix(fnv1a_from(fnv1a_from(p, b" "), word.as_bytes())));
         }
         prev = Some(h);
         count += 1;
     }
-    let mut h = 0u64;
-    for (bit, a) in acc.iter().enumerate() {
-        if *a > 0 {
-            h |= 1 << bit;
-        }
-    }
-    (h, count.min(u32::MAX as usize) as u32)
+    (counts.majority(), count.min(u32::MAX as usize) as u32)
 }
 
 #[cfg(test)]

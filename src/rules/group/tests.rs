@@ -242,6 +242,10 @@ fn simhash_is_stable() {
     ] {
         assert_eq!(simhash(text), simhash_as_first_written(text), "{text}");
     }
+    // Long enough for the per-bit counters to flush several times.
+    let long: Vec<String> = (0..700).map(|i| format!("w{}", i * 7919 % 1000)).collect();
+    let long = long.join(" ");
+    assert_eq!(simhash(&long), simhash_as_first_written(&long));
     // Pinned: a change here would split every stored group from the next alert.
     assert_eq!(simhash("TikTok fined over data"), (PINNED_SIMHASH, 4));
 }
