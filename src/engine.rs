@@ -162,10 +162,10 @@ impl Engine {
                 cooldown: rule.cooldown,
             };
             let look_back = policy.window.max(policy.cooldown).unwrap_or_default();
-            let stored = store.rule_alerts_since(&alert.rule, ago(alert.ts, look_back))?;
+            let (stored, index) = store.recent_alerts(&alert.rule, ago(alert.ts, look_back))?;
             let mine = batch.entry(alert.rule.clone()).or_default();
             let fp = group::fingerprint(&alert);
-            let d = group::decide_in(policy, &fp, &[stored, mine], alert.ts);
+            let d = group::decide_indexed(policy, &fp, stored, index, mine, alert.ts);
             mine.push(Prior {
                 alert_id: alert.alert_id.clone(),
                 group_id: d.group_id.clone(),

@@ -19,6 +19,9 @@ use chrono::{DateTime, Utc};
 use super::words;
 use crate::model::Alert;
 
+mod index;
+pub use index::PriorIndex;
+
 /// Most differing SimHash bits for two title+lead texts to count as one story.
 pub const MAX_HAMMING: u32 = 6;
 /// Fewest title+lead words for SimHash to be trusted; shorter texts must be equal.
@@ -102,6 +105,46 @@ pub fn decide_in(
     let cooling = policy.cooldown.is_some_and(|c| {
         let from = since(now, c);
         prior().any(|p| p.notified && p.created >= from)
+    });
+    Decision {
+        notify: policy.notify && group_id.is_none() && !cooling,
+        group_id,
+    }
+}
+
+/// [`decide`] against a rule's stored alerts `stored` (oldest first, as the store keeps
+/// them; `index` built over them) and then the poll's own earlier alerts `batch`: the
+/// same decision as [`decide_in`] over `[stored, batch]`, but near-duplicates are
+/// looked up in `index` and the cooldown looks back only as far as it reaches.
+pub fn decide_indexed(
+    policy: Policy,
+    fp: &Fingerprint,
+    stored: &[Prior],
+    index: &PriorIndex,
+    batch: &[Prior],
+    now: DateTime<Utc>,
+) -> Decision {
+    let group_id = policy.window.and_then(|w| {
+        let from = since(now, w);
+        let ok = |p: &Prior| p.created >= from && near_duplicate(fp, &p.fingerprint);
+        // The first of the earliest, in list order (as a scan's min_by_key finds it).
+        let in_stored = index
+            .candidates(stored, fp)
+            .filter(|&i| stored.get(i).is_some_and(ok))
+            .min_by_key(|&i| (stored[i].created, i))
+            .map(|i| &stored[i]);
+        let in_batch = batch.iter().filter(|p| ok(p)).min_by_key(|p| p.created);
+        let first = match (in_stored, in_batch) {
+            (Some(s), Some(b)) => Some(if b.created < s.created { b } else { s }),
+            (s, b) => s.or(b),
+        };
+        first.map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
+    });
+    let cooling = policy.cooldown.is_some_and(|c| {
+        let from = since(now, c);
+        let recent = |p: &&Prior| p.created >= from;
+        stored.iter().rev().take_while(recent).any(|p| p.notified)
+            || batch.iter().any(|p| p.notified && p.created >= from)
     });
     Decision {
         notify: policy.notify && group_id.is_none() && !cooling,

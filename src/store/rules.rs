@@ -9,7 +9,7 @@ use rusqlite::{Transaction, params};
 
 use super::{Store, StoreError, from_ms, ms};
 use crate::model::{Alert, Item};
-use crate::rules::group::{self, Fingerprint, Prior};
+use crate::rules::group::{self, Fingerprint, Prior, PriorIndex};
 
 /// The migration that adds the rules' tables. Self-contained: it touches no other table.
 pub(super) const MIGRATION: &str = r#"
@@ -101,6 +101,28 @@ struct Window {
     from: i64,
     /// Ordered as the file's index orders them: by `created`, then `alert_id`.
     alerts: Vec<Prior>,
+    /// `alerts` indexed for near-duplicate lookups.
+    index: PriorIndex,
+}
+
+impl Window {
+    fn new(from: i64, alerts: Vec<Prior>) -> Self {
+        let index = PriorIndex::build(&alerts);
+        Window {
+            from,
+            alerts,
+            index,
+        }
+    }
+
+    /// Drops the first `n` alerts (and rebuilds the index, rather than let it keep
+    /// them; this happens in bulk, not per alert).
+    fn drop_first(&mut self, n: usize) {
+        if n > 0 {
+            self.alerts.drain(..n);
+            self.index = PriorIndex::build(&self.alerts);
+        }
+    }
 }
 
 /// The order of [`Window::alerts`].
@@ -120,6 +142,7 @@ impl RecentAlerts {
             }
             let key = order_key(&prior);
             let at = w.alerts.partition_point(|p| order_key(p) <= key);
+            w.index.push(&prior);
             w.alerts.insert(at, prior);
         }
     }
@@ -128,7 +151,7 @@ impl RecentAlerts {
     fn prune(&mut self, before: i64) {
         for w in self.rules.values_mut() {
             let cut = w.alerts.partition_point(|p| ms(p.created) < before);
-            w.alerts.drain(..cut);
+            w.drop_first(cut);
         }
     }
 }
@@ -205,6 +228,26 @@ impl Store {
         rule: &str,
         since: DateTime<Utc>,
     ) -> Result<&[Prior], StoreError> {
+        let w = self.window(rule, since)?;
+        let start = w.alerts.partition_point(|p| ms(p.created) < ms(since));
+        Ok(&w.alerts[start..])
+    }
+
+    /// Every alert of `rule` raised at or after `since` (and perhaps some before: the
+    /// caller looks at `created`), oldest first, with an index for near-duplicate
+    /// lookups ([`crate::rules::group::decide_indexed`]).
+    pub fn recent_alerts(
+        &mut self,
+        rule: &str,
+        since: DateTime<Utc>,
+    ) -> Result<(&[Prior], &PriorIndex), StoreError> {
+        let w = self.window(rule, since)?;
+        Ok((&w.alerts, &w.index))
+    }
+
+    /// The in-memory window of `rule`, covering `since` (read from the file when it
+    /// does not, or when another connection wrote to the file).
+    fn window(&mut self, rule: &str, since: DateTime<Utc>) -> Result<&mut Window, StoreError> {
         let version: i64 = self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?;
@@ -217,24 +260,22 @@ impl Store {
         let covered = recent.rules.get(rule).is_some_and(|w| w.from <= since_ms);
         if !covered {
             let alerts = read_rule_alerts(&self.conn, rule, since)?;
-            let w = Window {
-                from: since_ms,
-                alerts,
-            };
-            recent.rules.insert(rule.to_string(), w);
+            recent
+                .rules
+                .insert(rule.to_string(), Window::new(since_ms, alerts));
         }
         let Some(w) = recent.rules.get_mut(rule) else {
-            return Ok(&[]); // unreachable: read just above when missing
+            // Cannot happen: a window not there is not `covered`, and was inserted.
+            unreachable!("the window of `{rule}` was read just above");
         };
-        let start = w.alerts.partition_point(|p| ms(p.created) < since_ms);
         // Alerts fall out of the window as time moves on; dropping them in bulk keeps
         // the cost amortised.
+        let start = w.alerts.partition_point(|p| ms(p.created) < since_ms);
         if start > 0 && start >= w.alerts.len() / 2 {
-            w.alerts.drain(..start);
+            w.drop_first(start);
             w.from = since_ms;
-            return Ok(&w.alerts);
         }
-        Ok(&w.alerts[start..])
+        Ok(w)
     }
 
     /// Keeps the text of `items` of `feed` for backtesting (an item already kept is

@@ -249,3 +249,90 @@ fn simhash_is_stable() {
     // Pinned: a change here would split every stored group from the next alert.
     assert_eq!(simhash("TikTok fined over data"), (PINNED_SIMHASH, 4));
 }
+
+#[test]
+fn indexed_decisions_match_the_scan() {
+    use chrono::TimeZone;
+    // A small LCG: reproducible without a dependency.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 11
+    };
+    // Whole milliseconds, as the store keeps them.
+    let now = Utc
+        .timestamp_millis_opt(Utc::now().timestamp_millis())
+        .single()
+        .unwrap();
+    let bases: Vec<u64> = (0..8).map(|_| next()).collect();
+    let mut random_fp = |next: &mut dyn FnMut() -> u64| {
+        let mut h = bases[(next() % 8) as usize];
+        for _ in 0..next() % 10 {
+            h ^= 1 << (next() % 64);
+        }
+        Fingerprint {
+            link: (next() % 3 > 0).then(|| format!("x.example/{}", next() % 40)),
+            simhash: h,
+            words: (next() % 12) as u32,
+        }
+    };
+    let mut stored: Vec<Prior> = (0..300)
+        .map(|i| Prior {
+            alert_id: format!("a{i:03}"),
+            group_id: (next() % 4 == 0).then(|| format!("g{}", next() % 9)),
+            created: now - chrono::Duration::minutes((next() % (60 * 60)) as i64),
+            fingerprint: random_fp(&mut next),
+            notified: next() % 5 == 0,
+        })
+        .collect();
+    // Indexed in commit order, which is not the stored order.
+    let mut index = PriorIndex::default();
+    for p in &stored {
+        index.push(p);
+    }
+    stored.sort_by(|a, b| (a.created, &a.alert_id).cmp(&(b.created, &b.alert_id)));
+    let batch: Vec<Prior> = (0..5)
+        .map(|i| Prior {
+            alert_id: format!("b{i}"),
+            group_id: None,
+            created: now - chrono::Duration::minutes((next() % 600) as i64),
+            fingerprint: random_fp(&mut next),
+            notified: next() % 2 == 0,
+        })
+        .collect();
+    let policies = [
+        Policy {
+            notify: true,
+            window: Some(Duration::from_secs(48 * 3600)),
+            cooldown: None,
+        },
+        Policy {
+            notify: true,
+            window: Some(Duration::from_secs(3600)),
+            cooldown: Some(Duration::from_secs(2 * 3600)),
+        },
+        Policy {
+            notify: false,
+            window: None,
+            cooldown: Some(Duration::from_secs(600)),
+        },
+    ];
+    let mut grouped = 0;
+    for _ in 0..500 {
+        let fp = random_fp(&mut next);
+        for policy in policies {
+            for b in [&batch[..], &[]] {
+                let scan = decide_in(policy, &fp, &[&stored, b], now);
+                let indexed = decide_indexed(policy, &fp, &stored, &index, b, now);
+                assert_eq!(indexed, scan, "{fp:?} {policy:?}");
+                grouped += usize::from(scan.group_id.is_some());
+            }
+        }
+    }
+    assert!(
+        grouped > 100,
+        "the test should exercise grouping: {grouped}"
+    );
+}
