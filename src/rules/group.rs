@@ -112,10 +112,11 @@ pub fn decide_in(
     }
 }
 
-/// [`decide`] against a rule's stored alerts `stored` (oldest first, as the store keeps
-/// them; `index` built over them) and then the poll's own earlier alerts `batch`: the
-/// same decision as [`decide_in`] over `[stored, batch]`, but near-duplicates are
-/// looked up in `index` and the cooldown looks back only as far as it reaches.
+/// [`decide`] against a rule's stored alerts `stored` (any order; `index` built over
+/// them) and then the poll's own earlier alerts `batch`: the same decision as
+/// [`decide_in`] over the stored alerts ordered by (`created`, `alert_id`) and then
+/// `batch`, but near-duplicates are looked up in `index` rather than compared one by
+/// one.
 pub fn decide_indexed(
     policy: Policy,
     fp: &Fingerprint,
@@ -127,12 +128,12 @@ pub fn decide_indexed(
     let group_id = policy.window.and_then(|w| {
         let from = since(now, w);
         let ok = |p: &Prior| p.created >= from && near_duplicate(fp, &p.fingerprint);
-        // The first of the earliest, in list order (as a scan's min_by_key finds it).
+        // The earliest; among those raised at once, the first in the stored order.
         let in_stored = index
-            .candidates(stored, fp)
-            .filter(|&i| stored.get(i).is_some_and(ok))
-            .min_by_key(|&i| (stored[i].created, i))
-            .map(|i| &stored[i]);
+            .candidates(fp)
+            .filter_map(|i| stored.get(i))
+            .filter(|p| ok(p))
+            .min_by(|a, b| (a.created, &a.alert_id).cmp(&(b.created, &b.alert_id)));
         let in_batch = batch.iter().filter(|p| ok(p)).min_by_key(|p| p.created);
         let first = match (in_stored, in_batch) {
             (Some(s), Some(b)) => Some(if b.created < s.created { b } else { s }),
@@ -142,8 +143,7 @@ pub fn decide_indexed(
     });
     let cooling = policy.cooldown.is_some_and(|c| {
         let from = since(now, c);
-        let recent = |p: &&Prior| p.created >= from;
-        stored.iter().rev().take_while(recent).any(|p| p.notified)
+        index.last_notified().is_some_and(|t| t >= from)
             || batch.iter().any(|p| p.notified && p.created >= from)
     });
     Decision {

@@ -99,7 +99,8 @@ struct Window {
     /// The cut-off, in ms as stored: every alert of the rule raised at or after it is
     /// in `alerts`.
     from: i64,
-    /// Ordered as the file's index orders them: by `created`, then `alert_id`.
+    /// As read (by `created`, then `alert_id`), then as committed: a list that only
+    /// grows at its end between prunes, so the index's positions stay put.
     alerts: Vec<Prior>,
     /// `alerts` indexed for near-duplicate lookups.
     index: PriorIndex,
@@ -114,20 +115,6 @@ impl Window {
             index,
         }
     }
-
-    /// Drops the first `n` alerts (and rebuilds the index, rather than let it keep
-    /// them; this happens in bulk, not per alert).
-    fn drop_first(&mut self, n: usize) {
-        if n > 0 {
-            self.alerts.drain(..n);
-            self.index = PriorIndex::build(&self.alerts);
-        }
-    }
-}
-
-/// The order of [`Window::alerts`].
-fn order_key(p: &Prior) -> (i64, &str) {
-    (ms(p.created), p.alert_id.as_str())
 }
 
 impl RecentAlerts {
@@ -140,18 +127,18 @@ impl RecentAlerts {
             if ms(prior.created) < w.from {
                 continue;
             }
-            let key = order_key(&prior);
-            let at = w.alerts.partition_point(|p| order_key(p) <= key);
-            w.index.push(&prior);
-            w.alerts.insert(at, prior);
+            w.index.push(w.alerts.len(), &prior);
+            w.alerts.push(prior);
         }
     }
 
     /// Forgets alerts raised before `before` (ms), as the file just did.
     fn prune(&mut self, before: i64) {
         for w in self.rules.values_mut() {
-            let cut = w.alerts.partition_point(|p| ms(p.created) < before);
-            w.drop_first(cut);
+            if w.alerts.iter().any(|p| ms(p.created) < before) {
+                w.alerts.retain(|p| ms(p.created) >= before);
+                w.index = PriorIndex::build(&w.alerts);
+            }
         }
     }
 }
@@ -222,20 +209,27 @@ pub struct StoredItem {
 
 impl Store {
     /// The alerts of `rule` raised at or after `since`, with their fingerprints,
-    /// oldest first. Served from memory after the first read (see [`RecentAlerts`]).
+    /// oldest first (by `created`, then `alert_id`). Served from memory after the
+    /// first read (see [`RecentAlerts`]).
     pub fn rule_alerts_since(
         &mut self,
         rule: &str,
         since: DateTime<Utc>,
-    ) -> Result<&[Prior], StoreError> {
+    ) -> Result<Vec<Prior>, StoreError> {
         let w = self.window(rule, since)?;
-        let start = w.alerts.partition_point(|p| ms(p.created) < ms(since));
-        Ok(&w.alerts[start..])
+        let mut out: Vec<Prior> = w
+            .alerts
+            .iter()
+            .filter(|p| ms(p.created) >= ms(since))
+            .cloned()
+            .collect();
+        out.sort_by(|a, b| (a.created, &a.alert_id).cmp(&(b.created, &b.alert_id)));
+        Ok(out)
     }
 
     /// Every alert of `rule` raised at or after `since` (and perhaps some before: the
-    /// caller looks at `created`), oldest first, with an index for near-duplicate
-    /// lookups ([`crate::rules::group::decide_indexed`]).
+    /// caller looks at `created`), in no particular order, with an index for
+    /// near-duplicate lookups ([`crate::rules::group::decide_indexed`]).
     pub fn recent_alerts(
         &mut self,
         rule: &str,
@@ -268,13 +262,9 @@ impl Store {
             // Cannot happen: a window not there is not `covered`, and was inserted.
             unreachable!("the window of `{rule}` was read just above");
         };
-        // Alerts fall out of the window as time moves on; dropping them in bulk keeps
-        // the cost amortised.
-        let start = w.alerts.partition_point(|p| ms(p.created) < since_ms);
-        if start > 0 && start >= w.alerts.len() / 2 {
-            w.drop_first(start);
-            w.from = since_ms;
-        }
+        // Alerts that fall out of the window as time moves on stay until the next
+        // prune (Engine::after_commit, at most a minute away): callers look at
+        // `created`.
         Ok(w)
     }
 
@@ -425,8 +415,8 @@ mod tests {
         .unwrap();
     }
 
-    fn ids(prior: &[Prior]) -> Vec<&str> {
-        prior.iter().map(|p| p.alert_id.as_str()).collect()
+    fn ids(prior: Vec<Prior>) -> Vec<String> {
+        prior.into_iter().map(|p| p.alert_id).collect()
     }
 
     #[test]

@@ -7,11 +7,10 @@
 //! into `MAX_HAMMING + 1` bands: hashes that differ in at most `MAX_HAMMING` bits agree
 //! on at least one band. So the alerts sharing the link or a band are all the
 //! candidates; [`super::near_duplicate`] still decides.
-//!
-//! `created` in the alerts indexed must be whole milliseconds (as the store keeps it).
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+
+use chrono::{DateTime, Utc};
 
 use foldhash::fast::FixedState;
 
@@ -26,57 +25,46 @@ fn band(h: u64, i: usize) -> u64 {
     (h >> lo) & ((1u64 << (hi - lo)) - 1)
 }
 
-/// An alert as the index names it: its `created` (ms) and a hash of its id. Not its
-/// position, which moves when an alert committed late (polls finish out of order) is
-/// inserted before others.
-type Key = (i64, u64);
-
-fn key(p: &Prior) -> Key {
-    (
-        p.created.timestamp_millis(),
-        FixedState::default().hash_one(&p.alert_id),
-    )
-}
-
-/// A rule's earlier alerts by link and by SimHash band.
+/// A rule's earlier alerts by link and by SimHash band, as positions in the list they
+/// were pushed from (which only grows at its end, so positions stay put).
 #[derive(Debug, Default)]
 pub struct PriorIndex {
-    /// Normalised link → alerts.
-    by_link: HashMap<String, Vec<Key>, FixedState>,
-    /// (band, band value) → alerts.
-    by_band: HashMap<(u8, u64), Vec<Key>, FixedState>,
+    /// Normalised link → positions.
+    by_link: HashMap<String, Vec<u32>, FixedState>,
+    /// (band, band value) → positions.
+    by_band: HashMap<(u8, u64), Vec<u32>, FixedState>,
+    /// The latest `created` of the alerts that were notified (for cooldowns).
+    last_notified: Option<DateTime<Utc>>,
 }
 
 impl PriorIndex {
-    /// Indexes `priors`.
+    /// Indexes `priors` (positions are their indices).
     pub fn build(priors: &[Prior]) -> Self {
         let mut ix = PriorIndex::default();
-        for p in priors {
-            ix.push(p);
+        for (i, p) in priors.iter().enumerate() {
+            ix.push(i, p);
         }
         ix
     }
 
-    /// Adds `p`.
-    pub fn push(&mut self, p: &Prior) {
-        let k = key(p);
+    /// Adds `p`, at position `pos` of the list.
+    pub fn push(&mut self, pos: usize, p: &Prior) {
+        let pos = pos as u32;
         if let Some(link) = &p.fingerprint.link {
-            self.by_link.entry(link.clone()).or_default().push(k);
+            self.by_link.entry(link.clone()).or_default().push(pos);
         }
         for i in 0..BANDS {
             let b = (i as u8, band(p.fingerprint.simhash, i));
-            self.by_band.entry(b).or_default().push(k);
+            self.by_band.entry(b).or_default().push(pos);
+        }
+        if p.notified {
+            self.last_notified = self.last_notified.max(Some(p.created));
         }
     }
 
-    /// Positions in `priors` (the list indexed, sorted by `created`; alerts since
-    /// dropped from it are skipped) that may hold a near-duplicate of `fp`: every one
-    /// that does, and others; some more than once.
-    pub fn candidates<'a>(
-        &'a self,
-        priors: &'a [Prior],
-        fp: &'a Fingerprint,
-    ) -> impl Iterator<Item = usize> + 'a {
+    /// Positions that may hold a near-duplicate of `fp`: every one that does, and
+    /// others; some more than once.
+    pub fn candidates<'a>(&'a self, fp: &'a Fingerprint) -> impl Iterator<Item = usize> + 'a {
         let by_link = fp
             .link
             .as_ref()
@@ -86,22 +74,13 @@ impl PriorIndex {
             let b = (i as u8, band(fp.simhash, i));
             self.by_band.get(&b).map_or(&[][..], Vec::as_slice)
         });
-        by_link
-            .iter()
-            .chain(by_band)
-            .flat_map(move |&k| positions(priors, k))
+        by_link.iter().chain(by_band).map(|&p| p as usize)
     }
-}
 
-/// Where the alerts with key `k` are in `priors` (sorted by `created`).
-fn positions(priors: &[Prior], (created, id): Key) -> impl Iterator<Item = usize> + '_ {
-    let lo = priors.partition_point(|p| p.created.timestamp_millis() < created);
-    priors[lo..]
-        .iter()
-        .take_while(move |p| p.created.timestamp_millis() == created)
-        .enumerate()
-        .filter(move |(_, p)| key(p).1 == id)
-        .map(move |(i, _)| lo + i)
+    /// When the latest notified alert was raised.
+    pub fn last_notified(&self) -> Option<DateTime<Utc>> {
+        self.last_notified
+    }
 }
 
 #[cfg(test)]

@@ -287,11 +287,9 @@ fn indexed_decisions_match_the_scan() {
             notified: next() % 5 == 0,
         })
         .collect();
-    // Indexed in commit order, which is not the stored order.
-    let mut index = PriorIndex::default();
-    for p in &stored {
-        index.push(p);
-    }
+    // Indexed in commit order, which is not the order the file lists them in.
+    let index = PriorIndex::build(&stored);
+    let arena = stored.clone();
     stored.sort_by(|a, b| (a.created, &a.alert_id).cmp(&(b.created, &b.alert_id)));
     let batch: Vec<Prior> = (0..5)
         .map(|i| Prior {
@@ -325,7 +323,7 @@ fn indexed_decisions_match_the_scan() {
         for policy in policies {
             for b in [&batch[..], &[]] {
                 let scan = decide_in(policy, &fp, &[&stored, b], now);
-                let indexed = decide_indexed(policy, &fp, &stored, &index, b, now);
+                let indexed = decide_indexed(policy, &fp, &arena, &index, b, now);
                 assert_eq!(indexed, scan, "{fp:?} {policy:?}");
                 grouped += usize::from(scan.group_id.is_some());
             }
