@@ -267,7 +267,7 @@ fn indexed_decisions_match_the_scan() {
         .single()
         .unwrap();
     let bases: Vec<u64> = (0..8).map(|_| next()).collect();
-    let mut random_fp = |next: &mut dyn FnMut() -> u64| {
+    let random_fp = |next: &mut dyn FnMut() -> u64| {
         let mut h = bases[(next() % 8) as usize];
         for _ in 0..next() % 10 {
             h ^= 1 << (next() % 64);
