@@ -1,7 +1,9 @@
 //! Committing a successful poll. Under the store lock: story grouping and cooldown are
 //! decided against the alerts already stored (so two polls cannot both start the same
 //! story), then the poll's items, alerts and feed state are written in one
-//! transaction, then item texts are kept for backtesting and old state pruned.
+//! transaction with the items' text kept for backtesting, then old state is pruned.
+
+use tracing::warn;
 
 use crate::engine::{Engine, Raised};
 use crate::model::Item;
@@ -35,7 +37,7 @@ pub struct OwnedPoll {
 /// Commits `poll` (see the module doc). Blocking: call it from the blocking pool.
 pub fn commit(store: &SharedStore, engine: &Engine, poll: OwnedPoll) -> Result<(), StoreError> {
     let mut s = lock(store);
-    let raised = engine.group(&s, poll.raised)?;
+    let raised = engine.group(&mut s, poll.raised)?;
     let rec = PollRecord {
         feed: &poll.feed,
         url: &poll.url,
@@ -49,7 +51,13 @@ pub fn commit(store: &SharedStore, engine: &Engine, poll: OwnedPoll) -> Result<(
         effective_url: poll.effective_url.as_deref(),
         publisher_ttl: poll.publisher_ttl,
     };
-    s.commit_poll_with(&rec, &facts)?;
-    engine.after_commit(&mut s, &poll.feed, &poll.items, chrono::Utc::now());
+    if engine.item_retention.is_some() && !poll.items.is_empty() {
+        if let Some(e) = s.commit_poll_keeping_texts(&rec, &facts)? {
+            warn!(feed = %poll.feed, error = %e, "cannot keep item texts for backtesting");
+        }
+    } else {
+        s.commit_poll_with(&rec, &facts)?;
+    }
+    engine.after_commit(&mut s, &poll.feed, chrono::Utc::now());
     Ok(())
 }

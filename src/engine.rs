@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -30,7 +31,13 @@ pub struct Engine {
     pub rules: RuleSet,
     /// How long item texts are kept for backtesting; `None`: not kept.
     pub item_retention: Option<Duration>,
+    /// When [`Engine::after_commit`] last pruned (ms since the epoch; `i64::MIN`:
+    /// never).
+    last_prune_ms: AtomicI64,
 }
+
+/// How often, at most, commits prune old item texts and grouping state.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 /// An alert and whether its rule wants a desktop notification.
 pub type Raised = (Alert, bool);
@@ -48,11 +55,21 @@ impl Engine {
             );
             return Err(Diagnostics(vec![d]));
         }
-        Ok(Engine {
-            extractor: Extractor::new(Arc::new(kb)),
-            rules: RuleSet::new(rules),
-            item_retention: config.item_retention,
-        })
+        Ok(Engine::new(
+            Extractor::new(Arc::new(kb)),
+            RuleSet::new(rules),
+            config.item_retention,
+        ))
+    }
+
+    /// An engine from its parts.
+    pub fn new(extractor: Extractor, rules: RuleSet, item_retention: Option<Duration>) -> Self {
+        Engine {
+            extractor,
+            rules,
+            item_retention,
+            last_prune_ms: AtomicI64::new(i64::MIN),
+        }
     }
 
     /// Extracts from an item: its title, a blank line, then its body as text.
@@ -130,8 +147,9 @@ impl Engine {
     /// alerts get a desktop notification (not repeats; not within a rule's cooldown).
     /// Call with the store locked until the alerts are committed, so that two polls
     /// cannot both start the same group.
-    pub fn group(&self, store: &Store, raised: Vec<Raised>) -> Result<Vec<Raised>, StoreError> {
-        let mut recent: HashMap<String, Vec<Prior>> = HashMap::new();
+    pub fn group(&self, store: &mut Store, raised: Vec<Raised>) -> Result<Vec<Raised>, StoreError> {
+        // This poll's own alerts, per rule: later ones group with earlier ones too.
+        let mut batch: HashMap<String, Vec<Prior>> = HashMap::new();
         let mut out = Vec::with_capacity(raised.len());
         for (mut alert, notify) in raised {
             let Some(rule) = self.rules.get(&alert.rule) else {
@@ -144,16 +162,11 @@ impl Engine {
                 cooldown: rule.cooldown,
             };
             let look_back = policy.window.max(policy.cooldown).unwrap_or_default();
-            let prior = match recent.entry(alert.rule.clone()) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    let since = ago(alert.ts, look_back);
-                    e.insert(store.rule_alerts_since(&alert.rule, since)?)
-                }
-            };
+            let (stored, index) = store.recent_alerts(&alert.rule, ago(alert.ts, look_back))?;
+            let mine = batch.entry(alert.rule.clone()).or_default();
             let fp = group::fingerprint(&alert);
-            let d = group::decide(policy, &fp, prior, alert.ts);
-            prior.push(Prior {
+            let d = group::decide_indexed(policy, &fp, stored, index, mine, alert.ts);
+            mine.push(Prior {
                 alert_id: alert.alert_id.clone(),
                 group_id: d.group_id.clone(),
                 created: alert.ts,
@@ -166,15 +179,18 @@ impl Engine {
         Ok(out)
     }
 
-    /// After a poll's commit: keeps the new items' text for backtesting and forgets
-    /// texts and grouping state older than they are needed. Failures are logged: the
-    /// poll itself is already safe.
-    pub fn after_commit(&self, store: &mut Store, feed: &str, items: &[Item], now: DateTime<Utc>) {
-        if self.item_retention.is_some() && !items.is_empty() {
-            if let Err(e) = store.keep_item_texts(feed, items, now) {
-                warn!(feed = %feed, error = %e, "cannot keep item texts for backtesting");
-            }
+    /// After a poll's commit: forgets item texts and grouping state older than they
+    /// are needed, at most once per [`PRUNE_EVERY`] (a cycle commits thousands of
+    /// polls; one prune serves them all). Failures are logged: the poll itself is
+    /// already safe.
+    pub fn after_commit(&self, store: &mut Store, feed: &str, now: DateTime<Utc>) {
+        let now_ms = now.timestamp_millis();
+        let last = self.last_prune_ms.load(Ordering::Relaxed);
+        let every = PRUNE_EVERY.as_millis() as i64;
+        if last != i64::MIN && now_ms.saturating_sub(last) < every && now_ms >= last {
+            return;
         }
+        self.last_prune_ms.store(now_ms, Ordering::Relaxed);
         let texts_before = ago(now, self.item_retention.unwrap_or_default());
         let horizon = self
             .rules

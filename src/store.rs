@@ -199,6 +199,8 @@ pub struct FailureRecord<'a> {
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
+    /// Each rule's recent alerts, for grouping without re-reading them per poll.
+    recent: rules::RecentAlerts,
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -260,7 +262,10 @@ impl Store {
         // Every statement is prepared once and kept (there are about twenty).
         conn.set_prepared_statement_cache_capacity(64);
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn };
+        let mut store = Store {
+            conn,
+            recent: rules::RecentAlerts::default(),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -322,6 +327,35 @@ impl Store {
         self.commit(rec, Some(facts))
     }
 
+    /// [`commit_poll_with`](Self::commit_poll_with), also keeping the new items' text
+    /// for backtesting (see [`keep_item_texts`](Self::keep_item_texts)) in the same
+    /// transaction: one commit per poll instead of two. Keeping the texts is best
+    /// effort: if it fails, only it is undone, the poll is committed, and its error is
+    /// returned as `Ok(Some(_))`.
+    pub fn commit_poll_keeping_texts(
+        &mut self,
+        rec: &PollRecord<'_>,
+        facts: &FeedFacts<'_>,
+    ) -> Result<Option<StoreError>, StoreError> {
+        let now = ms(Utc::now());
+        let mut tx = self.conn.transaction()?;
+        let remembered = write_poll(&tx, rec, Some(facts), now)?;
+        let texts = {
+            let sp = tx.savepoint()?;
+            match rules::insert_item_texts(&sp, rec.feed, rec.new_items, now) {
+                Ok(()) => {
+                    sp.commit()?;
+                    None
+                }
+                // Dropping the savepoint rolls back to it.
+                Err(e) => Some(e),
+            }
+        };
+        tx.commit()?;
+        self.recent.add(remembered);
+        Ok(texts)
+    }
+
     /// Commits several successful polls in one transaction (group commit: polls that
     /// finish together share the write). Each poll is whole in it, as with
     /// [`commit_poll_with`](Self::commit_poll_with); on error nothing is written.
@@ -331,10 +365,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = ms(Utc::now());
         let tx = self.conn.transaction()?;
+        let mut remembered = Vec::new();
         for (rec, facts) in polls {
-            write_poll(&tx, rec, Some(facts), now)?;
+            remembered.extend(write_poll(&tx, rec, Some(facts), now)?);
         }
         tx.commit()?;
+        self.recent.add(remembered);
         Ok(())
     }
 
@@ -345,8 +381,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = ms(Utc::now());
         let tx = self.conn.transaction()?;
-        write_poll(&tx, rec, facts, now)?;
+        let remembered = write_poll(&tx, rec, facts, now)?;
         tx.commit()?;
+        self.recent.add(remembered);
         Ok(())
     }
 
@@ -469,13 +506,14 @@ impl Store {
     }
 }
 
-/// Writes one successful poll (items, alerts, feed state) inside `tx`.
+/// Writes one successful poll (items, alerts, feed state) inside `tx`. Returns the
+/// grouping rows it added, for the in-memory copy once `tx` commits.
 fn write_poll(
     tx: &rusqlite::Transaction<'_>,
     rec: &PollRecord<'_>,
     facts: Option<&FeedFacts<'_>>,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<Vec<(String, crate::rules::group::Prior)>, StoreError> {
     let mut ins = tx.prepare_cached(
             "INSERT OR IGNORE INTO items (feed, item_id, title, link, published, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
@@ -496,7 +534,7 @@ fn write_poll(
             serde_json::to_string(alert)?
         ])?;
     }
-    rules::remember_alerts(tx, &rec.alerts)?;
+    let remembered = rules::remember_alerts(tx, &rec.alerts)?;
     tx.prepare_cached(
         "INSERT INTO feeds (name, url) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
     )?
@@ -522,7 +560,7 @@ fn write_poll(
         tx.prepare_cached("UPDATE feeds SET etag = ?2, last_modified = ?3 WHERE name = ?1")?
             .execute(params![rec.feed, v.etag, v.last_modified])?;
     }
-    Ok(())
+    Ok(remembered)
 }
 
 /// Creates and removes a file in `dir`, so a state directory that cannot be written

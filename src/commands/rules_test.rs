@@ -208,11 +208,11 @@ fn build_engine(args: &TestArgs) -> anyhow::Result<Engine> {
         }
         rules.retain(|r| args.rules.contains(&r.id));
     }
-    Ok(Engine {
-        extractor: Extractor::new(Arc::new(kb)),
-        rules: RuleSet::new(rules),
-        item_retention: config.and_then(|c| c.item_retention),
-    })
+    Ok(Engine::new(
+        Extractor::new(Arc::new(kb)),
+        RuleSet::new(rules),
+        config.and_then(|c| c.item_retention),
+    ))
 }
 
 /// The `--query` text as a rule named `query`; errors point into the query.

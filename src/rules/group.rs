@@ -19,6 +19,9 @@ use chrono::{DateTime, Utc};
 use super::words;
 use crate::model::Alert;
 
+mod index;
+pub use index::PriorIndex;
+
 /// Most differing SimHash bits for two title+lead texts to count as one story.
 pub const MAX_HAMMING: u32 = 6;
 /// Fewest title+lead words for SimHash to be trusted; shorter texts must be equal.
@@ -80,17 +83,68 @@ fn since(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
 /// Decides a new alert with fingerprint `fp`, raised at `now`, given the rule's
 /// earlier alerts `prior` (any order).
 pub fn decide(policy: Policy, fp: &Fingerprint, prior: &[Prior], now: DateTime<Utc>) -> Decision {
+    decide_in(policy, fp, &[prior], now)
+}
+
+/// [`decide`] over earlier alerts kept in several parts (those stored, and those of
+/// the poll being decided), as if they were one list in the parts' order.
+pub fn decide_in(
+    policy: Policy,
+    fp: &Fingerprint,
+    parts: &[&[Prior]],
+    now: DateTime<Utc>,
+) -> Decision {
+    let prior = || parts.iter().flat_map(|p| p.iter());
     let group_id = policy.window.and_then(|w| {
         let from = since(now, w);
-        prior
-            .iter()
+        prior()
             .filter(|p| p.created >= from && near_duplicate(fp, &p.fingerprint))
             .min_by_key(|p| p.created)
             .map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
     });
     let cooling = policy.cooldown.is_some_and(|c| {
         let from = since(now, c);
-        prior.iter().any(|p| p.notified && p.created >= from)
+        prior().any(|p| p.notified && p.created >= from)
+    });
+    Decision {
+        notify: policy.notify && group_id.is_none() && !cooling,
+        group_id,
+    }
+}
+
+/// [`decide`] against a rule's stored alerts `stored` (any order; `index` built over
+/// them) and then the poll's own earlier alerts `batch`: the same decision as
+/// [`decide_in`] over the stored alerts ordered by (`created`, `alert_id`) and then
+/// `batch`, but near-duplicates are looked up in `index` rather than compared one by
+/// one.
+pub fn decide_indexed(
+    policy: Policy,
+    fp: &Fingerprint,
+    stored: &[Prior],
+    index: &PriorIndex,
+    batch: &[Prior],
+    now: DateTime<Utc>,
+) -> Decision {
+    let group_id = policy.window.and_then(|w| {
+        let from = since(now, w);
+        let ok = |p: &Prior| p.created >= from && near_duplicate(fp, &p.fingerprint);
+        // The earliest; among those raised at once, the first in the stored order.
+        let in_stored = index
+            .candidates(fp)
+            .filter_map(|i| stored.get(i))
+            .filter(|p| ok(p))
+            .min_by(|a, b| (a.created, &a.alert_id).cmp(&(b.created, &b.alert_id)));
+        let in_batch = batch.iter().filter(|p| ok(p)).min_by_key(|p| p.created);
+        let first = match (in_stored, in_batch) {
+            (Some(s), Some(b)) => Some(if b.created < s.created { b } else { s }),
+            (s, b) => s.or(b),
+        };
+        first.map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
+    });
+    let cooling = policy.cooldown.is_some_and(|c| {
+        let from = since(now, c);
+        index.last_notified().is_some_and(|t| t >= from)
+            || batch.iter().any(|p| p.notified && p.created >= from)
     });
     Decision {
         notify: policy.notify && group_id.is_none() && !cooling,
@@ -200,8 +254,11 @@ pub fn normalize_link(link: &str) -> Option<String> {
     Some(out)
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of `bytes`, continuing from state `h` (start from [`FNV_OFFSET`]): the hash of
+/// a concatenation is the second part's hash continued from the first's.
+fn fnv1a_from(mut h: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -216,29 +273,101 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// Per-bit counts of many 64-bit feature hashes, eight bits at a time: each byte of a
+/// hash selects a `u64` whose eight bytes are that byte's bits, added to one of eight
+/// counters of eight byte-wide lanes (flushed before a lane can overflow).
+struct BitCounts {
+    /// Lane `8 * i + j` (byte `j` of `lanes[i]`) counts bit `8 * i + j`.
+    lanes: [u64; 8],
+    /// Features in `lanes` since the last flush.
+    pending: u32,
+    /// Flushed counts, per bit.
+    ones: [u32; 64],
+    /// Every feature added.
+    total: u32,
+}
+
+/// `SPREAD[b]`: byte `j` is bit `j` of `b`.
+const SPREAD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut j = 0;
+        while j < 8 {
+            if b >> j & 1 == 1 {
+                t[b] |= 1 << (8 * j);
+            }
+            j += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+impl BitCounts {
+    fn new() -> Self {
+        BitCounts {
+            lanes: [0; 8],
+            pending: 0,
+            ones: [0; 64],
+            total: 0,
+        }
+    }
+
+    fn add(&mut self, h: u64) {
+        for (i, lane) in self.lanes.iter_mut().enumerate() {
+            *lane += SPREAD[(h >> (8 * i) & 0xff) as usize];
+        }
+        self.total += 1;
+        self.pending += 1;
+        if self.pending == 255 {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (i, lane) in self.lanes.iter_mut().enumerate() {
+            for j in 0..8 {
+                self.ones[8 * i + j] += (*lane >> (8 * j) & 0xff) as u32;
+            }
+            *lane = 0;
+        }
+        self.pending = 0;
+    }
+
+    /// Bit `i` set when more features have it set than not.
+    fn majority(mut self) -> u64 {
+        self.flush();
+        let mut h = 0u64;
+        for (bit, &ones) in self.ones.iter().enumerate() {
+            if u64::from(ones) * 2 > u64::from(self.total) {
+                h |= 1 << bit;
+            }
+        }
+        h
+    }
+}
+
 /// SimHash (64 bits) of `text` over its folded words and word pairs; and its word count.
+/// A pair is hashed as the folded words joined by one space.
 pub fn simhash(text: &str) -> (u64, u32) {
-    let folded: Vec<String> = words::split(text).map(|r| words::fold(&text[r])).collect();
-    let mut acc = [0i32; 64];
-    let mut add = |feature: &[u8]| {
-        let h = splitmix(fnv1a(feature));
-        for (bit, a) in acc.iter_mut().enumerate() {
-            *a += if h >> bit & 1 == 1 { 1 } else { -1 };
+    let mut counts = BitCounts::new();
+    // One buffer for every word; a pair's hash continues the previous word's.
+    let mut word = String::new();
+    let mut prev: Option<u64> = None;
+    let mut count = 0usize;
+    for r in words::split(text) {
+        word.clear();
+        words::fold_into(&text[r], &mut word);
+        let h = fnv1a_from(FNV_OFFSET, word.as_bytes());
+        counts.add(splitmix(h));
+        if let Some(p) = prev {
+            counts.add(splitmix(fnv1a_from(fnv1a_from(p, b" "), word.as_bytes())));
         }
-    };
-    for w in &folded {
-        add(w.as_bytes());
+        prev = Some(h);
+        count += 1;
     }
-    for pair in folded.windows(2) {
-        add(format!("{} {}", pair[0], pair[1]).as_bytes());
-    }
-    let mut h = 0u64;
-    for (bit, a) in acc.iter().enumerate() {
-        if *a > 0 {
-            h |= 1 << bit;
-        }
-    }
-    (h, folded.len().min(u32::MAX as usize) as u32)
+    (counts.majority(), count.min(u32::MAX as usize) as u32)
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::FixedState;
+
 use super::doc::Doc;
 use super::program::{Atom, AtomId, TextAtom};
 use super::words;
@@ -54,19 +56,26 @@ impl Matches {
     }
 }
 
+/// The index's maps: looked up once or more per word of every item, so hashed with a
+/// fast fixed hash (nothing here is stored or exposed to untrusted keys' owners).
+type Map<K, V> = HashMap<K, V, FixedState>;
+
 /// The lookup tables from what an item contains to the atoms it satisfies.
 #[derive(Debug, Default)]
 pub(crate) struct AtomIndex {
     /// Entity id → atoms that stand for it (`@…`, `country:`, `tag:`).
-    by_entity: HashMap<String, Vec<AtomId>>,
+    by_entity: Map<String, Vec<AtomId>>,
     /// Entity kind → `kind:` atoms.
-    by_kind: HashMap<EntityKind, Vec<AtomId>>,
+    by_kind: Map<EntityKind, Vec<AtomId>>,
     /// First word (folded) → text atoms starting with it.
-    by_word: HashMap<String, Vec<AtomId>>,
+    by_word: Map<String, Vec<AtomId>>,
     /// Prefix (folded) → one-word prefix atoms.
-    by_prefix: HashMap<String, Vec<AtomId>>,
-    /// The lengths, in characters, of the prefixes in `by_prefix`.
-    prefix_chars: Vec<usize>,
+    by_prefix: Map<String, Vec<AtomId>>,
+    /// The first `head_chars` characters of each prefix in `by_prefix` → those
+    /// prefixes: one lookup per word finds the few prefixes it may start with.
+    by_head: Map<String, Vec<String>>,
+    /// The length, in characters, of the shortest prefix in `by_prefix`.
+    head_chars: usize,
 }
 
 impl AtomIndex {
@@ -78,7 +87,6 @@ impl AtomIndex {
             match atom {
                 Atom::Kind(k) => ix.by_kind.entry(*k).or_default().push(i),
                 Atom::Text(t) if t.prefix && t.words.len() == 1 => {
-                    ix.prefix_chars.push(t.words[0].chars().count());
                     ix.by_prefix.entry(t.words[0].clone()).or_default().push(i);
                 }
                 Atom::Text(t) => ix.by_word.entry(t.words[0].clone()).or_default().push(i),
@@ -89,8 +97,21 @@ impl AtomIndex {
                 }
             }
         }
-        ix.prefix_chars.sort_unstable();
-        ix.prefix_chars.dedup();
+        ix.head_chars = ix
+            .by_prefix
+            .keys()
+            .map(|p| p.chars().count())
+            .min()
+            .unwrap_or(0);
+        let mut heads: Map<String, Vec<String>> = Map::default();
+        for p in ix.by_prefix.keys() {
+            let head: String = p.chars().take(ix.head_chars).collect();
+            heads.entry(head).or_default().push(p.clone());
+        }
+        for list in heads.values_mut() {
+            list.sort_unstable();
+        }
+        ix.by_head = heads;
         ix
     }
 
@@ -136,15 +157,22 @@ impl AtomIndex {
                     }
                 }
             }
-            for &n in &self.prefix_chars {
-                let Some((cut, _)) = w.char_indices().nth(n) else {
-                    // Shorter words cannot have longer prefixes; but an exact fit counts.
-                    if w.chars().count() == n {
-                        self.prefix_hit(atoms, doc, i, w, &mut found);
+            if self.by_head.is_empty() {
+                continue;
+            }
+            // The word's head: its first `head_chars` characters (or all of it when it
+            // has exactly that many; shorter words start with no prefix).
+            let cut = match w.char_indices().nth(self.head_chars) {
+                Some((cut, _)) => cut,
+                None if w.chars().count() == self.head_chars => w.len(),
+                None => continue,
+            };
+            if let Some(prefixes) = self.by_head.get(&w[..cut]) {
+                for p in prefixes {
+                    if w.starts_with(p.as_str()) {
+                        self.prefix_hit(atoms, doc, i, p, &mut found);
                     }
-                    break;
-                };
-                self.prefix_hit(atoms, doc, i, &w[..cut], &mut found);
+                }
             }
         }
         found.sort_unstable_by_key(|o| (o.atom, o.start, o.end));

@@ -201,3 +201,136 @@ fn decisions() {
     };
     assert!(!decide(quiet, &story, &[], now).notify);
 }
+
+/// The SimHash as first written (a String per word, one per pair): stored fingerprints
+/// were made with it, so the faster one must give the same bits.
+fn simhash_as_first_written(text: &str) -> (u64, u32) {
+    let fnv1a = |bytes: &[u8]| fnv1a_from(FNV_OFFSET, bytes);
+    let folded: Vec<String> = words::split(text).map(|r| words::fold(&text[r])).collect();
+    let mut acc = [0i32; 64];
+    let mut add = |feature: &[u8]| {
+        let h = splitmix(fnv1a(feature));
+        for (bit, a) in acc.iter_mut().enumerate() {
+            *a += if h >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    };
+    for w in &folded {
+        add(w.as_bytes());
+    }
+    for pair in folded.windows(2) {
+        add(format!("{} {}", pair[0], pair[1]).as_bytes());
+    }
+    let mut h = 0u64;
+    for (bit, a) in acc.iter().enumerate() {
+        if *a > 0 {
+            h |= 1 << bit;
+        }
+    }
+    (h, folded.len() as u32)
+}
+
+#[test]
+fn simhash_is_stable() {
+    const PINNED_SIMHASH: u64 = 6_885_534_479_628_368_380;
+    for text in [
+        "",
+        "one",
+        "TikTok fined over data",
+        "TikTok fined €345m over children's data\nThe Irish regulator fined TikTok.",
+        "ÉCOLE Straße 微信 Weixin — U.S. tick-tock, 2024",
+        LEAD,
+    ] {
+        assert_eq!(simhash(text), simhash_as_first_written(text), "{text}");
+    }
+    // Long enough for the per-bit counters to flush several times.
+    let long: Vec<String> = (0..700).map(|i| format!("w{}", i * 7919 % 1000)).collect();
+    let long = long.join(" ");
+    assert_eq!(simhash(&long), simhash_as_first_written(&long));
+    // Pinned: a change here would split every stored group from the next alert.
+    assert_eq!(simhash("TikTok fined over data"), (PINNED_SIMHASH, 4));
+}
+
+#[test]
+fn indexed_decisions_match_the_scan() {
+    use chrono::TimeZone;
+    // A small LCG: reproducible without a dependency.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        seed >> 11
+    };
+    // Whole milliseconds, as the store keeps them.
+    let now = Utc
+        .timestamp_millis_opt(Utc::now().timestamp_millis())
+        .single()
+        .unwrap();
+    let bases: Vec<u64> = (0..8).map(|_| next()).collect();
+    let random_fp = |next: &mut dyn FnMut() -> u64| {
+        let mut h = bases[(next() % 8) as usize];
+        for _ in 0..next() % 10 {
+            h ^= 1 << (next() % 64);
+        }
+        Fingerprint {
+            link: (next() % 3 > 0).then(|| format!("x.example/{}", next() % 40)),
+            simhash: h,
+            words: (next() % 12) as u32,
+        }
+    };
+    let mut stored: Vec<Prior> = (0..300)
+        .map(|i| Prior {
+            alert_id: format!("a{i:03}"),
+            group_id: (next() % 4 == 0).then(|| format!("g{}", next() % 9)),
+            created: now - chrono::Duration::minutes((next() % (60 * 60)) as i64),
+            fingerprint: random_fp(&mut next),
+            notified: next() % 5 == 0,
+        })
+        .collect();
+    // Indexed in commit order, which is not the order the file lists them in.
+    let index = PriorIndex::build(&stored);
+    let arena = stored.clone();
+    stored.sort_by(|a, b| (a.created, &a.alert_id).cmp(&(b.created, &b.alert_id)));
+    let batch: Vec<Prior> = (0..5)
+        .map(|i| Prior {
+            alert_id: format!("b{i}"),
+            group_id: None,
+            created: now - chrono::Duration::minutes((next() % 600) as i64),
+            fingerprint: random_fp(&mut next),
+            notified: next() % 2 == 0,
+        })
+        .collect();
+    let policies = [
+        Policy {
+            notify: true,
+            window: Some(Duration::from_secs(48 * 3600)),
+            cooldown: None,
+        },
+        Policy {
+            notify: true,
+            window: Some(Duration::from_secs(3600)),
+            cooldown: Some(Duration::from_secs(2 * 3600)),
+        },
+        Policy {
+            notify: false,
+            window: None,
+            cooldown: Some(Duration::from_secs(600)),
+        },
+    ];
+    let mut grouped = 0;
+    for _ in 0..500 {
+        let fp = random_fp(&mut next);
+        for policy in policies {
+            for b in [&batch[..], &[]] {
+                let scan = decide_in(policy, &fp, &[&stored, b], now);
+                let indexed = decide_indexed(policy, &fp, &arena, &index, b, now);
+                assert_eq!(indexed, scan, "{fp:?} {policy:?}");
+                grouped += usize::from(scan.group_id.is_some());
+            }
+        }
+    }
+    assert!(
+        grouped > 100,
+        "the test should exercise grouping: {grouped}"
+    );
+}
