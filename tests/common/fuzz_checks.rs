@@ -172,13 +172,14 @@ pub fn rules(data: &[u8]) {
 }
 
 /// Config text → `Config::parse`, every diagnostic rendered. The config's folder does
-/// not exist, so relative globs match nothing; a recursive glob (`**`) is skipped, as
-/// an absolute one would walk the whole file system (slow, not wrong).
+/// not exist, so relative globs match nothing; text with a `*` is skipped, as an
+/// absolute glob (`/*/*`) walks the real file system: slow, not wrong, and it cut the
+/// target's executions per second to a quarter (glob expansion has its own tests).
 pub fn config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if text.contains("**") {
+    if text.contains('*') {
         return;
     }
     match Config::parse(
