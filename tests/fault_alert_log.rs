@@ -18,7 +18,7 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use common::server::FeedServer;
-use common::{Sandbox, minutes_ago, rss, wait_until};
+use common::{Sandbox, minutes_ago, rss_owned, wait_until};
 use mounts::{Immutable, Tmpfs, is_root, set_immutable, skip_or_fail};
 
 /// A config with the shipped watchlists, the log at `alert_log`, one feed at `url`.
@@ -44,14 +44,6 @@ fn story(n: usize) -> (String, String, String, String) {
         body,
         minutes_ago(1),
     )
-}
-
-fn feed(stories: &[(String, String, String, String)]) -> String {
-    let refs: Vec<(&str, &str, &str, &str)> = stories
-        .iter()
-        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
-        .collect();
-    rss(&refs)
 }
 
 fn start(sb: &Sandbox, stderr: &Path) -> Child {
@@ -109,7 +101,7 @@ fn disk_full_keeps_alerts_queued_and_delivery_resumes_when_space_returns() {
     let filler: PathBuf = disk.fill("filler", 4096);
     let server = FeedServer::start();
     let stories: Vec<_> = (0..3).map(story).collect();
-    server.set("/f", feed(&stories), Some("\"1\""));
+    server.set("/f", rss_owned(&stories), Some("\"1\""));
     let sb = Sandbox::new("");
     configure(&sb, &log, &server.url("/f"));
     let stderr = sb.path("daemon.log");
@@ -156,7 +148,7 @@ fn read_only_alert_log_keeps_alerts_queued_and_delivery_resumes_when_writable() 
     }
     let server = FeedServer::start();
     let mut stories = vec![story(0)];
-    server.set("/f", feed(&stories), Some("\"1\""));
+    server.set("/f", rss_owned(&stories), Some("\"1\""));
     let sb = Sandbox::new("");
     let log = sb.path("alerts.jsonl");
     configure(&sb, &log, &server.url("/f"));
@@ -177,7 +169,7 @@ fn read_only_alert_log_keeps_alerts_queued_and_delivery_resumes_when_writable() 
     let guard = Immutable(log.clone());
     stories.insert(0, story(1));
     stories.insert(0, story(2));
-    server.set("/f", feed(&stories), Some("\"2\""));
+    server.set("/f", rss_owned(&stories), Some("\"2\""));
     assert!(
         wait_until(Duration::from_secs(40), || {
             let t = text(&stderr);
@@ -217,7 +209,7 @@ fn read_only_file_system_at_start_is_a_clear_error_and_nothing_is_lost() {
         Err(e) => return skip_or_fail("read_only_fs", &e),
     };
     let server = FeedServer::start();
-    server.set("/f", feed(&[story(0)]), Some("\"1\""));
+    server.set("/f", rss_owned(&[story(0)]), Some("\"1\""));
     let sb = Sandbox::new("");
     let log = ro.join("alerts.jsonl");
     configure(&sb, &log, &server.url("/f"));

@@ -15,7 +15,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::server::FeedServer;
-use common::{Sandbox, minutes_ago, rss, wait_until};
+use common::{Sandbox, minutes_ago, rss_owned, wait_until};
 
 /// (guid, pubDate as written) of items whose dates lie; each mentions TikTok.
 const ODD_DATES: &[(&str, &str)] = &[
@@ -44,14 +44,6 @@ fn odd_items() -> Vec<(String, String, String, String)> {
         .collect()
 }
 
-fn feed(items: &[(String, String, String, String)]) -> String {
-    let refs: Vec<(&str, &str, &str, &str)> = items
-        .iter()
-        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
-        .collect();
-    rss(&refs)
-}
-
 fn alert_items(sb: &Sandbox) -> Vec<String> {
     sb.alerts()
         .iter()
@@ -69,8 +61,8 @@ fn odd_publication_dates_never_hide_a_new_item_nor_repeat_one() {
         "TikTok said so.".to_string(),
         minutes_ago(3),
     )];
-    server.set("/known", feed(&first), Some("\"1\""));
-    server.set("/fresh", feed(&odd_items()), Some("\"1\""));
+    server.set("/known", rss_owned(&first), Some("\"1\""));
+    server.set("/fresh", rss_owned(&odd_items()), Some("\"1\""));
     // The default first-poll policy: only items of the last 24 h alert on a feed's
     // first poll, so "fresh" (only odd dates) alerts nothing then, by design.
     let sb = Sandbox::new(&format!(
@@ -86,13 +78,13 @@ fn odd_publication_dates_never_hide_a_new_item_nor_repeat_one() {
     // item alerts, whatever its date says.
     let mut known = odd_items();
     known.extend(first);
-    server.set("/known", feed(&known), Some("\"2\""));
+    server.set("/known", rss_owned(&known), Some("\"2\""));
     let mut fresh: Vec<_> = odd_items()
         .into_iter()
         .map(|(g, t, b, d)| (format!("{g}-2"), t, b, d))
         .collect();
     fresh.extend(odd_items());
-    server.set("/fresh", feed(&fresh), Some("\"2\""));
+    server.set("/fresh", rss_owned(&fresh), Some("\"2\""));
     let out = sb.once();
     let err = common::stderr(&out);
     assert!(out.status.success(), "{err}");
@@ -155,7 +147,7 @@ fn wall_clock_moving_back_does_not_stall_polling() {
         "TikTok said so.".to_string(),
         minutes_ago(3),
     )];
-    server.set("/f", feed(&items), Some("\"1\""));
+    server.set("/f", rss_owned(&items), Some("\"1\""));
     let sb = Sandbox::new(&format!(
         "[[feed]]\nname = \"news\"\nurl = \"{}\"\ninterval = \"10s\"\nfirst_poll = \"all\"\n",
         server.url("/f")
@@ -182,7 +174,7 @@ fn wall_clock_moving_back_does_not_stall_polling() {
             minutes_ago(1),
         ),
     );
-    server.set("/f", feed(&items), Some("\"2\""));
+    server.set("/f", rss_owned(&items), Some("\"2\""));
     let stderr = sb.path("daemon.log");
     let mut child = common::newswatch()
         .args(["run", "--config", &sb.config_arg()])

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::desktop::{DesktopSession, deadline};
 use common::server::FeedServer;
-use common::{Sandbox, minutes_ago, wait_until};
+use common::{Sandbox, minutes_ago, rss_owned, wait_until};
 
 fn stories(range: std::ops::Range<usize>) -> Vec<(String, String, String, String)> {
     range
@@ -32,21 +32,13 @@ fn stories(range: std::ops::Range<usize>) -> Vec<(String, String, String, String
         .collect()
 }
 
-fn feed(s: &[(String, String, String, String)]) -> String {
-    let refs: Vec<(&str, &str, &str, &str)> = s
-        .iter()
-        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
-        .collect();
-    common::rss(&refs)
-}
-
 #[test]
 fn a_hung_notification_server_does_not_hold_up_the_alert_log() {
     let Some(mut session) = DesktopSession::start_or_skip("hung_notification_server") else {
         return;
     };
     let server = FeedServer::start();
-    server.set("/f", feed(&stories(0..1)), Some("\"1\""));
+    server.set("/f", rss_owned(&stories(0..1)), Some("\"1\""));
     // Sandbox: desktop on, 1 s per call to the notification server.
     let sb = Sandbox::new(&format!(
         "[[feed]]\nname = \"news\"\nurl = \"{}\"\ninterval = \"10s\"\nfirst_poll = \"all\"\n",
@@ -68,14 +60,14 @@ fn a_hung_notification_server_does_not_hold_up_the_alert_log() {
 
     // The server hangs; 30 stories arrive at once, then one more a poll later.
     session.pause_server();
-    server.set("/f", feed(&stories(0..31)), Some("\"2\""));
+    server.set("/f", rss_owned(&stories(0..31)), Some("\"2\""));
     assert!(
         wait_until(Duration::from_secs(30), || sb.alerts().len() == 31),
         "the batch reached the log:\n{}",
         log_text()
     );
     let published = Instant::now();
-    server.set("/f", feed(&stories(0..32)), Some("\"3\""));
+    server.set("/f", rss_owned(&stories(0..32)), Some("\"3\""));
     // One poll interval (10 s) and a little: not 30 notification timeouts (30 s).
     let flowed = wait_until(Duration::from_secs(45), || sb.alerts().len() == 32);
     let took = published.elapsed();

@@ -126,6 +126,15 @@ pub fn rss(items: &[(&str, &str, &str, &str)]) -> String {
     s
 }
 
+/// [`rss`] for items held as owned strings.
+pub fn rss_owned(items: &[(String, String, String, String)]) -> String {
+    let refs: Vec<(&str, &str, &str, &str)> = items
+        .iter()
+        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
+        .collect();
+    rss(&refs)
+}
+
 /// The RFC 2822 form of "now minus `minutes`".
 pub fn minutes_ago(minutes: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::minutes(minutes)).to_rfc2822()
