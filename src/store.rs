@@ -356,24 +356,6 @@ impl Store {
         Ok(texts)
     }
 
-    /// Commits several successful polls in one transaction (group commit: polls that
-    /// finish together share the write). Each poll is whole in it, as with
-    /// [`commit_poll_with`](Self::commit_poll_with); on error nothing is written.
-    pub fn commit_polls(
-        &mut self,
-        polls: &[(&PollRecord<'_>, &FeedFacts<'_>)],
-    ) -> Result<(), StoreError> {
-        let now = ms(Utc::now());
-        let tx = self.conn.transaction()?;
-        let mut remembered = Vec::new();
-        for (rec, facts) in polls {
-            remembered.extend(write_poll(&tx, rec, Some(facts), now)?);
-        }
-        tx.commit()?;
-        self.recent.add(remembered);
-        Ok(())
-    }
-
     fn commit(
         &mut self,
         rec: &PollRecord<'_>,

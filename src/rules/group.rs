@@ -81,42 +81,16 @@ fn since(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
 }
 
 /// Decides a new alert with fingerprint `fp`, raised at `now`, given the rule's
-/// earlier alerts `prior` (any order).
+/// earlier alerts `prior` (any order): [`decide_indexed`] with an index built here.
 pub fn decide(policy: Policy, fp: &Fingerprint, prior: &[Prior], now: DateTime<Utc>) -> Decision {
-    decide_in(policy, fp, &[prior], now)
-}
-
-/// [`decide`] over earlier alerts kept in several parts (those stored, and those of
-/// the poll being decided), as if they were one list in the parts' order.
-pub fn decide_in(
-    policy: Policy,
-    fp: &Fingerprint,
-    parts: &[&[Prior]],
-    now: DateTime<Utc>,
-) -> Decision {
-    let prior = || parts.iter().flat_map(|p| p.iter());
-    let group_id = policy.window.and_then(|w| {
-        let from = since(now, w);
-        prior()
-            .filter(|p| p.created >= from && near_duplicate(fp, &p.fingerprint))
-            .min_by_key(|p| p.created)
-            .map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
-    });
-    let cooling = policy.cooldown.is_some_and(|c| {
-        let from = since(now, c);
-        prior().any(|p| p.notified && p.created >= from)
-    });
-    Decision {
-        notify: policy.notify && group_id.is_none() && !cooling,
-        group_id,
-    }
+    decide_indexed(policy, fp, prior, &PriorIndex::build(prior), &[], now)
 }
 
 /// [`decide`] against a rule's stored alerts `stored` (any order; `index` built over
 /// them) and then the poll's own earlier alerts `batch`: the same decision as
-/// [`decide_in`] over the stored alerts ordered by (`created`, `alert_id`) and then
-/// `batch`, but near-duplicates are looked up in `index` rather than compared one by
-/// one.
+/// comparing with every stored alert ordered by (`created`, `alert_id`) and then
+/// with `batch`, but near-duplicates are looked up in `index` rather than compared
+/// one by one.
 pub fn decide_indexed(
     policy: Policy,
     fp: &Fingerprint,

@@ -268,20 +268,6 @@ impl Store {
         Ok(w)
     }
 
-    /// Keeps the text of `items` of `feed` for backtesting (an item already kept is
-    /// left as it is).
-    pub fn keep_item_texts(
-        &mut self,
-        feed: &str,
-        items: &[Item],
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        insert_item_texts(&tx, feed, items, ms(now))?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Items kept for backtesting that were first seen at or after `since`, oldest first.
     pub fn items_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredItem>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
@@ -328,7 +314,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::model::{AlertFeed, AlertItem, Extraction, Severity};
-    use crate::store::PollRecord;
+    use crate::store::{FeedFacts, PollRecord};
 
     fn alert(id: &str, link: &str, group: Option<&str>) -> Alert {
         Alert {
@@ -372,18 +358,25 @@ mod tests {
             published: None,
             body: "<p>The regulator fined TikTok.</p>".into(),
         };
-        s.commit_poll(&PollRecord {
-            feed: "f",
-            url: "u",
-            validators: None,
-            status: "200",
-            new_items: std::slice::from_ref(&item),
-            alerts: vec![(&a, true), (&b, false)],
-            next_poll: Utc::now(),
-        })
-        .unwrap();
-        s.keep_item_texts("f", std::slice::from_ref(&item), Utc::now())
+        let facts = FeedFacts {
+            effective_url: None,
+            publisher_ttl: None,
+        };
+        let kept = s
+            .commit_poll_keeping_texts(
+                &PollRecord {
+                    feed: "f",
+                    url: "u",
+                    validators: None,
+                    status: "200",
+                    new_items: std::slice::from_ref(&item),
+                    alerts: vec![(&a, true), (&b, false)],
+                    next_poll: Utc::now(),
+                },
+                &facts,
+            )
             .unwrap();
+        assert!(kept.is_none(), "{kept:?}");
         drop(s);
         let mut s = Store::open(dir.path()).unwrap();
         let hour_ago = Utc::now() - chrono::Duration::hours(1);

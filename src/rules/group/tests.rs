@@ -3,6 +3,27 @@
 
 use super::*;
 
+/// The plain scan the index must agree with: every earlier alert compared, the
+/// stored ones then the poll's own, as one list in that order.
+fn decide_in(policy: Policy, fp: &Fingerprint, parts: &[&[Prior]], now: DateTime<Utc>) -> Decision {
+    let prior = || parts.iter().flat_map(|p| p.iter());
+    let group_id = policy.window.and_then(|w| {
+        let from = since(now, w);
+        prior()
+            .filter(|p| p.created >= from && near_duplicate(fp, &p.fingerprint))
+            .min_by_key(|p| p.created)
+            .map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
+    });
+    let cooling = policy.cooldown.is_some_and(|c| {
+        let from = since(now, c);
+        prior().any(|p| p.notified && p.created >= from)
+    });
+    Decision {
+        notify: policy.notify && group_id.is_none() && !cooling,
+        group_id,
+    }
+}
+
 #[test]
 fn links_normalise() {
     let same = [
