@@ -14,7 +14,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -230,12 +230,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>, inflight: &AtomicUsize, trickl
     let mut reader = BufReader::new(read_half);
     let mut stream = stream;
     loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let Some(mut headers) = crate::common::server::read_headers(&mut reader) else {
+        let Some((path, mut headers)) = crate::common::server::read_request(&mut reader) else {
             return;
         };
         let if_none_match = headers.remove("if-none-match");

@@ -121,12 +121,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     });
     let mut stream = stream;
     loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let Some(headers) = read_headers(&mut reader) else {
+        let Some((path, headers)) = read_request(&mut reader) else {
             return;
         };
         let (resource, delay) = {
@@ -181,9 +176,14 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
     }
 }
 
-/// The header lines of a request up to the blank line, names lower-cased; `None`
-/// when the connection closes first.
-pub fn read_headers(reader: &mut impl BufRead) -> Option<HashMap<String, String>> {
+/// The next request's path and header lines up to the blank line (names
+/// lower-cased); `None` when the connection closes first.
+pub fn read_request(reader: &mut impl BufRead) -> Option<(String, HashMap<String, String>)> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return None;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
     let mut headers = HashMap::new();
     loop {
         let mut h = String::new();
@@ -192,7 +192,7 @@ pub fn read_headers(reader: &mut impl BufRead) -> Option<HashMap<String, String>
         }
         let h = h.trim_end();
         if h.is_empty() {
-            return Some(headers);
+            return Some((path, headers));
         }
         if let Some((k, v)) = h.split_once(':') {
             headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
