@@ -58,6 +58,6 @@ pub fn commit(store: &SharedStore, engine: &Engine, poll: OwnedPoll) -> Result<(
     } else {
         s.commit_poll_with(&rec, &facts)?;
     }
-    engine.after_commit(&mut s, &poll.feed, chrono::Utc::now());
+    engine.after_commit(&mut s, chrono::Utc::now());
     Ok(())
 }

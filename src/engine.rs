@@ -183,11 +183,11 @@ impl Engine {
     /// are needed, at most once per [`PRUNE_EVERY`] (a cycle commits thousands of
     /// polls; one prune serves them all). Failures are logged: the poll itself is
     /// already safe.
-    pub fn after_commit(&self, store: &mut Store, feed: &str, now: DateTime<Utc>) {
+    pub fn after_commit(&self, store: &mut Store, now: DateTime<Utc>) {
         let now_ms = now.timestamp_millis();
         let last = self.last_prune_ms.load(Ordering::Relaxed);
-        let every = PRUNE_EVERY.as_millis() as i64;
-        if last != i64::MIN && now_ms.saturating_sub(last) < every && now_ms >= last {
+        // Within a minute after the last prune (a clock that went back prunes now).
+        if (last..last.saturating_add(PRUNE_EVERY.as_millis() as i64)).contains(&now_ms) {
             return;
         }
         self.last_prune_ms.store(now_ms, Ordering::Relaxed);
@@ -203,7 +203,7 @@ impl Engine {
         // A day more than any rule looks back.
         let alerts_before = ago(now, horizon + Duration::from_secs(86400));
         if let Err(e) = store.prune_rule_state(texts_before, alerts_before) {
-            warn!(feed = %feed, error = %e, "cannot prune old item texts and grouping state");
+            warn!(error = %e, "cannot prune old item texts and grouping state");
         }
     }
 }
