@@ -198,6 +198,20 @@ fn utf32(bytes: &[u8], big_endian: bool) -> String {
         .collect()
 }
 
+/// The quoted value of `encoding` in the XML declaration `decl`, if it has one.
+fn encoding_label(decl: &[u8]) -> Option<&[u8]> {
+    let at = memchr::memmem::find(decl, b"encoding")?;
+    let rest = &decl[at + 8..];
+    let rest = &rest[rest.iter().position(|b| *b == b'=')? + 1..];
+    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let quote = *rest.first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let len = rest[1..].iter().position(|b| *b == quote)?;
+    Some(&rest[1..1 + len])
+}
+
 /// The encoding named in an ASCII-compatible XML prolog, if it is one
 /// `encoding_rs` knows.
 fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
@@ -208,17 +222,7 @@ fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
         return None;
     }
     let end = memchr::memmem::find(head, b"?>")?;
-    let decl = &head[..end];
-    let at = memchr::memmem::find(decl, b"encoding")?;
-    let rest = &decl[at + 8..];
-    let rest = &rest[rest.iter().position(|b| *b == b'=')? + 1..];
-    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
-    let quote = *rest.first()?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
-    }
-    let len = rest[1..].iter().position(|b| *b == quote)?;
-    let label = &rest[1..1 + len];
+    let label = encoding_label(&head[..end])?;
     Encoding::for_label(label).or_else(|| {
         // Labels Python knows that the WHATWG list does not.
         let l = String::from_utf8_lossy(label).to_ascii_lowercase();
@@ -405,14 +409,6 @@ fn drop_late_declarations(text: Cow<'_, str>) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The value of `= "…"` or `= '…'` at the start of `s` (white space allowed).
-fn quoted_value(s: &str) -> Option<&str> {
-    let s = s.trim_start().strip_prefix('=')?.trim_start();
-    let quote = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let rest = &s[1..];
-    rest.find(quote).map(|close| &rest[..close])
-}
-
 /// Keeps a sound prolog that says UTF-8 and replaces any other with one that does
 /// (the text is UTF-8 now). A declaration cannot hold a `>`, so the first one ends
 /// it; one that does not end there in `?>` (`<?xml … encoding="koi8-r"0">`) would be
@@ -421,14 +417,10 @@ fn quoted_value(s: &str) -> Option<&str> {
 fn fix_prolog(s: &str, out: &mut Out<'_>) -> usize {
     let end = memchr::memchr(b'>', s.as_bytes()).map_or(s.len(), |gt| gt + 1);
     let decl = &s[..end];
-    let utf8 =
-        |label: &str| label.eq_ignore_ascii_case("utf-8") || label.eq_ignore_ascii_case("utf8");
+    let utf8 = |l: &[u8]| l.eq_ignore_ascii_case(b"utf-8") || l.eq_ignore_ascii_case(b"utf8");
     let sound = decl.ends_with("?>")
         && !decl[1..].contains('<')
-        && match decl.find("encoding") {
-            None => true,
-            Some(at) => quoted_value(&decl[at + "encoding".len()..]).is_some_and(utf8),
-        };
+        && (!decl.contains("encoding") || encoding_label(decl.as_bytes()).is_some_and(utf8));
     if !sound {
         out.replace(0, end, r#"<?xml version="1.0" encoding="utf-8"?>"#);
     }
