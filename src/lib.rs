@@ -32,18 +32,15 @@
 
 pub mod cli;
 pub mod commands;
-pub mod commit;
 pub mod config;
 pub mod daemon;
 pub mod diag;
-pub mod engine;
 pub mod extract;
 pub mod model;
-pub mod poll;
 pub mod rules;
 pub mod service;
 pub mod sink;
 pub mod source;
 pub mod store;
-pub mod subscriptions;
 pub mod tail;
+pub mod worker;

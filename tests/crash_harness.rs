@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use common::{Rng, Sandbox, wait_until};
 use newswatch::config::Config;
-use newswatch::engine::Engine;
+use newswatch::worker::engine::Engine;
 use newswatch::source::parse::parse_feed;
 use publisher::{PubItem, Publisher};
 

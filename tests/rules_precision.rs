@@ -14,9 +14,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use newswatch::commands::rules_test::parse_lines;
+use newswatch::commands::try_rules::parse_lines;
 use newswatch::config::Config;
-use newswatch::engine::Engine;
+use newswatch::worker::engine::Engine;
 use newswatch::rules::Doc;
 
 /// What each shipped rule must reach, precision and recall, on items without a known

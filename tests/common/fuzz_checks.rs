@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, Utc};
 use newswatch::config::Config;
 use newswatch::diag::Diagnostics;
-use newswatch::engine::Engine;
+use newswatch::worker::engine::Engine;
 use newswatch::extract::Extractor;
 use newswatch::extract::kb::KnowledgeBase;
 use newswatch::model::{Extraction, Item};

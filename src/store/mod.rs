@@ -11,8 +11,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::model::{Alert, Item};
 use crate::source::fetch::Validators;
 
-mod rules;
-pub use rules::StoredItem;
+mod rule_state;
+pub use rule_state::StoredItem;
 
 /// The file name inside `state_dir`.
 pub const STATE_FILE: &str = "newswatch.sqlite3";
@@ -57,7 +57,7 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_unlogged ON outbox (seq) WHERE logged_at IS NULL;
 CREATE INDEX outbox_unnotified ON outbox (seq) WHERE notify = 1 AND notified_at IS NULL;
 "#,
-    rules::MIGRATION,
+    rule_state::MIGRATION,
     // 2: where a permanent redirect moved the feed, a feed disabled by 410 Gone, and
     // the publisher's ttl (so 304 answers keep honouring it).
     r#"
@@ -200,7 +200,7 @@ pub struct FailureRecord<'a> {
 pub struct Store {
     conn: Connection,
     /// Each rule's recent alerts, for grouping without re-reading them per poll.
-    recent: rules::RecentAlerts,
+    recent: rule_state::RecentAlerts,
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -264,7 +264,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store {
             conn,
-            recent: rules::RecentAlerts::default(),
+            recent: rule_state::RecentAlerts::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -342,7 +342,7 @@ impl Store {
         let remembered = write_poll(&tx, rec, Some(facts), now)?;
         let texts = {
             let sp = tx.savepoint()?;
-            match rules::insert_item_texts(&sp, rec.feed, rec.new_items, now) {
+            match rule_state::insert_item_texts(&sp, rec.feed, rec.new_items, now) {
                 Ok(()) => {
                     sp.commit()?;
                     None
@@ -516,7 +516,7 @@ fn write_poll(
             serde_json::to_string(alert)?
         ])?;
     }
-    let remembered = rules::remember_alerts(tx, &rec.alerts)?;
+    let remembered = rule_state::remember_alerts(tx, &rec.alerts)?;
     tx.prepare_cached(
         "INSERT INTO feeds (name, url) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
     )?

@@ -5,7 +5,7 @@
 
 use tracing::warn;
 
-use crate::engine::{Engine, Raised};
+use crate::worker::engine::{Engine, Raised};
 use crate::model::Item;
 use crate::sink::deliver::{SharedStore, lock};
 use crate::source::fetch::Validators;

@@ -13,16 +13,16 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{Cli, Command, RulesCommand};
 use crate::config::{self, Config, FeedSource};
 use crate::daemon;
-use crate::engine::Engine;
+use crate::worker::engine::Engine;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::model::Extraction;
 use crate::source::fetch::{Fetched, Fetcher, Validators};
 use crate::source::parse::parse_feed;
-use crate::subscriptions;
 use crate::tail::{self, TailOptions};
 
-pub mod rules_test;
+pub mod subscriptions;
+pub mod try_rules;
 
 /// Exit code when some feeds failed during `once` (alerts from the others were delivered).
 pub const EXIT_SOME_FEEDS_FAILED: u8 = 3;
@@ -81,7 +81,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     json,
                     config,
                 },
-        } => rules_test::run(&rules_test::TestArgs {
+        } => try_rules::run(&try_rules::TestArgs {
             file,
             since,
             rules: rule,

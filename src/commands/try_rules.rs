@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{self, Config};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::engine::Engine;
+use crate::worker::engine::Engine;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::extract::text::html_to_text;

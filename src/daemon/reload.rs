@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tracing::{error, info, warn};
 
 use super::{Loaded, load};
-use crate::poll::{PollContext, PollReport};
+use crate::worker::poll::{PollContext, PollReport};
 use crate::service::metrics::Metrics;
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;

@@ -14,9 +14,9 @@ use tokio::sync::Notify;
 use tracing::{info, warn};
 use url::Url;
 
-use crate::commit::{OwnedPoll, commit};
+use crate::worker::commit::{OwnedPoll, commit};
 use crate::config::{Feed, FeedSource, FirstPoll, Polling};
-use crate::engine::{Engine, Raised};
+use crate::worker::engine::{Engine, Raised};
 use crate::model::Item;
 use crate::sink::deliver::{SharedStore, lock};
 use crate::source::fetch::{FetchError, Fetched, Fetcher};

@@ -14,7 +14,7 @@
 //! deliverer drains the outbox, bounded by [`DRAIN_LIMIT`] so the whole stop fits in
 //! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost).
 
-mod running;
+mod reload;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -31,8 +31,8 @@ use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::diag::Diagnostics;
-use crate::engine::Engine;
-use crate::poll::{PollContext, PollReport, poll_feed};
+use crate::worker::engine::Engine;
+use crate::worker::poll::{PollContext, PollReport, poll_feed};
 use crate::service::dirs;
 use crate::service::metrics::{self, Metrics};
 use crate::service::notify::ServiceManager;
@@ -44,7 +44,7 @@ use crate::source::fetch::Fetcher;
 use crate::source::hosts::Hosts;
 use crate::source::schedule::Schedule;
 use crate::store::Store;
-use running::Running;
+use reload::Running;
 
 /// How long running polls may take to finish once a stop is asked for.
 pub const STOP_GRACE: Duration = Duration::from_millis(1500);
