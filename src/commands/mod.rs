@@ -13,13 +13,13 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{Cli, Command, RulesCommand};
 use crate::config::{self, Config, FeedSource};
 use crate::daemon;
-use crate::worker::engine::Engine;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::model::Extraction;
 use crate::source::fetch::{Fetched, Fetcher, Validators};
 use crate::source::parse::parse_feed;
 use crate::tail::{self, TailOptions};
+use crate::worker::engine::Engine;
 
 pub mod subscriptions;
 pub mod try_rules;

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{self, Config};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::worker::engine::Engine;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::extract::text::html_to_text;
@@ -22,6 +21,7 @@ use crate::model::{Item, Matched, Severity};
 use crate::rules::{Doc, Rule, RuleSet, load_rules, watchlist};
 use crate::source::parse::parse_feed;
 use crate::store::Store;
+use crate::worker::engine::Engine;
 
 /// What `rules test` was asked.
 #[derive(Debug, Clone, Default)]

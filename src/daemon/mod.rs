@@ -31,8 +31,6 @@ use tracing::{error, info, warn};
 
 use crate::config::Config;
 use crate::diag::Diagnostics;
-use crate::worker::engine::Engine;
-use crate::worker::poll::{PollContext, PollReport, poll_feed};
 use crate::service::dirs;
 use crate::service::metrics::{self, Metrics};
 use crate::service::notify::ServiceManager;
@@ -44,6 +42,8 @@ use crate::source::fetch::Fetcher;
 use crate::source::hosts::Hosts;
 use crate::source::schedule::Schedule;
 use crate::store::Store;
+use crate::worker::engine::Engine;
+use crate::worker::poll::{PollContext, PollReport, poll_feed};
 use reload::Running;
 
 /// How long running polls may take to finish once a stop is asked for.

@@ -12,7 +12,6 @@ use tokio::time::Instant;
 use tracing::{error, info, warn};
 
 use super::{Loaded, load};
-use crate::worker::poll::{PollContext, PollReport};
 use crate::service::metrics::Metrics;
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
@@ -21,6 +20,7 @@ use crate::sink::deliver::{LogHandle, lock};
 use crate::source::fetch::Fetcher;
 use crate::source::schedule::Schedule;
 use crate::store::FeedState;
+use crate::worker::poll::{PollContext, PollReport};
 
 /// Everything the event loop changes.
 pub(super) struct Running {

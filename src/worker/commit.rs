@@ -5,11 +5,11 @@
 
 use tracing::warn;
 
-use crate::worker::engine::{Engine, Raised};
 use crate::model::Item;
 use crate::sink::deliver::{SharedStore, lock};
 use crate::source::fetch::Validators;
 use crate::store::{FeedFacts, PollRecord, StoreError};
+use crate::worker::engine::{Engine, Raised};
 
 /// The owned parts of a successful poll's record.
 #[derive(Debug)]

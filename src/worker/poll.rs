@@ -14,9 +14,7 @@ use tokio::sync::Notify;
 use tracing::{info, warn};
 use url::Url;
 
-use crate::worker::commit::{OwnedPoll, commit};
 use crate::config::{Feed, FeedSource, FirstPoll, Polling};
-use crate::worker::engine::{Engine, Raised};
 use crate::model::Item;
 use crate::sink::deliver::{SharedStore, lock};
 use crate::source::fetch::{FetchError, Fetched, Fetcher};
@@ -25,6 +23,8 @@ use crate::source::hosts::{Hosts, host_key};
 use crate::source::parse::parse_feed;
 use crate::source::schedule::{self, stagger};
 use crate::store::{FailureRecord, FeedState, Store, StoreError};
+use crate::worker::commit::{OwnedPoll, commit};
+use crate::worker::engine::{Engine, Raised};
 
 /// What a poll needs, shared by all polls.
 #[derive(Clone)]
