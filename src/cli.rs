@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use crate::service::logging::LogFormat;
 
 /// newswatch: monitor news feeds for the companies, people and regulators you watch.
 #[derive(Debug, Parser)]
@@ -15,17 +17,6 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// How log lines are written (stderr text or JSON, or the journal).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    /// Human-readable text.
-    Text,
-    /// One JSON object per line.
-    Json,
-    /// Native journald protocol, structured fields as journal fields.
-    Journal,
 }
 
 /// The subcommands.

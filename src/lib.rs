@@ -35,6 +35,7 @@ pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod diag;
+pub mod duration;
 pub mod extract;
 pub mod model;
 pub mod rules;

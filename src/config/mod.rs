@@ -15,6 +15,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use url::Url;
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::duration::parse_duration;
 
 /// Shortest poll interval accepted: anything faster is abuse of the publisher.
 const MIN_INTERVAL: Duration = Duration::from_secs(10);
@@ -181,17 +182,6 @@ impl FirstPoll {
                 .map_err(|e| format!("{e}; or use \"all\" or \"none\"")),
         }
     }
-}
-
-/// Parses `"15m"`, `"1h 30m"`, `"2d"`; zero is rejected.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s.trim()).map_err(|e| {
-        format!("invalid duration `{s}` ({e}); write e.g. \"90s\", \"15m\", \"2h\", \"1d\"")
-    })?;
-    if d.is_zero() {
-        return Err(format!("duration `{s}` must be greater than zero"));
-    }
-    Ok(d)
 }
 
 /// The config file's top level, as written.
@@ -905,13 +895,5 @@ mod tests {
         let ok = parse("watchlists = []\n[polling]\nmin_interval = \"5m\"\nmax_interval = \"2d\"\nper_host = 4\n").unwrap();
         assert_eq!(ok.polling.min_interval, Duration::from_secs(300));
         assert_eq!(ok.polling.per_host, 4);
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
-        assert_eq!(parse_duration("1h 30m").unwrap(), Duration::from_secs(5400));
-        assert!(parse_duration("-5m").is_err());
-        assert!(parse_duration("0s").is_err());
     }
 }

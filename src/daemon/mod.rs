@@ -36,12 +36,12 @@ use crate::service::metrics::{self, Metrics};
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
 use crate::service::watch::{ConfigWatch, WATCH_EVERY};
-use crate::sink::deliver::{Deliverer, SharedStore, lock};
+use crate::sink::deliver::{Deliverer, DeliveryObserver};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
 use crate::source::hosts::Hosts;
 use crate::source::schedule::Schedule;
-use crate::store::Store;
+use crate::store::{SharedStore, Store, lock};
 use crate::worker::engine::Engine;
 use crate::worker::poll::{PollContext, PollReport, poll_feed};
 use reload::Running;
@@ -160,7 +160,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     }
     let metrics = Arc::new(Metrics::new());
     let (ctx, mut deliverer) = open(&loaded).await?;
-    deliverer.set_metrics(metrics.clone());
+    deliverer.set_observer(metrics.clone());
     let progress = deliverer.progress();
     let (stop_tx, stop_rx) = watch::channel(false);
     let endpoint = match loaded.config.metrics {
@@ -293,5 +293,22 @@ async fn prune(store: &SharedStore) {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => warn!(error = %e, "cannot clean the outbox"),
         Err(e) => warn!(error = %e, "cannot clean the outbox"),
+    }
+}
+
+/// The delivery loop reports into the metrics: the daemon wires the two together, so
+/// neither the sinks nor the service layer import each other.
+impl DeliveryObserver for Metrics {
+    fn alert_logged(
+        &self,
+        rule: &str,
+        published: Option<chrono::DateTime<Utc>>,
+        at: chrono::DateTime<Utc>,
+    ) {
+        Metrics::alert_logged(self, rule, published, at);
+    }
+
+    fn notification_failed(&self) {
+        Metrics::notification_failed(self);
     }
 }

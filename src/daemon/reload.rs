@@ -16,10 +16,10 @@ use crate::service::metrics::Metrics;
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
 use crate::service::watch::ConfigWatch;
-use crate::sink::deliver::{LogHandle, lock};
+use crate::sink::deliver::LogHandle;
 use crate::source::fetch::Fetcher;
 use crate::source::schedule::Schedule;
-use crate::store::FeedState;
+use crate::store::{FeedState, lock};
 use crate::worker::poll::{PollContext, PollReport};
 
 /// Everything the event loop changes.

@@ -19,8 +19,8 @@ use super::compile::compile;
 use super::query::parse;
 use super::tomlstr::StrMap;
 use super::{DEFAULT_GROUP_WINDOW, Rule};
-use crate::config::parse_duration;
 use crate::diag::Diagnostic;
+use crate::duration::parse_duration;
 use crate::extract::kb::KnowledgeBase;
 use crate::model::Severity;
 

@@ -4,13 +4,14 @@
 //! another process or a message queue later.
 //!
 //! Each alert written is logged once with its `feed`, `rule` and `item` fields (the
-//! journal keeps them as fields) and counted in the [`Metrics`]. [`Progress`] lets the
-//! daemon's watchdog tell a delivery round that is stuck from one that is waiting.
+//! journal keeps them as fields) and reported to a [`DeliveryObserver`] (the daemon's
+//! metrics). [`Progress`] lets the daemon's watchdog tell a delivery round that is
+//! stuck from one that is waiting.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -24,16 +25,24 @@ use super::desktop::{DEFAULT_OPENER, DesktopError, DesktopNotifier, Opener};
 use super::jsonl::{AlertLog, already_written};
 use crate::config::Desktop;
 use crate::model::Alert;
-use crate::service::metrics::Metrics;
-use crate::store::{Store, StoreError};
+use crate::store::{SharedStore, Store, StoreError, lock};
 
-/// The store, shared between pollers and the deliverer.
-pub type SharedStore = Arc<Mutex<Store>>;
+/// What the delivery loop reports as it goes, to whoever counts it (the daemon hands
+/// in its metrics). The sinks define what they report; they know nothing of who listens.
+pub trait DeliveryObserver: Send + Sync {
+    /// An alert of `rule` reached the alert log at `at`, for an item published at
+    /// `published` (when the feed said).
+    fn alert_logged(&self, rule: &str, published: Option<DateTime<Utc>>, at: DateTime<Utc>);
+    /// A desktop notification failed.
+    fn notification_failed(&self);
+}
 
-/// Locks the store. A poisoned lock only means another thread panicked mid-call; the
-/// SQLite connection rolls back unfinished transactions, so the store is still sound.
-pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|p| p.into_inner())
+/// The observer of a deliverer nobody watches.
+struct Unobserved;
+
+impl DeliveryObserver for Unobserved {
+    fn alert_logged(&self, _: &str, _: Option<DateTime<Utc>>, _: DateTime<Utc>) {}
+    fn notification_failed(&self) {}
 }
 
 /// Alerts delivered in one largest batch.
@@ -78,8 +87,8 @@ pub struct Deliverer {
     recovered: bool,
     /// Whether the "no desktop" warning was given (it is given once).
     warned: bool,
-    /// Counts what is delivered.
-    metrics: Arc<Metrics>,
+    /// Told what is delivered.
+    observer: Arc<dyn DeliveryObserver>,
     /// Whether a round is under way, and since when it last moved.
     progress: Progress,
 }
@@ -153,12 +162,12 @@ struct ItemMeta {
 }
 
 /// Logs and counts one alert that reached the alert log at `at`.
-fn record_logged(json: &str, metrics: &Metrics, at: DateTime<Utc>) {
+fn record_logged(json: &str, observer: &dyn DeliveryObserver, at: DateTime<Utc>) {
     match serde_json::from_str::<AlertMeta>(json) {
         Ok(a) => {
             info!(feed = %a.feed.name, rule = %a.rule, item = %a.item.id, title = %a.item.title,
                 alert_id = %a.alert_id, "alert");
-            metrics.alert_logged(&a.rule, a.item.published, at);
+            observer.alert_logged(&a.rule, a.item.published, at);
         }
         Err(e) => warn!(error = %e, "alert written but unreadable for logging"),
     }
@@ -245,7 +254,7 @@ impl Deliverer {
             },
             recovered: false,
             warned: false,
-            metrics: Arc::new(Metrics::new()),
+            observer: Arc::new(Unobserved),
             progress: Progress::new(),
         };
         d.connect_desktop().await;
@@ -287,9 +296,9 @@ impl Deliverer {
         }
     }
 
-    /// Counts deliveries in `metrics` (instead of a private set).
-    pub fn set_metrics(&mut self, metrics: Arc<Metrics>) {
-        self.metrics = metrics;
+    /// Reports deliveries to `observer` (instead of to nobody).
+    pub fn set_observer(&mut self, observer: Arc<dyn DeliveryObserver>) {
+        self.observer = observer;
     }
 
     /// Tells whether delivery is stuck, for the watchdog.
@@ -320,7 +329,7 @@ impl Deliverer {
         let store = self.store.clone();
         let log = self.log.clone();
         let recover = !self.recovered;
-        let (metrics, progress) = (self.metrics.clone(), self.progress.clone());
+        let (observer, progress) = (self.observer.clone(), self.progress.clone());
         let n = tokio::task::spawn_blocking(move || -> Result<usize, DeliverError> {
             let mut store = lock(&store);
             let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
@@ -343,7 +352,7 @@ impl Deliverer {
                 total += batch.len();
                 let now = Utc::now();
                 for p in &batch {
-                    record_logged(&p.json, &metrics, now);
+                    record_logged(&p.json, observer.as_ref(), now);
                 }
                 progress.moved();
             }
@@ -396,7 +405,7 @@ impl Deliverer {
                 match notifier.notify(&alert).await {
                     Ok(()) => shown += 1,
                     Err(e) => {
-                        self.metrics.notification_failed();
+                        self.observer.notification_failed();
                         // A server that let one call time out will let the next ones time
                         // out too, each holding up the alert log behind it.
                         hung = matches!(e, DesktopError::Timeout { .. });

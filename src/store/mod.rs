@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::{Alert, Item};
-use crate::source::fetch::Validators;
+use crate::model::{Alert, Item, Validators};
 
 mod rule_state;
+mod shared;
 pub use rule_state::StoredItem;
+pub use shared::{SharedStore, lock};
 
 /// The file name inside `state_dir`.
 pub const STATE_FILE: &str = "newswatch.sqlite3";
@@ -100,9 +101,6 @@ pub enum StoreError {
     /// A stored alert could not be encoded.
     #[error("cannot encode alert: {0}")]
     Encode(#[from] serde_json::Error),
-    /// A poll committed in a group (see [`crate::batch`]) failed; the message says why.
-    #[error("state file: {0}")]
-    Batch(String),
 }
 
 /// What the store knows about one feed.

@@ -5,10 +5,8 @@
 
 use tracing::warn;
 
-use crate::model::Item;
-use crate::sink::deliver::{SharedStore, lock};
-use crate::source::fetch::Validators;
-use crate::store::{FeedFacts, PollRecord, StoreError};
+use crate::model::{Item, Validators};
+use crate::store::{FeedFacts, PollRecord, SharedStore, StoreError, lock};
 use crate::worker::engine::{Engine, Raised};
 
 /// The owned parts of a successful poll's record.

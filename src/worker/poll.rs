@@ -16,13 +16,12 @@ use url::Url;
 
 use crate::config::{Feed, FeedSource, FirstPoll, Polling};
 use crate::model::Item;
-use crate::sink::deliver::{SharedStore, lock};
 use crate::source::fetch::{FetchError, Fetched, Fetcher};
 use crate::source::hints::{Hints, document_ttl};
 use crate::source::hosts::{Hosts, host_key};
 use crate::source::parse::parse_feed;
 use crate::source::schedule::{self, stagger};
-use crate::store::{FailureRecord, FeedState, Store, StoreError};
+use crate::store::{FailureRecord, FeedState, SharedStore, Store, StoreError, lock};
 use crate::worker::commit::{OwnedPoll, commit};
 use crate::worker::engine::{Engine, Raised};
 

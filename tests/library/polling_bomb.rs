@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use crate::common::hostile;
 use newswatch::config::{FeedSource, Http, default_user_agent};
-use newswatch::source::fetch::{FetchError, Fetched, Fetcher, Validators};
+use newswatch::model::Validators;
+use newswatch::source::fetch::{FetchError, Fetched, Fetcher};
 
 /// The process's peak resident memory so far (`VmHWM`), in bytes.
 fn peak_rss() -> u64 {
