@@ -19,7 +19,7 @@ use crate::model::{Extraction, Validators};
 use crate::source::fetch::{Fetched, Fetcher};
 use crate::source::parse::parse_feed;
 use crate::tail::{self, TailOptions};
-use crate::worker::engine::Engine;
+use crate::worker::engine::{Engine, read_knowledge_base};
 
 pub mod subscriptions;
 pub mod try_rules;
@@ -402,7 +402,7 @@ fn extract(
     let kb = match config {
         Some(c) => {
             let cfg = Config::load(c).map_err(|d| anyhow!("{d}"))?;
-            KnowledgeBase::with_user_files(&cfg.entities)
+            read_knowledge_base(&cfg.entities)
                 .map_err(|d| anyhow!("{}", crate::diag::Diagnostics(d)))?
         }
         None => KnowledgeBase::builtin().map_err(|d| anyhow!("{}", crate::diag::Diagnostics(d)))?,

@@ -18,10 +18,10 @@ use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::extract::text::html_to_text;
 use crate::model::{Item, Matched, Severity};
-use crate::rules::{Doc, Rule, RuleSet, load_rules, watchlist};
+use crate::rules::{Doc, Rule, RuleSet, watchlist};
 use crate::source::parse::parse_feed;
 use crate::store::Store;
-use crate::worker::engine::Engine;
+use crate::worker::engine::{Engine, read_knowledge_base, read_watchlists};
 
 /// What `rules test` was asked.
 #[derive(Debug, Clone, Default)]
@@ -185,16 +185,17 @@ fn build_engine(args: &TestArgs) -> anyhow::Result<Engine> {
             .and_then(|p| Config::load(&p).ok()),
     };
     let kb = match &config {
-        Some(c) => KnowledgeBase::with_user_files(&c.entities),
+        Some(c) => read_knowledge_base(&c.entities),
         None => KnowledgeBase::builtin(),
     }
     .map_err(|d| anyhow!("{}", Diagnostics(d)))?;
     let mut rules: Vec<Rule> = Vec::new();
     if !args.rules_files.is_empty() {
-        rules = load_rules(&args.rules_files, &kb).map_err(|d| anyhow!("{}", Diagnostics(d)))?;
+        rules =
+            read_watchlists(&args.rules_files, &kb).map_err(|d| anyhow!("{}", Diagnostics(d)))?;
     } else if args.query.is_none() {
         let c = config.as_ref().ok_or_else(|| anyhow!("no config"))?;
-        rules = load_rules(&c.watchlists, &kb).map_err(|d| anyhow!("{}", Diagnostics(d)))?;
+        rules = read_watchlists(&c.watchlists, &kb).map_err(|d| anyhow!("{}", Diagnostics(d)))?;
     }
     if let Some(q) = &args.query {
         rules.push(query_rule(q, &kb)?);

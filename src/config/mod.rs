@@ -715,6 +715,22 @@ fn expand_globs(
     out
 }
 
+/// Reads the user files a config names (knowledge-base files, watchlists) as text, for
+/// the extractor and the rules, which take text, never paths. Returns the texts read,
+/// each with its path (for diagnostics), and a diagnostic `"{what}: {error}"` for each
+/// file that could not be read.
+pub fn read_user_files(paths: &[PathBuf], what: &str) -> (Vec<(PathBuf, String)>, Vec<Diagnostic>) {
+    let mut texts = Vec::with_capacity(paths.len());
+    let mut errors = Vec::new();
+    for path in paths {
+        match std::fs::read_to_string(path) {
+            Ok(text) => texts.push((path.clone(), text)),
+            Err(e) => errors.push(Diagnostic::file(path, format!("{what}: {e}"))),
+        }
+    }
+    (texts, errors)
+}
+
 /// Where the config is when `--config` is not given: `$XDG_CONFIG_HOME/newswatch/
 /// newswatch.toml` (default `~/.config`), then `/etc/newswatch/newswatch.toml`.
 pub fn locate(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
@@ -817,6 +833,23 @@ mod tests {
         assert!(
             err.contains("not valid UTF-8 at line 2, column 17"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn unreadable_user_files_are_diagnostics_and_the_rest_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let here = dir.path().join("kb.toml");
+        std::fs::write(&here, "x = 1\n").unwrap();
+        let missing = PathBuf::from("/no/such/kb.toml");
+        let (texts, errors) = read_user_files(&[missing.clone(), here.clone()], "cannot read");
+        assert_eq!(texts, vec![(here, "x = 1\n".to_string())]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].file, missing);
+        assert!(
+            errors[0].message.starts_with("cannot read: "),
+            "{}",
+            errors[0]
         );
     }
 

@@ -263,7 +263,7 @@ impl Store {
             unreachable!("the window of `{rule}` was read just above");
         };
         // Alerts that fall out of the window as time moves on stay until the next
-        // prune (Engine::after_commit, at most a minute away): callers look at
+        // prune (after a commit, at most a minute away): callers look at
         // `created`.
         Ok(w)
     }

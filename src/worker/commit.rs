@@ -3,11 +3,15 @@
 //! story), then the poll's items, alerts and feed state are written in one
 //! transaction with the items' text kept for backtesting, then old state is pruned.
 
+use std::collections::HashMap;
+
 use tracing::warn;
 
+use super::engine::{Engine, Raised};
+use crate::duration::ago;
 use crate::model::{Item, Validators};
-use crate::store::{FeedFacts, PollRecord, SharedStore, StoreError, lock};
-use crate::worker::engine::{Engine, Raised};
+use crate::rules::group::{self, Policy, Prior};
+use crate::store::{FeedFacts, PollRecord, SharedStore, Store, StoreError, lock};
 
 /// The owned parts of a successful poll's record.
 #[derive(Debug)]
@@ -35,7 +39,7 @@ pub struct OwnedPoll {
 /// Commits `poll` (see the module doc). Blocking: call it from the blocking pool.
 pub fn commit(store: &SharedStore, engine: &Engine, poll: OwnedPoll) -> Result<(), StoreError> {
     let mut s = lock(store);
-    let raised = engine.group(&mut s, poll.raised)?;
+    let raised = group(engine, &mut s, poll.raised)?;
     let rec = PollRecord {
         feed: &poll.feed,
         url: &poll.url,
@@ -56,6 +60,53 @@ pub fn commit(store: &SharedStore, engine: &Engine, poll: OwnedPoll) -> Result<(
     } else {
         s.commit_poll_with(&rec, &facts)?;
     }
-    engine.after_commit(&mut s, chrono::Utc::now());
+    // Forgets item texts and grouping state older than they are needed. Failures are
+    // logged: the poll itself is already safe.
+    if let Some((texts_before, alerts_before)) = engine.prune_due(chrono::Utc::now()) {
+        if let Err(e) = s.prune_rule_state(texts_before, alerts_before) {
+            warn!(error = %e, "cannot prune old item texts and grouping state");
+        }
+    }
     Ok(())
+}
+
+/// Groups new alerts with the earlier alerts of their rule (see
+/// [`crate::rules::group`]): sets `group_id` on repeats of a story and decides which
+/// alerts get a desktop notification (not repeats; not within a rule's cooldown).
+/// Call with the store locked until the alerts are committed, so that two polls
+/// cannot both start the same group.
+fn group(
+    engine: &Engine,
+    store: &mut Store,
+    raised: Vec<Raised>,
+) -> Result<Vec<Raised>, StoreError> {
+    // This poll's own alerts, per rule: later ones group with earlier ones too.
+    let mut batch: HashMap<String, Vec<Prior>> = HashMap::new();
+    let mut out = Vec::with_capacity(raised.len());
+    for (mut alert, notify) in raised {
+        let Some(rule) = engine.rules.get(&alert.rule) else {
+            out.push((alert, notify));
+            continue;
+        };
+        let policy = Policy {
+            notify,
+            window: rule.group_window,
+            cooldown: rule.cooldown,
+        };
+        let look_back = policy.window.max(policy.cooldown).unwrap_or_default();
+        let (stored, index) = store.recent_alerts(&alert.rule, ago(alert.ts, look_back))?;
+        let mine = batch.entry(alert.rule.clone()).or_default();
+        let fp = group::fingerprint(&alert);
+        let d = group::decide_indexed(policy, &fp, stored, index, mine, alert.ts);
+        mine.push(Prior {
+            alert_id: alert.alert_id.clone(),
+            group_id: d.group_id.clone(),
+            created: alert.ts,
+            fingerprint: fp,
+            notified: d.notify,
+        });
+        alert.group_id = d.group_id;
+        out.push((alert, d.notify));
+    }
+    Ok(out)
 }

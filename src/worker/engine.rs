@@ -1,26 +1,25 @@
 //! The engine: what a configuration compiles to (the extractor over the knowledge base,
-//! and the rule set), and the pure step from an item to its alerts. Built once per
-//! config load and shared by every poll.
+//! and the rule set), and the pure step from an item to its alerts: no store, no files,
+//! no network (loading reads the knowledge-base and watchlist files the config names,
+//! and nothing else). Built once per config load and shared by every poll.
 
-use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use tracing::warn;
 
-use crate::config::Config;
+use crate::config::{Config, read_user_files};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::duration::ago;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::extract::text::html_to_text;
 use crate::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Matched};
-use crate::rules::group::{self, Policy, Prior};
 use crate::rules::snippet::sentence_around;
-use crate::rules::{Doc, RuleSet, load_rules};
-use crate::store::{Store, StoreError};
+use crate::rules::{Doc, Rule, RuleSet, load_rules};
 
 /// The compiled extractor and rules of one configuration.
 #[derive(Debug)]
@@ -31,7 +30,7 @@ pub struct Engine {
     pub rules: RuleSet,
     /// How long item texts are kept for backtesting; `None`: not kept.
     pub item_retention: Option<Duration>,
-    /// When [`Engine::after_commit`] last pruned (ms since the epoch; `i64::MIN`:
+    /// When [`Engine::prune_due`] last answered `Some` (ms since the epoch; `i64::MIN`:
     /// never).
     last_prune_ms: AtomicI64,
 }
@@ -44,10 +43,11 @@ pub type Raised = (Alert, bool);
 
 impl Engine {
     /// Loads the knowledge base (built-in plus the config's `entities` files) and the
-    /// watchlists. Every problem in every file is reported.
+    /// watchlists. Every problem in every file is reported. Reading those files is the
+    /// only I/O the engine does; everything after is pure.
     pub fn load(config: &Config) -> Result<Engine, Diagnostics> {
-        let kb = KnowledgeBase::with_user_files(&config.entities).map_err(Diagnostics)?;
-        let rules = load_rules(&config.watchlists, &kb).map_err(Diagnostics)?;
+        let kb = read_knowledge_base(&config.entities).map_err(Diagnostics)?;
+        let rules = read_watchlists(&config.watchlists, &kb).map_err(Diagnostics)?;
         if rules.is_empty() && !config.watchlists.is_empty() {
             let d = Diagnostic::file(
                 &config.path,
@@ -142,53 +142,16 @@ impl Engine {
             .collect()
     }
 
-    /// Groups new alerts with the earlier alerts of their rule (see
-    /// [`crate::rules::group`]): sets `group_id` on repeats of a story and decides which
-    /// alerts get a desktop notification (not repeats; not within a rule's cooldown).
-    /// Call with the store locked until the alerts are committed, so that two polls
-    /// cannot both start the same group.
-    pub fn group(&self, store: &mut Store, raised: Vec<Raised>) -> Result<Vec<Raised>, StoreError> {
-        // This poll's own alerts, per rule: later ones group with earlier ones too.
-        let mut batch: HashMap<String, Vec<Prior>> = HashMap::new();
-        let mut out = Vec::with_capacity(raised.len());
-        for (mut alert, notify) in raised {
-            let Some(rule) = self.rules.get(&alert.rule) else {
-                out.push((alert, notify));
-                continue;
-            };
-            let policy = Policy {
-                notify,
-                window: rule.group_window,
-                cooldown: rule.cooldown,
-            };
-            let look_back = policy.window.max(policy.cooldown).unwrap_or_default();
-            let (stored, index) = store.recent_alerts(&alert.rule, ago(alert.ts, look_back))?;
-            let mine = batch.entry(alert.rule.clone()).or_default();
-            let fp = group::fingerprint(&alert);
-            let d = group::decide_indexed(policy, &fp, stored, index, mine, alert.ts);
-            mine.push(Prior {
-                alert_id: alert.alert_id.clone(),
-                group_id: d.group_id.clone(),
-                created: alert.ts,
-                fingerprint: fp,
-                notified: d.notify,
-            });
-            alert.group_id = d.group_id;
-            out.push((alert, d.notify));
-        }
-        Ok(out)
-    }
-
-    /// After a poll's commit: forgets item texts and grouping state older than they
-    /// are needed, at most once per [`PRUNE_EVERY`] (a cycle commits thousands of
-    /// polls; one prune serves them all). Failures are logged: the poll itself is
-    /// already safe.
-    pub fn after_commit(&self, store: &mut Store, now: DateTime<Utc>) {
+    /// What to prune after a poll's commit, at most once per [`PRUNE_EVERY`] (a cycle
+    /// commits thousands of polls; one prune serves them all): `None` when a prune ran
+    /// less than that ago, else the times before which item texts and grouping state
+    /// are no longer needed (texts, alerts). Each `Some` counts as the prune having run.
+    pub fn prune_due(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         let now_ms = now.timestamp_millis();
         let last = self.last_prune_ms.load(Ordering::Relaxed);
         // Within a minute after the last prune (a clock that went back prunes now).
         if (last..last.saturating_add(PRUNE_EVERY.as_millis() as i64)).contains(&now_ms) {
-            return;
+            return None;
         }
         self.last_prune_ms.store(now_ms, Ordering::Relaxed);
         let texts_before = ago(now, self.item_retention.unwrap_or_default());
@@ -202,18 +165,35 @@ impl Engine {
             .unwrap_or_default();
         // A day more than any rule looks back.
         let alerts_before = ago(now, horizon + Duration::from_secs(86400));
-        if let Err(e) = store.prune_rule_state(texts_before, alerts_before) {
-            warn!(error = %e, "cannot prune old item texts and grouping state");
-        }
+        Some((texts_before, alerts_before))
     }
 }
 
-/// `d` before `now`, saturating at the earliest time instead of overflowing.
-fn ago(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
-    chrono::Duration::from_std(d)
-        .ok()
-        .and_then(|d| now.checked_sub_signed(d))
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+/// The knowledge base: the built-in one plus the user's `entities` files, read here.
+/// An unreadable file is reported and nothing is built.
+pub fn read_knowledge_base(entities: &[PathBuf]) -> Result<KnowledgeBase, Vec<Diagnostic>> {
+    let (texts, unreadable) = read_user_files(entities, "cannot read");
+    if !unreadable.is_empty() {
+        return Err(unreadable);
+    }
+    KnowledgeBase::from_sources(&texts)
+}
+
+/// The rules of the watchlist files `paths`, read here and compiled against `kb`: every
+/// unreadable file and every problem in the others is reported.
+pub fn read_watchlists(
+    paths: &[PathBuf],
+    kb: &KnowledgeBase,
+) -> Result<Vec<Rule>, Vec<Diagnostic>> {
+    let (texts, mut errors) = read_user_files(paths, "cannot read watchlist");
+    match load_rules(&texts, kb) {
+        Ok(rules) if errors.is_empty() => Ok(rules),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
 }
 
 /// The first span of each distinct thing (entity, keyword) that made a rule fire, in
