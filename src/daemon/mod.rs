@@ -23,9 +23,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use chrono::Utc;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::{Notify, watch};
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{error, info, warn};
 
@@ -36,7 +36,7 @@ use crate::service::metrics::{self, Metrics};
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
 use crate::service::watch::{ConfigWatch, WATCH_EVERY};
-use crate::sink::deliver::{Deliverer, DeliveryObserver};
+use crate::sink::deliver::{Deliverer, DeliveryObserver, Progress};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
 use crate::source::hosts::Hosts;
@@ -141,23 +141,56 @@ pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     Ok(summary)
 }
 
-/// An interval whose missed ticks are skipped, not bunched.
-fn ticker(every: Duration) -> tokio::time::Interval {
-    let mut t = tokio::time::interval(every);
-    t.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    t
-}
-
 /// Runs the daemon until SIGTERM or SIGINT.
 pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     // Handlers first: a signal during start-up must stop us cleanly, not kill us.
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut hup = signal(SignalKind::hangup())?;
+    let mut signals = Signals::install()?;
     let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
     for problem in dirs::check_env(&loaded.config) {
         warn!(problem = %problem, "state or alert log outside the unit's directories");
     }
+    let (mut rt, background) = start(config_path, loaded).await?;
+    let mut polls = Polls::default();
+    serve(&mut rt, &mut signals, &mut polls, &background.progress).await;
+    stop(&mut rt, polls, background).await;
+    Ok(())
+}
+
+/// The signals the daemon acts on.
+struct Signals {
+    /// SIGTERM: stop.
+    term: Signal,
+    /// SIGINT: stop.
+    int: Signal,
+    /// SIGHUP: reload the config, reopen the alert log.
+    hup: Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+}
+
+/// The tasks that run beside the event loop until the stop.
+struct Background {
+    /// Whether the delivery loop is stuck, for the watchdog.
+    progress: Progress,
+    /// Tells the delivery loop and the metrics endpoint to finish.
+    stop_tx: watch::Sender<bool>,
+    /// The delivery loop.
+    delivery: JoinHandle<()>,
+    /// The metrics endpoint, when enabled.
+    endpoint: Option<JoinHandle<()>>,
+}
+
+/// Opens the store and the alert log, starts the delivery loop and the metrics
+/// endpoint, seeds the schedule from the store, and tells systemd it is ready.
+async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, Background)> {
     let metrics = Arc::new(Metrics::new());
     let (ctx, mut deliverer) = open(&loaded).await?;
     deliverer.set_observer(metrics.clone());
@@ -178,13 +211,6 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     };
     let log_handle = deliverer.log_handle();
     let delivery = tokio::spawn(deliverer.run(ctx.wake.clone(), stop_rx));
-
-    let manager = ServiceManager::from_env();
-    let watchdog = manager.watchdog_interval();
-    let watchdog_limit = manager.watchdog_timeout().unwrap_or(Duration::MAX);
-    let mut watchdog_tick = ticker(watchdog.unwrap_or(Duration::from_secs(3600)));
-    let mut watch_tick = ticker(WATCH_EVERY);
-    let mut prune_tick = ticker(PRUNE_EVERY);
     let watcher = loaded
         .config
         .watch_config
@@ -196,55 +222,99 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
         schedule: Schedule::new(),
         status: LiveStatus::new([], Utc::now().date_naive(), 0),
         metrics,
-        manager,
+        manager: ServiceManager::from_env(),
         log_handle,
         watcher,
     };
     let line = rt.start().await;
-    // Polls under way, by task: a feed is never polled twice at once.
-    let mut running: HashMap<tokio::task::Id, String> = HashMap::new();
-    let mut polls: JoinSet<PollReport> = JoinSet::new();
     info!(
         feeds = rt.schedule.len(),
         rules = rt.loaded.engine.rules.rules().len(),
-        watchdog_ms = watchdog.map(|d| d.as_millis() as u64),
+        watchdog_ms = rt.manager.watchdog_interval().map(|d| d.as_millis() as u64),
         "newswatch running"
     );
     rt.manager.ready(&line);
+    let background = Background {
+        progress,
+        stop_tx,
+        delivery,
+        endpoint,
+    };
+    Ok((rt, background))
+}
 
+/// Polls under way, by task: a feed is never polled twice at once.
+#[derive(Default)]
+struct Polls {
+    /// The poll tasks.
+    set: JoinSet<PollReport>,
+    /// Which feed each task polls.
+    feeds: HashMap<tokio::task::Id, String>,
+}
+
+impl Polls {
+    /// Starts a poll of each feed that is due.
+    fn start_due(&mut self, rt: &mut Running) {
+        for feed in rt.schedule.take_due(Instant::now()) {
+            let name = feed.name.clone();
+            let ctx = rt.ctx.clone();
+            // poll_feed waits for its host's and a global slot itself.
+            let task = self.set.spawn(async move { poll_feed(&ctx, &feed).await });
+            self.feeds.insert(task.id(), name);
+        }
+    }
+
+    /// Books a finished poll task. A poll that panicked is retried after its interval,
+    /// never forgotten.
+    fn finished(
+        &mut self,
+        rt: &mut Running,
+        res: Result<(tokio::task::Id, PollReport), tokio::task::JoinError>,
+    ) {
+        let (id, report) = match res {
+            Ok((id, report)) => (id, Some(report)),
+            Err(e) => (e.id(), None),
+        };
+        let Some(name) = self.feeds.remove(&id) else {
+            return;
+        };
+        if report.is_none() {
+            error!(feed = %name, "poll task failed; retrying after the interval");
+        }
+        rt.finished(&name, report.as_ref());
+    }
+}
+
+/// An interval whose missed ticks are skipped, not bunched.
+fn ticker(every: Duration) -> tokio::time::Interval {
+    let mut t = tokio::time::interval(every);
+    t.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    t
+}
+
+/// The event loop, until SIGTERM or SIGINT: signals, edited config files (when
+/// `watch_config` is on), due feeds, finished polls, the watchdog and the daily outbox
+/// clean-up.
+async fn serve(rt: &mut Running, signals: &mut Signals, polls: &mut Polls, progress: &Progress) {
+    let watchdog = rt.manager.watchdog_interval();
+    let watchdog_limit = rt.manager.watchdog_timeout().unwrap_or(Duration::MAX);
+    let mut watchdog_tick = ticker(watchdog.unwrap_or(Duration::from_secs(3600)));
+    let mut watch_tick = ticker(WATCH_EVERY);
+    let mut prune_tick = ticker(PRUNE_EVERY);
     loop {
         let next = rt.schedule.next_due();
         let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         tokio::select! {
-            _ = term.recv() => { info!("SIGTERM: stopping"); break; }
-            _ = int.recv() => { info!("SIGINT: stopping"); break; }
-            _ = hup.recv() => rt.reload("SIGHUP", true).await,
+            _ = signals.term.recv() => { info!("SIGTERM: stopping"); return; }
+            _ = signals.int.recv() => { info!("SIGINT: stopping"); return; }
+            _ = signals.hup.recv() => rt.reload("SIGHUP", true).await,
             _ = watch_tick.tick(), if rt.watcher.is_some() => {
                 if rt.watcher.as_mut().is_some_and(ConfigWatch::changed) {
                     rt.reload("config files changed", false).await;
                 }
             }
-            _ = tokio::time::sleep_until(sleep_until), if next.is_some() => {
-                for feed in rt.schedule.take_due(Instant::now()) {
-                    let name = feed.name.clone();
-                    let ctx = rt.ctx.clone();
-                    // poll_feed waits for its host's and a global slot itself.
-                    let task = polls.spawn(async move { poll_feed(&ctx, &feed).await });
-                    running.insert(task.id(), name);
-                }
-            }
-            Some(res) = polls.join_next_with_id() => {
-                // A poll that panicked is retried after its interval, never forgotten.
-                let (id, report) = match res {
-                    Ok((id, report)) => (id, Some(report)),
-                    Err(e) => (e.id(), None),
-                };
-                let Some(name) = running.remove(&id) else { continue };
-                if report.is_none() {
-                    error!(feed = %name, "poll task failed; retrying after the interval");
-                }
-                rt.finished(&name, report.as_ref());
-            }
+            _ = tokio::time::sleep_until(sleep_until), if next.is_some() => polls.start_due(rt),
+            Some(res) = polls.set.join_next_with_id() => polls.finished(rt, res),
             _ = watchdog_tick.tick(), if watchdog.is_some() => {
                 match progress.stalled_for().filter(|d| *d >= watchdog_limit) {
                     None => rt.manager.watchdog(),
@@ -255,32 +325,36 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
             _ = prune_tick.tick() => prune(&rt.ctx.store).await,
         }
     }
+}
 
+/// The ordered stop: `STOPPING=1`; running polls get [`STOP_GRACE`], then are
+/// cancelled; then the deliverer drains the outbox within [`DRAIN_LIMIT`] and the
+/// metrics endpoint closes.
+async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
     rt.manager
         .stopping("stopping: finishing polls and deliveries");
     // Stop the sources first: running polls get a short grace, then are cancelled.
     let grace = tokio::time::sleep(STOP_GRACE);
     tokio::pin!(grace);
-    while !polls.is_empty() {
+    while !polls.set.is_empty() {
         tokio::select! {
-            _ = polls.join_next() => {}
-            _ = &mut grace => { polls.abort_all(); break; }
+            _ = polls.set.join_next() => {}
+            _ = &mut grace => { polls.set.abort_all(); break; }
         }
     }
     // Then let the deliverer drain the outbox (and the metrics endpoint close).
-    let _ = stop_tx.send(true);
-    match tokio::time::timeout(DRAIN_LIMIT, delivery).await {
+    let _ = background.stop_tx.send(true);
+    match tokio::time::timeout(DRAIN_LIMIT, background.delivery).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => error!(error = %e, "delivery task failed"),
         Err(_) => {
             warn!("delivery did not finish in time; the rest stays queued for the next start")
         }
     }
-    if let Some(endpoint) = endpoint {
+    if let Some(endpoint) = background.endpoint {
         endpoint.abort();
     }
     info!("stopped");
-    Ok(())
 }
 
 /// Drops delivered alerts older than [`OUTBOX_KEEP`] from the outbox.

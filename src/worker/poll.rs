@@ -15,10 +15,10 @@ use tracing::{info, warn};
 use url::Url;
 
 use crate::config::{Feed, FeedSource, FirstPoll, Polling};
-use crate::model::Item;
+use crate::model::{Item, Validators};
 use crate::source::fetch::{FetchError, Fetched, Fetcher};
 use crate::source::hints::{Hints, document_ttl};
-use crate::source::hosts::{Hosts, host_key};
+use crate::source::hosts::{Hosts, PollSlot, host_key};
 use crate::source::parse::parse_feed;
 use crate::source::schedule::{self, stagger};
 use crate::store::{FailureRecord, FeedState, SharedStore, Store, StoreError, lock};
@@ -215,31 +215,116 @@ fn effective_source(feed: &Feed, state: Option<&FeedState>) -> FeedSource {
     }
 }
 
+/// The steps of one poll: the stored state, then (unless the feed is gone) the fetch,
+/// then the 304 or the new body committed.
 async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollReport, Failure> {
-    // Reading the state takes a global slot too, so thousands of due feeds do not all
-    // queue on the blocking pool at once; it is released before waiting for the host.
-    let state = {
-        let _slot = ctx.hosts.poll_slot().await;
-        let name = feed.name.clone();
-        with_store(&ctx.store, move |s| s.feed_state(&name)).await?
-    };
-    // State belongs to a URL: after the config points elsewhere, start afresh.
-    let state = state.filter(|s| s.url == url);
+    let state = known_state(ctx, feed, url).await?;
     if state.as_ref().is_some_and(|s| s.disabled) {
-        let next_poll = Utc::now() + to_chrono(ctx.polling.max_interval);
-        info!(feed = %feed.name, "feed answered 410 Gone earlier; not polled until its url changes");
-        let (name, u) = (feed.name.clone(), url.to_string());
-        with_store(&ctx.store, move |s| s.set_next_poll(&name, &u, next_poll)).await?;
-        return Ok(PollReport::quiet("gone", next_poll));
+        return stay_gone(ctx, feed, url).await;
     }
     let source = effective_source(feed, state.as_ref());
-    let validators = state
-        .as_ref()
-        .map(|s| s.validators.clone())
-        .unwrap_or_default();
-    let first_poll = !state.as_ref().is_some_and(|s| s.first_poll_done);
+    let (fetched, _poll_slot) = match fetch(ctx, feed, url, &source, state.as_ref()).await? {
+        Fetch::Got(fetched, slot) => (fetched, slot),
+        Fetch::Deferred(report) => return Ok(report),
+    };
+    let known_moved = state.as_ref().and_then(|s| s.effective_url.clone());
+    let effective = moved_to(feed, url, &source, &fetched, known_moved);
+    match fetched {
+        Fetched::NotModified { hints, .. } => {
+            // The document's ttl is known from the last body.
+            let publisher_ttl = state.as_ref().and_then(|s| s.publisher_ttl);
+            let hints = Hints {
+                ttl: publisher_ttl,
+                ..hints
+            };
+            let next_poll = next_poll(ctx, feed, &hints);
+            let rec = OwnedPoll {
+                feed: feed.name.clone(),
+                url: url.to_string(),
+                validators: None,
+                status: "304",
+                items: Vec::new(),
+                raised: Vec::new(),
+                next_poll,
+                effective_url: effective,
+                publisher_ttl,
+            };
+            let (store, engine) = (ctx.store.clone(), ctx.engine.clone());
+            tokio::task::spawn_blocking(move || commit(&store, &engine, rec))
+                .await
+                .map_err(join_failure)??;
+            Ok(PollReport::quiet("304", next_poll))
+        }
+        Fetched::Body {
+            bytes,
+            validators,
+            final_url,
+            hints,
+            ..
+        } => {
+            let publisher_ttl = document_ttl(&bytes);
+            let hints = Hints {
+                ttl: publisher_ttl,
+                ..hints
+            };
+            let body = Body {
+                base: final_url.unwrap_or_else(|| url.to_string()),
+                bytes,
+                validators,
+                first_poll: !state.as_ref().is_some_and(|s| s.first_poll_done),
+                next_poll: next_poll(ctx, feed, &hints),
+                effective_url: effective,
+                publisher_ttl,
+            };
+            new_body(ctx, feed, url, body).await
+        }
+    }
+}
 
-    let host = match &source {
+/// The stored state of `feed`, if it belongs to `url` (after the config points
+/// elsewhere, the feed starts afresh).
+async fn known_state(
+    ctx: &PollContext,
+    feed: &Feed,
+    url: &str,
+) -> Result<Option<FeedState>, Failure> {
+    // Reading the state takes a global slot too, so thousands of due feeds do not all
+    // queue on the blocking pool at once; it is released before waiting for the host.
+    let _slot = ctx.hosts.poll_slot().await;
+    let name = feed.name.clone();
+    let state = with_store(&ctx.store, move |s| s.feed_state(&name)).await?;
+    Ok(state.filter(|s| s.url == url))
+}
+
+/// A feed disabled by an earlier 410 Gone: not fetched, looked at again after the
+/// longest interval (in case the config's url changes).
+async fn stay_gone(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollReport, Failure> {
+    let next_poll = Utc::now() + to_chrono(ctx.polling.max_interval);
+    info!(feed = %feed.name, "feed answered 410 Gone earlier; not polled until its url changes");
+    let (name, u) = (feed.name.clone(), url.to_string());
+    with_store(&ctx.store, move |s| s.set_next_poll(&name, &u, next_poll)).await?;
+    Ok(PollReport::quiet("gone", next_poll))
+}
+
+/// What the fetch step ended with.
+enum Fetch {
+    /// An answer, and the global slot the rest of the poll holds.
+    Got(Fetched, PollSlot),
+    /// The host asked us to wait: the poll is put off, not failed.
+    Deferred(PollReport),
+}
+
+/// Fetches `source` with the feed's validators, holding its host's slot meanwhile. A
+/// host that asked us to wait defers the poll; a 429/503 with `Retry-After` holds back
+/// the host's other feeds too.
+async fn fetch(
+    ctx: &PollContext,
+    feed: &Feed,
+    url: &str,
+    source: &FeedSource,
+    state: Option<&FeedState>,
+) -> Result<Fetch, Failure> {
+    let host = match source {
         FeedSource::Http(u) => Some(host_key(u)),
         FeedSource::File(_) => None,
     };
@@ -257,14 +342,15 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
             info!(feed = %feed.name, host = %h, next_poll = %next_poll, "host asked us to wait (Retry-After); poll deferred");
             let (name, u) = (feed.name.clone(), url.to_string());
             with_store(&ctx.store, move |s| s.set_next_poll(&name, &u, next_poll)).await?;
-            return Ok(PollReport::quiet("deferred", next_poll));
+            return Ok(Fetch::Deferred(PollReport::quiet("deferred", next_poll)));
         }
     }
-    let _poll_slot = ctx.hosts.poll_slot().await;
-    let fetched = ctx.fetcher.fetch(&source, &validators).await;
+    let poll_slot = ctx.hosts.poll_slot().await;
+    let validators = state.map(|s| s.validators.clone()).unwrap_or_default();
+    let fetched = ctx.fetcher.fetch(source, &validators).await;
     drop(host_slot);
-    let fetched = match fetched {
-        Ok(f) => f,
+    match fetched {
+        Ok(f) => Ok(Fetch::Got(f, poll_slot)),
         Err(e) => {
             if let (
                 Some(h),
@@ -279,17 +365,24 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
                     .block(h, tokio::time::Instant::now(), (*wait).min(cap));
                 warn!(feed = %feed.name, host = %h, retry_after_s = wait.as_secs(), "host asked us to wait; holding back its other feeds too");
             }
-            return Err(e.into());
+            Err(e.into())
         }
+    }
+}
+
+/// Where permanent redirects have moved the feed after this fetch (`None`: its own
+/// url). A permanent move is relative to what was fetched; moving back home forgets
+/// it. A new move is logged.
+fn moved_to(
+    feed: &Feed,
+    url: &str,
+    source: &FeedSource,
+    fetched: &Fetched,
+    known_moved: Option<String>,
+) -> Option<String> {
+    let moved_to = match fetched {
+        Fetched::NotModified { moved_to, .. } | Fetched::Body { moved_to, .. } => moved_to,
     };
-    let known_moved = state.as_ref().and_then(|s| s.effective_url.clone());
-    let (moved_to, hints) = match &fetched {
-        Fetched::NotModified { moved_to, hints }
-        | Fetched::Body {
-            moved_to, hints, ..
-        } => (moved_to.clone(), *hints),
-    };
-    // A permanent move is relative to what was fetched; moving back home forgets it.
     let effective = match moved_to {
         Some(m) if m.as_str() == url => None,
         Some(m) => Some(m.to_string()),
@@ -299,95 +392,47 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
         info!(feed = %feed.name, from = %source.display(), to = effective.as_deref().unwrap_or(""),
             "feed moved permanently (301/308): polling the new address from now on; update its url in the config to make this permanent");
     }
+    effective
+}
 
-    let (bytes, new_validators, base) = match fetched {
-        Fetched::NotModified { .. } => {
-            let publisher_ttl = state.as_ref().and_then(|s| s.publisher_ttl);
-            let hints = Hints {
-                ttl: publisher_ttl,
-                ..hints
-            };
-            let next_poll =
-                Utc::now() + to_chrono(schedule::next_wait(feed.interval, &hints, &ctx.polling));
-            let rec = OwnedPoll {
-                feed: feed.name.clone(),
-                url: url.to_string(),
-                validators: None,
-                status: "304",
-                items: Vec::new(),
-                raised: Vec::new(),
-                next_poll,
-                effective_url: effective,
-                publisher_ttl,
-            };
-            let (store, engine) = (ctx.store.clone(), ctx.engine.clone());
-            tokio::task::spawn_blocking(move || commit(&store, &engine, rec))
-                .await
-                .map_err(join_failure)??;
-            return Ok(PollReport::quiet("304", next_poll));
-        }
-        Fetched::Body {
-            bytes,
-            validators,
-            final_url,
-            ..
-        } => (
-            bytes,
-            validators,
-            final_url.unwrap_or_else(|| url.to_string()),
-        ),
-    };
-    let publisher_ttl = document_ttl(&bytes);
-    let hints = Hints {
-        ttl: publisher_ttl,
-        ..hints
-    };
-    let next_poll =
-        Utc::now() + to_chrono(schedule::next_wait(feed.interval, &hints, &ctx.polling));
+/// When the feed is due next: its interval, raised to what the publisher asks.
+fn next_poll(ctx: &PollContext, feed: &Feed, hints: &Hints) -> DateTime<Utc> {
+    Utc::now() + to_chrono(schedule::next_wait(feed.interval, hints, &ctx.polling))
+}
 
-    let engine = ctx.engine.clone();
-    let store = ctx.store.clone();
-    let feed_c = feed.clone();
-    let url_c = url.to_string();
-    // Parse, pick the unseen items, extract, match and commit in one trip to the
-    // blocking pool: each trip is a thread hand-over, and a cycle makes thousands.
+/// A fetched body and what the poll knows about it.
+struct Body {
+    /// The URL the body came from (the base for relative links).
+    base: String,
+    /// The feed document.
+    bytes: Vec<u8>,
+    /// Validators for the next fetch.
+    validators: Validators,
+    /// Whether this is the feed's first successful poll (its first-poll policy applies).
+    first_poll: bool,
+    /// When the feed is due next.
+    next_poll: DateTime<Utc>,
+    /// Where permanent redirects moved the feed.
+    effective_url: Option<String>,
+    /// The wait the document asks for.
+    publisher_ttl: Option<Duration>,
+}
+
+/// Parses `body`, picks the unseen items, raises their alerts and commits, in one trip
+/// to the blocking pool: each trip is a thread hand-over, and a cycle makes thousands.
+async fn new_body(
+    ctx: &PollContext,
+    feed: &Feed,
+    url: &str,
+    body: Body,
+) -> Result<PollReport, Failure> {
+    let (store, engine) = (ctx.store.clone(), ctx.engine.clone());
+    let (feed_c, url_c) = (feed.clone(), url.to_string());
+    let next_poll = body.next_poll;
     let (n_items, n_alerts) =
-        tokio::task::spawn_blocking(move || -> Result<(usize, usize), Failure> {
-            let base = base.starts_with("http").then_some(base.as_str());
-            let items =
-                parse_feed(&bytes, base).map_err(|e| Failure::new("parse", e.to_string()))?;
-            drop(bytes);
-            let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
-            let unseen = lock(&store).unseen(&feed_c.name, &ids)?;
-            let new_items: Vec<Item> = items
-                .into_iter()
-                .zip(unseen)
-                .filter_map(|(i, u)| u.then_some(i))
-                .collect();
-            let now = Utc::now();
-            let raised: Vec<Raised> = new_items
-                .iter()
-                .filter(|item| !first_poll || eligible_on_first_poll(feed_c.first_poll, item, now))
-                .flat_map(|item| engine.alerts_for(&feed_c.name, &url_c, item, now))
-                .collect();
-            let counts = (new_items.len(), raised.len());
-            let rec = OwnedPoll {
-                feed: feed_c.name.clone(),
-                url: url_c,
-                validators: Some(new_validators),
-                status: "200",
-                items: new_items,
-                raised,
-                next_poll,
-                effective_url: effective,
-                publisher_ttl,
-            };
-            commit(&store, &engine, rec)?;
-            Ok(counts)
-        })
-        .await
-        .map_err(join_failure)??;
-
+        tokio::task::spawn_blocking(move || process_body(&store, &engine, &feed_c, url_c, body))
+            .await
+            .map_err(join_failure)??;
     if n_alerts > 0 {
         ctx.wake.notify_one();
     }
@@ -398,6 +443,46 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
         error: None,
         next_poll,
     })
+}
+
+/// [`new_body`]'s blocking part; returns the counts of new items and alerts.
+fn process_body(
+    store: &SharedStore,
+    engine: &Engine,
+    feed: &Feed,
+    url: String,
+    body: Body,
+) -> Result<(usize, usize), Failure> {
+    let base = body.base.starts_with("http").then_some(body.base.as_str());
+    let items = parse_feed(&body.bytes, base).map_err(|e| Failure::new("parse", e.to_string()))?;
+    drop(body.bytes);
+    let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    let unseen = lock(store).unseen(&feed.name, &ids)?;
+    let new_items: Vec<Item> = items
+        .into_iter()
+        .zip(unseen)
+        .filter_map(|(i, u)| u.then_some(i))
+        .collect();
+    let now = Utc::now();
+    let raised: Vec<Raised> = new_items
+        .iter()
+        .filter(|item| !body.first_poll || eligible_on_first_poll(feed.first_poll, item, now))
+        .flat_map(|item| engine.alerts_for(&feed.name, &url, item, now))
+        .collect();
+    let counts = (new_items.len(), raised.len());
+    let rec = OwnedPoll {
+        feed: feed.name.clone(),
+        url,
+        validators: Some(body.validators),
+        status: "200",
+        items: new_items,
+        raised,
+        next_poll: body.next_poll,
+        effective_url: body.effective_url,
+        publisher_ttl: body.publisher_ttl,
+    };
+    commit(store, engine, rec)?;
+    Ok(counts)
 }
 
 /// Whether an item found on a feed's first poll may alert under `policy`.
