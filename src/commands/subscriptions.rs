@@ -1,19 +1,21 @@
-//! The subscription commands' logic, apart from the terminal: `feeds` (every configured
-//! feed with its stored state), `import-opml` (OPML → `[[feed]]` TOML, printed or
-//! appended to a config after validating the result) and `export-opml`. Functions
-//! return strings or values so tests check them without a process.
+//! The subscription commands: `feeds` (every configured feed with its stored state),
+//! `import-opml` (OPML → `[[feed]]` TOML, printed or appended to a config after
+//! validating the result) and `export-opml`. The logic returns strings or values, so
+//! tests check it without a process; the command functions at the end print them.
 
 use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::config::{Config, Feed, FeedSource};
-use crate::source::opml::OpmlFeed;
-use crate::store::FeedState;
+use super::write_stdout;
+use crate::config::{self, Config, Feed, FeedSource};
+use crate::source::opml::{self, OpmlFeed};
+use crate::store::{FeedState, Store};
 
 /// One configured feed and what the store knows of it, as `feeds --json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -286,6 +288,72 @@ pub fn append_to_config(path: &Path, toml: &str) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&tmp);
         anyhow!("cannot write {}: {e}", path.display())
     })
+}
+
+/// `newswatch feeds [--json]`: every configured feed with its stored state.
+pub fn feeds(path: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(path).map_err(|d| anyhow!("{d}"))?;
+    let store = Store::open(&cfg.state_dir)
+        .with_context(|| format!("cannot open the state in {}", cfg.state_dir.display()))?;
+    let rows = feed_rows(&cfg.feeds, &store.feeds()?);
+    if !json {
+        return write_stdout(feeds_table(&rows, Utc::now()).as_bytes());
+    }
+    let mut buf = Vec::new();
+    for r in &rows {
+        serde_json::to_writer(&mut buf, r)?;
+        buf.push(b'\n');
+    }
+    write_stdout(&buf)
+}
+
+/// `newswatch import-opml FILE [--append]`: the OPML's feeds as `[[feed]]` TOML, printed
+/// or appended to the config.
+pub fn import_opml(file: &Path, append: bool, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let outlines = opml::parse(&bytes).with_context(|| format!("reading {}", file.display()))?;
+    // Without --append a config is optional: it only tells which feeds to skip.
+    let cfg_path = match (append, config) {
+        (true, _) => Some(config::locate(config)?),
+        (false, Some(p)) => Some(p.to_path_buf()),
+        (false, None) => config::locate(None).ok(),
+    };
+    let cfg = cfg_path
+        .as_deref()
+        .map(|p| Config::load(p).map_err(|d| anyhow!("{d}")))
+        .transpose()?;
+    let existing = cfg.as_ref().map_or(&[][..], |c| &c.feeds[..]);
+    let base = match &cfg_path {
+        Some(p) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        None => std::env::current_dir().context("no current directory")?,
+    };
+    let found = import(&outlines, existing, &base);
+    for s in &found.skipped {
+        eprintln!("newswatch: skipped {s}");
+    }
+    let toml = import_toml(&found.added, &file.display().to_string())?;
+    match (append, &cfg_path) {
+        (true, Some(p)) => {
+            if !found.added.is_empty() {
+                append_to_config(p, &toml)?;
+            }
+            eprintln!(
+                "newswatch: {} feed(s) added to {}, {} skipped",
+                found.added.len(),
+                p.display(),
+                found.skipped.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => write_stdout(toml.as_bytes()),
+    }
+}
+
+/// `newswatch export-opml`: the config's feeds as OPML 2.0.
+pub fn export_opml(config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let cfg = Config::load(&config::locate(config)?).map_err(|d| anyhow!("{d}"))?;
+    let doc = opml::write(&cfg.feeds, "newswatch feeds", Utc::now());
+    write_stdout(doc.as_bytes())
 }
 
 #[cfg(test)]
