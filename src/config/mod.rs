@@ -1,26 +1,24 @@
-//! The TOML configuration: serde structs with defaults (`*Toml`), the runtime values
-//! they build ([`Config`], [`Feed`]), lookup of the config file, and validation that
-//! reports every problem with `file:line:column` rather than stopping at the first.
+//! The configuration: the runtime values ([`Config`], [`Feed`]) that the TOML file
+//! builds (its spanned serde structs and checks are in [`file`]: every problem is
+//! reported with `file:line:column`, not just the first), lookup of the config file,
+//! and reading the user files it names (knowledge base, watchlists) for the libraries
+//! that take text.
 
-use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use toml::Spanned;
-use toml::de::{DeTable, DeValue, ValueDeserializer};
 use url::Url;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::duration::parse_duration;
 
+mod file;
+
 /// Shortest poll interval accepted: anything faster is abuse of the publisher.
-const MIN_INTERVAL: Duration = Duration::from_secs(10);
+pub const MIN_INTERVAL: Duration = Duration::from_secs(10);
 /// Longest poll interval accepted.
-const MAX_INTERVAL: Duration = Duration::from_secs(30 * 24 * 3600);
+pub const MAX_INTERVAL: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// A loaded, validated configuration. Paths are absolute or relative to the process's
 /// working directory (already resolved against the config file's folder).
@@ -173,7 +171,8 @@ pub enum FirstPoll {
 }
 
 impl FirstPoll {
-    fn parse(s: &str) -> Result<Self, String> {
+    /// Reads `"all"`, `"none"` or a duration.
+    pub fn parse(s: &str) -> Result<Self, String> {
         match s {
             "all" => Ok(FirstPoll::All),
             "none" => Ok(FirstPoll::Nothing),
@@ -184,138 +183,15 @@ impl FirstPoll {
     }
 }
 
-/// The config file's top level, as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct HttpToml {
-    connect_timeout: Option<Spanned<String>>,
-    timeout: Option<Spanned<String>>,
-    max_body: Option<Spanned<String>>,
-    user_agent: Option<String>,
-}
-
-/// The `[polling]` table, as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PollingToml {
-    min_interval: Option<Spanned<String>>,
-    max_interval: Option<Spanned<String>>,
-    max_backoff: Option<Spanned<String>>,
-    per_host: Option<Spanned<i64>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DesktopToml {
-    enabled: Option<bool>,
-    timeout: Option<Spanned<String>>,
-    open_command: Option<String>,
-}
-
-/// The `[metrics]` table, as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MetricsToml {
-    enabled: Option<bool>,
-    listen: Option<Spanned<String>>,
-}
-
 /// Where the metrics endpoint listens unless `metrics.listen` says otherwise.
 pub const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:9464";
 
-/// One `[[feed]]` table, as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeedToml {
-    name: Option<Spanned<String>>,
-    url: Spanned<String>,
-    interval: Option<Spanned<String>>,
-    first_poll: Option<Spanned<String>>,
-    tags: Option<Vec<String>>,
-}
-
-fn default_state_dir() -> String {
-    "state".into()
-}
-fn default_alert_log() -> String {
-    "alerts.jsonl".into()
-}
-fn default_watchlists() -> Vec<String> {
-    vec!["watchlists/*.toml".into()]
-}
-fn default_interval() -> Duration {
-    Duration::from_secs(15 * 60)
-}
-fn default_first_poll() -> FirstPoll {
-    FirstPoll::Within(Duration::from_secs(24 * 3600))
-}
-fn default_item_retention() -> Option<Duration> {
-    Some(Duration::from_secs(30 * 24 * 3600))
-}
-fn default_concurrency() -> usize {
-    16
-}
 /// The User-Agent every request carries: honest about who polls.
 pub fn default_user_agent() -> String {
     format!(
         "newswatch/{} (feed monitor; +https://github.com/newswatch/newswatch)",
         env!("CARGO_PKG_VERSION")
     )
-}
-
-/// The keys a config file understands, for "unknown key" messages.
-const TOP_KEYS: &[&str] = &[
-    "state_dir",
-    "alert_log",
-    "watchlists",
-    "entities",
-    "interval",
-    "first_poll",
-    "concurrency",
-    "http",
-    "polling",
-    "desktop",
-    "metrics",
-    "watch_config",
-    "feed",
-    "item_retention",
-];
-
-/// Collects diagnostics for one file while it is being read.
-struct Checker<'a> {
-    path: &'a Path,
-    text: &'a str,
-    errors: Vec<Diagnostic>,
-}
-
-impl Checker<'_> {
-    fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
-        self.errors
-            .push(Diagnostic::at(self.path, self.text, span, message));
-    }
-
-    /// Deserialises one value, recording the error (at its own span or the value's).
-    fn de<T: DeserializeOwned>(&mut self, key: &str, value: &Spanned<DeValue<'_>>) -> Option<T> {
-        let span = value.span();
-        match T::deserialize(ValueDeserializer::from(value.clone())) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let at = e.span().filter(|s| !s.is_empty()).unwrap_or(span);
-                self.error(Some(at), format!("`{key}`: {}", e.message()));
-                None
-            }
-        }
-    }
-
-    fn duration(&mut self, key: &str, v: &Spanned<String>) -> Option<Duration> {
-        match parse_duration(v.get_ref()) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.error(Some(v.span()), format!("`{key}`: {e}"));
-                None
-            }
-        }
-    }
 }
 
 impl Config {
@@ -351,368 +227,11 @@ impl Config {
         Self::parse(path, &text)
     }
 
-    /// Validates config `text` as if read from `path`.
+    /// Validates config `text` as if read from `path`: every problem is reported, each
+    /// with file:line:column (see [`file`]).
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
-        let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let mut c = Checker {
-            path,
-            text,
-            errors: Vec::new(),
-        };
-        let (table, syntax) = DeTable::parse_recoverable(text);
-        for e in syntax {
-            c.error(e.span(), e.message().to_string());
-        }
-
-        let mut state_dir = default_state_dir();
-        let mut alert_log = default_alert_log();
-        let mut watchlists = default_watchlists();
-        let mut entities: Vec<String> = Vec::new();
-        let mut interval = default_interval();
-        let mut first_poll = default_first_poll();
-        let mut concurrency = default_concurrency();
-        let mut item_retention = default_item_retention();
-        let mut http = HttpToml::default();
-        let mut desktop = DesktopToml::default();
-        let mut metrics = MetricsToml::default();
-        let mut watch_config = false;
-        let mut polling = PollingToml::default();
-        let mut feed_tomls: Vec<(Range<usize>, FeedToml)> = Vec::new();
-
-        for (key, value) in table.get_ref().iter() {
-            let name: &str = key.get_ref();
-            match name {
-                "state_dir" => state_dir = c.de(name, value).unwrap_or(state_dir),
-                "alert_log" => alert_log = c.de(name, value).unwrap_or(alert_log),
-                "watchlists" => watchlists = c.de(name, value).unwrap_or(watchlists),
-                "entities" => entities = c.de(name, value).unwrap_or(entities),
-                "interval" => {
-                    if let Some(v) = c.de::<Spanned<String>>(name, value) {
-                        interval = c.duration(name, &v).unwrap_or(interval);
-                    }
-                }
-                "first_poll" => {
-                    if let Some(v) = c.de::<Spanned<String>>(name, value) {
-                        match FirstPoll::parse(v.get_ref()) {
-                            Ok(p) => first_poll = p,
-                            Err(e) => c.error(Some(v.span()), format!("`first_poll`: {e}")),
-                        }
-                    }
-                }
-                "concurrency" => {
-                    if let Some(n) = c.de::<i64>(name, value) {
-                        match usize::try_from(n) {
-                            Ok(n) if (1..=1024).contains(&n) => concurrency = n,
-                            _ => c.error(
-                                Some(value.span()),
-                                "`concurrency` must be between 1 and 1024",
-                            ),
-                        }
-                    }
-                }
-                "item_retention" => {
-                    if let Some(v) = c.de::<Spanned<String>>(name, value) {
-                        item_retention = if v.get_ref().trim() == "off" {
-                            None
-                        } else {
-                            c.duration(name, &v).or(item_retention)
-                        };
-                    }
-                }
-                "http" => http = c.de(name, value).unwrap_or_default(),
-                "desktop" => desktop = c.de(name, value).unwrap_or_default(),
-                "metrics" => metrics = c.de(name, value).unwrap_or_default(),
-                "watch_config" => watch_config = c.de(name, value).unwrap_or(watch_config),
-                "polling" => polling = c.de(name, value).unwrap_or_default(),
-                "feed" => match value.get_ref() {
-                    DeValue::Array(items) => {
-                        for item in items.iter() {
-                            if let Some(f) = c.de::<FeedToml>("feed", item) {
-                                feed_tomls.push((item.span(), f));
-                            }
-                        }
-                    }
-                    _ => c.error(
-                        Some(value.span()),
-                        "`feed` must be an array of tables: write [[feed]]",
-                    ),
-                },
-                other => c.error(
-                    Some(key.span()),
-                    format!(
-                        "unknown key `{other}` (known keys: {})",
-                        TOP_KEYS.join(", ")
-                    ),
-                ),
-            }
-        }
-
-        let http = Http {
-            connect_timeout: opt_duration(
-                &mut c,
-                "http.connect_timeout",
-                &http.connect_timeout,
-                Duration::from_secs(10),
-            ),
-            timeout: opt_duration(
-                &mut c,
-                "http.timeout",
-                &http.timeout,
-                Duration::from_secs(30),
-            ),
-            max_body: match &http.max_body {
-                None => 10 * 1024 * 1024,
-                Some(s) => match s.get_ref().parse::<bytesize::ByteSize>() {
-                    Ok(b) if b.as_u64() >= 1024 => b.as_u64(),
-                    Ok(_) => {
-                        c.error(Some(s.span()), "`http.max_body` must be at least 1 KiB");
-                        10 * 1024 * 1024
-                    }
-                    Err(e) => {
-                        c.error(
-                            Some(s.span()),
-                            format!("`http.max_body`: {e}; write e.g. \"10MiB\""),
-                        );
-                        10 * 1024 * 1024
-                    }
-                },
-            },
-            user_agent: http.user_agent.unwrap_or_else(default_user_agent),
-        };
-        let polling = check_polling(&mut c, &polling);
-        let desktop = Desktop {
-            enabled: desktop.enabled.unwrap_or(true),
-            timeout: opt_duration(
-                &mut c,
-                "desktop.timeout",
-                &desktop.timeout,
-                Duration::from_secs(5),
-            ),
-            open_command: desktop.open_command.unwrap_or_else(|| "xdg-open".into()),
-        };
-
-        let metrics = metrics_listen(&mut c, &metrics);
-
-        let mut feeds = Vec::new();
-        let mut names = HashSet::new();
-        for (span, f) in feed_tomls {
-            // Every field is checked even after one fails, so all problems show at once.
-            let source = FeedSource::parse(f.url.get_ref(), &base)
-                .map_err(|e| c.error(Some(f.url.span()), format!("feed `url`: {e}")))
-                .ok();
-            let name = match (&f.name, &source) {
-                (Some(n), _) if n.get_ref().trim().is_empty() => {
-                    c.error(Some(n.span()), "feed `name` must not be empty");
-                    None
-                }
-                (Some(n), _) => Some(n.get_ref().trim().to_string()),
-                (None, Some(src)) => Some(derive_name(src)),
-                (None, None) => None,
-            };
-            if let Some(name) = &name {
-                if !names.insert(name.clone()) {
-                    let at = f.name.as_ref().map_or(span.clone(), |n| n.span());
-                    let msg = format!("two feeds are named `{name}`; give each a unique `name`");
-                    c.error(Some(at), msg);
-                }
-            }
-            let interval = match &f.interval {
-                None => Some(interval),
-                Some(v) => c.duration("interval", v).and_then(|d| {
-                    let ok = (MIN_INTERVAL..=MAX_INTERVAL).contains(&d);
-                    if !ok {
-                        c.error(
-                            Some(v.span()),
-                            "feed `interval` must be between 10s and 30d",
-                        );
-                    }
-                    ok.then_some(d)
-                }),
-            };
-            let first_poll = match &f.first_poll {
-                None => Some(first_poll),
-                Some(v) => FirstPoll::parse(v.get_ref())
-                    .map_err(|e| c.error(Some(v.span()), format!("feed `first_poll`: {e}")))
-                    .ok(),
-            };
-            if let (Some(name), Some(source), Some(interval), Some(first_poll)) =
-                (name, source, interval, first_poll)
-            {
-                feeds.push(Feed {
-                    name,
-                    source,
-                    interval,
-                    first_poll,
-                    tags: f.tags.unwrap_or_default(),
-                });
-            }
-        }
-
-        let watchlists = expand_globs(&mut c, &base, "watchlists", &watchlists, true);
-        let entities = expand_globs(&mut c, &base, "entities", &entities, false);
-        if c.errors.is_empty() {
-            Ok(Config {
-                path: path.to_path_buf(),
-                state_dir: base.join(state_dir),
-                alert_log: base.join(alert_log),
-                watchlists,
-                entities,
-                http,
-                desktop,
-                concurrency,
-                polling,
-                feeds,
-                watch_config,
-                metrics,
-                item_retention,
-            })
-        } else {
-            c.errors.sort_by_key(|d| (d.line, d.column));
-            Err(Diagnostics(c.errors))
-        }
+        file::parse(path, text)
     }
-}
-
-/// The metrics endpoint's address when enabled. It must be loopback: the endpoint has
-/// no authentication and tells what is being watched.
-fn metrics_listen(c: &mut Checker<'_>, m: &MetricsToml) -> Option<SocketAddr> {
-    let addr = match &m.listen {
-        None => DEFAULT_METRICS_LISTEN.parse().ok(),
-        Some(l) => match l.get_ref().trim().parse::<SocketAddr>() {
-            Ok(a) if a.ip().is_loopback() => Some(a),
-            Ok(a) => {
-                c.error(
-                    Some(l.span()),
-                    format!(
-                        "`metrics.listen`: {a} is not a loopback address; the endpoint has no \
-                         authentication, so only 127.0.0.1 or [::1] are allowed (put a proxy \
-                         in front to expose it)"
-                    ),
-                );
-                None
-            }
-            Err(e) => {
-                c.error(
-                    Some(l.span()),
-                    format!("`metrics.listen`: {e}; write e.g. \"127.0.0.1:9464\""),
-                );
-                None
-            }
-        },
-    };
-    if m.enabled.unwrap_or(false) {
-        addr
-    } else {
-        None
-    }
-}
-
-fn opt_duration(
-    c: &mut Checker<'_>,
-    key: &str,
-    v: &Option<Spanned<String>>,
-    default: Duration,
-) -> Duration {
-    v.as_ref()
-        .and_then(|v| c.duration(key, v))
-        .unwrap_or(default)
-}
-
-/// Builds [`Polling`] from the `[polling]` table, reporting every bad value.
-fn check_polling(c: &mut Checker<'_>, p: &PollingToml) -> Polling {
-    let d = Polling::default();
-    let min_interval = opt_duration(c, "polling.min_interval", &p.min_interval, d.min_interval);
-    let max_interval = opt_duration(c, "polling.max_interval", &p.max_interval, d.max_interval);
-    let max_backoff = opt_duration(c, "polling.max_backoff", &p.max_backoff, d.max_backoff);
-    if min_interval > max_interval {
-        let at = p.max_interval.as_ref().or(p.min_interval.as_ref());
-        c.error(
-            at.map(Spanned::span),
-            "`polling.min_interval` must not be longer than `polling.max_interval`",
-        );
-    }
-    let per_host = match &p.per_host {
-        None => d.per_host,
-        Some(n) => match usize::try_from(*n.get_ref()) {
-            Ok(v) if (1..=64).contains(&v) => v,
-            _ => {
-                c.error(
-                    Some(n.span()),
-                    "`polling.per_host` must be between 1 and 64",
-                );
-                d.per_host
-            }
-        },
-    };
-    Polling {
-        min_interval,
-        max_interval,
-        max_backoff,
-        per_host,
-    }
-}
-
-/// A readable feed name from its location: host and path for URLs, file stem for files.
-fn derive_name(source: &FeedSource) -> String {
-    match source {
-        FeedSource::Http(u) => {
-            let host = u.host_str().unwrap_or("feed").trim_start_matches("www.");
-            let path = u.path().trim_matches('/');
-            if path.is_empty() {
-                host.to_string()
-            } else {
-                format!("{host}/{path}")
-            }
-        }
-        FeedSource::File(p) => p.file_stem().map_or_else(
-            || p.display().to_string(),
-            |s| s.to_string_lossy().into_owned(),
-        ),
-    }
-}
-
-/// Expands globs relative to `base`. A pattern without glob characters must name an
-/// existing file; a glob may match nothing only if `allow_empty_glob`.
-fn expand_globs(
-    c: &mut Checker<'_>,
-    base: &Path,
-    key: &str,
-    patterns: &[String],
-    allow_empty_glob: bool,
-) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in patterns {
-        let full = base.join(p);
-        let is_glob = p.contains(['*', '?', '[']);
-        if !is_glob {
-            if full.is_file() {
-                out.push(full);
-            } else {
-                c.error(
-                    None,
-                    format!("`{key}`: `{}` does not exist", full.display()),
-                );
-            }
-            continue;
-        }
-        let pattern = full.to_string_lossy().into_owned();
-        match glob::glob(&pattern) {
-            Ok(paths) => {
-                let mut found: Vec<PathBuf> = paths
-                    .filter_map(Result::ok)
-                    .filter(|p| p.is_file())
-                    .collect();
-                found.sort();
-                if found.is_empty() && !allow_empty_glob {
-                    c.error(None, format!("`{key}`: `{pattern}` matches no file"));
-                }
-                out.extend(found);
-            }
-            Err(e) => c.error(None, format!("`{key}`: bad glob `{p}`: {e}")),
-        }
-    }
-    out.dedup();
-    out
 }
 
 /// Reads the user files a config names (knowledge-base files, watchlists) as text, for
@@ -802,6 +321,22 @@ mod tests {
         assert!(errs[1].message.contains("unsupported scheme `ftp`"));
         assert!(errs[2].message.contains("invalid duration `soon`"));
         assert!(errs[3].message.contains("colour"));
+    }
+
+    #[test]
+    fn every_bad_key_of_a_table_is_reported_and_nothing_follows_from_a_cut() {
+        let text = "watchlists = []\n[http]\nspeed = 2\ntimeout = 5\n[[feed]]\nurl = 3\n";
+        let errs = parse(text).unwrap_err().0;
+        let lines: Vec<usize> = errs.iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![3, 4, 6], "{errs:#?}");
+        assert!(errs[0].message.starts_with("`http`: unknown field `speed`"));
+        assert!(errs[1].message.starts_with("`http`: invalid type: integer `5`"));
+        assert!(errs[2].message.starts_with("`feed`: invalid type: integer `3`"));
+        let errs = parse("watchlists = []\nfeed = { url = \"https://x/1\" }\n")
+            .unwrap_err()
+            .0;
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(errs[0].message.contains("write [[feed]]") && errs[0].line == 2);
     }
 
     #[test]
