@@ -330,8 +330,16 @@ mod tests {
         let lines: Vec<usize> = errs.iter().map(|d| d.line).collect();
         assert_eq!(lines, vec![3, 4, 6], "{errs:#?}");
         assert!(errs[0].message.starts_with("`http`: unknown field `speed`"));
-        assert!(errs[1].message.starts_with("`http`: invalid type: integer `5`"));
-        assert!(errs[2].message.starts_with("`feed`: invalid type: integer `3`"));
+        assert!(
+            errs[1]
+                .message
+                .starts_with("`http`: invalid type: integer `5`")
+        );
+        assert!(
+            errs[2]
+                .message
+                .starts_with("`feed`: invalid type: integer `3`")
+        );
         let errs = parse("watchlists = []\nfeed = { url = \"https://x/1\" }\n")
             .unwrap_err()
             .0;

@@ -326,10 +326,9 @@ impl Store {
     }
 
     /// [`commit_poll_with`](Self::commit_poll_with), also keeping the new items' text
-    /// for backtesting (see [`keep_item_texts`](Self::keep_item_texts)) in the same
-    /// transaction: one commit per poll instead of two. Keeping the texts is best
-    /// effort: if it fails, only it is undone, the poll is committed, and its error is
-    /// returned as `Ok(Some(_))`.
+    /// for backtesting, in the same transaction: one commit per poll instead of two.
+    /// Keeping the texts is best effort: if it fails, only it is undone, the poll is
+    /// committed, and its error is returned as `Ok(Some(_))`.
     pub fn commit_poll_keeping_texts(
         &mut self,
         rec: &PollRecord<'_>,

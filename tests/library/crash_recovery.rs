@@ -1,6 +1,6 @@
 //! What a killed daemon can leave behind, one case at a time, and the next run's
 //! recovery from it, through the library's real store, log and deliverer (the crash
-//! harness, `tests/crash_harness.rs`, hits the same states at random; these pin each
+//! harness, `tests/regressions/crash_harness.rs`, hits the same states at random; these pin each
 //! one down so a regression names itself).
 //!
 //! A SIGKILL during `write(2)` of a large batch leaves the log ending inside a line:

@@ -11,7 +11,7 @@
 //! The held-out passages (`fixtures/gold/heldout.toml`) are scored the same way and
 //! reported separately.
 //!
-//! Run `cargo test --release --test extract_gold -- --nocapture` to see the tables and
+//! Run `cargo test --release --test library extract_gold -- --nocapture` to see the tables and
 //! every miss.
 
 use std::collections::BTreeMap;

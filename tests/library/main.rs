@@ -15,6 +15,7 @@ mod extract_gold;
 mod extract_reference;
 mod extract_robustness;
 mod hostile_input_xml;
+mod layering;
 mod parse_classes;
 mod parse_corpus;
 mod parse_identity;

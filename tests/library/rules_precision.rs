@@ -9,7 +9,7 @@
 //! defect; the rules are not bent around it). The second must reach [`BAR`]; the first
 //! must not fall below [`FLOOR`], so a regression anywhere still fails.
 //!
-//! Run: `cargo test --test rules_precision -- --nocapture`
+//! Run: `cargo test --test library rules_precision -- --nocapture`
 
 use std::collections::BTreeMap;
 use std::path::Path;

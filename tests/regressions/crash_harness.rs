@@ -26,7 +26,7 @@
 //! `NEWSWATCH_CRASH_KILLS` (default 36) and `NEWSWATCH_CRASH_FEEDS` (default 24) make a
 //! longer run; `NEWSWATCH_CRASH_SEED` repeats a run's choices (the kill moments still
 //! depend on timing). The thorough run:
-//! `NEWSWATCH_CRASH_KILLS=300 cargo test --release --test crash_harness -- --nocapture`.
+//! `NEWSWATCH_CRASH_KILLS=300 cargo test --release --test regressions crash_harness -- --nocapture`.
 
 use crate::common;
 use crate::common::crash;
