@@ -94,16 +94,9 @@ pub fn poll_until_blocking<T>(
 pub fn missing_tools() -> Vec<&'static str> {
     REQUIRED_TOOLS
         .iter()
-        .filter(|(tool, _)| find_in_path(tool).is_none())
+        .filter(|(tool, _)| super::find_program(tool).is_none())
         .map(|(tool, _)| *tool)
         .collect()
-}
-
-fn find_in_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
 }
 
 /// One `Notify` call as `dbus-monitor` printed it, with its arguments picked out.
