@@ -1,9 +1,9 @@
 //! The desktop half of delivery: popups from the outbox, and what happens when they
 //! cannot be shown.
 //!
-//! States: off (`[desktop] enabled = false`), unavailable (no session bus or server;
-//! retried now and then), ready, and paused (the server let a call time out: it
-//! hangs). While paused, popups are skipped at once, so the alert log never waits
+//! States: off (`[desktop] enabled = false`), unavailable (no session bus; retried now
+//! and then), ready, and paused (a call timed out or found no server: it hangs or is
+//! gone). While paused, popups are skipped at once, so the alert log never waits
 //! behind a frozen server, and a probe task asks the server, with a growing pause,
 //! whether it answers again; when it does, delivery resumes.
 //!
@@ -160,8 +160,9 @@ impl Popups {
                     Err(e) => {
                         metrics.notification_failed();
                         // A server that let one call time out will let the next ones time
-                        // out too, each holding up the alert log behind it.
-                        hung = matches!(e, DesktopError::Timeout { .. });
+                        // out too, each holding up the alert log behind it; one that is
+                        // gone will fail them all.
+                        hung = unreachable_server(&e);
                         warn!(feed = %alert.feed.name, rule = %alert.rule, item = %alert.item.id,
                             alert_id = %alert.alert_id, error = %e, "desktop notification failed")
                     }
@@ -197,7 +198,7 @@ impl Popups {
                 Err(e) => {
                     metrics.notification_failed();
                     warn!(rule = %d.rule, count = d.count, error = %e, "summary notification failed");
-                    if matches!(e, DesktopError::Timeout { .. }) {
+                    if unreachable_server(&e) {
                         // Still owed: shown when the server answers again.
                         hung = true;
                         break;
@@ -253,14 +254,15 @@ impl Popups {
         }
     }
 
-    /// Ready → paused, after a call timed out.
+    /// Ready → paused, after a call timed out or found no server.
     fn pause(&mut self) {
         let state = std::mem::replace(&mut self.state, State::Off);
         self.state = match state {
             State::Ready(notifier) => {
                 warn!(
-                    "notification server not answering; desktop notifications paused, alerts \
-                     still go to the alert log and what is not shown is summarised when it answers"
+                    "notification server not answering (hung, or gone); desktop notifications \
+                     paused, alerts still go to the alert log and what is not shown is \
+                     summarised when it answers"
                 );
                 State::Paused(Paused {
                     notifier,
@@ -324,6 +326,12 @@ impl Popups {
             }
         }
     }
+}
+
+/// Whether `e` says the server is hung or gone (rather than that it refused this one
+/// notification): then the next calls would fail too, and delivery pauses.
+fn unreachable_server(e: &DesktopError) -> bool {
+    matches!(e, DesktopError::Timeout { .. } | DesktopError::NoServer(_))
 }
 
 /// Runs `f` on the store in the blocking pool.
