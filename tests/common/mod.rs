@@ -126,6 +126,21 @@ impl Sandbox {
     }
 }
 
+/// Whether the state file in `state_dir` comes to owe no summary of alerts lost from
+/// view (polled for up to 10 s: the daemon marks a summary shown once the server has
+/// answered its call, a moment after the call goes out). Then no further summary
+/// can come.
+pub fn owes_no_summary(state_dir: &Path) -> bool {
+    let store = newswatch::store::Store::open(state_dir).expect("open the state file");
+    let far = chrono::Utc::now() + chrono::Duration::days(365);
+    wait_until(Duration::from_secs(10), || {
+        store
+            .due_summaries(far)
+            .expect("read the outbox")
+            .is_empty()
+    })
+}
+
 /// Headlines about TikTok and ByteDance that share no story: none groups with
 /// another as a near-duplicate, so each alert wants a popup of its own.
 const DISTINCT_HEADLINES: [&str; 10] = [
