@@ -145,6 +145,11 @@ fn five_alerts_behind_a_hung_server(
     session
         .wait_for_notify_blocking(deadline(45))
         .unwrap_or_else(|e| panic!("first notification: {e}\n{}", log_text()));
+    // Shown, so answered: frozen before it answered, its popup would be owed too.
+    common::desktop::poll_until_blocking(deadline(10), || {
+        session.displayed_count().ok().filter(|&n| n >= 1)
+    })
+    .unwrap_or_else(|| panic!("dunst never showed the first popup\n{}", session.logs()));
     session.pause_server();
     server.set(
         "/f",
