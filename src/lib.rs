@@ -24,15 +24,15 @@
 //!   (fetch, parse, unseen items), [`worker::engine`] (pure: extraction and rules to
 //!   alerts), [`worker::commit`] (grouping and one transaction).
 //! - [`store`]: the SQLite state file (feed state, seen items, alert outbox, rule
-//!   state) and its shared handle.
+//!   state, the summaries owed for popups lost from view) and its shared handle.
 //! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
-//!   outbox.
+//!   outbox (its desktop half pauses on a hung server and summarises what it missed).
 //! - [`daemon`]: wiring, the event loop, signals, reload, ordered shutdown; `once`.
 //! - [`service`]: running as a system service: sd_notify and the status line, config
 //!   file watching, systemd-managed directories, journald logging, Prometheus metrics.
 //! - [`tail`]: reading and following the alert log.
-//! - [`cli`] and [`commands`]: the command line, one file per command family;
-//!   `main.rs` stays thin.
+//! - [`cli`] and [`commands`]: the command line, one file per command family (with
+//!   the completion scripts and manual pages); `main.rs` stays thin.
 
 #![warn(missing_docs)]
 

@@ -1,6 +1,6 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`extract`], [`items`], [`subscriptions`], [`try_rules`]); `run`, `once`,
+//! family ([`extract`], [`items`], [`shell`], [`subscriptions`], [`try_rules`]); `run`, `once`,
 //! `check` and `tail` are a few lines each over [`crate::daemon`] and [`crate::tail`].
 
 use std::io::{self, BufWriter, Write};
@@ -18,6 +18,7 @@ use crate::worker::engine::Engine;
 
 pub mod extract;
 pub mod items;
+pub mod shell;
 pub mod subscriptions;
 pub mod try_rules;
 
@@ -50,6 +51,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             append,
             config,
         } => subscriptions::import_opml(&file, append, config.as_deref()),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { dir } => shell::man_pages(&dir),
         Command::ExportOpml { config } => subscriptions::export_opml(config.as_deref()),
         Command::Extract {
             file,

@@ -9,7 +9,7 @@ use tracing::warn;
 
 use super::engine::{Engine, Raised};
 use crate::duration::ago;
-use crate::model::{Item, Validators};
+use crate::model::{Item, Popup, Validators};
 use crate::rules::group::{self, Policy, Prior};
 use crate::store::{FeedFacts, PollRecord, SharedStore, Store, StoreError, lock};
 
@@ -26,7 +26,7 @@ pub struct OwnedPoll {
     pub status: &'static str,
     /// Items not seen before.
     pub items: Vec<Item>,
-    /// Their alerts, and whether each wants a desktop notification.
+    /// Their alerts, and what the desktop does with each.
     pub raised: Vec<Raised>,
     /// When the feed is due next.
     pub next_poll: chrono::DateTime<chrono::Utc>,
@@ -72,7 +72,8 @@ pub fn commit(store: &SharedStore, engine: &Engine, poll: OwnedPoll) -> Result<(
 
 /// Groups new alerts with the earlier alerts of their rule (see
 /// [`crate::rules::group`]): sets `group_id` on repeats of a story and decides which
-/// alerts get a desktop notification (not repeats; not within a rule's cooldown).
+/// alerts get a desktop notification (not repeats; not within a rule's cooldown,
+/// which holds them for a summary when it ends).
 /// Call with the store locked until the alerts are committed, so that two polls
 /// cannot both start the same group.
 fn group(
@@ -83,13 +84,13 @@ fn group(
     // This poll's own alerts, per rule: later ones group with earlier ones too.
     let mut batch: HashMap<String, Vec<Prior>> = HashMap::new();
     let mut out = Vec::with_capacity(raised.len());
-    for (mut alert, notify) in raised {
+    for (mut alert, popup) in raised {
         let Some(rule) = engine.rules.get(&alert.rule) else {
-            out.push((alert, notify));
+            out.push((alert, popup));
             continue;
         };
         let policy = Policy {
-            notify,
+            notify: popup.shows(),
             window: rule.group_window,
             cooldown: rule.cooldown,
         };
@@ -106,7 +107,12 @@ fn group(
             notified: d.notify,
         });
         alert.group_id = d.group_id;
-        out.push((alert, d.notify));
+        let popup = match (d.notify, d.held_until) {
+            (true, _) => Popup::Show,
+            (false, Some(until)) => Popup::Held(until),
+            (false, None) => Popup::Quiet,
+        };
+        out.push((alert, popup));
     }
     Ok(out)
 }

@@ -17,7 +17,7 @@ use crate::duration::ago;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::extract::text::html_to_text;
-use crate::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Matched};
+use crate::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Matched, Popup};
 use crate::rules::snippet::sentence_around;
 use crate::rules::{Doc, Rule, RuleSet, load_rules};
 
@@ -38,8 +38,9 @@ pub struct Engine {
 /// How often, at most, commits prune old item texts and grouping state.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
-/// An alert and whether its rule wants a desktop notification.
-pub type Raised = (Alert, bool);
+/// An alert and what the desktop does with it: [`Popup::Show`] or [`Popup::Quiet`]
+/// as its rule says, until [`Engine::group`] decides.
+pub type Raised = (Alert, Popup);
 
 impl Engine {
     /// Loads the knowledge base (built-in plus the config's `entities` files) and the
@@ -137,7 +138,12 @@ impl Engine {
                     extraction: ex.clone(),
                     group_id: None,
                 };
-                (alert, f.rule.notify)
+                let popup = if f.rule.notify {
+                    Popup::Show
+                } else {
+                    Popup::Quiet
+                };
+                (alert, popup)
             })
             .collect()
     }
