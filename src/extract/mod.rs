@@ -76,7 +76,7 @@ impl Extractor {
     /// relative dates ("yesterday"); `None` leaves them open.
     pub fn extract_text(&self, text: &str, reference: Option<DateTime<Utc>>) -> Extraction {
         let seg = segment::Segments::new(text);
-        let (mut resolved, _) = self.entities.find(&self.kb, text, &seg, false);
+        let (mut resolved, _, ruled_out) = self.entities.find(&self.kb, text, &seg, false);
         let known: Vec<names::Known> = resolved
             .iter()
             .map(|r| names::Known {
@@ -88,7 +88,7 @@ impl Extractor {
         let mut found = self.names.find(text, seg.sentences(), &known);
         if let Some(t) = &self.tagger {
             let tagged = t.tag(text, seg.sentences(), &known);
-            tagger::merge::absorb(text, &tagged, &known, &self.names, &mut found);
+            tagger::merge::absorb(text, &tagged, &known, &ruled_out, &self.names, &mut found);
         }
         let cat = catalog::Catalog {
             kb: &self.kb,
@@ -138,7 +138,7 @@ impl Extractor {
 
     /// The knowledge-base mentions of `text` as the tagger sees them: span and kind.
     pub(crate) fn known(&self, text: &str, seg: &segment::Segments) -> Vec<names::Known> {
-        let (resolved, _) = self.entities.find(&self.kb, text, seg, false);
+        let (resolved, _, _) = self.entities.find(&self.kb, text, seg, false);
         resolved
             .iter()
             .map(|r| names::Known {

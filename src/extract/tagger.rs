@@ -255,13 +255,19 @@ fn propagate(text: &str, doc: &Doc, out: &mut Vec<Tagged>) {
     out.sort_by_key(|t| (t.start, t.end));
 }
 
-/// How far the chosen tag's emission is above the best other tag's (at least 0).
+/// How far the chosen entity type's best emission (B or I) is above the best of O
+/// and the other types' (at least 0).
 fn margin(e: &Scores, chosen: usize, tags: usize) -> f32 {
-    let other = (0..tags)
-        .filter(|&y| y != chosen)
-        .map(|y| e[y])
-        .fold(f32::NEG_INFINITY, f32::max);
-    (e[chosen] - other).max(0.0)
+    let kind = decode::type_of(chosen);
+    let (mut own, mut other) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for (y, &v) in e.iter().enumerate().take(tags) {
+        if decode::type_of(y) == kind {
+            own = own.max(v);
+        } else {
+            other = other.max(v);
+        }
+    }
+    (own - other).max(0.0)
 }
 
 #[cfg(test)]

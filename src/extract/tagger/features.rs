@@ -138,7 +138,6 @@ impl Doc {
     ) -> Doc {
         let mut tokens = Vec::with_capacity(text.len() / 5);
         tokenize(text, &mut tokens);
-        let mut lower = String::new();
         let mut info: Vec<Info> = Vec::with_capacity(tokens.len());
         let mut k = 0;
         for t in &tokens {
@@ -152,7 +151,39 @@ impl Doc {
                 }
                 _ => 0,
             };
-            info.push(token_info(w, t.class, kb, lex, &mut lower));
+            info.push(light_info(w, t.class, kb));
+        }
+        // Features are only computed for tokens next to a capital and read from
+        // their neighbours two away: the full facts within three of a capital.
+        let mut lower = String::new();
+        let mut last_capital: Option<usize> = None;
+        let next_capital: Vec<Option<usize>> = {
+            let mut v = vec![None; info.len()];
+            let mut next = None;
+            for i in (0..info.len()).rev() {
+                if info[i].capital {
+                    next = Some(i);
+                }
+                v[i] = next;
+            }
+            v
+        };
+        for i in 0..info.len() {
+            if info[i].capital {
+                last_capital = Some(i);
+            }
+            let near = last_capital.is_some_and(|c| i - c <= 3)
+                || next_capital[i].is_some_and(|c| c - i <= 3);
+            if near {
+                let t = tokens[i];
+                fill_info(
+                    &mut info[i],
+                    &text[t.start..t.end],
+                    t.class,
+                    lex,
+                    &mut lower,
+                );
+            }
         }
         phrases(&tokens, &mut info, lex);
         let sentences = split(&tokens, &info, sentences);
@@ -276,33 +307,27 @@ fn kind_code(k: EntityKind) -> u8 {
     }
 }
 
-/// The facts of one token. `lower` is a scratch buffer.
-fn token_info(w: &str, class: Class, kb: u8, lex: &Lexicon<'_>, lower: &mut String) -> Info {
-    lower.clear();
-    let (mut up, mut low, mut letters, mut digits) = (0usize, 0usize, 0usize, 0usize);
+/// The case of `w`, and whether it counts as capitalised (a capital letter, or
+/// digits glued to letters: "3M").
+fn case_of(w: &str, class: Class) -> (Case, bool) {
+    let (mut up, mut low, mut digits) = (0usize, 0usize, 0usize);
     let mut first_up = false;
     for (n, c) in w.chars().enumerate() {
         if c.is_uppercase() {
             up += 1;
-            letters += 1;
             first_up |= n == 0;
         } else if c.is_lowercase() {
             low += 1;
-            letters += 1;
         } else if c.is_ascii_digit() {
             digits += 1;
         }
-        if c.is_ascii() {
-            lower.push(c.to_ascii_lowercase());
-        } else {
-            lower.extend(c.to_lowercase());
-        }
     }
+    let letters = up + low;
     let case = if letters == 0 {
         Case::None
     } else if up == 0 {
         Case::Lower
-    } else if low == 0 && up == 1 && letters == 1 {
+    } else if low == 0 && up == 1 {
         Case::Initial
     } else if low == 0 {
         Case::Upper
@@ -311,24 +336,57 @@ fn token_info(w: &str, class: Class, kb: u8, lex: &Lexicon<'_>, lower: &mut Stri
     } else {
         Case::Mixed
     };
-    let capital = up > 0 || (digits > 0 && letters > 0 && class == Class::Word);
-    let key = lexicon::word_key(lower);
-    let lexf = if up > 0 { lex.get(key) } else { 0 };
-    let (shape, short) = shapes(w);
+    (
+        case,
+        up > 0 || (digits > 0 && letters > 0 && class == Class::Word),
+    )
+}
+
+/// The facts of a token far from any capital: only what sentence modes and the
+/// document's lower-case words need.
+fn light_info(w: &str, class: Class, kb: u8) -> Info {
+    let (case, capital) = case_of(w, class);
+    let lower_word = case == Case::Lower;
     Info {
-        word: hash::bytes(0x776f_7264, w.as_bytes()),
-        lower: key,
-        shape,
-        short: short ^ (class as u64) << 60,
-        affixes: affixes(lower),
-        lex: lexf,
+        word: 0,
+        lower: if lower_word { lexicon::word_key(w) } else { 0 },
+        shape: 0,
+        short: 0,
+        affixes: [0; 6],
+        lex: 0,
         phrase_start: 0,
         phrase_inside: 0,
         kb,
         case,
         capital,
-        exempt: lower.len() <= 4 && TITLE_EXEMPT.contains(&lower.as_str()),
+        exempt: lower_word && w.len() <= 4 && TITLE_EXEMPT.contains(&w),
     }
+}
+
+/// Completes `x` (from [`light_info`]) for a token near a capital. `lower` is a
+/// scratch buffer.
+fn fill_info(x: &mut Info, w: &str, class: Class, lex: &Lexicon<'_>, lower: &mut String) {
+    lower.clear();
+    for c in w.chars() {
+        if c.is_ascii() {
+            lower.push(c.to_ascii_lowercase());
+        } else {
+            lower.extend(c.to_lowercase());
+        }
+    }
+    let key = lexicon::word_key(lower);
+    let (shape, short) = shapes(w);
+    x.word = hash::bytes(0x776f_7264, w.as_bytes());
+    x.lower = key;
+    x.shape = shape;
+    x.short = short ^ (class as u64) << 60;
+    x.affixes = affixes(lower);
+    x.lex = if x.case != Case::Lower {
+        lex.get(key)
+    } else {
+        0
+    };
+    x.exempt = lower.len() <= 4 && TITLE_EXEMPT.contains(&lower.as_str());
 }
 
 /// The word's shape ("Xxxx", runs capped at four) and short shape ("Xx"), hashed.

@@ -63,7 +63,7 @@ mod tests {
         assert_ne!(mix(1, 2), mix(2, 1));
         assert_eq!(
             bytes(3, b"news"),
-            0x3af1_a2d8_d2f6_0dd0,
+            0xd908_1602_5ab2_e279,
             "{:#x}",
             bytes(3, b"news")
         );

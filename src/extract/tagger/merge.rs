@@ -5,7 +5,8 @@
 //! a legal suffix, a title, "the city of"): a tagged name overlapping one of theirs is
 //! dropped too. What is left becomes an unknown name, numbered and identified like
 //! theirs (`person/noel-quinn`), with the tagger's confidence; a lone surname of a
-//! person already found is a mention of that person.
+//! person already found is a mention of that person. Where the knowledge base ruled
+//! its own alias out (a veto word, no context), it knows better: no name there.
 
 use std::collections::HashMap;
 
@@ -15,11 +16,14 @@ use crate::model::EntityKind;
 
 /// Adds the tagger's names in `tagged` to `found` (the word-list rules' result over
 /// the same text), given the knowledge-base mentions `known` (sorted by start) of
-/// which `found.withdrawn` lists the ones withdrawn.
+/// which `found.withdrawn` lists the ones withdrawn, and the stretches the knowledge
+/// base ruled out: a name there or within is not taken ("Apple" among apple growers,
+/// "Brussels" sprouts).
 pub(crate) fn absorb(
     text: &str,
     tagged: &[Tagged],
     known: &[Known],
+    ruled_out: &[(usize, usize)],
     names: &Names,
     found: &mut Found,
 ) {
@@ -53,7 +57,8 @@ pub(crate) fn absorb(
             Label::Organization => EntityKind::Organization,
             Label::Misc => continue,
         };
-        if overlaps(&taken, t.start, t.end) || !kb_allows(&live, t.start, t.end) {
+        let vetoed = ruled_out.iter().any(|&(s, e)| s <= t.start && t.end <= e);
+        if vetoed || overlaps(&taken, t.start, t.end) || !kb_allows(&live, t.start, t.end) {
             continue;
         }
         let Some(name) = text.get(t.start..t.end) else {
