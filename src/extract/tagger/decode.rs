@@ -71,11 +71,11 @@ pub(crate) fn viterbi(
         for y in 0..n {
             let mut best = NEVER;
             let mut arg = 0;
-            for p in 0..n {
-                if delta[p] <= NEVER || !allowed(Some(p), y) {
+            for (p, &dp) in delta.iter().enumerate().take(n) {
+                if dp <= NEVER || !allowed(Some(p), y) {
                     continue;
                 }
-                let s = delta[p] + tr.trans[p * MAX_TAGS + y];
+                let s = dp + tr.trans[p * MAX_TAGS + y];
                 if s > best {
                     best = s;
                     arg = p;

@@ -423,8 +423,8 @@ fn shapes(w: &str) -> (u64, u64) {
         last = s;
     }
     (
-        hash::bytes(0x7368_6170_65, &full[..nf]),
-        hash::bytes(0x7368_6f72_74, &short[..ns]),
+        hash::bytes(0x0073_6861_7065, &full[..nf]),
+        hash::bytes(0x0073_686f_7274, &short[..ns]),
     )
 }
 
@@ -435,11 +435,11 @@ fn affixes(lower: &str) -> [u64; 6] {
     let n = cuts.len();
     for (k, len) in [1usize, 2, 3].into_iter().enumerate() {
         let end = cuts.get(len).copied().unwrap_or(lower.len());
-        out[k] = hash::bytes(0x7072_65 + len as u64, lower[..end].as_bytes());
+        out[k] = hash::bytes(0x0070_7265 + len as u64, &lower.as_bytes()[..end]);
     }
     for (k, len) in [2usize, 3, 4].into_iter().enumerate() {
         let start = if len >= n { 0 } else { cuts[n - len] };
-        out[3 + k] = hash::bytes(0x7375_66 + len as u64, lower[start..].as_bytes());
+        out[3 + k] = hash::bytes(0x0073_7566 + len as u64, &lower.as_bytes()[start..]);
     }
     out
 }
