@@ -1,7 +1,7 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`extract`], [`items`], [`shell`], [`subscriptions`], [`try_rules`]); `run`, `once`,
-//! `check` and `tail` are a few lines each over [`crate::daemon`] and [`crate::tail`].
+//! family ([`check`], [`extract`], [`items`], [`shell`], [`subscriptions`], [`try_rules`]);
+//! `run`, `once` and `tail` are a few lines each over [`crate::daemon`] and [`crate::tail`].
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -14,8 +14,8 @@ use crate::cli::{Cli, Command, RulesCommand};
 use crate::config::{self, Config};
 use crate::daemon;
 use crate::tail::{self, TailOptions};
-use crate::worker::engine::Engine;
 
+pub mod check;
 pub mod extract;
 pub mod items;
 pub mod shell;
@@ -33,7 +33,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Once { config } => once(&config::locate(config.as_deref())?).await,
-        Command::Check { config } => check(&config::locate(config.as_deref())?),
+        Command::Check { config } => Ok(check::check(&config::locate(config.as_deref())?)),
         Command::Items {
             batch: true,
             source: _,
@@ -150,33 +150,4 @@ async fn once(path: &Path) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn check(path: &Path) -> anyhow::Result<ExitCode> {
-    let config = match Config::load(path) {
-        Ok(c) => c,
-        Err(d) => {
-            eprintln!("{d}");
-            eprintln!("{} problem(s) found", d.0.len());
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    match Engine::load(&config) {
-        Ok(engine) => {
-            println!(
-                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities",
-                path.display(),
-                config.feeds.len(),
-                config.watchlists.len(),
-                engine.rules.rules().len(),
-                engine.extractor.kb().entities().len()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(d) => {
-            eprintln!("{d}");
-            eprintln!("{} problem(s) found", d.0.len());
-            Ok(ExitCode::FAILURE)
-        }
-    }
 }

@@ -49,11 +49,7 @@ impl Engine {
     pub fn load(config: &Config) -> Result<Engine, Diagnostics> {
         let kb = read_knowledge_base(&config.entities).map_err(Diagnostics)?;
         let rules = read_watchlists(&config.watchlists, &kb).map_err(Diagnostics)?;
-        if rules.is_empty() && !config.watchlists.is_empty() {
-            let d = Diagnostic::file(
-                &config.path,
-                "the watchlists define no rules: nothing would ever alert",
-            );
+        if let Some(d) = nothing_to_watch(config, &rules) {
             return Err(Diagnostics(vec![d]));
         }
         Ok(Engine::new(
@@ -173,6 +169,18 @@ impl Engine {
         let alerts_before = ago(now, horizon + Duration::from_secs(86400));
         Some((texts_before, alerts_before))
     }
+}
+
+/// "Nothing to watch": the error of a config whose watchlists add up to no rule, at
+/// its `watchlists` key, unless it says `watchlists = []` on purpose (which is a
+/// warning in the config). Such a daemon would poll forever and never alert.
+pub fn nothing_to_watch(config: &Config, rules: &[Rule]) -> Option<Diagnostic> {
+    (rules.is_empty() && !config.watch_nothing).then(|| {
+        config.watchlists_at.problem(format!(
+            "nothing to watch: the watchlists ({} file(s)) define no rule, so nothing would              ever alert; add a [[rule]], or write `watchlists = []` to poll without alerting",
+            config.watchlists.len()
+        ))
+    })
 }
 
 /// The knowledge base: the built-in one plus the user's `entities` files, read here.

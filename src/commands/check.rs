@@ -1,0 +1,103 @@
+//! `newswatch check`: every problem that can be found in one run, config, knowledge
+//! base and watchlists together. An error in one layer does not hide the next: a
+//! config with errors still names its watchlists (the ones its key names when that
+//! key was read as written), and a knowledge base with errors still lets the
+//! watchlists be checked, against what of it loads.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::config::{Config, read_user_files};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::extract::kb::KnowledgeBase;
+use crate::worker::engine::{nothing_to_watch, read_knowledge_base, read_watchlists};
+
+/// What `check` found, besides the problems.
+struct Counts {
+    feeds: usize,
+    watchlists: usize,
+    rules: usize,
+    entities: usize,
+}
+
+/// Checks the config at `path` and the files it names; prints warnings and errors on
+/// stderr, the summary on stdout. Exit 1 on any error (warnings alone: 0).
+pub fn check(path: &Path) -> ExitCode {
+    let (config, mut errors) = Config::load_for_check(path);
+    let mut warnings = Vec::new();
+    let mut counts = None;
+    if let Some(config) = &config {
+        warnings.extend(config.warnings.iter().cloned());
+        let (kb, kb_whole) = knowledge_base(&config.entities, &mut errors);
+        let rules = match read_watchlists(&config.watchlists, &kb) {
+            Ok(rules) => rules,
+            Err(problems) => {
+                errors.extend(problems);
+                Vec::new()
+            }
+        };
+        // With errors, rules are missing for a reason already reported.
+        if errors.is_empty() {
+            errors.extend(nothing_to_watch(config, &rules));
+        }
+        if !kb_whole {
+            warnings.push(Diagnostic::file(
+                path,
+                "the watchlists were checked against the knowledge base without its files \
+                 in error: an entity id defined there shows as unknown",
+            ));
+        }
+        counts = Some(Counts {
+            feeds: config.feeds.len(),
+            watchlists: config.watchlists.len(),
+            rules: rules.len(),
+            entities: kb.entities().len(),
+        });
+    }
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    match counts {
+        Some(c) if errors.is_empty() => {
+            println!(
+                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities{}",
+                path.display(),
+                c.feeds,
+                c.watchlists,
+                c.rules,
+                c.entities,
+                match warnings.len() {
+                    0 => String::new(),
+                    n => format!("; {n} warning(s)"),
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{}", Diagnostics(errors.clone()));
+            eprintln!("{} problem(s) found", errors.len());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The knowledge base the config's `entities` files make, and whether it is whole.
+/// When they have errors (pushed onto `errors`), the built-in base plus each file that
+/// loads on its own, so the watchlists can still be checked.
+fn knowledge_base(entities: &[PathBuf], errors: &mut Vec<Diagnostic>) -> (KnowledgeBase, bool) {
+    match read_knowledge_base(entities) {
+        Ok(kb) => (kb, true),
+        Err(problems) => {
+            errors.extend(problems);
+            let (texts, _) = read_user_files(entities, "cannot read");
+            let sound: Vec<_> = texts
+                .into_iter()
+                .filter(|t| KnowledgeBase::from_sources(std::slice::from_ref(t)).is_ok())
+                .collect();
+            let kb = KnowledgeBase::from_sources(&sound)
+                .or_else(|_| KnowledgeBase::builtin())
+                .unwrap_or_default();
+            (kb, false)
+        }
+    }
+}
