@@ -177,7 +177,8 @@ impl Engine {
 pub fn nothing_to_watch(config: &Config, rules: &[Rule]) -> Option<Diagnostic> {
     (rules.is_empty() && !config.watch_nothing).then(|| {
         config.watchlists_at.problem(format!(
-            "nothing to watch: the watchlists ({} file(s)) define no rule, so nothing would              ever alert; add a [[rule]], or write `watchlists = []` to poll without alerting",
+            "nothing to watch: the watchlists ({} file(s)) define no rule, so nothing would \
+             ever alert; add a [[rule]], or write `watchlists = []` to poll without alerting",
             config.watchlists.len()
         ))
     })

@@ -205,6 +205,17 @@ fn a_watchlist_glob_matching_nothing_fails_check_and_run() {
         stderr(&out)
     );
     assert!(stdout(&out).contains("0 rule(s)"), "{}", stdout(&out));
+    // The daemon's commands log the warning.
+    let text = fs::read_to_string(sb.config()).unwrap();
+    fs::write(sb.config(), text.split("[[feed]]").next().unwrap()).unwrap();
+    let out = sb.once();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("configuration warning")
+            && stderr(&out).contains("`watchlists = []`: no rules"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -253,7 +264,11 @@ fn items_prints_one_json_line_per_item_from_file_and_url() {
 
     let out = run(&["items", &server.url("/nothing")]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("HTTP 404"));
+    assert!(
+        stderr(&out).contains(&format!("{}: HTTP 404", server.url("/nothing"))),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
