@@ -256,7 +256,7 @@ async fn items(source: &str) -> anyhow::Result<ExitCode> {
         &Config::parse(Path::new("<defaults>"), "watchlists = []")
             .map_err(|d| anyhow!("{d}"))?
             .http,
-    )?;
+    );
     let bytes = match fetcher.fetch(&src, &Validators::default()).await? {
         Fetched::Body { bytes, .. } => bytes,
         Fetched::NotModified { .. } => {
