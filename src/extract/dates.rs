@@ -5,12 +5,10 @@
 //! Relative forms and years left out are resolved against the reference time (the
 //! item's publication); without one they are reported with an open range.
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
-use regex::Captures;
-
-use super::alternation::{Alternation, Hit};
+use super::alternation::{Alternation, Groups, Hit};
 use super::numbers::{NUM, WORD_NUM, value};
 use crate::model::{DateMention, Span};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
 
 const MONTHS_FULL: &str =
     "January|February|March|April|May|June|July|August|September|October|November|December";
@@ -169,7 +167,7 @@ type Range2 = (Option<NaiveDate>, Option<NaiveDate>);
 
 /// The range a date names; months without a year and bare weekdays lie nearest to
 /// the reference, or ahead of it when the sentence speaks of the `future`.
-fn resolve(c: &Captures<'_>, r: Option<NaiveDate>, future: bool) -> Option<Range2> {
+fn resolve(c: &Groups<'_>, r: Option<NaiveDate>, future: bool) -> Option<Range2> {
     let g = |n: &str| c.name(n).map(|m| m.as_str());
     let year_of = |r: NaiveDate, month: u32| {
         if future {

@@ -2,8 +2,9 @@
 //! [`Extraction`] (entities, money, percentages, durations, dates, quotes). It knows
 //! nothing of tokio, HTTP or files, so it is fast to test and reusable as a library.
 //!
-//! Everything costly (the entity automaton, the cue automaton, the regular
-//! expressions) is compiled once in [`Extractor::new`]; extracting is then a few
+//! Everything costly (the entity index, the cue automaton, the regular expressions)
+//! is compiled once per extractor, on first use, so commands that never extract
+//! (`check`, a `once` with nothing new) never pay for it; extracting is then a few
 //! linear passes over the text.
 //!
 //! - [`kb`]: the knowledge base and its TOML format.
@@ -29,7 +30,7 @@ pub mod segment;
 mod speakers;
 pub mod text;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 
@@ -41,22 +42,36 @@ use kb::KnowledgeBase;
 #[derive(Debug)]
 pub struct Extractor {
     kb: Arc<KnowledgeBase>,
-    entities: entities::EntityMatcher,
-    quantities: quantities::Quantities,
-    dates: dates::Dates,
+    /// Compiled on first use, like the two below.
+    entities: OnceLock<entities::EntityMatcher>,
+    quantities: OnceLock<quantities::Quantities>,
+    dates: OnceLock<dates::Dates>,
     names: names::Names,
 }
 
 impl Extractor {
-    /// Compiles the matchers for `kb`.
+    /// An extractor for `kb`; its matchers are compiled when first needed.
     pub fn new(kb: Arc<KnowledgeBase>) -> Self {
         Extractor {
-            entities: entities::EntityMatcher::new(&kb),
-            quantities: quantities::Quantities::new(),
-            dates: dates::Dates::new(),
+            entities: OnceLock::new(),
+            quantities: OnceLock::new(),
+            dates: OnceLock::new(),
             names: names::Names::new(),
             kb,
         }
+    }
+
+    fn entities(&self) -> &entities::EntityMatcher {
+        self.entities
+            .get_or_init(|| entities::EntityMatcher::new(&self.kb))
+    }
+
+    fn quantities(&self) -> &quantities::Quantities {
+        self.quantities.get_or_init(quantities::Quantities::new)
+    }
+
+    fn dates(&self) -> &dates::Dates {
+        self.dates.get_or_init(dates::Dates::new)
     }
 
     /// The knowledge base this extractor matches.
@@ -69,7 +84,7 @@ impl Extractor {
     /// relative dates ("yesterday"); `None` leaves them open.
     pub fn extract_text(&self, text: &str, reference: Option<DateTime<Utc>>) -> Extraction {
         let seg = segment::Segments::new(text);
-        let (mut resolved, _) = self.entities.find(&self.kb, text, &seg, false);
+        let (mut resolved, _) = self.entities().find(&self.kb, text, &seg, false);
         let known: Vec<names::Known> = resolved
             .iter()
             .map(|r| names::Known {
@@ -105,7 +120,7 @@ impl Extractor {
                 entity: r.entity,
             })
             .collect();
-        let mut q = self.quantities.find(text);
+        let mut q = self.quantities().find(text);
         quantities::settle_currencies(&mut q.money, |cc| {
             resolved.iter().any(|r| {
                 self.kb
@@ -119,7 +134,7 @@ impl Extractor {
             money: q.money,
             percent: q.percent,
             durations: q.durations,
-            dates: self.dates.find(text, reference),
+            dates: self.dates().find(text, reference),
             quotes: quotes::find(&cat, text, &seg, &mentioned),
             text: text.to_string(),
         }
@@ -134,6 +149,6 @@ impl Extractor {
     /// taken, and as which entity: for tests, and for users tuning their own entries.
     pub fn explain(&self, text: &str) -> Vec<Decision> {
         let seg = segment::Segments::new(text);
-        self.entities.find(&self.kb, text, &seg, true).1
+        self.entities().find(&self.kb, text, &seg, true).1
     }
 }

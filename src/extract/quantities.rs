@@ -4,9 +4,7 @@
 //! Each is one regular expression compiled once; boundaries are ASCII-only so the
 //! fast DFA engines stay in use on any text.
 
-use regex::Captures;
-
-use super::alternation::{Alternation, Hit};
+use super::alternation::{Alternation, Groups, Hit};
 
 use super::numbers::{NUM, SCALE, WORD_NUM, scale_value, value};
 use crate::model::{DurationMention, Money, Percent};
@@ -230,7 +228,7 @@ fn percent(hit: &Hit<'_>) -> Option<Percent> {
 }
 
 fn duration(text: &str, hit: &Hit<'_>) -> Option<DurationMention> {
-    let c: &Captures<'_> = &hit.caps;
+    let c: &Groups<'_> = &hit.caps;
     let m = c.get(0)?;
     let (start, end) = (hit.base, hit.base + m.len());
     let after = text.get(end..)?.trim_start();
