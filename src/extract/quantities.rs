@@ -403,6 +403,11 @@ mod tests {
             assert_eq!(p[0].value, *v);
         }
         assert!(q.find("10 people").percent.is_empty());
+        // Numbers are read in ASCII digits; others' (Arabic-Indic, full-width) give no
+        // value and do not hide one next to them.
+        assert!(q.find("٣٠ percent").percent.is_empty());
+        assert!(q.find("３０%").percent.is_empty());
+        assert_eq!(q.find("٣ 30 percent").percent[0].text, "30 percent");
         assert!(q.find("?DOI=10.1111%2Fjvs.12015").percent.is_empty());
         assert!(q.find("a/10%").percent.is_empty());
     }
