@@ -45,6 +45,12 @@ impl Cues {
         }
     }
 
+    /// The cue words, lower-cased, in the order of their ids.
+    #[cfg(test)]
+    pub(crate) fn words(&self) -> &[String] {
+        &self.words
+    }
+
     fn automaton(&self) -> Option<&AhoCorasick> {
         self.automaton
             .get_or_init(|| {

@@ -7,7 +7,8 @@
 //! (`check`, a `once` with nothing new) never pay for it; extracting is then a few
 //! linear passes over the text.
 //!
-//! - [`kb`]: the knowledge base and its TOML format.
+//! - [`kb`]: the knowledge base and its TOML format; `snapshot`: the shipped one
+//!   compiled in.
 //! - [`text`]: HTML → text.
 //! - `segment`: paragraphs and sentences.
 //! - `entities`, `context`: dictionary matching and disambiguation.
@@ -27,6 +28,7 @@ mod numbers;
 mod quantities;
 mod quotes;
 pub mod segment;
+mod snapshot;
 mod speakers;
 pub mod text;
 
@@ -62,8 +64,12 @@ impl Extractor {
     }
 
     fn entities(&self) -> &entities::EntityMatcher {
-        self.entities
-            .get_or_init(|| entities::EntityMatcher::new(&self.kb))
+        self.entities.get_or_init(|| {
+            let compiled = self.kb.is_compiled_in().then(snapshot::matcher);
+            compiled
+                .flatten()
+                .unwrap_or_else(|| entities::EntityMatcher::new(&self.kb))
+        })
     }
 
     fn quantities(&self) -> &quantities::Quantities {
