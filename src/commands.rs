@@ -403,6 +403,11 @@ fn extract(
     config: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let reference = reference.map(parse_reference).transpose()?;
+    // The patterns compile on another core while the knowledge base is read; a
+    // thread that cannot start only means they compile on first use.
+    let _ = std::thread::Builder::new()
+        .name("patterns".into())
+        .spawn(crate::extract::compile_patterns);
     let kb = match config {
         Some(c) => {
             let cfg = Config::load(c).map_err(|d| anyhow!("{d}"))?;

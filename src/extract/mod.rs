@@ -2,10 +2,11 @@
 //! [`Extraction`] (entities, money, percentages, durations, dates, quotes). It knows
 //! nothing of tokio, HTTP or files, so it is fast to test and reusable as a library.
 //!
-//! Everything costly (the entity index, the cue automaton, the regular expressions)
-//! is compiled once per extractor, on first use, so commands that never extract
-//! (`check`, a `once` with nothing new) never pay for it; extracting is then a few
-//! linear passes over the text.
+//! Everything costly is made on first use, so commands that never extract (`check`,
+//! a `once` with nothing new) never pay for it: the entity index once per extractor
+//! (read from the compiled-in one for the shipped knowledge base), the cue automaton
+//! once per index, the money and date patterns once per process (see
+//! [`compile_patterns`]). Extracting is then a few linear passes over the text.
 //!
 //! - [`kb`]: the knowledge base and its TOML format; `snapshot`: the shipped one
 //!   compiled in.
@@ -40,14 +41,26 @@ use crate::model::Extraction;
 pub use entities::{Decision, Verdict};
 use kb::KnowledgeBase;
 
+/// The money, percentage and duration patterns: the same for every knowledge base, so
+/// compiled once per process, on first use or by [`compile_patterns`].
+static QUANTITIES: OnceLock<quantities::Quantities> = OnceLock::new();
+/// The date patterns, likewise.
+static DATES: OnceLock<dates::Dates> = OnceLock::new();
+
+/// Compiles the patterns every extractor shares, if no one has yet. A process about
+/// to extract can run this on another thread while it reads its knowledge base; an
+/// extraction that comes first waits for it.
+pub fn compile_patterns() {
+    QUANTITIES.get_or_init(quantities::Quantities::new);
+    DATES.get_or_init(dates::Dates::new);
+}
+
 /// A compiled extractor over one knowledge base. Build once, share (it is `Sync`).
 #[derive(Debug)]
 pub struct Extractor {
     kb: Arc<KnowledgeBase>,
-    /// Compiled on first use, like the two below.
+    /// Compiled (or, for the shipped base, read) on first use.
     entities: OnceLock<entities::EntityMatcher>,
-    quantities: OnceLock<quantities::Quantities>,
-    dates: OnceLock<dates::Dates>,
     names: names::Names,
 }
 
@@ -56,8 +69,6 @@ impl Extractor {
     pub fn new(kb: Arc<KnowledgeBase>) -> Self {
         Extractor {
             entities: OnceLock::new(),
-            quantities: OnceLock::new(),
-            dates: OnceLock::new(),
             names: names::Names::new(),
             kb,
         }
@@ -72,12 +83,12 @@ impl Extractor {
         })
     }
 
-    fn quantities(&self) -> &quantities::Quantities {
-        self.quantities.get_or_init(quantities::Quantities::new)
+    fn quantities(&self) -> &'static quantities::Quantities {
+        QUANTITIES.get_or_init(quantities::Quantities::new)
     }
 
-    fn dates(&self) -> &dates::Dates {
-        self.dates.get_or_init(dates::Dates::new)
+    fn dates(&self) -> &'static dates::Dates {
+        DATES.get_or_init(dates::Dates::new)
     }
 
     /// The knowledge base this extractor matches.
