@@ -66,12 +66,13 @@ fn insert_ordered(list: &mut Vec<u32>, all: &[Prior], pos: u32) {
 }
 
 /// The first position of `list` (ordered by [`order`]) raised at or after `from`, by
-/// binary search; `visits` counts the alerts looked at.
-fn first_from(list: &[u32], all: &[Prior], from: DateTime<Utc>, visits: &mut usize) -> Option<u32> {
-    let k = list.partition_point(|&i| {
-        *visits += 1;
-        all.get(i as usize).is_some_and(|p| p.created < from)
-    });
+/// binary search over the alerts `alert` gives for positions.
+fn first_from<'a>(
+    list: &[u32],
+    from: DateTime<Utc>,
+    alert: &impl Fn(u32) -> Option<&'a Prior>,
+) -> Option<u32> {
+    let k = list.partition_point(|&i| alert(i).is_some_and(|p| p.created < from));
     list.get(k).copied()
 }
 
@@ -111,21 +112,21 @@ impl PriorIndex {
     /// near-duplicate of `fp` (by `created`, then `alert_id`) raised at or after
     /// `from`.
     pub fn earliest(&self, fp: &Fingerprint, from: DateTime<Utc>, all: &[Prior]) -> Option<usize> {
-        self.earliest_counting(fp, from, all, &mut 0)
+        self.earliest_by(fp, from, |i| all.get(i as usize))
     }
 
-    /// [`Self::earliest`], counting in `visits` the alerts and distinct texts it looked
-    /// at: what it costs, which must not grow with the size of a story.
-    pub(super) fn earliest_counting(
+    /// [`Self::earliest`], reading each alert it looks at through `alert` (the alert
+    /// at a position): every alert it reads is one call, so a test can count what a
+    /// lookup costs, which must not grow with the size of a story.
+    pub(super) fn earliest_by<'a>(
         &self,
         fp: &Fingerprint,
         from: DateTime<Utc>,
-        all: &[Prior],
-        visits: &mut usize,
+        alert: impl Fn(u32) -> Option<&'a Prior>,
     ) -> Option<usize> {
-        let mut best: Option<(usize, &Prior)> = None;
+        let mut best: Option<(u32, &Prior)> = None;
         let mut consider = |cand: Option<u32>| {
-            let Some((i, c)) = cand.and_then(|i| Some((i as usize, all.get(i as usize)?))) else {
+            let Some((i, c)) = cand.and_then(|i| Some((i, alert(i)?))) else {
                 return;
             };
             if best.is_none_or(|(_, b)| order(c, b).is_lt()) {
@@ -133,7 +134,7 @@ impl PriorIndex {
             }
         };
         if let Some(list) = fp.link.as_ref().and_then(|l| self.by_link.get(l)) {
-            consider(first_from(list, all, from, visits));
+            consider(first_from(list, from, &alert));
         }
         let mine = text_key(fp);
         for i in 0..BANDS {
@@ -141,18 +142,17 @@ impl PriorIndex {
                 continue;
             };
             for &key in texts {
-                *visits += 1;
                 // A text sharing several bands with `fp` is taken at the first of them.
                 let seen_before = (0..i).any(|j| band(key.0, j) == band(mine.0, j));
                 if seen_before || !similar_text(mine, key) {
                     continue;
                 }
                 if let Some(list) = self.by_text.get(&key) {
-                    consider(first_from(list, all, from, visits));
+                    consider(first_from(list, from, &alert));
                 }
             }
         }
-        best.map(|(i, _)| i)
+        best.map(|(i, _)| i as usize)
     }
 
     /// When the latest notified alert was raised.
