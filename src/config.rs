@@ -14,6 +14,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 use url::Url;
 
+pub mod channel;
+
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// Shortest poll interval accepted: anything faster is abuse of the publisher.

@@ -11,6 +11,8 @@
 //!   public contract.
 //! - [`config`]: the TOML config, its defaults and validation (every error with
 //!   file:line:column, via [`diag`]).
+//! - [`net`]: the HTTP client the fetcher and the alert channels share (TLS provider,
+//!   `[http]` settings, `Retry-After`).
 //! - [`source`]: fetching (HTTP with conditional GET and limits, local files) and
 //!   parsing feeds into items with stable identity.
 //! - [`extract`]: the shared extractor (HTML → text, knowledge base, entities,
@@ -41,6 +43,7 @@ pub mod diag;
 pub mod engine;
 pub mod extract;
 pub mod model;
+pub mod net;
 pub mod poll;
 pub mod rules;
 pub mod service;

@@ -6,7 +6,9 @@
 pub mod desktop;
 pub mod hostile;
 pub mod outbox;
+pub mod receiver;
 pub mod server;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
