@@ -542,3 +542,281 @@ fn digest_id<'a>(channel: &str, alert_ids: impl Iterator<Item = &'a str>) -> Str
     }
     hex::encode(&h.finalize()[..16])
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use chrono::Duration as Span;
+
+    use super::*;
+    use crate::model::{Alert, AlertFeed, AlertItem, Extraction, Item, Popup};
+    use crate::store::PollRecord;
+
+    fn alert(id: &str, rule: &str, severity: Severity) -> Alert {
+        Alert {
+            schema: 1,
+            alert_id: id.into(),
+            ts: Utc::now(),
+            rule: rule.into(),
+            severity,
+            feed: AlertFeed {
+                name: "f".into(),
+                url: "u".into(),
+            },
+            item: AlertItem {
+                id: id.into(),
+                title: id.into(),
+                link: None,
+                published: None,
+            },
+            matched: vec![],
+            snippet: String::new(),
+            extraction: Extraction::default(),
+            group_id: None,
+        }
+    }
+
+    fn commit(s: &mut Store, alerts: &[Alert]) {
+        let items: Vec<Item> = alerts
+            .iter()
+            .map(|a| Item {
+                id: a.item.id.clone(),
+                title: a.item.title.clone(),
+                link: None,
+                published: None,
+                body: String::new(),
+            })
+            .collect();
+        s.commit_poll(&PollRecord {
+            feed: "f",
+            url: "u",
+            validators: None,
+            status: "200",
+            new_items: &items,
+            alerts: alerts.iter().map(|a| (a, Popup::Quiet)).collect(),
+            next_poll: Utc::now(),
+        })
+        .unwrap();
+    }
+
+    fn all(_: &str, _: Severity) -> bool {
+        true
+    }
+
+    fn ids(m: &OutMessage) -> Vec<String> {
+        m.alerts
+            .iter()
+            .map(|(_, json)| serde_json::from_str::<Alert>(json).unwrap().alert_id)
+            .collect()
+    }
+
+    #[test]
+    fn a_channel_takes_what_is_raised_after_it_came_once_and_by_its_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        commit(&mut s, &[alert("before", "tiktok", Severity::High)]);
+        let sync = s.sync_channels(&["ops"]).unwrap();
+        assert_eq!(sync.added, ["ops"]);
+        commit(
+            &mut s,
+            &[
+                alert("a", "tiktok", Severity::High),
+                alert("b", "wechat", Severity::High),
+                alert("c", "tiktok", Severity::Info),
+            ],
+        );
+        let tiktok_medium_up =
+            |rule: &str, sev: Severity| rule == "tiktok" && sev >= Severity::Medium;
+        assert_eq!(s.enqueue("ops", &tiktok_medium_up, false, now).unwrap(), 1);
+        assert_eq!(
+            s.enqueue("ops", &all, false, now).unwrap(),
+            0,
+            "looked at once"
+        );
+        assert!(!s.channel_behind("ops").unwrap());
+        let m = s.next_message("ops", None, 100, now).unwrap().unwrap();
+        assert_eq!((m.id.as_str(), m.attempts, m.digest), ("a", 0, false));
+        assert_eq!(s.channel_state("ops").unwrap().unwrap().queued, 1);
+    }
+
+    #[test]
+    fn attempts_are_counted_before_sending_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        s.sync_channels(&["ops"]).unwrap();
+        commit(
+            &mut s,
+            &[
+                alert("a", "r", Severity::High),
+                alert("b", "r", Severity::High),
+            ],
+        );
+        s.enqueue("ops", &all, false, now).unwrap();
+        let m = s.next_message("ops", None, 100, now).unwrap().unwrap();
+        assert_eq!(s.begin_attempt("ops", &m.id).unwrap(), 1);
+        // Killed here, mid-send: the next run sends the same message, attempt 2.
+        drop(s);
+        let mut s = Store::open(dir.path()).unwrap();
+        let again = s.next_message("ops", None, 100, now).unwrap().unwrap();
+        assert_eq!((again.id.as_str(), again.attempts), ("a", 1));
+        assert_eq!(s.begin_attempt("ops", "a").unwrap(), 2);
+        s.end_message("ops", "a", DeliveryEnd::Sent, None, now)
+            .unwrap();
+        let next = s.next_message("ops", None, 100, now).unwrap().unwrap();
+        assert_eq!(next.id, "b");
+        s.end_message("ops", "b", DeliveryEnd::Failed, Some("HTTP 400"), now)
+            .unwrap();
+        assert_eq!(s.next_message("ops", None, 100, now).unwrap(), None);
+        let st = s.channel_state("ops").unwrap().unwrap();
+        assert_eq!(st.queued, 0);
+        assert_eq!(st.last_error.map(|(e, _)| e).as_deref(), Some("HTTP 400"));
+        assert!(st.last_success.is_some());
+    }
+
+    #[test]
+    fn a_digest_forms_when_its_window_has_passed_keeps_its_id_and_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let window = Duration::from_secs(900);
+        let t0 = Utc::now();
+        s.sync_channels(&["mail"]).unwrap();
+        commit(
+            &mut s,
+            &[
+                alert("a", "r", Severity::High),
+                alert("b", "r", Severity::High),
+            ],
+        );
+        s.enqueue("mail", &all, true, t0).unwrap();
+        assert_eq!(s.next_message("mail", Some(window), 100, t0).unwrap(), None);
+        let due = s.digest_due("mail", window).unwrap().unwrap();
+        assert_eq!(
+            due.timestamp_millis(),
+            (t0 + Span::minutes(15)).timestamp_millis()
+        );
+        // A restart keeps the window; one more alert joins it.
+        drop(s);
+        let mut s = Store::open(dir.path()).unwrap();
+        commit(&mut s, &[alert("c", "r", Severity::High)]);
+        s.enqueue("mail", &all, true, t0 + Span::minutes(5))
+            .unwrap();
+        assert_eq!(
+            s.digest_due("mail", window).unwrap(),
+            Some(due),
+            "the window is not moved"
+        );
+        let m = s
+            .next_message("mail", Some(window), 2, due)
+            .unwrap()
+            .unwrap();
+        assert!(m.digest);
+        assert_eq!(ids(&m), ["a", "b"], "at most 2 per message");
+        let again = s
+            .next_message("mail", Some(window), 2, due)
+            .unwrap()
+            .unwrap();
+        assert_eq!(again, m, "the same members and id until it ends");
+        s.end_message("mail", &m.id, DeliveryEnd::Sent, None, due)
+            .unwrap();
+        let rest = s
+            .next_message("mail", Some(window), 2, due)
+            .unwrap()
+            .unwrap();
+        assert_eq!(ids(&rest), ["c"], "the rest is due at once");
+        assert_ne!(rest.id, m.id);
+        s.end_message("mail", &rest.id, DeliveryEnd::Sent, None, due)
+            .unwrap();
+        assert_eq!(s.digest_due("mail", window).unwrap(), None, "window closed");
+    }
+
+    #[test]
+    fn old_alerts_are_given_up_and_removed_channels_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        s.sync_channels(&["a", "b"]).unwrap();
+        commit(
+            &mut s,
+            &[
+                alert("x", "r", Severity::High),
+                alert("y", "r", Severity::High),
+            ],
+        );
+        s.enqueue("a", &all, false, now).unwrap();
+        s.enqueue("b", &all, false, now).unwrap();
+        assert_eq!(
+            s.expire_deliveries("a", now - Span::hours(1), now)
+                .unwrap()
+                .0,
+            0
+        );
+        let (n, oldest) = s
+            .expire_deliveries("a", now + Span::seconds(5), now)
+            .unwrap();
+        assert_eq!(n, 2);
+        assert!(oldest.is_some());
+        assert_eq!(s.channel_state("a").unwrap().unwrap().queued, 0);
+        let sync = s.sync_channels(&["a"]).unwrap();
+        assert_eq!(sync.removed, [("b".to_string(), 2)]);
+        assert_eq!(s.channel_states().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_outbox_keeps_what_a_channel_still_owes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        s.sync_channels(&["ops"]).unwrap();
+        commit(
+            &mut s,
+            &[
+                alert("x", "r", Severity::High),
+                alert("y", "r", Severity::High),
+            ],
+        );
+        let seqs: Vec<i64> = s.pending_log(10).unwrap().iter().map(|p| p.seq).collect();
+        s.mark_logged(&seqs).unwrap();
+        let later = now + Span::days(60);
+        assert_eq!(
+            s.prune_outbox(later).unwrap(),
+            0,
+            "not looked at by the channel yet"
+        );
+        s.enqueue("ops", &all, false, now).unwrap();
+        assert_eq!(s.prune_outbox(later).unwrap(), 0, "still queued");
+        s.next_message("ops", None, 1, now).unwrap();
+        s.end_message("ops", "x", DeliveryEnd::Sent, None, now)
+            .unwrap();
+        assert_eq!(s.prune_outbox(later).unwrap(), 1, "x is done everywhere");
+        assert_eq!(s.channel_state("ops").unwrap().unwrap().queued, 1);
+    }
+
+    #[test]
+    fn failures_hold_the_channel_and_a_success_clears_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        let now = Utc::now();
+        s.sync_channels(&["ops"]).unwrap();
+        assert_eq!(s.attempt_failed("ops", "HTTP 503", now).unwrap(), 1);
+        assert_eq!(s.attempt_failed("ops", "HTTP 503", now).unwrap(), 2);
+        s.retry_channel_at("ops", now + Span::seconds(30)).unwrap();
+        let st = s.channel_state("ops").unwrap().unwrap();
+        assert_eq!(st.failures, 2);
+        assert!(st.failing_since.is_some() && st.next_attempt.is_some());
+        s.end_message("ops", "none", DeliveryEnd::Sent, None, now)
+            .unwrap();
+        let st = s.channel_state("ops").unwrap().unwrap();
+        assert_eq!(
+            (st.failures, st.next_attempt, st.failing_since),
+            (0, None, None)
+        );
+        assert_eq!(
+            st.last_error.map(|(e, _)| e).as_deref(),
+            Some("HTTP 503"),
+            "kept for `channels`"
+        );
+    }
+}
