@@ -14,7 +14,7 @@ use url::Url;
 
 mod common;
 use common::receiver::{Answer, Receiver};
-use common::smtp::SmtpServer;
+use common::smtp::{SmtpOptions, SmtpServer};
 use common::wait_until;
 
 fn http() -> Http {
@@ -307,7 +307,13 @@ fn email(server: &SmtpServer, tls: SmtpTls, login: Option<(&str, &str)>) -> Chan
 #[tokio::test]
 async fn email_goes_over_starttls_with_a_login_once_with_plain_and_html_parts() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(server) = SmtpServer::start(dir.path(), false, Some(("nw", "pa55"))) else {
+    let Some(server) = SmtpServer::start(
+        dir.path(),
+        SmtpOptions {
+            login: Some(("nw", "pa55")),
+            ..SmtpOptions::default()
+        },
+    ) else {
         return;
     };
     let ch = email(&server, SmtpTls::Starttls, Some(("nw", "pa55")));
@@ -328,6 +334,7 @@ async fn email_goes_over_starttls_with_a_login_once_with_plain_and_html_parts() 
         "Subject: [nw] tiktok: TikTok fined over children's data (a1)",
         "Message-ID: <a1.mail@newswatch>",
         "X-Newswatch-Alert-Id: a1",
+        "X-Newswatch-Attempt: 1",
         "multipart/alternative",
         "Content-Type: text/plain; charset=utf-8",
         "Content-Type: text/html; charset=utf-8",
@@ -346,7 +353,13 @@ async fn email_goes_over_starttls_with_a_login_once_with_plain_and_html_parts() 
 #[tokio::test]
 async fn email_digest_over_implicit_tls_is_one_message_listing_every_alert() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(server) = SmtpServer::start(dir.path(), true, None) else {
+    let Some(server) = SmtpServer::start(
+        dir.path(),
+        SmtpOptions {
+            implicit: true,
+            ..SmtpOptions::default()
+        },
+    ) else {
         return;
     };
     let ch = email(&server, SmtpTls::Implicit, None);

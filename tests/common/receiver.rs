@@ -49,6 +49,9 @@ pub enum Answer {
     FailUntil(u16, Instant),
     /// Never: the request is read and the connection held open.
     Hang,
+    /// 200, after holding the answer back this long (a slow receiver: a client
+    /// killed meanwhile never learns the request arrived).
+    Slow(std::time::Duration),
 }
 
 struct State {
@@ -56,6 +59,8 @@ struct State {
     received: Vec<Received>,
     /// Requests answered with something other than a 2xx, or left hanging.
     refused: usize,
+    /// Requests read and not answered yet.
+    in_flight: usize,
 }
 
 /// The receiver; it stops with the test process.
@@ -73,6 +78,7 @@ impl Receiver {
             answer: Answer::Status(200, vec![]),
             received: Vec::new(),
             refused: 0,
+            in_flight: 0,
         }));
         let st = state.clone();
         thread::spawn(move || {
@@ -102,6 +108,11 @@ impl Receiver {
     /// How many requests it did not take (non-2xx, or hung).
     pub fn refused(&self) -> usize {
         self.state.lock().unwrap().refused
+    }
+
+    /// How many requests it has read and not answered yet.
+    pub fn in_flight(&self) -> usize {
+        self.state.lock().unwrap().in_flight
     }
 }
 
@@ -135,13 +146,20 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
                 Answer::Status(s, _) => (200..300).contains(s),
                 Answer::FailUntil(_, until) => Instant::now() >= *until,
                 Answer::Hang => false,
+                Answer::Slow(_) => true,
             };
             if !took {
                 st.refused += 1;
             }
+            st.in_flight += 1;
             a
         };
         let (status, extra) = match answer {
+            Answer::Slow(d) => {
+                // The receiver's slowness, not a test waiting.
+                thread::sleep(d);
+                (200, vec![])
+            }
             Answer::Status(s, h) => (s, h),
             Answer::FailUntil(s, until) if Instant::now() < until => (s, vec![]),
             Answer::FailUntil(..) => (200, vec![]),
@@ -162,7 +180,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         }
         head.push_str("\r\n");
         head.push_str(body);
-        if stream.write_all(head.as_bytes()).is_err() {
+        let written = stream.write_all(head.as_bytes());
+        state.lock().unwrap().in_flight -= 1;
+        if written.is_err() {
             return;
         }
     }

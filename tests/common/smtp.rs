@@ -34,12 +34,21 @@ pub fn python_with_aiosmtpd() -> Option<PathBuf> {
     })
 }
 
+/// How the server runs.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SmtpOptions<'a> {
+    /// TLS from the first byte (else STARTTLS, required).
+    pub implicit: bool,
+    /// Require AUTH with this user and password.
+    pub login: Option<(&'a str, &'a str)>,
+    /// Hold each "250 OK" back this long after recording the message.
+    pub delay: Option<std::time::Duration>,
+}
+
 impl SmtpServer {
-    /// Starts the server in `dir`: `implicit` for TLS from the first byte (else
-    /// STARTTLS, required), `login` to require AUTH with that user and password.
-    /// `None` when aiosmtpd is missing outside CI (the caller skips, saying so); in
-    /// CI a missing server is a failure.
-    pub fn start(dir: &Path, implicit: bool, login: Option<(&str, &str)>) -> Option<SmtpServer> {
+    /// Starts the server in `dir` as `opts` say. `None` when aiosmtpd is missing
+    /// outside CI (the caller skips, saying so); in CI a missing server is a failure.
+    pub fn start(dir: &Path, opts: SmtpOptions<'_>) -> Option<SmtpServer> {
         let Some(python) = python_with_aiosmtpd() else {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -66,11 +75,14 @@ impl SmtpServer {
             .arg(&out)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped());
-        if implicit {
+        if opts.implicit {
             cmd.arg("--implicit");
         }
-        if let Some((u, p)) = login {
+        if let Some((u, p)) = opts.login {
             cmd.args(["--user", u, "--password", p]);
+        }
+        if let Some(d) = opts.delay {
+            cmd.args(["--delay", &d.as_secs_f64().to_string()]);
         }
         let mut child = cmd.spawn().expect("start the SMTP server");
         let stdin = child.stdin.take().unwrap();

@@ -3,13 +3,16 @@
 python3-aiosmtpd; .ci/run installs it).
 
     smtp_server.py --cert C --key K --out FILE [--implicit] [--user U --password P]
+                   [--delay SECONDS]
 
 Listens on a free port and prints it on the first line of stdout. Without
 --implicit it offers STARTTLS and refuses mail before it (require_starttls); with
 --implicit it speaks TLS from the first byte (SMTPS). With --user it requires AUTH
 (only over TLS). Each message accepted is appended to FILE as one JSON line: mail_from,
 rcpt_tos, data (the message as received), tls (whether the session was encrypted)
-and auth (the login used, or null). Stops when stdin closes (the test ends).
+and auth (the login used, or null); with --delay the "250 OK" follows the record
+that much later (a client killed meanwhile never learns the message arrived). Stops
+when stdin closes (the test ends).
 """
 
 import argparse
@@ -22,8 +25,9 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Recorder:
-    def __init__(self, out):
+    def __init__(self, out, delay):
         self.out = out
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
         record = {
@@ -35,6 +39,8 @@ class Recorder:
         }
         with open(self.out, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
+        if self.delay:
+            await asyncio.sleep(self.delay)
         return "250 OK"
 
 
@@ -46,6 +52,7 @@ def main():
     p.add_argument("--implicit", action="store_true")
     p.add_argument("--user")
     p.add_argument("--password")
+    p.add_argument("--delay", type=float, default=0.0)
     a = p.parse_args()
 
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -61,8 +68,8 @@ def main():
         if a.user:
             kwargs.update(auth_required=True, auth_require_tls=True, authenticator=authenticator)
         if a.implicit:
-            return SMTP(Recorder(a.out), **kwargs)
-        return SMTP(Recorder(a.out), tls_context=ctx, require_starttls=True, **kwargs)
+            return SMTP(Recorder(a.out, a.delay), **kwargs)
+        return SMTP(Recorder(a.out, a.delay), tls_context=ctx, require_starttls=True, **kwargs)
 
     async def serve():
         loop = asyncio.get_running_loop()

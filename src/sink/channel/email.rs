@@ -2,7 +2,8 @@
 //! STARTTLS (required, not opportunistic) or TLS from the first byte, optional
 //! login, a plain-text and an HTML part. The `Message-ID` is made from the alert's
 //! (or the digest's) id, so a message sent again after a crash carries the same id and
-//! mail clients show it once; `X-Newswatch-Alert-Id` carries the alert ids.
+//! mail clients show it once; `X-Newswatch-Alert-Id` carries the alert ids and
+//! `X-Newswatch-Attempt` the attempt.
 //!
 //! Outcome: a 4xx SMTP reply, a timeout or a broken connection is retried; a 5xx
 //! reply (unknown mailbox, message refused) fails that message for good.
@@ -20,6 +21,8 @@ use crate::net;
 
 /// The header carrying the alert ids (the webhook's, in mail's capitalisation).
 const ALERT_ID_HEADER: &str = "X-Newswatch-Alert-Id";
+/// The header counting attempts (1 on the first).
+const ATTEMPT_HEADER: &str = "X-Newswatch-Attempt";
 
 /// An SMTP server and the addresses to write to.
 #[derive(Clone)]
@@ -116,9 +119,13 @@ impl Mailer {
             b = b.to(to.clone());
         }
         let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
-        let name =
-            HeaderName::new_from_ascii(ALERT_ID_HEADER.to_string()).map_err(|e| e.to_string())?;
-        b = b.raw_header(HeaderValue::new(name, ids.join(", ")));
+        for (header, value) in [
+            (ALERT_ID_HEADER, ids.join(", ")),
+            (ATTEMPT_HEADER, msg.attempt.to_string()),
+        ] {
+            let name = HeaderName::new_from_ascii(header.to_string()).map_err(|e| e.to_string())?;
+            b = b.raw_header(HeaderValue::new(name, value));
+        }
         b.multipart(MultiPart::alternative_plain_html(
             render::plain(&alerts),
             render::html(&alerts),
