@@ -4,16 +4,19 @@
 //! environment variable or a file that is not world-readable (never inline), and URLs
 //! that carry credentials.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::Deserialize;
+use toml::Spanned;
 use url::Url;
 
+use crate::diag::Diagnostic;
 use crate::model::Severity;
 
-/// The kinds a channel can be, as written in `kind`.
-pub const KINDS: &[&str] = &["webhook", "slack", "ntfy", "email", "exec"];
 /// How long undelivered alerts are kept trying by default (`max_age`).
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 /// Bound on one delivery attempt by default (`timeout`).
@@ -33,7 +36,7 @@ pub struct Channel {
     /// Where and how it delivers.
     pub kind: ChannelKind,
     /// Rule ids or globs whose alerts it takes; empty: every rule.
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleSelector>,
     /// The least severity it takes.
     pub min_severity: Severity,
     /// One message per window listing its alerts, instead of one per alert.
@@ -269,6 +272,595 @@ pub fn is_loopback_host(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// One `[[channel]]` table, as written. The inline `secret`, `token` and `password`
+/// keys exist only to be refused with a clear message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelToml {
+    name: Spanned<String>,
+    kind: Spanned<KindToml>,
+    url: Option<Spanned<String>>,
+    url_env: Option<Spanned<String>>,
+    url_file: Option<Spanned<String>>,
+    rules: Option<Vec<Spanned<String>>>,
+    min_severity: Option<Severity>,
+    digest: Option<Spanned<String>>,
+    max_age: Option<Spanned<String>>,
+    timeout: Option<Spanned<String>>,
+    retry: Option<Spanned<String>>,
+    max_retry: Option<Spanned<String>>,
+    secret: Option<Spanned<String>>,
+    secret_env: Option<Spanned<String>>,
+    secret_file: Option<Spanned<String>>,
+    token: Option<Spanned<String>>,
+    token_env: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
+    password: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
+    password_file: Option<Spanned<String>>,
+    username: Option<Spanned<String>>,
+    from: Option<Spanned<String>>,
+    to: Option<Vec<Spanned<String>>>,
+    subject_prefix: Option<String>,
+    tls: Option<Spanned<TlsToml>>,
+    ca_file: Option<Spanned<String>>,
+    command: Option<Spanned<Vec<String>>>,
+}
+
+/// `kind`, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum KindToml {
+    Webhook,
+    Slack,
+    Ntfy,
+    Email,
+    Exec,
+}
+
+/// `tls`, as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum TlsToml {
+    Starttls,
+    Implicit,
+    None,
+}
+
+/// The least and greatest bounds on a channel's durations.
+const MIN_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// Checks the `[[channel]]` tables of the config at `path` (its text `text`, its
+/// folder `base`): every problem goes to `errors` with its file:line, and the
+/// channels without one are returned. Durations are read with `duration`.
+pub fn check(
+    path: &Path,
+    text: &str,
+    base: &Path,
+    tomls: Vec<Spanned<ChannelToml>>,
+    duration: fn(&str) -> Result<Duration, String>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Channel> {
+    let mut c = Check {
+        path,
+        text,
+        base,
+        duration,
+        errors,
+    };
+    let mut names = HashSet::new();
+    let mut out = Vec::new();
+    for t in tomls {
+        let span = t.span();
+        let t = t.into_inner();
+        let before = c.errors.len();
+        let name = t.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            c.error(t.name.span(), "channel `name` must not be empty");
+        } else if !names.insert(name.clone()) {
+            c.error(
+                t.name.span(),
+                format!("two channels are named `{name}`; give each a unique `name`"),
+            );
+        }
+        let kind = c.kind(&name, &t, span);
+        let known = kind.is_some();
+        let mut ch = Channel::new(name, kind.unwrap_or(ChannelKind::Exec { command: vec![] }));
+        ch.rules = t
+            .rules
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| {
+                glob::Pattern::new(r.get_ref())
+                    .map_err(|e| {
+                        c.error(r.span(), format!("channel `rules`: `{}`: {e}", r.get_ref()))
+                    })
+                    .ok()
+                    .map(|_| RuleSelector {
+                        pattern: r.get_ref().clone(),
+                        at: Some(Box::new(Diagnostic::at(path, text, Some(r.span()), ""))),
+                    })
+            })
+            .collect();
+        ch.min_severity = t.min_severity.unwrap_or(Severity::Info);
+        ch.digest = t
+            .digest
+            .as_ref()
+            .and_then(|d| c.duration("digest", d, Duration::from_secs(1)));
+        ch.max_age = c.opt_duration("max_age", &t.max_age, DEFAULT_MAX_AGE);
+        ch.timeout = c.opt_duration("timeout", &t.timeout, DEFAULT_TIMEOUT);
+        ch.retry = c.opt_duration("retry", &t.retry, DEFAULT_RETRY);
+        ch.max_retry = c.opt_duration("max_retry", &t.max_retry, DEFAULT_MAX_RETRY);
+        if ch.max_retry < ch.retry {
+            if let Some(m) = &t.max_retry {
+                c.error(m.span(), "`max_retry` must not be shorter than `retry`");
+            }
+        }
+        if known && c.errors.len() == before {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// What [`check`] needs while it reads channels.
+struct Check<'a> {
+    path: &'a Path,
+    text: &'a str,
+    base: &'a Path,
+    duration: fn(&str) -> Result<Duration, String>,
+    errors: &'a mut Vec<Diagnostic>,
+}
+
+impl Check<'_> {
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.errors
+            .push(Diagnostic::at(self.path, self.text, Some(span), message));
+    }
+
+    /// A duration of at least `min`.
+    fn duration(&mut self, key: &str, v: &Spanned<String>, min: Duration) -> Option<Duration> {
+        match (self.duration)(v.get_ref()) {
+            Ok(d) if d >= min => Some(d),
+            Ok(_) => {
+                self.error(
+                    v.span(),
+                    format!(
+                        "channel `{key}` must be at least {}",
+                        humantime::format_duration(min)
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                self.error(v.span(), format!("channel `{key}`: {e}"));
+                None
+            }
+        }
+    }
+
+    fn opt_duration(
+        &mut self,
+        key: &str,
+        v: &Option<Spanned<String>>,
+        default: Duration,
+    ) -> Duration {
+        v.as_ref()
+            .and_then(|v| self.duration(key, v, MIN_TIMEOUT))
+            .unwrap_or(default)
+    }
+
+    /// A secret from `NAME_env` or `NAME_file`; `inline` (`NAME = "…"`) is refused.
+    fn secret(
+        &mut self,
+        key: &str,
+        inline: &Option<Spanned<String>>,
+        env: &Option<Spanned<String>>,
+        file: &Option<Spanned<String>>,
+    ) -> Option<Secret> {
+        if let Some(i) = inline {
+            self.error(
+                i.span(),
+                format!(
+                    "secret inline: `{key}` must not be written in the config; use `{key}_env = \"VARIABLE\"` or `{key}_file = \"path\"` (a file others cannot read)"
+                ),
+            );
+        }
+        let (source, span) = match (env, file) {
+            (Some(e), Some(f)) => {
+                self.error(
+                    f.span(),
+                    format!("give `{key}_env` or `{key}_file`, not both"),
+                );
+                (SecretSource::Env(e.get_ref().clone()), e.span())
+            }
+            (Some(e), None) => (SecretSource::Env(e.get_ref().clone()), e.span()),
+            (None, Some(f)) => (SecretSource::File(f.get_ref().clone()), f.span()),
+            (None, None) => return None,
+        };
+        read_secret(&source, self.base)
+            .map_err(|e| self.error(span, format!("`{key}`: {e}")))
+            .ok()
+    }
+
+    /// Reports each of `keys` that is set but does not apply to `kind`.
+    fn not_for(&mut self, kind: &str, keys: &[(&str, Option<Range<usize>>)]) {
+        for (key, span) in keys {
+            if let Some(span) = span {
+                self.error(
+                    span.clone(),
+                    format!("`{key}` does not apply to kind `{kind}`"),
+                );
+            }
+        }
+    }
+
+    /// The URL: from `url`, or read from `url_env`/`url_file`; an inline one may not
+    /// carry a credential (and a Slack webhook URL is one).
+    fn url(
+        &mut self,
+        name: &str,
+        t: &ChannelToml,
+        table: Range<usize>,
+        credential: bool,
+    ) -> Option<String> {
+        if let Some(u) = &t.url {
+            if credential {
+                self.error(
+                    u.span(),
+                    "secret inline: a Slack-compatible webhook URL is a credential (whoever has it can post); use `url_env` or `url_file`",
+                );
+                return None;
+            }
+            if t.url_env.is_some() || t.url_file.is_some() {
+                self.error(u.span(), "give `url`, `url_env` or `url_file`, one of them");
+            }
+            if let Ok(parsed) = Url::parse(u.get_ref()) {
+                if let Some(why) = inline_credential(&parsed) {
+                    self.error(
+                        u.span(),
+                        format!("secret inline: the URL {why}; use `url_env` or `url_file`"),
+                    );
+                    return None;
+                }
+            }
+            return Some(u.get_ref().clone());
+        }
+        let secret = self.secret("url", &None, &t.url_env, &t.url_file);
+        if secret.is_none() && t.url_env.is_none() && t.url_file.is_none() {
+            let hint = if credential {
+                "`url_env` or `url_file`"
+            } else {
+                "`url` (or `url_env`, `url_file`)"
+            };
+            self.error(table, format!("channel `{name}` has no URL: set {hint}"));
+        }
+        secret.map(|s| s.expose().to_string())
+    }
+
+    /// An http(s) URL.
+    fn http_url(&mut self, raw: &str, at: Range<usize>) -> Option<Url> {
+        match Url::parse(raw.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Some(u),
+            Ok(u) => {
+                self.error(
+                    at,
+                    format!("channel `url` must be http(s), not `{}:`", u.scheme()),
+                );
+                None
+            }
+            Err(e) => {
+                self.error(at, format!("channel `url`: {e}"));
+                None
+            }
+        }
+    }
+
+    /// The kind with its own settings; `None` after reporting what is wrong.
+    fn kind(&mut self, name: &str, t: &ChannelToml, table: Range<usize>) -> Option<ChannelKind> {
+        let span = |v: &Option<Spanned<String>>| v.as_ref().map(Spanned::span);
+        let url_at = t
+            .url
+            .as_ref()
+            .or(t.url_env.as_ref())
+            .or(t.url_file.as_ref())
+            .map_or(table.clone(), Spanned::span);
+        let email_keys = [
+            ("username", span(&t.username)),
+            ("from", span(&t.from)),
+            (
+                "to",
+                t.to.as_ref().and_then(|v| v.first()).map(Spanned::span),
+            ),
+            ("tls", t.tls.as_ref().map(Spanned::span)),
+            ("ca_file", span(&t.ca_file)),
+            ("password_env", span(&t.password_env)),
+            ("password_file", span(&t.password_file)),
+        ];
+        let secret_keys = [
+            ("secret_env", span(&t.secret_env)),
+            ("secret_file", span(&t.secret_file)),
+        ];
+        let token_keys = [
+            ("token_env", span(&t.token_env)),
+            ("token_file", span(&t.token_file)),
+        ];
+        let command_key = [("command", t.command.as_ref().map(Spanned::span))];
+        let kind = *t.kind.get_ref();
+        let kind_name = match kind {
+            KindToml::Webhook => "webhook",
+            KindToml::Slack => "slack",
+            KindToml::Ntfy => "ntfy",
+            KindToml::Email => "email",
+            KindToml::Exec => "exec",
+        };
+        if kind != KindToml::Email {
+            self.not_for(kind_name, &email_keys);
+            if let Some(p) = &t.password {
+                self.error(
+                    p.span(),
+                    format!("`password` does not apply to kind `{kind_name}`"),
+                );
+            }
+        }
+        if kind != KindToml::Webhook {
+            self.not_for(kind_name, &secret_keys);
+            if let Some(p) = &t.secret {
+                self.error(
+                    p.span(),
+                    format!("`secret` does not apply to kind `{kind_name}`"),
+                );
+            }
+        }
+        if kind != KindToml::Ntfy {
+            self.not_for(kind_name, &token_keys);
+            if let Some(p) = &t.token {
+                self.error(
+                    p.span(),
+                    format!("`token` does not apply to kind `{kind_name}`"),
+                );
+            }
+        }
+        if kind != KindToml::Exec {
+            self.not_for(kind_name, &command_key);
+        }
+        match kind {
+            KindToml::Webhook => {
+                let secret = self.secret("secret", &t.secret, &t.secret_env, &t.secret_file);
+                let raw = self.url(name, t, table, false)?;
+                let url = self.http_url(&raw, url_at)?;
+                Some(ChannelKind::Webhook { url, secret })
+            }
+            KindToml::Slack => {
+                let raw = self.url(name, t, table, true)?;
+                self.http_url(&raw, url_at)?;
+                Some(ChannelKind::Slack {
+                    url: Secret::new(raw.trim()),
+                })
+            }
+            KindToml::Ntfy => {
+                let token = self.secret("token", &t.token, &t.token_env, &t.token_file);
+                let raw = self.url(name, t, table, false)?;
+                let url = self.http_url(&raw, url_at.clone())?;
+                let has_topic = url
+                    .path_segments()
+                    .and_then(|mut s| s.next_back())
+                    .is_some_and(|s| !s.is_empty());
+                if !has_topic {
+                    self.error(
+                        url_at,
+                        "an ntfy `url` names its topic: https://ntfy.sh/TOPIC",
+                    );
+                    return None;
+                }
+                Some(ChannelKind::Ntfy { url, token })
+            }
+            KindToml::Email => self.email(name, t, table, url_at),
+            KindToml::Exec => {
+                self.not_for(
+                    kind_name,
+                    &[
+                        ("url", span(&t.url)),
+                        ("url_env", span(&t.url_env)),
+                        ("url_file", span(&t.url_file)),
+                    ],
+                );
+                let Some(command) = &t.command else {
+                    self.error(table, format!("channel `{name}` of kind `exec` needs `command = [\"/path/to/program\", \"arg\", …]`"));
+                    return None;
+                };
+                let program = command.get_ref().first().map(String::as_str).unwrap_or("");
+                if program.trim().is_empty() {
+                    self.error(command.span(), "`command` names no program");
+                    return None;
+                }
+                Some(ChannelKind::Exec {
+                    command: command.get_ref().clone(),
+                })
+            }
+        }
+    }
+
+    fn email(
+        &mut self,
+        name: &str,
+        t: &ChannelToml,
+        table: Range<usize>,
+        url_at: Range<usize>,
+    ) -> Option<ChannelKind> {
+        let password = self.secret("password", &t.password, &t.password_env, &t.password_file);
+        let raw = self.url(name, t, table.clone(), false)?;
+        let url = match Url::parse(raw.trim()) {
+            Ok(u) => u,
+            Err(e) => {
+                self.error(
+                    url_at,
+                    format!("channel `url`: {e} (write smtp://host:587 or smtps://host:465)"),
+                );
+                return None;
+            }
+        };
+        let (default_tls, default_port) = match url.scheme() {
+            "smtp" => (SmtpTls::Starttls, 587),
+            "smtps" => (SmtpTls::Implicit, 465),
+            other => {
+                self.error(url_at, format!("an email channel's `url` is smtp:// (STARTTLS) or smtps:// (TLS), not `{other}:`"));
+                return None;
+            }
+        };
+        let Some(host) = url.host_str().map(str::to_string) else {
+            self.error(
+                url_at,
+                "an email channel's `url` names the server: smtp://host:587",
+            );
+            return None;
+        };
+        let tls = match t.tls.as_ref().map(|v| (*v.get_ref(), v.span())) {
+            None => default_tls,
+            Some((TlsToml::Starttls, _)) => SmtpTls::Starttls,
+            Some((TlsToml::Implicit, _)) => SmtpTls::Implicit,
+            Some((TlsToml::None, at)) => {
+                if !is_loopback_host(&host) {
+                    self.error(at, "`tls = \"none\"` only for a server on this machine (localhost): mail and passwords would cross the network in the clear");
+                    return None;
+                }
+                SmtpTls::None
+            }
+        };
+        if password.is_some() && t.username.is_none() {
+            self.error(table.clone(), "a `password` without a `username`");
+        }
+        let Some(from) = &t.from else {
+            self.error(
+                table,
+                format!("channel `{name}` of kind `email` needs `from`"),
+            );
+            return None;
+        };
+        let to: Vec<&Spanned<String>> = t.to.iter().flatten().collect();
+        if to.is_empty() {
+            self.error(
+                table,
+                format!(
+                    "channel `{name}` of kind `email` needs `to = [\"someone@example.org\", …]`"
+                ),
+            );
+            return None;
+        }
+        let mut ok = true;
+        for a in to.iter().copied().chain([from]) {
+            if let Err(e) = a.get_ref().parse::<lettre::message::Mailbox>() {
+                self.error(
+                    a.span(),
+                    format!("`{}` is not an email address: {e}", a.get_ref()),
+                );
+                ok = false;
+            }
+        }
+        let ca_pem = match &t.ca_file {
+            None => None,
+            Some(f) => {
+                let p = resolve(self.base, f.get_ref());
+                match std::fs::read(&p) {
+                    Ok(b) if b.windows(11).any(|w| w == b"-----BEGIN ") => Some(b),
+                    Ok(_) => {
+                        self.error(
+                            f.span(),
+                            format!("`ca_file` {} holds no PEM certificate", p.display()),
+                        );
+                        ok = false;
+                        None
+                    }
+                    Err(e) => {
+                        self.error(
+                            f.span(),
+                            format!("cannot read `ca_file` {}: {e}", p.display()),
+                        );
+                        ok = false;
+                        None
+                    }
+                }
+            }
+        };
+        ok.then(|| {
+            ChannelKind::Email(Email {
+                host,
+                port: url.port().unwrap_or(default_port),
+                tls,
+                username: t.username.as_ref().map(|u| u.get_ref().clone()),
+                password,
+                from: from.get_ref().clone(),
+                to: to.iter().map(|a| a.get_ref().clone()).collect(),
+                subject_prefix: t
+                    .subject_prefix
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_SUBJECT_PREFIX.into()),
+                ca_pem,
+            })
+        })
+    }
+}
+
+/// A rule id or glob a channel names, and where (for "matches no rule").
+#[derive(Debug, Clone)]
+pub struct RuleSelector {
+    /// The id or glob.
+    pub pattern: String,
+    /// Where it is written (the location; its message is empty).
+    pub at: Option<Box<Diagnostic>>,
+}
+
+impl RuleSelector {
+    /// A selector written nowhere in particular (tests, `channels test`).
+    pub fn new(pattern: impl Into<String>) -> Self {
+        RuleSelector {
+            pattern: pattern.into(),
+            at: None,
+        }
+    }
+}
+
+/// Two selectors are the same when they select the same (a moved line changes nothing).
+impl PartialEq for RuleSelector {
+    fn eq(&self, other: &Self) -> bool {
+        self.pattern == other.pattern
+    }
+}
+
+/// Every rule selector of `channels` that matches none of `rule_ids`: a typo, or a
+/// watchlist that is gone, would otherwise silently send nothing.
+pub fn unmatched_rules(channels: &[Channel], rule_ids: &[&str]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for ch in channels {
+        for sel in &ch.rules {
+            let Ok(p) = glob::Pattern::new(&sel.pattern) else {
+                continue;
+            };
+            if rule_ids.iter().any(|id| p.matches(id)) {
+                continue;
+            }
+            let message = format!(
+                "channel `{}`: `{}` matches no rule of the watchlists",
+                ch.name, sel.pattern
+            );
+            out.push(match &sel.at {
+                Some(at) => Diagnostic {
+                    message,
+                    ..(**at).clone()
+                },
+                None => Diagnostic {
+                    file: PathBuf::new(),
+                    line: 0,
+                    column: 0,
+                    message,
+                    excerpt: None,
+                },
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +909,197 @@ mod tests {
         for h in ["mail.example.org", "10.0.0.1", "localhost.example.org"] {
             assert!(!is_loopback_host(h), "{h}");
         }
+    }
+
+    #[derive(Deserialize)]
+    struct Doc {
+        channel: Vec<Spanned<ChannelToml>>,
+    }
+
+    /// Checks `text` as a config in `dir`: the channels, and each error as
+    /// `line: message`.
+    fn run(dir: &Path, text: &str) -> (Vec<Channel>, Vec<String>) {
+        let doc: Doc = toml::from_str(text).unwrap();
+        let mut errors = Vec::new();
+        let path = dir.join("newswatch.toml");
+        let chans = check(
+            &path,
+            text,
+            dir,
+            doc.channel,
+            crate::config::parse_duration,
+            &mut errors,
+        );
+        let errors = errors
+            .iter()
+            .map(|d| format!("{}: {}", d.line, d.message))
+            .collect();
+        (chans, errors)
+    }
+
+    #[test]
+    fn every_kind_reads_with_its_defaults() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("hook.key");
+        std::fs::write(&key, "k3y\n").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::copy(&key, dir.path().join("slack.url")).unwrap();
+        std::fs::write(
+            dir.path().join("slack.url"),
+            "https://hooks.slack.com/services/T/B/x\n",
+        )
+        .unwrap();
+        let text = r#"
+[[channel]]
+name = "hook"
+kind = "webhook"
+url = "https://hooks.example.org/nw"
+secret_file = "hook.key"
+rules = ["privacy-*", "tiktok"]
+min_severity = "medium"
+digest = "15m"
+
+[[channel]]
+name = "chat"
+kind = "slack"
+url_file = "slack.url"
+
+[[channel]]
+name = "phones"
+kind = "ntfy"
+url = "https://ntfy.sh/team"
+
+[[channel]]
+name = "mail"
+kind = "email"
+url = "smtps://mail.example.org"
+from = "nw@example.org"
+to = ["a@example.org"]
+
+[[channel]]
+name = "pager"
+kind = "exec"
+command = ["/usr/local/bin/page", "--now"]
+timeout = "5s"
+"#;
+        let (chans, errors) = run(dir.path(), text);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(chans.len(), 5);
+        let hook = &chans[0];
+        assert_eq!(
+            hook.kind,
+            ChannelKind::Webhook {
+                url: Url::parse("https://hooks.example.org/nw").unwrap(),
+                secret: Some(Secret::new("k3y")),
+            }
+        );
+        assert_eq!(
+            hook.rules,
+            [RuleSelector::new("privacy-*"), RuleSelector::new("tiktok")]
+        );
+        assert_eq!(hook.min_severity, Severity::Medium);
+        assert_eq!(hook.digest, Some(Duration::from_secs(900)));
+        assert_eq!(hook.max_age, DEFAULT_MAX_AGE);
+        assert_eq!(
+            chans[1].kind,
+            ChannelKind::Slack {
+                url: Secret::new("https://hooks.slack.com/services/T/B/x")
+            }
+        );
+        let ChannelKind::Email(e) = &chans[3].kind else {
+            panic!("{:?}", chans[3].kind)
+        };
+        assert_eq!((e.port, e.tls), (465, SmtpTls::Implicit));
+        assert_eq!(e.subject_prefix, DEFAULT_SUBJECT_PREFIX);
+        assert_eq!(chans[4].timeout, Duration::from_secs(5));
+        assert!(chans[2].rules.is_empty(), "every rule");
+        assert_eq!(chans[2].min_severity, Severity::Info);
+    }
+
+    #[test]
+    fn bad_channels_are_each_reported_at_their_line() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let open = dir.path().join("open.key");
+        std::fs::write(&open, "k").unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let text = r#"
+[[channel]]
+name = "a"
+kind = "webhook"
+secret = "hunter2"
+url = "https://hooks.example.org/nw"
+
+[[channel]]
+name = "b"
+kind = "ntfy"
+
+[[channel]]
+name = "c"
+kind = "webhook"
+url = "https://example.org/hook"
+secret_file = "open.key"
+
+[[channel]]
+name = "a"
+kind = "slack"
+url = "https://hooks.slack.com/services/T/B/x"
+
+[[channel]]
+name = "e"
+kind = "webhook"
+url = "https://example.org/hook?token=abc"
+command = ["x"]
+
+[[channel]]
+name = "f"
+kind = "email"
+url = "smtp://mail.example.org"
+tls = "none"
+from = "nw@example.org"
+to = ["not an address"]
+"#;
+        let (chans, errors) = run(dir.path(), text);
+        assert!(chans.is_empty(), "{chans:?}");
+        let want = [
+            "5: secret inline: `secret` must not be written",
+            "8: channel `b` has no URL",
+            "16: `secret`: secret file",
+            "19: two channels are named `a`",
+            "21: secret inline: a Slack-compatible webhook URL is a credential",
+            "26: secret inline: the URL its `token` parameter is a credential",
+            "27: `command` does not apply to kind `webhook`",
+            "33: `tls = \"none\"` only for a server on this machine",
+        ];
+        for w in want {
+            assert!(
+                errors.iter().any(|e| e.starts_with(w)),
+                "{w:?} not in {errors:#?}"
+            );
+        }
+        assert!(
+            errors.iter().any(|e| e.contains("readable by every user")),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn a_rule_selector_matching_no_rule_is_reported_where_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "[[channel]]\nname = \"x\"\nkind = \"exec\"\ncommand = [\"/bin/true\"]\nrules = [\"tiktok\", \"privacy-*\", \"tiktk\"]\n";
+        let (chans, errors) = run(dir.path(), text);
+        assert!(errors.is_empty(), "{errors:?}");
+        let d = unmatched_rules(&chans, &["tiktok", "wechat", "privacy-regulators"]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            (d[0].line, d[0].column),
+            (5, 33),
+            "at the quote of `\"tiktk\"`"
+        );
+        assert_eq!(
+            d[0].message,
+            "channel `x`: `tiktk` matches no rule of the watchlists"
+        );
     }
 }

@@ -82,7 +82,7 @@ impl ChannelQueue {
             .channel()
             .rules
             .iter()
-            .filter_map(|r| glob::Pattern::new(r).ok())
+            .filter_map(|r| glob::Pattern::new(&r.pattern).ok())
             .collect();
         ChannelQueue {
             sender,
