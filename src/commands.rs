@@ -10,7 +10,7 @@ use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{Cli, Command, RulesCommand};
+use crate::cli::{ChannelsCommand, Cli, Command, RulesCommand};
 use crate::config::{self, Config, FeedSource};
 use crate::daemon;
 use crate::engine::Engine;
@@ -22,6 +22,7 @@ use crate::source::parse::parse_feed;
 use crate::subscriptions;
 use crate::tail::{self, TailOptions};
 
+pub mod channels;
 pub mod rules_test;
 pub mod shell;
 
@@ -47,6 +48,16 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         } => items(&source).await,
         Command::Items { source: None, .. } => bail!("items: give a FILE or URL, or --batch"),
         Command::Feeds { json, config } => feeds(&config::locate(config.as_deref())?, json),
+        Command::Channels {
+            command: None,
+            json,
+            config,
+        } => channels::list(&config::locate(config.as_deref())?, json),
+        Command::Channels {
+            command: Some(ChannelsCommand::Test { name, config: c }),
+            config,
+            ..
+        } => channels::test(&config::locate(c.or(config).as_deref())?, &name).await,
         Command::ImportOpml {
             file,
             append,

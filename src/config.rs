@@ -53,6 +53,8 @@ pub struct Config {
     pub metrics: Option<SocketAddr>,
     /// How long item texts are kept for `newswatch rules test --since`; `None`: not kept.
     pub item_retention: Option<Duration>,
+    /// Where alerts go besides the log and the desktop.
+    pub channels: Vec<channel::Channel>,
 }
 
 /// HTTP limits applied to every fetch.
@@ -277,6 +279,7 @@ pub fn default_user_agent() -> String {
 
 /// The keys a config file understands, for "unknown key" messages.
 const TOP_KEYS: &[&str] = &[
+    "channel",
     "state_dir",
     "alert_log",
     "watchlists",
@@ -390,6 +393,7 @@ impl Config {
         let mut watch_config = false;
         let mut polling = PollingToml::default();
         let mut feed_tomls: Vec<(Range<usize>, FeedToml)> = Vec::new();
+        let mut channel_tomls: Vec<Spanned<channel::ChannelToml>> = Vec::new();
 
         for (key, value) in table.get_ref().iter() {
             let name: &str = key.get_ref();
@@ -447,6 +451,19 @@ impl Config {
                     _ => c.error(
                         Some(value.span()),
                         "`feed` must be an array of tables: write [[feed]]",
+                    ),
+                },
+                "channel" => match value.get_ref() {
+                    DeValue::Array(items) => {
+                        for item in items.iter() {
+                            if let Some(t) = c.de::<channel::ChannelToml>("channel", item) {
+                                channel_tomls.push(Spanned::new(item.span(), t));
+                            }
+                        }
+                    }
+                    _ => c.error(
+                        Some(value.span()),
+                        "`channel` must be an array of tables: write [[channel]]",
                     ),
                 },
                 other => c.error(
@@ -562,6 +579,14 @@ impl Config {
 
         let watchlists = expand_globs(&mut c, &base, "watchlists", &watchlists, true);
         let entities = expand_globs(&mut c, &base, "entities", &entities, false);
+        let channels = channel::check(
+            path,
+            text,
+            &base,
+            channel_tomls,
+            parse_duration,
+            &mut c.errors,
+        );
         if c.errors.is_empty() {
             Ok(Config {
                 path: path.to_path_buf(),
@@ -577,6 +602,7 @@ impl Config {
                 watch_config,
                 metrics,
                 item_retention,
+                channels,
             })
         } else {
             c.errors.sort_by_key(|d| (d.line, d.column));

@@ -38,6 +38,8 @@ use crate::service::metrics::{self, Metrics};
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
 use crate::service::watch::{ConfigWatch, WATCH_EVERY};
+use crate::sink::channel::queue::ChannelObserver;
+use crate::sink::channel::set::{self as channels, ChannelSet};
 use crate::sink::deliver::{Deliverer, SharedStore, lock};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
@@ -54,6 +56,9 @@ pub const DRAIN_LIMIT: Duration = Duration::from_secs(20);
 const OUTBOX_KEEP: Duration = Duration::from_secs(30 * 24 * 3600);
 /// How often the outbox is cleaned.
 const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// How long a channel's attempt under way may take to finish when the channel is
+/// stopped, restarted or removed (cut short, it is made again).
+pub const CHANNEL_GRACE: Duration = Duration::from_secs(5);
 
 /// Everything a loaded configuration builds.
 pub(crate) struct Loaded {
@@ -138,6 +143,17 @@ pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     }
     let delivered = deliverer.deliver().await.context("delivering alerts")?;
     summary.logged = delivered.logged;
+    let config = &loaded.config;
+    if !config.channels.is_empty() {
+        channels::drain(
+            &ctx.store,
+            &config.channels,
+            &config.http,
+            Arc::new(Metrics::new()),
+        )
+        .await
+        .context("delivering to the channels")?;
+    }
     Ok(summary)
 }
 
@@ -178,6 +194,8 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     };
     let log_handle = deliverer.log_handle();
     let delivery = tokio::spawn(deliverer.run(ctx.wake.clone(), stop_rx));
+    let (ctx_store, metrics_observer): (SharedStore, Arc<dyn ChannelObserver>) =
+        (ctx.store.clone(), metrics.clone());
 
     let manager = ServiceManager::from_env();
     let watchdog = manager.watchdog_interval();
@@ -199,6 +217,7 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
         manager,
         log_handle,
         watcher,
+        channels: ChannelSet::new(ctx_store, metrics_observer),
     };
     let line = rt.start().await;
     // Polls under way, by task: a feed is never polled twice at once.
@@ -267,8 +286,10 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
             _ = &mut grace => { polls.abort_all(); break; }
         }
     }
-    // Then let the deliverer drain the outbox (and the metrics endpoint close).
+    // Then let the deliverer drain the outbox (and the metrics endpoint close), and
+    // the channels finish the attempts under way.
     let _ = stop_tx.send(true);
+    rt.channels.stop(CHANNEL_GRACE).await;
     match tokio::time::timeout(DRAIN_LIMIT, delivery).await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => error!(error = %e, "delivery task failed"),
@@ -281,6 +302,22 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     }
     info!("stopped");
     Ok(())
+}
+
+/// The channels report to the metrics.
+impl ChannelObserver for Metrics {
+    fn channel_delivered(&self, channel: &str, alerts: usize, at: chrono::DateTime<Utc>) {
+        Metrics::channel_delivered(self, channel, alerts, at);
+    }
+    fn channel_failed(&self, channel: &str, permanent: bool) {
+        Metrics::channel_failed(self, channel, permanent);
+    }
+    fn channel_given_up(&self, channel: &str, alerts: usize) {
+        Metrics::channel_given_up(self, channel, alerts);
+    }
+    fn channel_queue(&self, channel: &str, queued: u64) {
+        Metrics::channel_queue(self, channel, queued);
+    }
 }
 
 /// Drops delivered alerts older than [`OUTBOX_KEEP`] from the outbox.

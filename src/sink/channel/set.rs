@@ -132,7 +132,7 @@ impl ChannelSet {
 
     /// Stops every channel after the attempt it has under way, waiting at most
     /// `grace` in all; an attempt cut short is made again next start (same ids).
-    pub async fn stop(mut self, grace: Duration) {
+    pub async fn stop(&mut self, grace: Duration) {
         for r in self.running.values() {
             let _ = r.stop.send(true);
         }
