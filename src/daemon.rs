@@ -118,6 +118,10 @@ pub struct OnceSummary {
 pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
     let (ctx, mut deliverer) = open(&loaded).await?;
+    // Channels new to the store take what this poll raises.
+    channels::sync_store(&ctx.store, &loaded.config.channels)
+        .await
+        .context("registering the channels")?;
     let mut set = JoinSet::new();
     for feed in loaded.config.feeds.clone() {
         let ctx = ctx.clone();

@@ -77,10 +77,11 @@ pub fn table(rows: &[ChannelRow], now: DateTime<Utc>) -> String {
                 notes.push(format!("last error ({}): {e}", ago(at, now)));
             }
             if let Some(since) = r.failing_since {
+                let n = r.failures;
+                let what = if n == 1 { "attempt" } else { "attempts" };
                 notes.push(format!(
-                    "failing since {} ({} attempts)",
-                    ago(since, now),
-                    r.failures
+                    "failing since {} ({n} failed {what})",
+                    ago(since, now)
                 ));
             }
             (cells, notes)
@@ -197,7 +198,7 @@ mod tests {
         assert_eq!(lines[0], "NAME    KIND  QUEUED  LAST SUCCESS  NEXT RETRY");
         assert_eq!(lines[1], "secops  exec  3       12m ago       in 40s");
         assert_eq!(lines[2], "    last error (2m ago): HTTP 503");
-        assert_eq!(lines[3], "    failing since 5m ago (4 attempts)");
+        assert_eq!(lines[3], "    failing since 5m ago (4 failed attempts)");
         assert_eq!(lines[4], "new     exec  0       never         -");
     }
 }

@@ -390,7 +390,7 @@ pub fn check(
         ch.max_age = c.opt_duration("max_age", &t.max_age, DEFAULT_MAX_AGE);
         ch.timeout = c.opt_duration("timeout", &t.timeout, DEFAULT_TIMEOUT);
         ch.retry = c.opt_duration("retry", &t.retry, DEFAULT_RETRY);
-        ch.max_retry = c.opt_duration("max_retry", &t.max_retry, DEFAULT_MAX_RETRY);
+        ch.max_retry = c.opt_duration("max_retry", &t.max_retry, DEFAULT_MAX_RETRY.max(ch.retry));
         if ch.max_retry < ch.retry {
             if let Some(m) = &t.max_retry {
                 c.error(m.span(), "`max_retry` must not be shorter than `retry`");

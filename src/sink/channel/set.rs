@@ -154,8 +154,10 @@ async fn stop_task(name: &str, r: Running, grace: Duration) {
     }
 }
 
-/// Makes the store's channel records those of `channels`, saying what changed.
-async fn sync_store(store: &SharedStore, channels: &[Channel]) -> Result<(), QueueError> {
+/// Makes the store's channel records those of `channels`, saying what changed: a
+/// channel new to the store takes the alerts raised from now on, so this comes before
+/// the polls that raise them.
+pub async fn sync_store(store: &SharedStore, channels: &[Channel]) -> Result<(), QueueError> {
     let names: Vec<String> = channels.iter().map(|c| c.name.clone()).collect();
     let store = store.clone();
     let sync = tokio::task::spawn_blocking(move || {
