@@ -95,7 +95,7 @@ async fn a_receiver_failing_for_a_while_gets_each_alert_once_it_answers_with_the
     let dir = tempfile::tempdir().unwrap();
     let store = store(dir.path());
     let r = Receiver::start();
-    let set = start(&store, &[hook("ops", &r.url("/h"))]).await;
+    let mut set = start(&store, &[hook("ops", &r.url("/h"))]).await;
     // 500 for a while (a second here; a minute or an hour is the same path).
     let until = Instant::now() + Duration::from_secs(1);
     r.answer(Answer::FailUntil(500, until));
@@ -138,7 +138,7 @@ async fn a_receiver_refusing_gets_each_alert_once_and_the_queue_goes_on() {
     let store = store(dir.path());
     let r = Receiver::start();
     r.answer(Answer::Status(400, vec![]));
-    let set = start(&store, &[hook("ops", &r.url("/h"))]).await;
+    let mut set = start(&store, &[hook("ops", &r.url("/h"))]).await;
     commit(&mut store.lock().unwrap(), &["a", "b"]);
     set.wake();
     assert!(wait_until_async(PATIENCE, || settled(&store, "ops")).await);
@@ -160,7 +160,7 @@ async fn a_hanging_channel_delays_neither_the_others_nor_the_alert_log() {
     hung.answer(Answer::Hang);
     let mut slow = hook("slow", &hung.url("/h"));
     slow.timeout = Duration::from_secs(60);
-    let set = start(&store, &[slow, hook("fine", &fine.url("/h"))]).await;
+    let mut set = start(&store, &[slow, hook("fine", &fine.url("/h"))]).await;
     let log = dir.path().join("alerts.jsonl");
     let mut d = Deliverer::new(store.clone(), AlertLog::open(&log).unwrap(), &no_desktop()).await;
     commit(&mut store.lock().unwrap(), &["a", "b"]);
@@ -189,7 +189,7 @@ async fn alerts_older_than_max_age_are_given_up() {
     r.answer(Answer::Status(503, vec![]));
     let mut ch = hook("ops", &r.url("/h"));
     ch.max_age = Duration::from_millis(400);
-    let set = start(&store, &[ch]).await;
+    let mut set = start(&store, &[ch]).await;
     commit(&mut store.lock().unwrap(), &["a", "b"]);
     set.wake();
     assert!(wait_until_async(PATIENCE, || settled(&store, "ops")).await);
@@ -207,7 +207,7 @@ async fn a_digest_is_one_message_per_window() {
     let r = Receiver::start();
     let mut ch = hook("ops", &r.url("/h"));
     ch.digest = Some(Duration::from_millis(300));
-    let set = start(&store, &[ch]).await;
+    let mut set = start(&store, &[ch]).await;
     commit(&mut store.lock().unwrap(), &["a", "b"]);
     commit(&mut store.lock().unwrap(), &["c"]);
     set.wake();
