@@ -239,6 +239,15 @@ fn resolve(base: &Path, p: &str) -> PathBuf {
     }
 }
 
+/// Whether `program` names a file: a path as it is, a bare name on `PATH`.
+fn program_exists(program: &str) -> bool {
+    if program.contains('/') {
+        return Path::new(program).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
 /// Query parameters whose value is a credential.
 const SECRET_PARAMS: &[&str] = &[
     "token",
@@ -674,6 +683,15 @@ impl Check<'_> {
                     self.error(command.span(), "`command` names no program");
                     return None;
                 }
+                if !program_exists(program) {
+                    self.error(
+                        command.span(),
+                        format!(
+                            "`command`: no program `{program}` (give its full path, or one on PATH)"
+                        ),
+                    );
+                    return None;
+                }
                 Some(ChannelKind::Exec {
                     command: command.get_ref().clone(),
                 })
@@ -980,7 +998,7 @@ to = ["a@example.org"]
 [[channel]]
 name = "pager"
 kind = "exec"
-command = ["/usr/local/bin/page", "--now"]
+command = ["sh", "-c", "exit 0"]
 timeout = "5s"
 "#;
         let (chans, errors) = run(dir.path(), text);
@@ -1050,7 +1068,7 @@ url = "https://hooks.slack.com/services/T/B/x"
 name = "e"
 kind = "webhook"
 url = "https://example.org/hook?token=abc"
-command = ["x"]
+command = ["/nonexistent/x"]
 
 [[channel]]
 name = "f"
@@ -1059,6 +1077,11 @@ url = "smtp://mail.example.org"
 tls = "none"
 from = "nw@example.org"
 to = ["not an address"]
+
+[[channel]]
+name = "g"
+kind = "exec"
+command = ["/nonexistent/page"]
 "#;
         let (chans, errors) = run(dir.path(), text);
         assert!(chans.is_empty(), "{chans:?}");
@@ -1071,6 +1094,7 @@ to = ["not an address"]
             "26: secret inline: the URL its `token` parameter is a credential",
             "27: `command` does not apply to kind `webhook`",
             "33: `tls = \"none\"` only for a server on this machine",
+            "40: `command`: no program `/nonexistent/page`",
         ];
         for w in want {
             assert!(
