@@ -12,7 +12,8 @@
 //! Shutdown: `STOPPING=1`; no new polls; running polls get [`STOP_GRACE`] to finish
 //! (an unfinished one has committed nothing and is simply redone next start); then the
 //! deliverer drains the outbox, bounded by [`DRAIN_LIMIT`] so the whole stop fits in
-//! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost).
+//! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost), while each
+//! channel finishes the attempt it has under way (at most [`CHANNEL_GRACE`]).
 
 mod running;
 
@@ -293,8 +294,11 @@ pub async fn run(config_path: &Path) -> anyhow::Result<()> {
     // Then let the deliverer drain the outbox (and the metrics endpoint close), and
     // the channels finish the attempts under way.
     let _ = stop_tx.send(true);
-    rt.channels.stop(CHANNEL_GRACE).await;
-    match tokio::time::timeout(DRAIN_LIMIT, delivery).await {
+    let (drained, ()) = tokio::join!(
+        tokio::time::timeout(DRAIN_LIMIT, delivery),
+        rt.channels.stop(CHANNEL_GRACE)
+    );
+    match drained {
         Ok(Ok(())) => {}
         Ok(Err(e)) => error!(error = %e, "delivery task failed"),
         Err(_) => {

@@ -25,7 +25,9 @@
 //! - [`poll`]: one poll of one feed; [`commit`]: its grouping decisions, items, alerts
 //!   and feed state committed in one transaction.
 //! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
-//!   outbox (its desktop half pauses on a hung server and summarises what it missed).
+//!   outbox (its desktop half pauses on a hung server and summarises what it missed);
+//!   the channels (webhook, Slack-compatible, ntfy, email, exec), each a consumer of
+//!   the outbox with its own delivery records, retries and digests.
 //! - [`daemon`]: wiring, schedule, signals, sd_notify, ordered shutdown; `once`.
 //! - [`service`]: running as a system service: sd_notify and the status line, config
 //!   file watching, systemd-managed directories, journald logging, Prometheus metrics.
