@@ -168,6 +168,7 @@ pub fn synthetic_alert(alert_id: &str, rule: &str) -> Alert {
     }
 }
 
+/// A made-up alert from feed `f` for the unit tests.
 #[cfg(test)]
 pub(crate) fn sample_alert(id: &str, rule: &str) -> Alert {
     let mut a = synthetic_alert(id, rule);
