@@ -9,11 +9,11 @@ use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::subscriptions::{ago, aligned, until};
 use crate::config::Config;
 use crate::config::channel::Channel;
 use crate::sink::channel::{Message, Outcome, Queued, Sender, TEST_RULE, synthetic_alert};
 use crate::store::{ChannelState, Store};
-use crate::subscriptions::{ago, aligned, until};
 
 /// One line of `newswatch channels --json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

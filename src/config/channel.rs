@@ -945,7 +945,7 @@ mod tests {
             text,
             dir,
             doc.channel,
-            crate::config::parse_duration,
+            crate::duration::parse_duration,
             &mut errors,
         );
         let errors = errors

@@ -16,8 +16,7 @@ use tracing::{debug, error, info, warn};
 use super::outcome::retry_wait;
 use super::{Message, Outcome, Queued, Sender};
 use crate::model::{Alert, Severity};
-use crate::sink::deliver::{SharedStore, lock};
-use crate::store::{DeliveryEnd, OutMessage, Store, StoreError};
+use crate::store::{DeliveryEnd, OutMessage, SharedStore, Store, StoreError, lock};
 
 /// Most alerts in one digest message.
 pub const MAX_DIGEST: usize = 100;

@@ -21,7 +21,7 @@ use super::Sender;
 use super::queue::{ChannelObserver, ChannelQueue, QueueError};
 use crate::config::Http;
 use crate::config::channel::Channel;
-use crate::sink::deliver::{SharedStore, lock};
+use crate::store::{SharedStore, lock};
 
 /// One channel's running task.
 struct Running {
