@@ -175,12 +175,13 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
     match Engine::load(&config) {
         Ok(engine) => {
             println!(
-                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities",
+                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities, {} channel(s)",
                 path.display(),
                 config.feeds.len(),
                 config.watchlists.len(),
                 engine.rules.rules().len(),
-                engine.extractor.kb().entities().len()
+                engine.extractor.kb().entities().len(),
+                config.channels.len()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -99,6 +99,12 @@ rules = ["tiktok", "wechat"]
         got.display(),
         got.display()
     ));
+    let out = run(&["check", "--config", &sb.config_arg()]);
+    assert!(
+        stdout(&out).ends_with(", 2 channel(s)\n"),
+        "{}",
+        stdout(&out)
+    );
     let out = run(&["once", "--config", &sb.config_arg()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let logged: Vec<String> = sb
