@@ -10,6 +10,7 @@
 //! - [`text`]: HTML → text.
 //! - `segment`: paragraphs and sentences.
 //! - `entities`, `context`: dictionary matching and disambiguation.
+//! - `describe`: regulators named by description ("the Irish data watchdog").
 //! - `names`: people, organisations and places the knowledge base does not know;
 //!   `catalog` numbers them after the knowledge base's entities.
 //! - `numbers`, `quantities`, `dates`: money, percentages, durations, dates.
@@ -19,6 +20,7 @@ mod alternation;
 mod catalog;
 mod context;
 mod dates;
+mod describe;
 mod entities;
 pub mod kb;
 mod names;
@@ -42,6 +44,7 @@ use kb::KnowledgeBase;
 pub struct Extractor {
     kb: Arc<KnowledgeBase>,
     entities: entities::EntityMatcher,
+    describer: describe::Describer,
     quantities: quantities::Quantities,
     dates: dates::Dates,
     names: names::Names,
@@ -52,6 +55,7 @@ impl Extractor {
     pub fn new(kb: Arc<KnowledgeBase>) -> Self {
         Extractor {
             entities: entities::EntityMatcher::new(&kb),
+            describer: describe::Describer::new(&kb),
             quantities: quantities::Quantities::new(),
             dates: dates::Dates::new(),
             names: names::Names::new(),
@@ -70,6 +74,7 @@ impl Extractor {
     pub fn extract_text(&self, text: &str, reference: Option<DateTime<Utc>>) -> Extraction {
         let seg = segment::Segments::new(text);
         let (mut resolved, _) = self.entities.find(&self.kb, text, &seg, false);
+        let described = self.describer.find(&self.kb, text, &seg, &resolved);
         let known: Vec<names::Known> = resolved
             .iter()
             .map(|r| names::Known {
@@ -82,6 +87,7 @@ impl Extractor {
         let cat = catalog::Catalog {
             kb: &self.kb,
             unknowns: &found.unknowns,
+            described: &described.synthesized,
         };
         if !found.withdrawn.is_empty() {
             let mut k = 0;
@@ -90,12 +96,19 @@ impl Extractor {
                 found.withdrawn.binary_search(&(k - 1)).is_err()
             });
         }
-        resolved.extend(found.mentions.iter().map(|m| entities::Resolved {
-            start: m.start,
-            end: m.end,
-            entity: cat.unknown_index(m.unknown),
-            confidence: found.unknowns[m.unknown].confidence,
-        }));
+        resolved.extend(
+            found
+                .mentions
+                .iter()
+                .filter(|m| !described.overlaps(m.start, m.end))
+                .map(|m| entities::Resolved {
+                    start: m.start,
+                    end: m.end,
+                    entity: cat.unknown_index(m.unknown),
+                    confidence: found.unknowns[m.unknown].confidence,
+                }),
+        );
+        described.resolve_into(&mut resolved, |s| cat.described_index(s));
         resolved.sort_by_key(|r| (r.start, r.end));
         let mentioned: Vec<quotes::Mentioned> = resolved
             .iter()
@@ -115,7 +128,7 @@ impl Extractor {
             })
         });
         Extraction {
-            entities: entities::hits(&cat, text, &resolved),
+            entities: entities::hits(&cat, text, &resolved, &described.spans()),
             money: q.money,
             percent: q.percent,
             durations: q.durations,

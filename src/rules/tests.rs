@@ -14,7 +14,7 @@ fn extractor() -> &'static Extractor {
 }
 
 /// The spans `query` reports on an item (title, body), or `None` if it does not fire.
-fn run(query: &str, title: &str, body: &str) -> Option<Vec<String>> {
+pub(super) fn run(query: &str, title: &str, body: &str) -> Option<Vec<String>> {
     let src = format!("[[rule]]\nid = \"t\"\nquery = '''{query}'''\n");
     let mut errors = Vec::new();
     let rules =

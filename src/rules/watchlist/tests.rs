@@ -25,7 +25,11 @@ fn extraction(text: &str, hits: &[(&str, EntityKind, &str)]) -> Extraction {
                         start,
                         end: start + surface.len(),
                         surface: surface.to_string(),
+                        described: false,
                     }],
+                    described: false,
+                    country: None,
+                    tags: Vec::new(),
                 }
             })
             .collect(),

@@ -28,6 +28,7 @@ fn show(e: &Expr) -> String {
             show(x)
         ),
         ExprKind::Mentions(x, c, n) => format!("(mentions {} {c:?} {n})", show(x)),
+        ExprKind::Central(x) => format!("(central {})", show(x)),
     }
 }
 
