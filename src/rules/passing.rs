@@ -8,10 +8,15 @@
 //!   TikTok of books", "an alternative to TikTok", "bigger than TikTok";
 //! - dismissed: "Forget TikTok, …", "Move over TikTok";
 //! - one of a list: "Facebook, Instagram, TikTok and Snapchat", "apps such as
-//!   TikTok and Instagram".
+//!   TikTok and Instagram";
+//! - a precedent, outside the title: "extending earlier bans that covered TikTok", "a
+//!   similar probe into TikTok and YouTube".
 //!
 //! A possessive ("TikTok's") is never in passing: the story is about its owner's
-//! things. Only the words of the occurrence's own sentence are looked at.
+//! things. Nor is a list or an example after an action against it earlier in the
+//! sentence ("bans 59 Chinese apps including TikTok and WeChat", "opens probes into
+//! Meta, TikTok and AliExpress"): the list is what is acted on. Only the words of the
+//! occurrence's own sentence are looked at.
 
 use super::doc::Doc;
 use super::matches::{NONE, Occ};
@@ -159,9 +164,58 @@ const MEDIUM_CUES: &[&str] = &[
     "money",
 ];
 
-/// Words that introduce a list or a comparison right before the name ("apps like",
-/// "such as", "including", "rather than").
-const YARDSTICK_BEFORE: &[&str] = &["like", "than", "including", "versus", "vs", "unlike"];
+/// Words that introduce a comparison right before the name ("rather than", "unlike").
+const YARDSTICK_BEFORE: &[&str] = &["than", "versus", "vs", "unlike"];
+
+/// Words of an action against the names that follow them in the sentence ("bans apps
+/// such as TikTok and WeChat"): a list or an example after one is what is acted on.
+const ACTIONS: &[&str] = &[
+    "ban",
+    "bans",
+    "banned",
+    "banning",
+    "block",
+    "blocks",
+    "blocked",
+    "blocking",
+    "prohibit",
+    "prohibits",
+    "prohibited",
+    "prohibiting",
+    "outlaw",
+    "outlaws",
+    "outlawed",
+    "probe",
+    "probes",
+    "probing",
+    "investigate",
+    "investigates",
+    "investigated",
+    "investigating",
+    "investigation",
+    "investigations",
+    "fine",
+    "fines",
+    "fined",
+    "sue",
+    "sues",
+    "sued",
+    "suing",
+    "lawsuit",
+    "restrict",
+    "restricts",
+    "restricted",
+    "restrictions",
+    "remove",
+    "removes",
+    "removed",
+    "removal",
+];
+
+/// Words that make what follows them (within [`PRECEDENT_REACH`] words) an earlier or
+/// similar case told for comparison ("a similar probe into TikTok").
+const PRECEDENTS: &[&str] = &["similar", "earlier", "previous", "prior"];
+const PRECEDENT_REACH: usize = 4;
 
 /// Words opening a sentence that dismiss the name after them.
 const DISMISSALS: &[&str] = &[
@@ -192,7 +246,10 @@ pub(crate) fn is_passing(doc: &Doc<'_>, o: &Occ) -> bool {
         return false;
     }
     let w = Words { doc, o };
-    w.medium_after() || w.yardstick() || w.medium_before() || w.dismissed() || w.in_list()
+    if w.medium_after() || w.yardstick() || w.medium_before() || w.dismissed() || w.precedent() {
+        return true;
+    }
+    (w.example() || w.in_list()) && !w.acted_on()
 }
 
 /// The words around one occurrence.
@@ -256,7 +313,6 @@ impl Words<'_, '_> {
             return true;
         }
         match (b2, b1) {
-            (Some("such"), Some("as")) => true,
             (Some("takes" | "take" | "taking" | "took"), Some("on")) => true,
             (
                 Some(
@@ -271,6 +327,12 @@ impl Words<'_, '_> {
             ) => true,
             _ => false,
         }
+    }
+
+    /// An example: "apps like TikTok", "including TikTok", "such as TikTok".
+    fn example(&self) -> bool {
+        matches!(self.before(1), Some("like" | "including"))
+            || (self.before(2) == Some("such") && self.before(1) == Some("as"))
     }
 
     /// "went viral on TikTok", "a statement on its WeChat account", "via WeChat".
@@ -304,6 +366,28 @@ impl Words<'_, '_> {
             .unwrap_or(start);
         start - first <= 2
             && (first..start).any(|i| self.at(i).is_some_and(|w| DISMISSALS.contains(&w)))
+    }
+
+    /// "a similar probe into TikTok", "earlier bans that covered TikTok": in the body,
+    /// not as the sentence's first words.
+    fn precedent(&self) -> bool {
+        if (self.o.start as usize) < self.doc.title.end {
+            return false;
+        }
+        (1..=PRECEDENT_REACH).any(|k| self.before(k).is_some_and(|w| PRECEDENTS.contains(&w)))
+    }
+
+    /// Whether an action against what follows stands earlier in the sentence ("bans 59
+    /// apps including TikTok").
+    fn acted_on(&self) -> bool {
+        let mut k = 1;
+        while let Some(w) = self.before(k) {
+            if ACTIONS.contains(&w) {
+                return true;
+            }
+            k += 1;
+        }
+        false
     }
 
     /// One of three or more names in a row ("Facebook, Instagram, TikTok and

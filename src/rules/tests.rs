@@ -67,6 +67,45 @@ fn semantics() {
             Some(&["CNIL"]),
         ),
         ("tag:dpa AND country:NL", "", "The CNIL fined Google.", None),
+        // Entities a description made carry their own country and tags.
+        (
+            "tag:dpa AND country:DE AND kind:regulator",
+            "",
+            "German data protection authorities warned Meta.",
+            Some(&["German", "German data protection authorities"]),
+        ),
+        (
+            "tag:dpa AND country:US",
+            "",
+            "The Texas privacy regulator fined a broker.",
+            Some(&["Texas", "Texas privacy regulator"]),
+        ),
+        ("tag:dpa", "", "US state regulators sued the firm.", None),
+        (
+            "kind:regulator AND country:GB",
+            "",
+            "UK regulators fined the firm.",
+            Some(&["UK", "UK regulators"]),
+        ),
+        // Central mentions: passing ones do not count.
+        (
+            "central(@tiktok) IN lead",
+            "Forget TikTok, this app is the craze",
+            "It lets friends share a photo a day.",
+            None,
+        ),
+        (
+            "central(@tiktok) IN lead",
+            "TikTok sues the US",
+            "The app filed its suit on Tuesday.",
+            Some(&["TikTok"]),
+        ),
+        (
+            "SENTENCE(central(@wechat), ban)",
+            "",
+            "Police paid via WeChat after the ban.",
+            None,
+        ),
         // Words: boundaries, case, phrases, prefixes.
         ("ban", "", "TikTok faces a BAN.", Some(&["BAN"])),
         ("ban", "", "Bananas and banners.", None),
@@ -229,6 +268,7 @@ fn random_queries_never_panic_anywhere() {
         "mentions(",
         ") >= 1",
         ") < 2",
+        "central(",
         "é",
         "😀",
     ];

@@ -32,6 +32,10 @@ fn passing_mentions_are_dropped() {
         "Teens use YouTube, Instagram, TikTok and Snapchat.",
         "competitor Chinese platforms like Douyin and Kuaishou",
         "apps such as WeChat and Weibo",
+        "Popular apps including TikTok and Instagram shape teen culture.",
+        // A precedent, in the body.
+        "The states extended earlier bans that covered TikTok.",
+        "The move follows a similar probe into TikTok and YouTube.",
     ];
     for text in cases {
         assert_eq!(run(APPS, "", text), None, "{text:?} counts as central");
@@ -61,6 +65,16 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("TikTok creators sued over the law.", "TikTok"),
+        // What an action is taken against is not a passing list or example.
+        (
+            "India banned 59 Chinese apps including TikTok and WeChat.",
+            "TikTok",
+        ),
+        (
+            "The EU opened probes into Meta, TikTok and AliExpress.",
+            "TikTok",
+        ),
+        ("Montana wants to ban apps such as TikTok.", "TikTok"),
     ];
     for (text, surface) in cases {
         let got = run(APPS, "", text).unwrap_or_default();

@@ -141,6 +141,11 @@ fn query_errors_point_into_the_string() {
             (7, 12, "invalid duration"),
         ],
     );
+    // central(…) keeps occurrences, so it takes terms too; column 18 is `@`.
+    assert_errors(
+        "[[rule]]\nid = \"x\"\nquery = 'central(@tiktok AND ban)'\n",
+        &[(3, 18, "central(…) works on terms")],
+    );
     assert_errors(
         "[[rule]]\nid = \"x\"\nquery = '@tiktok'\nentities = [\"tiktok\"]\n",
         &[(3, 9, "use one or the other")],
