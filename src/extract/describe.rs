@@ -634,8 +634,7 @@ impl Doc<'_> {
         let earlier = self
             .named
             .iter()
-            .filter(|n| n.start < at && (n.dpa || !dpa_only))
-            .next_back()
+            .rfind(|n| n.start < at && (n.dpa || !dpa_only))
             .filter(|n| paragraph.saturating_sub(self.paragraph(n.start)) <= 1)
             .filter(|_| p.definite);
         if let Some(n) = earlier {

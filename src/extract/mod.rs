@@ -149,4 +149,14 @@ impl Extractor {
         let seg = segment::Segments::new(text);
         self.entities.find(&self.kb, text, &seg, true).1
     }
+
+    /// The extractor over the built-in knowledge base, built once for all unit tests.
+    #[cfg(test)]
+    pub(crate) fn builtin_for_tests() -> &'static Extractor {
+        static X: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
+        X.get_or_init(|| {
+            let kb = KnowledgeBase::builtin().unwrap_or_else(|e| panic!("{e:?}"));
+            Extractor::new(Arc::new(kb))
+        })
+    }
 }

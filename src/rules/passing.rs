@@ -20,6 +20,7 @@
 
 use super::doc::Doc;
 use super::matches::{NONE, Occ};
+use crate::model::EntityKind;
 
 /// Nouns after the name that make it a medium ("TikTok video", "WeChat group").
 const MEDIUM_NOUNS: &[&str] = &[
@@ -312,21 +313,27 @@ impl Words<'_, '_> {
         if b1.is_some_and(|w| YARDSTICK_BEFORE.contains(&w)) {
             return true;
         }
-        match (b2, b1) {
-            (Some("takes" | "take" | "taking" | "took"), Some("on")) => true,
-            (
+        let took_on =
+            matches!(b1, Some("on")) && matches!(b2, Some("takes" | "take" | "taking" | "took"));
+        let answer_to = matches!(b1, Some("to"))
+            && matches!(
+                b2,
                 Some(
-                    "alternative" | "alternatives" | "answer" | "rival" | "successor" | "heir"
-                    | "challenger",
-                ),
-                Some("to"),
-            ) => true,
-            (
-                Some("version" | "equivalent" | "clone" | "copy" | "imitation" | "knockoff"),
-                Some("of"),
-            ) => true,
-            _ => false,
-        }
+                    "alternative"
+                        | "alternatives"
+                        | "answer"
+                        | "rival"
+                        | "successor"
+                        | "heir"
+                        | "challenger"
+                )
+            );
+        let version_of = matches!(b1, Some("of"))
+            && matches!(
+                b2,
+                Some("version" | "equivalent" | "clone" | "copy" | "imitation" | "knockoff")
+            );
+        took_on || answer_to || version_of
     }
 
     /// An example: "apps like TikTok", "including TikTok", "such as TikTok".
@@ -394,24 +401,11 @@ impl Words<'_, '_> {
     /// Snapchat"), or of two after "apps such as".
     fn in_list(&self) -> bool {
         let text = self.doc.ex.text.as_str();
-        let mut spans: Vec<(u32, u32)> = self
-            .doc
-            .ex
-            .entities
-            .iter()
-            .filter(|h| {
-                !matches!(
-                    h.kind,
-                    crate::model::EntityKind::Location | crate::model::EntityKind::Person
-                )
-            })
-            .flat_map(|h| h.mentions.iter().map(|m| (m.start as u32, m.end as u32)))
-            .collect();
-        spans.sort_unstable();
-        spans.dedup();
-        let Some(me) = spans.iter().position(|&(s, _)| s == self.o.start) else {
+        let spans = self.doc.names.get_or_init(|| names(self.doc));
+        let me = spans.partition_point(|&(s, _)| s < self.o.start);
+        if spans.get(me).is_none_or(|&(s, _)| s != self.o.start) {
             return false;
-        };
+        }
         let joins = |a: (u32, u32), b: (u32, u32)| {
             text.get(a.1 as usize..b.0 as usize)
                 .is_some_and(is_list_gap)
@@ -442,6 +436,21 @@ impl Words<'_, '_> {
             )
         }) || (b2 == Some("such") && b1 == Some("as"))
     }
+}
+
+/// The byte spans of the mentions that can stand in a list of names (not places or
+/// people), sorted and without repeats.
+fn names(doc: &Doc<'_>) -> Vec<(u32, u32)> {
+    let mut spans: Vec<(u32, u32)> = doc
+        .ex
+        .entities
+        .iter()
+        .filter(|h| !matches!(h.kind, EntityKind::Location | EntityKind::Person))
+        .flat_map(|h| h.mentions.iter().map(|m| (m.start as u32, m.end as u32)))
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    spans
 }
 
 /// The text between two names of a list: ", ", " and ", ", and ", " or ", "/".

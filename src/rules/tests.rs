@@ -2,15 +2,12 @@
 //! one table of (query, title, body, fires?, the spans it reports).
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
 
 use super::{Doc, RuleSet};
 use crate::extract::Extractor;
-use crate::extract::kb::KnowledgeBase;
 
 fn extractor() -> &'static Extractor {
-    static X: OnceLock<Extractor> = OnceLock::new();
-    X.get_or_init(|| Extractor::new(Arc::new(KnowledgeBase::builtin().unwrap())))
+    Extractor::builtin_for_tests()
 }
 
 /// The spans `query` reports on an item (title, body), or `None` if it does not fire.

@@ -2,18 +2,11 @@
 //! it is, and the look-alikes that must name nothing; then what the made entities
 //! carry, and references back.
 
-use std::sync::{Arc, OnceLock};
-
 use crate::extract::Extractor;
-use crate::extract::kb::KnowledgeBase;
 use crate::model::{EntityKind, Extraction};
 
 fn extractor() -> &'static Extractor {
-    static X: OnceLock<Extractor> = OnceLock::new();
-    X.get_or_init(|| {
-        let kb = KnowledgeBase::builtin().unwrap_or_else(|e| panic!("{e:?}"));
-        Extractor::new(Arc::new(kb))
-    })
+    Extractor::builtin_for_tests()
 }
 
 /// The entity a described mention with exactly this surface resolves to.
