@@ -3,7 +3,9 @@
 # what can be proven without systemd running as PID 1 (a container or CI machine):
 #   1. it installs (apt-get install ./newswatch.deb, i.e. dpkg -i plus Depends); the maintainer scripts run (the unit is enabled;
 #      starting it is skipped by deb-systemd-invoke since systemd is not running);
-#   2. the installed files, conffiles and the enable symlink are where they belong;
+#   2. the installed files, conffiles and the enable symlink are where they belong,
+#      with the desktop entry and icon notifications name, shell completions that
+#      the shell reads and that match the installed binary, and the manual pages;
 #   3. `systemd-analyze verify` of the installed unit prints nothing, and its
 #      sandbox rates 2.0 or better;
 #   4. the unit's commands run as systemd would run them: ExecStartPre (`check`),
@@ -79,6 +81,36 @@ echo "$conffiles"
 for f in /etc/newswatch/newswatch.toml /etc/newswatch/watchlists/tiktok.toml /etc/logrotate.d/newswatch; do
     grep -q " $f " <<<"$conffiles" || fail "$f is not a conffile"
 done
+# What notifications name (desktop-entry hint, app_icon), shell completions and
+# manual pages (compressed by cargo deb).
+desktop_files=(/usr/share/applications/newswatch.desktop
+    /usr/share/icons/hicolor/scalable/apps/newswatch.svg
+    /usr/share/bash-completion/completions/newswatch
+    /usr/share/zsh/vendor-completions/_newswatch
+    /usr/share/fish/vendor_completions.d/newswatch.fish
+    /usr/share/man/man1/newswatch.1.gz /usr/share/man/man1/newswatch-tail.1.gz
+    /usr/share/man/man1/newswatch-rules-test.1.gz)
+for f in "${desktop_files[@]}"; do
+    [ -f "$root$f" ] || fail "$f missing"
+done
+grep -q '^Icon=newswatch$' "$root/usr/share/applications/newswatch.desktop" || fail "desktop entry without Icon=newswatch"
+if command -v desktop-file-validate >/dev/null; then
+    out=$(desktop-file-validate "$root/usr/share/applications/newswatch.desktop" 2>&1) || fail "desktop entry: $out"
+    [ -z "$out" ] || fail "desktop entry: $out"
+fi
+in_root bash -n /usr/share/bash-completion/completions/newswatch
+in_root bash -c 'source /usr/share/bash-completion/completions/newswatch && complete -p newswatch' >/dev/null ||
+    fail "the bash completion does not register itself"
+for shell in bash zsh fish; do
+    case $shell in
+    bash) f=/usr/share/bash-completion/completions/newswatch ;;
+    zsh) f=/usr/share/zsh/vendor-completions/_newswatch ;;
+    fish) f=/usr/share/fish/vendor_completions.d/newswatch.fish ;;
+    esac
+    in_root /usr/bin/newswatch completions $shell | cmp -s - "$root$f" ||
+        fail "$f is not what the installed newswatch prints (regenerate: NEWSWATCH_BLESS=1 cargo test --test cli shipped_)"
+done
+zcat "$root/usr/share/man/man1/newswatch-tail.1.gz" | grep -q '^\.TH newswatch-tail 1' || fail "newswatch-tail.1 is not a manual page"
 wants=$root/etc/systemd/system/multi-user.target.wants/newswatch.service
 [ -L "$wants" ] || fail "the unit was not enabled"
 echo "enabled: $(readlink "$wants")"
@@ -151,6 +183,9 @@ step "dpkg -r (conffiles stay), dpkg -P (everything goes)"
 in_root dpkg -r newswatch
 [ ! -e "$root/usr/bin/newswatch" ] || fail "binary left after remove"
 [ ! -e "$root/lib/systemd/system/newswatch.service" ] || fail "unit left after remove"
+for f in "${desktop_files[@]}"; do
+    [ ! -e "$root$f" ] || fail "$f left after remove"
+done
 [ -f "$root/etc/newswatch/newswatch.toml" ] || fail "conffile removed by remove"
 in_root dpkg -P newswatch
 for p in /etc/newswatch /var/lib/newswatch /var/lib/private/newswatch /var/log/newswatch \

@@ -6,7 +6,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// newswatch: monitor news feeds for the companies, people and regulators you watch.
 #[derive(Debug, Parser)]
-#[command(name = "newswatch", version, about, long_about = None)]
+#[command(
+    name = "newswatch",
+    version,
+    about,
+    long_about = None,
+    after_long_help = AFTER_LONG_HELP
+)]
 pub struct Cli {
     /// Where and how to log. Default: the journal when systemd connected stderr to it
     /// (`$JOURNAL_STREAM`), else text on stderr.
@@ -16,6 +22,12 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The end of `newswatch --help`, and the FILES part of the manual page.
+const AFTER_LONG_HELP: &str = "\
+Without --config, commands read $XDG_CONFIG_HOME/newswatch/newswatch.toml \
+(~/.config/newswatch/newswatch.toml), then /etc/newswatch/newswatch.toml. \
+Each command has a manual page of its own: man newswatch-run, man newswatch-tail, ...";
 
 /// How log lines are written (stderr text or JSON, or the journal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,6 +148,19 @@ pub enum Command {
         /// Config file.
         #[arg(long, short)]
         config: Option<PathBuf>,
+    },
+    /// Print the completion script for a shell (bash, zsh, fish, elvish, powershell),
+    /// e.g. `newswatch completions bash > ~/.local/share/bash-completion/completions/newswatch`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (newswatch.1, and newswatch-COMMAND.1 for each command)
+    /// into a folder. Hidden: the package and the install script use it.
+    #[command(hide = true)]
+    Man {
+        /// The folder (created if needed).
+        dir: PathBuf,
     },
 }
 

@@ -23,6 +23,7 @@ use crate::subscriptions;
 use crate::tail::{self, TailOptions};
 
 pub mod rules_test;
+pub mod shell;
 
 /// Exit code when some feeds failed during `once` (alerts from the others were delivered).
 pub const EXIT_SOME_FEEDS_FAILED: u8 = 3;
@@ -51,6 +52,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             append,
             config,
         } => import_opml(&file, append, config.as_deref()),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { dir } => shell::man_pages(&dir),
         Command::ExportOpml { config } => {
             let cfg =
                 Config::load(&config::locate(config.as_deref())?).map_err(|d| anyhow!("{d}"))?;

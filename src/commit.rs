@@ -24,7 +24,7 @@ pub struct OwnedPoll {
     pub status: &'static str,
     /// Items not seen before.
     pub items: Vec<Item>,
-    /// Their alerts, and whether each wants a desktop notification.
+    /// Their alerts, and what the desktop does with each.
     pub raised: Vec<Raised>,
     /// When the feed is due next.
     pub next_poll: chrono::DateTime<chrono::Utc>,

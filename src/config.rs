@@ -745,8 +745,8 @@ pub fn locate(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
     }
     let list: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
     anyhow::bail!(
-        "no config file found (looked in {}).\nTo start, copy the example: \
-         mkdir -p ~/.config/newswatch && cp -r config/* ~/.config/newswatch/ \
+        "no config file found (looked in {}).\nTo start: packaging/install-user.sh in a \
+         newswatch checkout writes ~/.config/newswatch/newswatch.toml (see README) \
          — or pass --config path/to/newswatch.toml",
         list.join(", ")
     )

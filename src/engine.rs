@@ -16,7 +16,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::extract::text::html_to_text;
-use crate::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Matched};
+use crate::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Matched, Popup};
 use crate::rules::group::{self, Policy, Prior};
 use crate::rules::snippet::sentence_around;
 use crate::rules::{Doc, RuleSet, load_rules};
@@ -39,8 +39,9 @@ pub struct Engine {
 /// How often, at most, commits prune old item texts and grouping state.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
-/// An alert and whether its rule wants a desktop notification.
-pub type Raised = (Alert, bool);
+/// An alert and what the desktop does with it: [`Popup::Show`] or [`Popup::Quiet`]
+/// as its rule says, until [`Engine::group`] decides.
+pub type Raised = (Alert, Popup);
 
 impl Engine {
     /// Loads the knowledge base (built-in plus the config's `entities` files) and the
@@ -137,27 +138,33 @@ impl Engine {
                     extraction: ex.clone(),
                     group_id: None,
                 };
-                (alert, f.rule.notify)
+                let popup = if f.rule.notify {
+                    Popup::Show
+                } else {
+                    Popup::Quiet
+                };
+                (alert, popup)
             })
             .collect()
     }
 
     /// Groups new alerts with the earlier alerts of their rule (see
     /// [`crate::rules::group`]): sets `group_id` on repeats of a story and decides which
-    /// alerts get a desktop notification (not repeats; not within a rule's cooldown).
+    /// alerts get a desktop notification (not repeats; not within a rule's cooldown,
+    /// which holds them for a summary when it ends).
     /// Call with the store locked until the alerts are committed, so that two polls
     /// cannot both start the same group.
     pub fn group(&self, store: &mut Store, raised: Vec<Raised>) -> Result<Vec<Raised>, StoreError> {
         // This poll's own alerts, per rule: later ones group with earlier ones too.
         let mut batch: HashMap<String, Vec<Prior>> = HashMap::new();
         let mut out = Vec::with_capacity(raised.len());
-        for (mut alert, notify) in raised {
+        for (mut alert, popup) in raised {
             let Some(rule) = self.rules.get(&alert.rule) else {
-                out.push((alert, notify));
+                out.push((alert, popup));
                 continue;
             };
             let policy = Policy {
-                notify,
+                notify: popup.shows(),
                 window: rule.group_window,
                 cooldown: rule.cooldown,
             };
@@ -174,7 +181,12 @@ impl Engine {
                 notified: d.notify,
             });
             alert.group_id = d.group_id;
-            out.push((alert, d.notify));
+            let popup = match (d.notify, d.held_until) {
+                (true, _) => Popup::Show,
+                (false, Some(until)) => Popup::Held(until),
+                (false, None) => Popup::Quiet,
+            };
+            out.push((alert, popup));
         }
         Ok(out)
     }

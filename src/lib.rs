@@ -18,17 +18,19 @@
 //! - [`rules`]: watchlists compiled into a rule set that says which rules fire on an
 //!   extraction and why.
 //! - [`engine`]: one config's extractor and rules, and the step from item to alerts.
-//! - [`store`]: the SQLite state file (feed state, seen items, alert outbox).
+//! - [`store`]: the SQLite state file (feed state, seen items, alert outbox, and the
+//!   summaries owed for popups lost from view).
 //! - [`poll`]: one poll of one feed; [`commit`]: its grouping decisions, items, alerts
 //!   and feed state committed in one transaction.
 //! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
-//!   outbox.
+//!   outbox (its desktop half pauses on a hung server and summarises what it missed).
 //! - [`daemon`]: wiring, schedule, signals, sd_notify, ordered shutdown; `once`.
 //! - [`service`]: running as a system service: sd_notify and the status line, config
 //!   file watching, systemd-managed directories, journald logging, Prometheus metrics.
 //! - [`tail`]: reading and following the alert log.
 //! - [`subscriptions`]: `feeds` (feed state), OPML import and export.
-//! - [`cli`] and [`commands`]: the command line; `main.rs` stays thin.
+//! - [`cli`] and [`commands`]: the command line (with its completion scripts and
+//!   manual pages); `main.rs` stays thin.
 
 pub mod cli;
 pub mod commands;

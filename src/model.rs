@@ -327,3 +327,23 @@ pub struct Alert {
 
 /// The current alert schema version.
 pub const ALERT_SCHEMA: u32 = 1;
+
+/// What the desktop does with a new alert: decided by its rule (`notify`) and by
+/// grouping and cooldown (see [`crate::rules::group`]), stored with it in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Popup {
+    /// A notification of its own.
+    Show,
+    /// None: the rule does not notify, or the alert repeats a story already shown.
+    Quiet,
+    /// None yet: the rule's cooldown held it back until this time, when a summary of
+    /// the alerts it held ("3 more alerts for tiktok") is due.
+    Held(DateTime<Utc>),
+}
+
+impl Popup {
+    /// Whether the alert gets a notification of its own.
+    pub fn shows(self) -> bool {
+        self == Popup::Show
+    }
+}

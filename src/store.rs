@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::{Alert, Item};
+use crate::model::{Alert, Item, Popup};
 use crate::source::fetch::Validators;
 
 mod rules;
+mod summaries;
 pub use rules::StoredItem;
+pub use summaries::DueSummary;
 
 /// The file name inside `state_dir`.
 pub const STATE_FILE: &str = "newswatch.sqlite3";
@@ -65,6 +67,7 @@ ALTER TABLE feeds ADD COLUMN effective_url TEXT;
 ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN publisher_ttl INTEGER;
 "#,
+    summaries::MIGRATION,
 ];
 
 /// Why the store could not do what was asked.
@@ -163,8 +166,8 @@ pub struct PollRecord<'a> {
     pub status: &'a str,
     /// Items not seen before.
     pub new_items: &'a [Item],
-    /// Alerts for them: the alert and whether it wants a desktop notification.
-    pub alerts: Vec<(&'a Alert, bool)>,
+    /// Alerts for them: the alert and what the desktop does with it.
+    pub alerts: Vec<(&'a Alert, Popup)>,
     /// When this feed is due next.
     pub next_poll: DateTime<Utc>,
 }
@@ -416,36 +419,12 @@ impl Store {
 
     /// Alerts not yet written to the alert log, oldest first.
     pub fn pending_log(&self, limit: usize) -> Result<Vec<Pending>, StoreError> {
-        self.pending("logged_at IS NULL", limit)
-    }
-
-    /// Alerts that want a desktop notification and have not had one, oldest first.
-    pub fn pending_desktop(&self, limit: usize) -> Result<Vec<Pending>, StoreError> {
-        self.pending("notify = 1 AND notified_at IS NULL", limit)
-    }
-
-    fn pending(&self, cond: &str, limit: usize) -> Result<Vec<Pending>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT seq, alert_id, json FROM outbox WHERE {cond} ORDER BY seq LIMIT ?1"
-        ))?;
-        let rows = stmt.query_map([limit as i64], |r| {
-            Ok(Pending {
-                seq: r.get(0)?,
-                alert_id: r.get(1)?,
-                json: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        select_pending(&self.conn, "logged_at IS NULL", limit)
     }
 
     /// Marks alerts as written to the log (after the write was synced).
     pub fn mark_logged(&mut self, seqs: &[i64]) -> Result<(), StoreError> {
         self.mark("logged_at", seqs)
-    }
-
-    /// Marks alerts as notified (before showing: a desktop popup is at most once).
-    pub fn mark_notified(&mut self, seqs: &[i64]) -> Result<(), StoreError> {
-        self.mark("notified_at", seqs)
     }
 
     fn mark(&mut self, column: &str, seqs: &[i64]) -> Result<(), StoreError> {
@@ -505,15 +484,20 @@ fn write_poll(
         added += ins.execute(row)? as i64;
     }
     let mut out = tx.prepare_cached(
-            "INSERT OR IGNORE INTO outbox (alert_id, created, rule, notify, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO outbox (alert_id, created, rule, notify, json, summary_due) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-    for (alert, notify) in &rec.alerts {
+    for (alert, popup) in &rec.alerts {
+        let summary_due = match popup {
+            Popup::Held(until) => Some(ms(*until)),
+            Popup::Show | Popup::Quiet => None,
+        };
         out.execute(params![
             alert.alert_id,
             now,
             alert.rule,
-            *notify,
-            serde_json::to_string(alert)?
+            popup.shows(),
+            serde_json::to_string(alert)?,
+            summary_due
         ])?;
     }
     let remembered = rules::remember_alerts(tx, &rec.alerts)?;
@@ -543,6 +527,21 @@ fn write_poll(
             .execute(params![rec.feed, v.etag, v.last_modified])?;
     }
     Ok(remembered)
+}
+
+/// Up to `limit` outbox entries meeting `cond` (an SQL condition), oldest first.
+fn select_pending(conn: &Connection, cond: &str, limit: usize) -> Result<Vec<Pending>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT seq, alert_id, json FROM outbox WHERE {cond} ORDER BY seq LIMIT ?1"
+    ))?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        Ok(Pending {
+            seq: r.get(0)?,
+            alert_id: r.get(1)?,
+            json: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Creates and removes a file in `dir`, so a state directory that cannot be written

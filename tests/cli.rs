@@ -266,3 +266,164 @@ fn tail_renders_filters_and_prints_raw_json() {
     let out = run(&["tail", "--config", &cfg, "--since", &future, "--json"]);
     assert_eq!(stdout(&out).lines().count(), 0);
 }
+
+/// The shells' completion files the package installs, by shell.
+const COMPLETION_FILES: [(&str, &str); 3] = [
+    ("bash", "packaging/completions/newswatch.bash"),
+    ("zsh", "packaging/completions/_newswatch"),
+    ("fish", "packaging/completions/newswatch.fish"),
+];
+
+/// Every command a user sees (`--help` lists them): what completions must offer and
+/// what has a manual page.
+fn visible_commands() -> Vec<String> {
+    use clap::CommandFactory;
+    newswatch::cli::Cli::command()
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect()
+}
+
+/// Whether `NEWSWATCH_BLESS` asks to rewrite the shipped copies instead of checking them.
+fn blessing() -> bool {
+    std::env::var_os("NEWSWATCH_BLESS").is_some_and(|v| v != "0")
+}
+
+/// The completion scripts and manual pages the package ships (`packaging/`) are what
+/// the binary prints now. After changing the CLI:
+/// `NEWSWATCH_BLESS=1 cargo test --test cli shipped_`.
+#[test]
+fn shipped_completions_and_man_pages_match_the_cli() {
+    let mut stale = Vec::new();
+    for (shell, file) in COMPLETION_FILES {
+        let out = run(&["completions", shell]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let path = repo().join(file);
+        if blessing() {
+            fs::write(&path, &out.stdout).unwrap();
+        } else if fs::read(&path).ok().as_deref() != Some(&out.stdout[..]) {
+            stale.push(file.to_string());
+        }
+    }
+    let generated = tempfile::tempdir().unwrap();
+    let out = run(&["man", &generated.path().display().to_string()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shipped = repo().join("packaging/man");
+    if blessing() {
+        let _ = fs::remove_dir_all(&shipped);
+        fs::create_dir_all(&shipped).unwrap();
+    }
+    let names = |dir: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    for name in names(generated.path()) {
+        let page = fs::read(generated.path().join(&name)).unwrap();
+        if blessing() {
+            fs::write(shipped.join(&name), &page).unwrap();
+        } else if fs::read(shipped.join(&name)).ok() != Some(page) {
+            stale.push(format!("packaging/man/{name}"));
+        }
+    }
+    if names(&shipped) != names(generated.path()) {
+        stale.push("packaging/man/ (pages added or removed)".into());
+    }
+    assert!(
+        stale.is_empty(),
+        "stale: {stale:?}; regenerate with `NEWSWATCH_BLESS=1 cargo test --test cli shipped_`"
+    );
+}
+
+/// Each shell's script offers every command, and bash reads its own without a
+/// syntax error.
+#[test]
+fn completion_scripts_offer_every_command_and_bash_parses_its_own() {
+    for (shell, _) in COMPLETION_FILES {
+        let out = run(&["completions", shell]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let script = stdout(&out);
+        for cmd in visible_commands() {
+            assert!(
+                script.contains(&cmd),
+                "the {shell} completions do not offer `{cmd}`"
+            );
+        }
+    }
+    let script = tempfile::NamedTempFile::new().unwrap();
+    fs::write(script.path(), run(&["completions", "bash"]).stdout).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(script.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "bash -n: {}", stderr(&out));
+    // Sourced, it registers itself for `newswatch`.
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p newswatch",
+            script.path().display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && stdout(&out).contains("newswatch"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+/// The manual pages render with groff (the formatter `man` runs) without a warning:
+/// one page per command, each naming itself.
+#[test]
+fn man_pages_render_without_warnings() {
+    let Some(groff) = common::find_program("groff") else {
+        let msg = "man_pages_render: groff is not in PATH; install it with \
+                   `apt-get install groff-base` (see .ci/run)";
+        assert!(!common::desktop::in_ci(), "{msg}");
+        eprintln!("SKIPPED {msg}");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["man", &dir.path().display().to_string()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut pages = vec![("newswatch.1".to_string(), "newswatch".to_string())];
+    pages.extend(
+        visible_commands()
+            .into_iter()
+            .filter(|c| c != "rules")
+            .map(|c| (format!("newswatch-{c}.1"), format!("newswatch-{c}")))
+            .chain([(
+                "newswatch-rules-test.1".to_string(),
+                "newswatch-rules-test".to_string(),
+            )]),
+    );
+    for (file, name) in pages {
+        let page = dir.path().join(&file);
+        assert!(page.is_file(), "no page {file}");
+        let out = std::process::Command::new(&groff)
+            .args(["-man", "-Tutf8", "-ww", "-P-cbou"])
+            .arg(&page)
+            .env("MANWIDTH", "80")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "groff {file}: {}",
+            stderr(&out)
+        );
+        let text = stdout(&out);
+        assert!(
+            text.contains("NAME") && text.contains(&name),
+            "{file}:\n{text}"
+        );
+    }
+}

@@ -106,7 +106,10 @@ async fn notify_reaches_a_real_notification_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_without_markup_gets_text_as_written() {
-    let options = SessionOptions { body_markup: false };
+    let options = SessionOptions {
+        body_markup: false,
+        ..SessionOptions::default()
+    };
     let Some(mut session) = DesktopSession::start_or_skip_with("server_without_markup", options)
     else {
         return;
@@ -358,4 +361,104 @@ fn once_notifies_each_alert_on_the_desktop() {
     rules.sort();
     assert_eq!(rules, ["privacy-regulators", "tiktok", "wechat"]);
     assert!(!common::stderr(&out).contains("desktop notifications unavailable"));
+}
+
+/// Notifications carry newswatch's icon and desktop entry, and offer "Open" once: the
+/// `default` action only (a named one beside it shows as a second "Open": a button
+/// on GNOME and KDE, a second menu entry in dunst). dunst, told where the shipped
+/// icon lies, resolves the name to it and loads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_carry_the_icon_and_offer_one_open_action() {
+    let icons = common::repo().join("packaging/desktop");
+    let options = SessionOptions {
+        icon_path: Some(icons.clone()),
+        ..SessionOptions::default()
+    };
+    let Some(mut session) = DesktopSession::start_or_skip_with("icon_and_one_action", options)
+    else {
+        return;
+    };
+    let n = notifier(&session, Duration::from_secs(5)).await;
+    let link = Some("https://news.example.org/2020/08/tiktok");
+    n.notify(&alert("tiktok", "Title", "Snippet.", link, Severity::High))
+        .await
+        .expect("notify");
+    let call = session.wait_for_notify(deadline(10)).await.unwrap();
+    assert_eq!(call.app_icon, "newswatch");
+    assert_eq!(call.desktop_entry.as_deref(), Some("newswatch"));
+    assert_eq!(call.action_pairs(), [("default", "Open")], "{}", call.raw);
+
+    // dunst's own record of it, once closed: our icon, and "Open" as its only action.
+    session.wait_displayed(1, deadline(10)).await.unwrap();
+    session.close_all().unwrap();
+    let icon_paths = poll_until(deadline(10), || {
+        session
+            .history_field("icon_path")
+            .ok()
+            .filter(|v| !v.is_empty())
+    })
+    .await;
+    let shipped = icons.join("newswatch.svg").display().to_string();
+    assert_eq!(icon_paths, Some(vec![shipped]), "{}", session.logs());
+    assert_eq!(
+        session.history_field("default_action_name").unwrap(),
+        ["default"]
+    );
+    assert!(
+        !session.server_log().contains("Failed to load"),
+        "dunst could not load the icon:\n{}",
+        session.logs()
+    );
+}
+
+/// A rule with a cooldown notifies once, holds back the rest, and when the cooldown
+/// ends shows one summary of what it held; nothing more is owed afterwards.
+#[test]
+fn alerts_held_by_a_cooldown_are_summarised_when_it_ends() {
+    let Some(mut session) = DesktopSession::start_or_skip("cooldown_summary") else {
+        return;
+    };
+    let sb = common::Sandbox::new(
+        "[[feed]]\nname = \"news\"\nurl = \"feed.xml\"\nfirst_poll = \"all\"\n",
+    );
+    std::fs::write(
+        sb.path("feed.xml"),
+        common::rss_owned(&common::distinct_stories(0..4)),
+    )
+    .unwrap();
+    sb.only_tiktok_rule("cooldown = \"3s\"\ngroup_window = \"off\"");
+    let stderr = sb.path("daemon.log");
+    let mut child = common::newswatch()
+        .args(["run", "--config", &sb.config_arg()])
+        .envs(session.env())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .expect("start daemon");
+    let log_text = || std::fs::read_to_string(&stderr).unwrap_or_default();
+
+    let first = session
+        .wait_for_notify_blocking(deadline(45))
+        .unwrap_or_else(|e| panic!("the first alert pops up: {e}\n{}", log_text()));
+    assert!(first.summary.starts_with("tiktok: "), "{first:?}");
+    let summary = session
+        .wait_for_notify_blocking(deadline(30))
+        .unwrap_or_else(|e| panic!("the summary once the cooldown ends: {e}\n{}", log_text()));
+    assert_eq!(summary.summary, "3 more alerts for tiktok", "{summary:?}");
+    assert!(
+        summary.body.ends_with("newswatch tail --rule tiktok"),
+        "{summary:?}"
+    );
+    assert_eq!(sb.alerts().len(), 4, "every alert is logged");
+    // Nothing else is owed: no second summary will come.
+    assert!(common::owes_no_summary(&sb.path("state")));
+    assert_eq!(
+        session.notify_calls().len(),
+        2,
+        "{:?}",
+        session.notify_calls()
+    );
+
+    let _ = child.kill();
+    let _ = child.wait();
 }

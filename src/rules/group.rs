@@ -6,7 +6,9 @@
 //! the first one's `alert_id` and are not notified.
 //!
 //! Cooldown caps bursts of distinct stories: with `cooldown = "1h"`, a rule notifies
-//! at most once per hour; every alert is still logged.
+//! at most once per hour; every alert is still logged. An alert held back by the
+//! cooldown is told when the cooldown ends ([`Decision::held_until`]), so the desktop
+//! can summarise what it did not show then.
 //!
 //! Everything here is pure: the store supplies the recent alerts, [`decide`] says
 //! what to do with a new one. Hashes are FNV-1a + SplitMix64: fixed, so fingerprints
@@ -71,6 +73,10 @@ pub struct Decision {
     pub group_id: Option<String>,
     /// Whether to queue a desktop notification.
     pub notify: bool,
+    /// When the alert would have been notified but the rule's cooldown held it
+    /// back: when that cooldown ends (the latest notified alert's time plus the
+    /// cooldown). `None` otherwise.
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 fn since(now: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
@@ -115,13 +121,37 @@ pub fn decide_indexed(
         };
         first.map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
     });
-    let cooling = policy.cooldown.is_some_and(|c| {
-        let from = since(now, c);
-        index.last_notified().is_some_and(|t| t >= from)
-            || batch.iter().any(|p| p.notified && p.created >= from)
+    let last_notified = batch
+        .iter()
+        .filter(|p| p.notified)
+        .map(|p| p.created)
+        .max()
+        .max(index.last_notified());
+    decision(policy, group_id, last_notified, now)
+}
+
+/// The decision for an alert raised at `now` that joins `group_id` (or starts a
+/// group), its rule's latest notified alert (of those looked at) raised at
+/// `last_notified`.
+fn decision(
+    policy: Policy,
+    group_id: Option<String>,
+    last_notified: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Decision {
+    let cooling_until = policy.cooldown.and_then(|c| {
+        let last = last_notified.filter(|t| *t >= since(now, c))?;
+        Some(
+            chrono::Duration::from_std(c)
+                .ok()
+                .and_then(|d| last.checked_add_signed(d))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
     });
+    let wanted = policy.notify && group_id.is_none();
     Decision {
-        notify: policy.notify && group_id.is_none() && !cooling,
+        notify: wanted && cooling_until.is_none(),
+        held_until: cooling_until.filter(|_| wanted),
         group_id,
     }
 }

@@ -6,9 +6,10 @@
 //! Each alert written is logged once with its `feed`, `rule` and `item` fields (the
 //! journal keeps them as fields) and counted in the [`Metrics`]. [`Progress`] lets the
 //! daemon's watchdog tell a delivery round that is stuck from one that is waiting.
+//! The desktop half (popups, a hung server, summaries of what was not shown) is
+//! [`popups`].
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -20,12 +21,14 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use super::desktop::{DEFAULT_OPENER, DesktopError, DesktopNotifier, Opener};
 use super::jsonl::{AlertLog, already_written};
 use crate::config::Desktop;
-use crate::model::Alert;
 use crate::service::metrics::Metrics;
 use crate::store::{Store, StoreError};
+
+mod popups;
+use popups::Popups;
+pub use popups::opener_for;
 
 /// The store, shared between pollers and the deliverer.
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -40,8 +43,6 @@ pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
 const BATCH: usize = 256;
 /// How often the loop looks at the outbox without being woken.
 const TICK: Duration = Duration::from_secs(5);
-/// How long to wait before trying the session bus again.
-const BUS_RETRY: Duration = Duration::from_secs(60);
 
 /// Why a delivery round stopped early. Alerts stay in the outbox and are retried.
 #[derive(Debug, thiserror::Error)]
@@ -62,22 +63,14 @@ pub enum DeliverError {
     Join(String),
 }
 
-enum DesktopState {
-    Off,
-    Unavailable { retry_at: Instant },
-    Ready(DesktopNotifier),
-}
-
 /// Delivers the outbox to the sinks.
 pub struct Deliverer {
     store: SharedStore,
     log: Arc<Mutex<AlertLog>>,
-    desktop_cfg: Desktop,
-    desktop: DesktopState,
+    /// Desktop notifications.
+    popups: Popups,
     /// Whether the log tail has been checked for lines a crashed run wrote but did not mark.
     recovered: bool,
-    /// Whether the "no desktop" warning was given (it is given once).
-    warned: bool,
     /// Counts what is delivered.
     metrics: Arc<Metrics>,
     /// Whether a round is under way, and since when it last moved.
@@ -164,37 +157,6 @@ fn record_logged(json: &str, metrics: &Metrics, at: DateTime<Utc>) {
     }
 }
 
-/// The opener for `open_command`. Under systemd (`$INVOCATION_ID` set: the user unit)
-/// the default `xdg-open` runs through `systemd-run --user --scope`, so the browser it
-/// may start lives in a scope of its own, not in the daemon's cgroup: it survives a
-/// restart of newswatch and is not killed by its stop or watchdog.
-pub fn opener_for(open_command: &str, under_systemd: bool, systemd_run: Option<PathBuf>) -> Opener {
-    let mut words = open_command.split_whitespace();
-    let program = words.next().unwrap_or(DEFAULT_OPENER);
-    let mut opener = match systemd_run {
-        Some(run) if under_systemd && program == DEFAULT_OPENER => Opener::new(run)
-            .arg("--user")
-            .arg("--scope")
-            .arg("--quiet")
-            .arg("--collect")
-            .arg("--")
-            .arg(program),
-        _ => Opener::new(program),
-    };
-    for w in words {
-        opener = opener.arg(w);
-    }
-    opener
-}
-
-/// `systemd-run` from `PATH`, if there.
-fn find_systemd_run() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("systemd-run"))
-        .find(|p| p.is_file())
-}
-
 /// Reopens or moves the alert log of a running [`Deliverer`].
 #[derive(Clone)]
 pub struct LogHandle(Arc<Mutex<AlertLog>>);
@@ -232,58 +194,13 @@ pub struct Delivered {
 impl Deliverer {
     /// A deliverer writing to `log`, with desktop notifications per `desktop`.
     pub async fn new(store: SharedStore, log: AlertLog, desktop: &Desktop) -> Self {
-        let mut d = Deliverer {
+        Deliverer {
             store,
             log: Arc::new(Mutex::new(log)),
-            desktop_cfg: desktop.clone(),
-            desktop: if desktop.enabled {
-                DesktopState::Unavailable {
-                    retry_at: Instant::now(),
-                }
-            } else {
-                DesktopState::Off
-            },
+            popups: Popups::new(desktop).await,
             recovered: false,
-            warned: false,
             metrics: Arc::new(Metrics::new()),
             progress: Progress::new(),
-        };
-        d.connect_desktop().await;
-        d
-    }
-
-    async fn connect_desktop(&mut self) {
-        let DesktopState::Unavailable { retry_at } = self.desktop else {
-            return;
-        };
-        if Instant::now() < retry_at {
-            return;
-        }
-        let under_systemd = std::env::var_os("INVOCATION_ID").is_some();
-        let opener = opener_for(
-            &self.desktop_cfg.open_command,
-            under_systemd,
-            under_systemd.then(find_systemd_run).flatten(),
-        );
-        let connecting = DesktopNotifier::builder()
-            .call_timeout(self.desktop_cfg.timeout)
-            .opener(opener)
-            .connect();
-        match connecting.await {
-            Ok(n) => {
-                info!("desktop notifications on");
-                self.desktop = DesktopState::Ready(n);
-            }
-            Err(e) => {
-                // One clear warning; then quietly retry now and then (a session may start).
-                if !self.warned {
-                    warn!(error = %e, "desktop notifications unavailable; alerts still go to the alert log");
-                    self.warned = true;
-                }
-                self.desktop = DesktopState::Unavailable {
-                    retry_at: Instant::now() + BUS_RETRY,
-                };
-            }
         }
     }
 
@@ -355,72 +272,15 @@ impl Deliverer {
     }
 
     async fn deliver_desktop(&mut self) -> Result<usize, DeliverError> {
-        self.connect_desktop().await;
-        let mut shown = 0;
-        loop {
-            let store = self.store.clone();
-            // Marked before showing: a popup is at most once, even across a crash.
-            let batch = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
-                let mut store = lock(&store);
-                let batch = store.pending_desktop(BATCH)?;
-                let seqs: Vec<i64> = batch.iter().map(|p| p.seq).collect();
-                store.mark_notified(&seqs)?;
-                Ok(batch)
-            })
+        self.popups
+            .deliver(&self.store, &self.metrics, &self.progress)
             .await
-            .map_err(|e| DeliverError::Join(e.to_string()))??;
-            if batch.is_empty() {
-                return Ok(shown);
-            }
-            let DesktopState::Ready(notifier) = &self.desktop else {
-                debug!(
-                    count = batch.len(),
-                    "no desktop session: notifications skipped"
-                );
-                continue;
-            };
-            let mut hung = false;
-            for p in &batch {
-                if hung {
-                    // Marked already: a popup is at most once, and the server is not answering.
-                    debug!(alert_id = %p.alert_id, "notification server hung: notification skipped");
-                    continue;
-                }
-                let alert: Alert = match serde_json::from_str(&p.json) {
-                    Ok(a) => a,
-                    Err(e) => {
-                        warn!(alert_id = %p.alert_id, error = %e, "stored alert unreadable; not shown");
-                        continue;
-                    }
-                };
-                match notifier.notify(&alert).await {
-                    Ok(()) => shown += 1,
-                    Err(e) => {
-                        self.metrics.notification_failed();
-                        // A server that let one call time out will let the next ones time
-                        // out too, each holding up the alert log behind it.
-                        hung = matches!(e, DesktopError::Timeout { .. });
-                        warn!(feed = %alert.feed.name, rule = %alert.rule, item = %alert.item.id,
-                            alert_id = %alert.alert_id, error = %e, "desktop notification failed")
-                    }
-                }
-                self.progress.moved();
-            }
-            if hung {
-                warn!(
-                    retry_in_s = BUS_RETRY.as_secs(),
-                    "notification server not answering; desktop notifications paused, alerts still go to the alert log"
-                );
-                self.desktop = DesktopState::Unavailable {
-                    retry_at: Instant::now() + BUS_RETRY,
-                };
-            }
-        }
     }
 
     /// Delivers whenever woken (or every few seconds) until `stop` turns true, then
     /// delivers what is left and returns.
     pub async fn run(mut self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        self.popups.set_wake(wake.clone());
         let mut failing = false;
         loop {
             match self.deliver().await {
@@ -439,9 +299,13 @@ impl Deliverer {
             if *stop.borrow() {
                 return;
             }
+            // A summary falling due or a probe to send may come sooner than the tick.
+            let nap = self.popups.next_wake().map_or(TICK, |at| {
+                at.saturating_duration_since(Instant::now()).min(TICK)
+            });
             tokio::select! {
                 _ = wake.notified() => {}
-                _ = tokio::time::sleep(TICK) => {}
+                _ = tokio::time::sleep(nap) => {}
                 _ = stop.changed() => {}
             }
         }
@@ -480,38 +344,6 @@ fn recover_written(store: &mut Store, log: &AlertLog) -> Result<(), DeliverError
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn words(o: &Opener) -> String {
-        format!("{o:?}")
-    }
-
-    #[test]
-    fn the_default_opener_gets_its_own_scope_under_systemd() {
-        let run = Some(PathBuf::from("/usr/bin/systemd-run"));
-        let o = opener_for("xdg-open", true, run.clone());
-        assert_eq!(
-            o,
-            Opener::new("/usr/bin/systemd-run")
-                .arg("--user")
-                .arg("--scope")
-                .arg("--quiet")
-                .arg("--collect")
-                .arg("--")
-                .arg("xdg-open")
-        );
-        assert_eq!(
-            opener_for("xdg-open", false, run.clone()),
-            Opener::new("xdg-open")
-        );
-        assert_eq!(opener_for("xdg-open", true, None), Opener::new("xdg-open"));
-        let custom = opener_for("firefox --new-tab", true, run);
-        assert_eq!(
-            custom,
-            Opener::new("firefox").arg("--new-tab"),
-            "{}",
-            words(&custom)
-        );
-    }
 
     #[tokio::test(start_paused = true)]
     async fn progress_tells_stuck_from_idle() {

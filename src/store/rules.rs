@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 
 use super::{Store, StoreError, from_ms, ms};
-use crate::model::{Alert, Item};
+use crate::model::{Alert, Item, Popup};
 use crate::rules::group::{self, Fingerprint, Prior, PriorIndex};
 
 /// The migration that adds the rules' tables. Self-contained: it touches no other table.
@@ -43,14 +43,15 @@ CREATE INDEX item_texts_seen ON item_texts (seen_at);
 /// reads it back), for [`RecentAlerts::add`] once the transaction has committed.
 pub(super) fn remember_alerts(
     tx: &Transaction<'_>,
-    alerts: &[(&Alert, bool)],
+    alerts: &[(&Alert, Popup)],
 ) -> Result<Vec<(String, Prior)>, StoreError> {
     let mut ins = tx.prepare_cached(
         "INSERT OR IGNORE INTO rule_alerts (alert_id, rule, created, group_id, link_key, simhash, words, notified)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut added = Vec::with_capacity(alerts.len());
-    for (alert, notify) in alerts {
+    for (alert, popup) in alerts {
+        let notify = popup.shows();
         let fingerprint = group::fingerprint(alert);
         let created = ms(alert.ts);
         let n = ins.execute(params![
@@ -61,7 +62,7 @@ pub(super) fn remember_alerts(
             fingerprint.link,
             fingerprint.simhash as i64,
             fingerprint.words,
-            *notify,
+            notify,
         ])?;
         if n == 1 {
             let prior = Prior {
@@ -69,7 +70,7 @@ pub(super) fn remember_alerts(
                 group_id: alert.group_id.clone(),
                 created: from_ms(Some(created)).unwrap_or(DateTime::<Utc>::MIN_UTC),
                 fingerprint,
-                notified: *notify,
+                notified: notify,
             };
             added.push((alert.rule.clone(), prior));
         }
@@ -370,7 +371,7 @@ mod tests {
                     validators: None,
                     status: "200",
                     new_items: std::slice::from_ref(&item),
-                    alerts: vec![(&a, true), (&b, false)],
+                    alerts: vec![(&a, Popup::Show), (&b, Popup::Quiet)],
                     next_poll: Utc::now(),
                 },
                 &facts,
@@ -402,7 +403,7 @@ mod tests {
             validators: None,
             status: "200",
             new_items: &[],
-            alerts: alerts.iter().map(|a| (*a, false)).collect(),
+            alerts: alerts.iter().map(|a| (*a, Popup::Quiet)).collect(),
             next_poll: Utc::now(),
         })
         .unwrap();

@@ -94,16 +94,9 @@ pub fn poll_until_blocking<T>(
 pub fn missing_tools() -> Vec<&'static str> {
     REQUIRED_TOOLS
         .iter()
-        .filter(|(tool, _)| find_in_path(tool).is_none())
+        .filter(|(tool, _)| super::find_program(tool).is_none())
         .map(|(tool, _)| *tool)
         .collect()
-}
-
-fn find_in_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
 }
 
 /// One `Notify` call as `dbus-monitor` printed it, with its arguments picked out.
@@ -113,6 +106,8 @@ pub struct NotifyCall {
     pub raw: String,
     /// `app_name`.
     pub app_name: String,
+    /// `app_icon`: an icon name or path.
+    pub app_icon: String,
     /// `replaces_id`.
     pub replaces_id: u32,
     /// `summary`.
@@ -123,6 +118,8 @@ pub struct NotifyCall {
     pub actions: Vec<String>,
     /// The `urgency` hint (0 low, 1 normal, 2 critical), when sent.
     pub urgency: Option<u8>,
+    /// The `desktop-entry` hint, when sent.
+    pub desktop_entry: Option<String>,
     /// `expire_timeout` in ms (-1: server default).
     pub expire_timeout: i32,
 }
@@ -203,23 +200,30 @@ fn parse_one(lines: &[&str]) -> Option<NotifyCall> {
             .filter_map(|l| string(l.trim_start()))
             .collect()
     };
-    let urgency = {
-        let hints: Vec<&str> = args[6].lines().map(str::trim).collect();
+    // A hint's value is on the line after its name: `variant <type> <value>`.
+    let hints: Vec<&str> = args[6].lines().map(str::trim).collect();
+    let hint = |name: &str| {
         hints
             .iter()
-            .position(|l| *l == "string \"urgency\"")
+            .position(|l| *l == format!("string \"{name}\""))
             .and_then(|i| hints.get(i + 1))
-            .and_then(|l| l.split_whitespace().last())
-            .and_then(|n| n.parse().ok())
+            .and_then(|l| l.strip_prefix("variant"))
+            .map(str::trim)
     };
+    let urgency = hint("urgency")
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok());
+    let desktop_entry = hint("desktop-entry").and_then(string);
     Some(NotifyCall {
         raw: lines.join("\n"),
         app_name: string(&args[0])?,
+        app_icon: string(&args[2])?,
         replaces_id: args[1].strip_prefix("uint32 ")?.parse().ok()?,
         summary: string(&args[3])?,
         body: string(&args[4])?,
         actions: strings_inside(&args[5]),
         urgency,
+        desktop_entry,
         expire_timeout: args[7].strip_prefix("int32 ")?.trim().parse().ok()?,
     })
 }
@@ -230,11 +234,17 @@ pub struct SessionOptions {
     /// Whether dunst reads markup in bodies (`markup = full`; it then advertises the
     /// `body-markup` capability) or shows text as sent (`markup = no`).
     pub body_markup: bool,
+    /// A folder where dunst looks up icons by name (its `icon_path`), e.g. the one
+    /// holding the icon newswatch ships.
+    pub icon_path: Option<PathBuf>,
 }
 
 impl Default for SessionOptions {
     fn default() -> Self {
-        SessionOptions { body_markup: true }
+        SessionOptions {
+            body_markup: true,
+            icon_path: None,
+        }
     }
 }
 
@@ -509,6 +519,48 @@ impl DesktopSession {
         .map(drop)
     }
 
+    /// Closes every notification dunst shows (they go to its history).
+    pub fn close_all(&self) -> Result<(), String> {
+        self.dbus_send(&[
+            "--print-reply=literal",
+            "--dest=org.freedesktop.Notifications",
+            "/org/freedesktop/Notifications",
+            "org.dunstproject.cmd0.NotificationCloseAll",
+        ])
+        .map(drop)
+    }
+
+    /// The string field `field` (e.g. `icon_path`, the file dunst resolved the
+    /// notification's icon to) of every notification in dunst's history, newest first.
+    pub fn history_field(&self, field: &str) -> Result<Vec<String>, String> {
+        let out = self.dbus_send(&[
+            "--print-reply",
+            "--dest=org.freedesktop.Notifications",
+            "/org/freedesktop/Notifications",
+            "org.dunstproject.cmd0.NotificationListHistory",
+        ])?;
+        let lines: Vec<&str> = out.lines().map(str::trim).collect();
+        let key = format!("string \"{field}\"");
+        Ok(lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| **l == key)
+            .filter_map(|(i, _)| lines.get(i + 1))
+            .filter_map(|l| l.strip_prefix("variant"))
+            .filter_map(|l| {
+                l.trim()
+                    .strip_prefix("string \"")
+                    .and_then(|v| v.strip_suffix('"'))
+            })
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// What dunst wrote on stderr so far (warnings such as an icon it cannot load).
+    pub fn server_log(&self) -> String {
+        read(&self.dir.path().join("dunst.err"))
+    }
+
     /// Broadcasts an `ActionInvoked(id, key)` signal from a bus client that is not
     /// the notification server (a forgery the code under test must ignore).
     pub fn forge_action_invoked(&self, id: u32, key: &str) -> Result<(), String> {
@@ -620,6 +672,11 @@ impl Drop for DesktopSession {
 /// dunst settings that keep tests deterministic: nothing expires on its own.
 fn dunstrc(options: &SessionOptions) -> String {
     let markup = if options.body_markup { "full" } else { "no" };
+    let icon_path = options
+        .icon_path
+        .as_ref()
+        .map(|p| format!("    icon_path = {}\n", p.display()))
+        .unwrap_or_default();
     format!(
         "\
 [global]
@@ -628,7 +685,7 @@ fn dunstrc(options: &SessionOptions) -> String {
     idle_threshold = 0
     sticky_history = yes
     markup = {markup}
-[urgency_low]
+{icon_path}[urgency_low]
     timeout = 0
 [urgency_normal]
     timeout = 0

@@ -43,6 +43,14 @@ pub fn wait_until(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// `program` found in `PATH`, if there.
+pub fn find_program(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
 /// The repository's folder.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -101,6 +109,68 @@ impl Sandbox {
     pub fn once(&self) -> Output {
         run(&["once", "--config", &self.config_arg()])
     }
+
+    /// Replaces the shipped watchlists with one rule, `tiktok`, that fires on any
+    /// mention of ByteDance or what it owns; `extra` adds keys to it (`cooldown`…).
+    /// Each of [`distinct_stories`] then raises exactly one alert.
+    pub fn only_tiktok_rule(&self, extra: &str) {
+        let wl = self.path("watchlists");
+        for e in std::fs::read_dir(&wl).unwrap() {
+            std::fs::remove_file(e.unwrap().path()).unwrap();
+        }
+        std::fs::write(
+            wl.join("tiktok.toml"),
+            format!("[[rule]]\nid = \"tiktok\"\nquery = '@bytedance+owned'\n{extra}\n"),
+        )
+        .unwrap();
+    }
+}
+
+/// Whether the state file in `state_dir` comes to owe no summary of alerts lost from
+/// view (polled for up to 10 s: the daemon marks a summary shown once the server has
+/// answered its call, a moment after the call goes out). Then no further summary
+/// can come.
+pub fn owes_no_summary(state_dir: &Path) -> bool {
+    let store = newswatch::store::Store::open(state_dir).expect("open the state file");
+    let far = chrono::Utc::now() + chrono::Duration::days(365);
+    wait_until(Duration::from_secs(10), || {
+        store
+            .due_summaries(far)
+            .expect("read the outbox")
+            .is_empty()
+    })
+}
+
+/// Headlines about TikTok and ByteDance that share no story: none groups with
+/// another as a near-duplicate, so each alert wants a popup of its own.
+const DISTINCT_HEADLINES: [&str; 10] = [
+    "TikTok fined by the Irish regulator over children's data",
+    "ByteDance sells Moonton games studio to private investors",
+    "Douyin opens grocery delivery across Shanghai suburbs",
+    "CapCut video editor pulled from app stores in India",
+    "TikTok Shop launches in Brazil with local sellers",
+    "Lemon8 photo app climbs American download charts",
+    "Toutiao news aggregator adds paywalled magazines",
+    "TikTok moves European user data to Norwegian servers",
+    "ByteDance trains a chatbot called Doubao for schools",
+    "Douyin bans livestream sales of counterfeit sneakers",
+];
+
+/// Items `range` (at most 10) of [`DISTINCT_HEADLINES`], newest first, for [`rss_owned`]:
+/// (guid, title, description naming TikTok, published a minute ago).
+pub fn distinct_stories(range: std::ops::Range<usize>) -> Vec<(String, String, String, String)> {
+    range
+        .rev()
+        .map(|n| {
+            let title = DISTINCT_HEADLINES[n];
+            (
+                format!("story-{n}"),
+                title.to_string(),
+                format!("{title}, according to people familiar with TikTok's plans."),
+                minutes_ago(1),
+            )
+        })
+        .collect()
 }
 
 /// The lines of an alert log, parsed (none if it does not exist).

@@ -3,7 +3,9 @@
 
 use chrono::Utc;
 use newswatch::config::Desktop;
-use newswatch::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Severity};
+use newswatch::model::{
+    ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Popup, Severity,
+};
 use newswatch::store::{PollRecord, Store};
 
 /// An alert of rule `r` for item `id` (its title long enough to be cut mid-line).
@@ -51,7 +53,7 @@ pub fn commit(store: &mut Store, ids: &[&str]) {
             validators: None,
             status: "200",
             new_items: &items,
-            alerts: alerts.iter().map(|a| (a, false)).collect(),
+            alerts: alerts.iter().map(|a| (a, Popup::Quiet)).collect(),
             next_poll: Utc::now(),
         })
         .unwrap();

@@ -14,12 +14,18 @@ fn decide_in(policy: Policy, fp: &Fingerprint, parts: &[&[Prior]], now: DateTime
             .min_by_key(|p| p.created)
             .map(|p| p.group_id.clone().unwrap_or_else(|| p.alert_id.clone()))
     });
-    let cooling = policy.cooldown.is_some_and(|c| {
+    let cooling_until = policy.cooldown.and_then(|c| {
         let from = since(now, c);
-        prior().any(|p| p.notified && p.created >= from)
+        prior()
+            .filter(|p| p.notified && p.created >= from)
+            .map(|p| p.created)
+            .max()
+            .map(|t| t + chrono::Duration::from_std(c).unwrap())
     });
+    let wanted = policy.notify && group_id.is_none();
     Decision {
-        notify: policy.notify && group_id.is_none() && !cooling,
+        notify: wanted && cooling_until.is_none(),
+        held_until: cooling_until.filter(|_| wanted),
         group_id,
     }
 }
@@ -168,7 +174,8 @@ fn decisions() {
         d,
         Decision {
             group_id: None,
-            notify: true
+            notify: true,
+            held_until: None,
         }
     );
     // Same story 3 h ago, itself in a group: joins that group's first alert, silent.
@@ -181,7 +188,8 @@ fn decisions() {
         d,
         Decision {
             group_id: Some("a".into()),
-            notify: false
+            notify: false,
+            held_until: None,
         }
     );
     // Outside the window: a new group.
@@ -197,10 +205,12 @@ fn decisions() {
         decide(off, &story, &p, now),
         Decision {
             group_id: None,
-            notify: true
+            notify: true,
+            held_until: None,
         }
     );
-    // Cooldown: a different story 20 min after a notified one is logged, not notified.
+    // Cooldown: a different story right after a notified one is logged, not
+    // notified, and told when the cooldown ends (to be summarised then).
     let cool = Policy {
         cooldown: Some(Duration::from_secs(3600)),
         ..policy
@@ -210,17 +220,29 @@ fn decisions() {
         decide(cool, &other, &p, now),
         Decision {
             group_id: None,
-            notify: false
+            notify: false,
+            held_until: Some(p[0].created + chrono::Duration::hours(1)),
         }
     );
+    // A repeat of the story within the cooldown is grouped, not held: nothing to
+    // summarise (the story was shown).
+    assert_eq!(decide(cool, &story, &p, now).held_until, None);
     let p = [prior("a", None, 2, &story, true)];
     assert!(decide(cool, &other, &p, now).notify);
+    assert_eq!(decide(cool, &other, &p, now).held_until, None);
     // A rule with notify = false never notifies.
     let quiet = Policy {
         notify: false,
         ..policy
     };
     assert!(!decide(quiet, &story, &[], now).notify);
+    // Nor is it held by a cooldown: it never wanted a notification.
+    let quiet_cool = Policy {
+        notify: false,
+        ..cool
+    };
+    let p = [prior("a", None, 0, &story, true)];
+    assert_eq!(decide(quiet_cool, &other, &p, now).held_until, None);
 }
 
 /// The SimHash as first written (a String per word, one per pair): stored fingerprints

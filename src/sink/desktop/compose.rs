@@ -1,9 +1,10 @@
 //! What a notification says: summary, body (escaped when the server reads markup),
-//! urgency from the severity, and the "Open" action for http(s) links only.
+//! urgency from the severity, and the "Open" action for http(s) links only; and what
+//! the summary of alerts lost from view says.
 
 use notify_rust::{Hint, Notification, Timeout, Urgency};
 
-use super::{APP_NAME, OPEN_ACTION_KEYS, OPEN_ACTION_LABEL};
+use super::{APP_ICON, APP_NAME, OPEN_ACTION_KEY, OPEN_ACTION_LABEL};
 use crate::model::{Alert, Severity};
 
 /// Longest summary and body sent, in characters (servers show a few lines anyway).
@@ -35,19 +36,51 @@ pub(super) fn build_notification(
     } else {
         snippet
     };
+    let mut n = ours(&summary, &body, urgency(alert.severity));
+    if with_open {
+        n.action(OPEN_ACTION_KEY, OPEN_ACTION_LABEL);
+    }
+    n
+}
+
+/// Builds the summary of `count` alerts of `rule` that were not shown.
+pub(super) fn build_summary(rule: &str, count: u64, body_markup: bool) -> Notification {
+    let (summary, body) = summary_text(rule, count);
+    let body = if body_markup {
+        escape_markup(&body)
+    } else {
+        body
+    };
+    ours(
+        &truncate(&summary, MAX_SUMMARY_CHARS),
+        &truncate(&body, MAX_BODY_CHARS),
+        Urgency::Normal,
+    )
+}
+
+/// The summary line and body of the notification that stands for `count` alerts of
+/// `rule` lost from view: how many, and the command that lists them.
+pub fn summary_text(rule: &str, count: u64) -> (String, String) {
+    let alerts = if count == 1 { "alert" } else { "alerts" };
+    (
+        format!("{count} more {alerts} for {rule}"),
+        format!(
+            "Not shown while notifications were paused or cooling down. See them with: newswatch tail --rule {rule}"
+        ),
+    )
+}
+
+/// A notification from newswatch: its name, icon and desktop entry (which lets
+/// servers find an installed newswatch.desktop's name, icon and settings).
+fn ours(summary: &str, body: &str, urgency: Urgency) -> Notification {
     let mut n = Notification::new();
     n.appname(APP_NAME)
-        .summary(&summary)
-        .body(&body)
-        .urgency(urgency(alert.severity))
-        .timeout(Timeout::Default);
-    if with_open {
-        for key in OPEN_ACTION_KEYS {
-            n.action(key, OPEN_ACTION_LABEL);
-        }
-    }
-    // Lets servers find the icon and settings of an installed newswatch.desktop.
-    n.hint(Hint::DesktopEntry(APP_NAME.to_owned()));
+        .icon(APP_ICON)
+        .summary(summary)
+        .body(body)
+        .urgency(urgency)
+        .timeout(Timeout::Default)
+        .hint(Hint::DesktopEntry(APP_NAME.to_owned()));
     n
 }
 
@@ -166,8 +199,10 @@ mod tests {
         assert_eq!(n.appname, APP_NAME);
         assert_eq!(n.summary, "tiktok: Ban looms");
         assert_eq!(n.body, "A &amp; &lt;b&gt;");
-        assert_eq!(n.actions, ["default", "Open", "open", "Open"]);
+        assert_eq!(n.actions, ["default", "Open"], "one action, not two");
+        assert_eq!(n.icon, APP_ICON);
         assert!(n.hints.contains(&Hint::Urgency(Urgency::Normal)));
+        assert!(n.hints.contains(&Hint::DesktopEntry("newswatch".into())));
 
         let n = build_notification(&alert("", "A & <b>"), false, false);
         assert_eq!(n.summary, "tiktok");
@@ -178,6 +213,20 @@ mod tests {
         let n = build_notification(&alert(&long, &long), false, false);
         assert_eq!(n.summary.chars().count(), MAX_SUMMARY_CHARS);
         assert_eq!(n.body.chars().count(), MAX_BODY_CHARS);
+    }
+
+    #[test]
+    fn builds_the_summary() {
+        let n = build_summary("tiktok", 4, true);
+        assert_eq!(n.summary, "4 more alerts for tiktok");
+        assert!(
+            n.body.ends_with("newswatch tail --rule tiktok"),
+            "{}",
+            n.body
+        );
+        assert!(n.actions.is_empty(), "nothing to open");
+        assert_eq!(n.icon, APP_ICON);
+        assert_eq!(build_summary("r", 1, false).summary, "1 more alert for r");
     }
 
     #[test]

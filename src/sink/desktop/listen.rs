@@ -11,7 +11,7 @@ use tracing::{debug, info, warn};
 use zbus::MessageStream;
 
 use super::notifier::Shared;
-use super::{OPEN_ACTION_KEYS, lock};
+use super::{OPEN_ACTION_KEY, lock};
 
 /// The one listener: handles `ActionInvoked` and `NotificationClosed` for every
 /// notification this process showed, until the connection closes or the notifier is
@@ -34,7 +34,7 @@ pub(super) async fn listen(mut stream: MessageStream, shared: Arc<Shared>) {
                 let Ok((id, key)) = msg.body().deserialize::<(u32, String)>() else {
                     continue;
                 };
-                let link = if OPEN_ACTION_KEYS.contains(&key.as_str()) {
+                let link = if key == OPEN_ACTION_KEY {
                     lock(&shared.pending).take(&sender, id)
                 } else {
                     None
@@ -68,7 +68,7 @@ fn open_link(shared: &Shared, link: String) {
     let opener = &shared.opener;
     let mut cmd = tokio::process::Command::new(&opener.program);
     cmd.args(&opener.args)
-        .arg(&link)
+        .arg(opener.link_argument(&link))
         // What systemd told the daemon is the daemon's: the browser must not send
         // READY/WATCHDOG on its behalf or think its stderr is the journal.
         .env_remove("NOTIFY_SOCKET")

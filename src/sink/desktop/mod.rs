@@ -14,6 +14,11 @@
 //! send `ActionInvoked` only to the connection that sent `Notify`, so the connection
 //! that notifies must be the one that listens: hence one shared connection.
 //!
+//! When popups are lost from view (skipped while the server hangs, or held back by a
+//! rule's cooldown), the delivery loop asks for one summary per rule instead
+//! ([`DesktopNotifier::notify_summary`]), and while the server hangs it asks whether
+//! it answers again ([`DesktopNotifier::probe`]) without holding up delivery.
+//!
 //! Guarantees:
 //! - Every D-Bus wait is bounded: [`DesktopNotifier::connect`] and each
 //!   [`DesktopNotifier::notify`] finish within the call timeout (one deadline per
@@ -27,6 +32,10 @@
 //!
 //! Files: `notifier` (the connection and `Notify` calls), `compose` (what a
 //! notification says), `listen` (actions: "Open" runs the opener).
+//!
+//! Every notification names the desktop entry (`desktop-entry` hint) and its icon
+//! (`app_icon`), both installed by the package and by `packaging/install-user.sh`, so
+//! servers show them and list newswatch in their per-application settings.
 
 mod compose;
 mod listen;
@@ -36,15 +45,21 @@ use std::ffi::OsString;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-pub use compose::{escape_markup, openable_link, urgency};
+pub use compose::{escape_markup, openable_link, summary_text, urgency};
 pub use notifier::{DesktopNotifier, DesktopNotifierBuilder};
 
 /// The application name the server shows (and groups notifications by).
 pub const APP_NAME: &str = "newswatch";
 
-/// The action keys that mean "open the item's link". `default` is what servers
-/// invoke when the notification body is clicked; `open` is an explicit button.
-pub const OPEN_ACTION_KEYS: [&str; 2] = ["default", "open"];
+/// The icon the notifications carry: a name in the icon theme, installed with the
+/// desktop entry (`newswatch.svg` in `hicolor/scalable/apps`).
+pub const APP_ICON: &str = "newswatch";
+
+/// The one action that opens the item's link. `default` is what servers invoke when
+/// the notification itself is clicked; GNOME and KDE show no button for it and dunst
+/// lists it in its menu under the label below. A second, named action would show up
+/// as a second "Open" (a button beside the clickable body, a second menu entry).
+pub const OPEN_ACTION_KEY: &str = "default";
 
 /// The label of the "Open" action.
 pub const OPEN_ACTION_LABEL: &str = "Open";
@@ -108,6 +123,11 @@ pub struct Opener {
     program: OsString,
     /// Arguments before the link.
     args: Vec<OsString>,
+    /// Whether the service manager runs the command (`systemd-run` starting a
+    /// service), which expands `$NAME` and `${NAME}` in its arguments: every `$` of
+    /// the link is then doubled, so it arrives as written and a link cannot pull the
+    /// session's environment into the address the browser asks for.
+    expands_dollars: bool,
 }
 
 impl Opener {
@@ -116,6 +136,7 @@ impl Opener {
         Opener {
             program: program.into(),
             args: Vec::new(),
+            expands_dollars: false,
         }
     }
 
@@ -123,6 +144,23 @@ impl Opener {
     pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
         self.args.push(arg.into());
         self
+    }
+
+    /// Says that the command hands its arguments to the service manager, which
+    /// expands `$` in them (`systemd-run` starting a service).
+    pub fn through_service_manager(mut self) -> Self {
+        self.expands_dollars = true;
+        self
+    }
+
+    /// The last argument for `link`: the link itself, with `$` doubled when the
+    /// service manager would expand it.
+    pub fn link_argument(&self, link: &str) -> String {
+        if self.expands_dollars {
+            link.replace('$', "$$")
+        } else {
+            link.to_owned()
+        }
     }
 }
 

@@ -2,17 +2,19 @@
 //! bounded by one deadline per operation, and the listener task started on connect.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use notify_rust::Notification;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::debug;
 use zbus::zvariant::{self, DynamicType};
 use zbus::{Connection, MatchRule, Message, MessageStream};
 
-use super::compose::{build_notification, openable_link};
+use super::compose::{build_notification, build_summary, openable_link};
 use super::listen::{PendingActions, listen};
 use super::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_MAX_PENDING_ACTIONS, DesktopError, DesktopStats, Opener, lock,
@@ -212,12 +214,40 @@ impl DesktopNotifier {
     /// the call timeout whatever the server does.
     pub async fn notify(&self, alert: &Alert) -> Result<(), DesktopError> {
         let result = self.try_notify(alert).await;
-        let counter = match &result {
-            Ok(()) => &self.shared.counters.shown,
-            Err(_) => &self.shared.counters.failed,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        self.count(&result);
         result
+    }
+
+    /// Shows the summary of `count` alerts of `rule` that were lost from view
+    /// ("4 more alerts for tiktok", and the `newswatch tail` command that lists them).
+    /// Bounded by the call timeout like [`Self::notify`].
+    pub async fn notify_summary(&self, rule: &str, count: u64) -> Result<(), DesktopError> {
+        let result = async {
+            let deadline = Instant::now() + self.call_timeout;
+            let body_markup = self.body_markup(deadline).await?;
+            let id = self
+                .send(deadline, &build_summary(rule, count, body_markup), None)
+                .await?;
+            debug!(rule = %rule, count, notification_id = id, "summary notification shown");
+            Ok(())
+        }
+        .await;
+        self.count(&result);
+        result
+    }
+
+    /// Asks the server for its name (`GetServerInformation`), bounded by the call
+    /// timeout: `Ok` once a server that hung answers again. The future owns a handle
+    /// on the connection, so it can run as a task of its own while delivery goes on.
+    pub fn probe(&self) -> impl Future<Output = Result<(), DesktopError>> + Send + 'static {
+        let conn = self.conn.clone();
+        let limit = self.call_timeout;
+        async move {
+            let deadline = Instant::now() + limit;
+            call_on(&conn, deadline, limit, "GetServerInformation", &())
+                .await
+                .map(drop)
+        }
     }
 
     /// What the notifier has done so far.
@@ -231,11 +261,33 @@ impl DesktopNotifier {
         }
     }
 
+    /// Counts a notification shown or failed.
+    fn count<T>(&self, result: &Result<T, DesktopError>) {
+        let counter = match result {
+            Ok(_) => &self.shared.counters.shown,
+            Err(_) => &self.shared.counters.failed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     async fn try_notify(&self, alert: &Alert) -> Result<(), DesktopError> {
         let deadline = Instant::now() + self.call_timeout;
         let body_markup = self.body_markup(deadline).await?;
         let link = openable_link(alert.item.link.as_deref());
         let n = build_notification(alert, body_markup, link.is_some());
+        let id = self.send(deadline, &n, link).await?;
+        debug!(rule = %alert.rule, notification_id = id, "desktop notification shown");
+        Ok(())
+    }
+
+    /// Sends `n` with a `Notify` call; remembers `link` for its "Open" action.
+    /// Returns the server's id for the notification.
+    async fn send(
+        &self,
+        deadline: Instant,
+        n: &Notification,
+        link: Option<String>,
+    ) -> Result<u32, DesktopError> {
         let hints: HashMap<&str, zvariant::Value<'_>> = n.hints.iter().map(Into::into).collect();
         let args = (
             &n.appname,
@@ -265,8 +317,7 @@ impl DesktopNotifier {
         if let (Some(link), Some(server)) = (link, server) {
             lock(&self.shared.pending).insert(server, id, link);
         }
-        debug!(rule = %alert.rule, notification_id = id, "desktop notification shown");
-        Ok(())
+        Ok(id)
     }
 
     /// Whether the server reads markup in bodies; asks it once per server.
@@ -303,17 +354,32 @@ impl DesktopNotifier {
     where
         B: serde::Serialize + DynamicType,
     {
-        let call = self.conn.call_method(
-            Some(SERVER_NAME),
-            SERVER_PATH,
-            Some(SERVER_INTERFACE),
-            method,
-            body,
-        );
-        bounded(deadline, self.call_timeout, method, call)
-            .await?
-            .map_err(|e| classify(method, e))
+        call_on(&self.conn, deadline, self.call_timeout, method, body).await
     }
+}
+
+/// One method call on the notification server over `conn`, bounded by `deadline`
+/// (`limit` is what a timeout reports).
+async fn call_on<B>(
+    conn: &Connection,
+    deadline: Instant,
+    limit: Duration,
+    method: &'static str,
+    body: &B,
+) -> Result<Message, DesktopError>
+where
+    B: serde::Serialize + DynamicType,
+{
+    let call = conn.call_method(
+        Some(SERVER_NAME),
+        SERVER_PATH,
+        Some(SERVER_INTERFACE),
+        method,
+        body,
+    );
+    bounded(deadline, limit, method, call)
+        .await?
+        .map_err(|e| classify(method, e))
 }
 
 impl Drop for DesktopNotifier {
