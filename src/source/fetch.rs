@@ -17,6 +17,7 @@ use reqwest::header::{
 use url::Url;
 
 use crate::config::{FeedSource, Http};
+use crate::model::Validators;
 use crate::source::hints::{self, Hints};
 
 /// Most redirects followed for one fetch.
@@ -26,15 +27,6 @@ pub const MAX_REDIRECTS: usize = 5;
 /// label feeds `text/html` or `application/octet-stream`).
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
 application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
-
-/// Validators from the last successful fetch, sent back to ask "changed since?".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    /// The `ETag` header as received.
-    pub etag: Option<String>,
-    /// The `Last-Modified` header as received.
-    pub last_modified: Option<String>,
-}
 
 /// What a fetch produced.
 #[derive(Debug)]
