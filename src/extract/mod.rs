@@ -10,6 +10,7 @@
 //! - [`text`]: HTML → text.
 //! - `segment`: paragraphs and sentences.
 //! - `entities`, `context`: dictionary matching and disambiguation.
+//! - `describe`: regulators named by description ("the Irish data watchdog").
 //! - `names`: people, organisations and places the knowledge base does not know;
 //!   `catalog` numbers them after the knowledge base's entities.
 //! - `numbers`, `quantities`, `dates`: money, percentages, durations, dates.
@@ -19,6 +20,7 @@ mod alternation;
 mod catalog;
 mod context;
 mod dates;
+mod describe;
 mod entities;
 pub mod kb;
 mod names;
@@ -43,6 +45,7 @@ use kb::KnowledgeBase;
 pub struct Extractor {
     kb: Arc<KnowledgeBase>,
     entities: entities::EntityMatcher,
+    describer: describe::Describer,
     quantities: quantities::Quantities,
     dates: dates::Dates,
     names: names::Names,
@@ -56,6 +59,7 @@ impl Extractor {
     pub fn new(kb: Arc<KnowledgeBase>) -> Self {
         Extractor {
             entities: entities::EntityMatcher::new(&kb),
+            describer: describe::Describer::new(&kb),
             quantities: quantities::Quantities::new(),
             dates: dates::Dates::new(),
             names: names::Names::new(),
@@ -77,6 +81,7 @@ impl Extractor {
     pub fn extract_text(&self, text: &str, reference: Option<DateTime<Utc>>) -> Extraction {
         let seg = segment::Segments::new(text);
         let (mut resolved, _, ruled_out) = self.entities.find(&self.kb, text, &seg, false);
+        let described = self.describer.find(&self.kb, text, &seg, &resolved);
         let known: Vec<names::Known> = resolved
             .iter()
             .map(|r| names::Known {
@@ -93,6 +98,7 @@ impl Extractor {
         let cat = catalog::Catalog {
             kb: &self.kb,
             unknowns: &found.unknowns,
+            described: &described.synthesized,
         };
         if !found.withdrawn.is_empty() {
             let mut k = 0;
@@ -101,12 +107,19 @@ impl Extractor {
                 found.withdrawn.binary_search(&(k - 1)).is_err()
             });
         }
-        resolved.extend(found.mentions.iter().map(|m| entities::Resolved {
-            start: m.start,
-            end: m.end,
-            entity: cat.unknown_index(m.unknown),
-            confidence: found.unknowns[m.unknown].confidence,
-        }));
+        resolved.extend(
+            found
+                .mentions
+                .iter()
+                .filter(|m| !described.overlaps(m.start, m.end))
+                .map(|m| entities::Resolved {
+                    start: m.start,
+                    end: m.end,
+                    entity: cat.unknown_index(m.unknown),
+                    confidence: found.unknowns[m.unknown].confidence,
+                }),
+        );
+        described.resolve_into(&mut resolved, |s| cat.described_index(s));
         resolved.sort_by_key(|r| (r.start, r.end));
         let mentioned: Vec<quotes::Mentioned> = resolved
             .iter()
@@ -126,7 +139,7 @@ impl Extractor {
             })
         });
         Extraction {
-            entities: entities::hits(&cat, text, &resolved),
+            entities: entities::hits(&cat, text, &resolved, &described.spans()),
             money: q.money,
             percent: q.percent,
             durations: q.durations,
@@ -159,5 +172,15 @@ impl Extractor {
     pub fn explain(&self, text: &str) -> Vec<Decision> {
         let seg = segment::Segments::new(text);
         self.entities.find(&self.kb, text, &seg, true).1
+    }
+
+    /// The extractor over the built-in knowledge base, built once for all unit tests.
+    #[cfg(test)]
+    pub(crate) fn builtin_for_tests() -> &'static Extractor {
+        static X: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
+        X.get_or_init(|| {
+            let kb = KnowledgeBase::builtin().unwrap_or_else(|e| panic!("{e:?}"));
+            Extractor::new(Arc::new(kb))
+        })
     }
 }
