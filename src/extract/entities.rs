@@ -504,30 +504,43 @@ pub(crate) fn ends_with_word(text: &str, word: &str) -> bool {
             && text[..cut].chars().next_back().is_some_and(is_word_char))
 }
 
-/// Groups resolved mentions (knowledge-base entities and unknown names alike, in
-/// [`Catalog`] numbering) into hits, in order of first mention.
-pub(crate) fn hits(cat: &Catalog<'_>, text: &str, resolved: &[Resolved]) -> Vec<EntityHit> {
+/// Groups resolved mentions (knowledge-base entities, unknown names and made entities,
+/// in [`Catalog`] numbering) into hits, in order of first mention. `described` holds
+/// the (start, end) of every mention resolved from a description, sorted.
+pub(crate) fn hits(
+    cat: &Catalog<'_>,
+    text: &str,
+    resolved: &[Resolved],
+    described: &[(usize, usize)],
+) -> Vec<EntityHit> {
     let mut index: std::collections::HashMap<u32, usize> = Default::default();
     let mut hits: Vec<EntityHit> = Vec::new();
     for r in resolved {
+        let is_described = described.binary_search(&(r.start, r.end)).is_ok();
         let mention = Mention {
             start: r.start,
             end: r.end,
             surface: text[r.start..r.end].to_string(),
+            described: is_described,
         };
         match index.get(&r.entity) {
             Some(&h) => {
                 hits[h].mentions.push(mention);
                 hits[h].confidence = hits[h].confidence.max(r.confidence);
+                hits[h].described &= is_described;
             }
             None => {
                 index.insert(r.entity, hits.len());
+                let made = cat.synthesized(r.entity);
                 hits.push(EntityHit {
                     id: cat.id(r.entity).to_string(),
                     name: cat.name(r.entity).to_string(),
                     kind: cat.kind(r.entity),
                     confidence: r.confidence,
                     mentions: vec![mention],
+                    described: is_described,
+                    country: made.and_then(|m| m.country.clone()),
+                    tags: made.map(|m| m.tags.clone()).unwrap_or_default(),
                 });
             }
         }

@@ -13,6 +13,7 @@
 //! - [`text`]: HTML → text.
 //! - `segment`: paragraphs and sentences.
 //! - `entities`, `context`: dictionary matching and disambiguation.
+//! - `describe`: regulators named by description ("the Irish data watchdog").
 //! - `names`: people, organisations and places the knowledge base does not know;
 //!   `catalog` numbers them after the knowledge base's entities.
 //! - `numbers`, `quantities`, `dates`: money, percentages, durations, dates.
@@ -22,6 +23,7 @@ mod alternation;
 mod catalog;
 mod context;
 mod dates;
+mod describe;
 mod entities;
 pub mod kb;
 mod names;
@@ -62,6 +64,8 @@ pub struct Extractor {
     kb: Arc<KnowledgeBase>,
     /// Compiled (or, for the shipped base, read) on first use.
     entities: OnceLock<entities::EntityMatcher>,
+    /// The descriptions' index over the knowledge base, made on first use.
+    describer: OnceLock<describe::Describer>,
     names: names::Names,
     /// The learned tagger for names the other stages leave; `None` only if the
     /// built-in model does not load (a broken build), which is logged.
@@ -73,6 +77,7 @@ impl Extractor {
     pub fn new(kb: Arc<KnowledgeBase>) -> Self {
         Extractor {
             entities: OnceLock::new(),
+            describer: OnceLock::new(),
             names: names::Names::new(),
             tagger: tagger::Tagger::builtin()
                 .map_err(|e| tracing::warn!(error = %e, "name tagger not loaded"))
@@ -88,6 +93,11 @@ impl Extractor {
                 .flatten()
                 .unwrap_or_else(|| entities::EntityMatcher::new(&self.kb))
         })
+    }
+
+    fn describer(&self) -> &describe::Describer {
+        self.describer
+            .get_or_init(|| describe::Describer::new(&self.kb))
     }
 
     fn quantities(&self) -> &'static quantities::Quantities {
@@ -109,6 +119,7 @@ impl Extractor {
     pub fn extract_text(&self, text: &str, reference: Option<DateTime<Utc>>) -> Extraction {
         let seg = segment::Segments::new(text);
         let (mut resolved, _, ruled_out) = self.entities().find(&self.kb, text, &seg, false);
+        let described = self.describer().find(&self.kb, text, &seg, &resolved);
         let known: Vec<names::Known> = resolved
             .iter()
             .map(|r| names::Known {
@@ -125,6 +136,7 @@ impl Extractor {
         let cat = catalog::Catalog {
             kb: &self.kb,
             unknowns: &found.unknowns,
+            described: &described.synthesized,
         };
         if !found.withdrawn.is_empty() {
             let mut k = 0;
@@ -133,12 +145,19 @@ impl Extractor {
                 found.withdrawn.binary_search(&(k - 1)).is_err()
             });
         }
-        resolved.extend(found.mentions.iter().map(|m| entities::Resolved {
-            start: m.start,
-            end: m.end,
-            entity: cat.unknown_index(m.unknown),
-            confidence: found.unknowns[m.unknown].confidence,
-        }));
+        resolved.extend(
+            found
+                .mentions
+                .iter()
+                .filter(|m| !described.overlaps(m.start, m.end))
+                .map(|m| entities::Resolved {
+                    start: m.start,
+                    end: m.end,
+                    entity: cat.unknown_index(m.unknown),
+                    confidence: found.unknowns[m.unknown].confidence,
+                }),
+        );
+        described.resolve_into(&mut resolved, |s| cat.described_index(s));
         resolved.sort_by_key(|r| (r.start, r.end));
         let mentioned: Vec<quotes::Mentioned> = resolved
             .iter()
@@ -158,7 +177,7 @@ impl Extractor {
             })
         });
         Extraction {
-            entities: entities::hits(&cat, text, &resolved),
+            entities: entities::hits(&cat, text, &resolved, &described.spans()),
             money: q.money,
             percent: q.percent,
             durations: q.durations,
@@ -191,5 +210,15 @@ impl Extractor {
     pub fn explain(&self, text: &str) -> Vec<Decision> {
         let seg = segment::Segments::new(text);
         self.entities().find(&self.kb, text, &seg, true).1
+    }
+
+    /// The extractor over the built-in knowledge base, built once for all unit tests.
+    #[cfg(test)]
+    pub(crate) fn builtin_for_tests() -> &'static Extractor {
+        static X: std::sync::OnceLock<Extractor> = std::sync::OnceLock::new();
+        X.get_or_init(|| {
+            let kb = KnowledgeBase::builtin().unwrap_or_else(|e| panic!("{e:?}"));
+            Extractor::new(Arc::new(kb))
+        })
     }
 }

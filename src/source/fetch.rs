@@ -7,7 +7,7 @@
 //! validators.
 
 use std::path::Path;
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, UNIX_EPOCH};
 
 use reqwest::StatusCode;
@@ -18,6 +18,7 @@ use url::Url;
 
 use crate::config::{FeedSource, Http};
 use crate::model::Validators;
+use crate::net::{self, error_chain};
 use crate::source::hints::{self, Hints};
 
 /// Most redirects followed for one fetch.
@@ -105,8 +106,6 @@ pub struct Fetcher {
     timeout: Duration,
 }
 
-static CRYPTO: Once = Once::new();
-
 impl Fetcher {
     /// A fetcher with these limits. Proxies come from the environment
     /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`), as reqwest reads them.
@@ -132,21 +131,9 @@ impl Fetcher {
         if let Some(c) = self.client.get() {
             return Ok(c);
         }
-        CRYPTO.call_once(|| {
-            // Err means another provider is already installed, which is just as good.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
-        let http = &self.http;
-        let client = reqwest::Client::builder()
-            .user_agent(&http.user_agent)
-            .connect_timeout(http.connect_timeout)
-            .timeout(http.timeout)
-            .read_timeout(http.timeout)
-            // Redirects are followed by hand, to tell permanent ones from the others.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(8)
-            .build()
-            .map_err(net_error)?;
+        // Redirects are followed by hand (the builder follows none), to tell
+        // permanent ones from the others.
+        let client = net::client_builder(&self.http).build().map_err(net_error)?;
         Ok(self.client.get_or_init(|| client))
     }
 
@@ -368,19 +355,4 @@ fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
         cur = c.source();
     }
     false
-}
-
-/// The error and its causes on one line: reqwest's own message alone says little.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let m = c.to_string();
-        if !s.contains(&m) {
-            s.push_str(": ");
-            s.push_str(&m);
-        }
-        cur = c.source();
-    }
-    s
 }

@@ -11,12 +11,13 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
     ("model", &[]),
     ("diag", &[]),
     ("duration", &[]),
-    ("config", &["diag", "duration"]),
+    ("config", &["model", "diag", "duration"]),
+    ("net", &["config"]),
     ("extract", &["model", "diag"]),
     ("rules", &["model", "diag", "duration", "extract"]),
-    ("source", &["model", "config"]),
+    ("source", &["model", "config", "net"]),
     ("store", &["model", "rules"]),
-    ("sink", &["model", "config", "store"]),
+    ("sink", &["model", "config", "net", "store"]),
     ("tail", &["model", "duration"]),
     ("service", &["config"]),
     (
@@ -28,8 +29,8 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
     (
         "daemon",
         &[
-            "model", "diag", "duration", "config", "extract", "rules", "source", "store", "sink",
-            "tail", "service", "worker",
+            "model", "diag", "duration", "config", "net", "extract", "rules", "source", "store",
+            "sink", "tail", "service", "worker",
         ],
     ),
 ];
