@@ -30,7 +30,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{error, info, warn};
 
-use crate::config::Config;
+use crate::config::{Config, FeedSource};
 use crate::diag::Diagnostics;
 use crate::service::dirs;
 use crate::service::metrics::{self, Metrics};
@@ -87,7 +87,14 @@ async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
     let store: SharedStore = Arc::new(Mutex::new(store));
     let log = AlertLog::open(&config.alert_log)
         .with_context(|| format!("cannot open the alert log {}", config.alert_log.display()))?;
-    let fetcher = Fetcher::new(&config.http)?;
+    let fetcher = Fetcher::new(&config.http);
+    if config
+        .feeds
+        .iter()
+        .any(|f| matches!(f.source, FeedSource::Http(_)))
+    {
+        fetcher.http_ready()?;
+    }
     let ctx = PollContext {
         fetcher,
         store: store.clone(),

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tracing::{error, info, warn};
 
 use super::{Loaded, load};
+use crate::config::FeedSource;
 use crate::service::metrics::Metrics;
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
@@ -167,8 +168,17 @@ impl Running {
             }
         }
         if old.http != cfg.http {
-            match Fetcher::new(&cfg.http) {
-                Ok(f) => self.ctx.fetcher = f,
+            let f = Fetcher::new(&cfg.http);
+            let ready = match cfg
+                .feeds
+                .iter()
+                .any(|f| matches!(f.source, FeedSource::Http(_)))
+            {
+                true => f.http_ready(),
+                false => Ok(()),
+            };
+            match ready {
+                Ok(()) => self.ctx.fetcher = f,
                 Err(e) => warn!(error = %e, "new [http] settings unusable; keeping the old ones"),
             }
         }
