@@ -7,10 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::keep_until_exit;
 use crate::config::{Config, read_user_files};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::extract::kb::KnowledgeBase;
-use crate::worker::engine::{nothing_to_watch, read_knowledge_base, read_watchlists};
+use crate::worker::engine::{read_knowledge_base, read_watchlists, rule_set_problems};
 
 /// What `check` found, besides the problems.
 struct Counts {
@@ -18,6 +19,7 @@ struct Counts {
     watchlists: usize,
     rules: usize,
     entities: usize,
+    channels: usize,
 }
 
 /// Checks the config at `path` and the files it names; prints warnings and errors on
@@ -29,17 +31,21 @@ pub fn check(path: &Path) -> ExitCode {
     if let Some(config) = &config {
         warnings.extend(config.warnings.iter().cloned());
         let (kb, kb_whole) = knowledge_base(&config.entities, &mut errors);
+        // No watchlists in a config with errors: its `watchlists` key may be what
+        // failed, so the rules are unknown, not none.
+        let unknown = config.watchlists.is_empty() && !errors.is_empty();
         let rules = match read_watchlists(&config.watchlists, &kb) {
+            Ok(rules) if kb_whole && !unknown => {
+                errors.extend(rule_set_problems(config, &rules));
+                rules
+            }
             Ok(rules) => rules,
+            // Rules are missing for a reason already reported.
             Err(problems) => {
                 errors.extend(problems);
                 Vec::new()
             }
         };
-        // With errors, rules are missing for a reason already reported.
-        if errors.is_empty() {
-            errors.extend(nothing_to_watch(config, &rules));
-        }
         if !kb_whole {
             warnings.push(Diagnostic::file(
                 path,
@@ -52,7 +58,10 @@ pub fn check(path: &Path) -> ExitCode {
             watchlists: config.watchlists.len(),
             rules: rules.len(),
             entities: kb.entities().len(),
+            channels: config.channels.len(),
         });
+        // The process exits next: the kernel frees these faster than their drops.
+        keep_until_exit((kb, rules));
     }
     for w in &warnings {
         eprintln!("warning: {w}");
@@ -60,17 +69,17 @@ pub fn check(path: &Path) -> ExitCode {
     match counts {
         Some(c) if errors.is_empty() => {
             println!(
-                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities{}",
+                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities, {} channel(s)",
                 path.display(),
                 c.feeds,
                 c.watchlists,
                 c.rules,
                 c.entities,
-                match warnings.len() {
-                    0 => String::new(),
-                    n => format!("; {n} warning(s)"),
-                }
+                c.channels,
             );
+            if !warnings.is_empty() {
+                eprintln!("{} warning(s)", warnings.len());
+            }
             ExitCode::SUCCESS
         }
         _ => {

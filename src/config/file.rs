@@ -19,6 +19,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 
+use super::channel::{self, ChannelToml};
 use super::{
     Config, DEFAULT_METRICS_LISTEN, Desktop, Feed, FeedSource, FirstPoll, Http, MAX_INTERVAL,
     MIN_INTERVAL, Polling, default_user_agent,
@@ -53,6 +54,8 @@ struct ConfigToml {
     watch_config: bool,
     #[serde(default)]
     feed: Vec<Spanned<FeedToml>>,
+    #[serde(default)]
+    channel: Vec<Spanned<ChannelToml>>,
     item_retention: Option<Spanned<String>>,
 }
 
@@ -254,6 +257,14 @@ pub(super) fn parse(path: &Path, text: &str) -> Checked {
     };
     let metrics = metrics_listen(&mut c, &file.metrics);
     let feeds = check_feeds(&mut c, &base, file.feed, interval, first_poll);
+    let channels = channel::check(
+        path,
+        text,
+        &base,
+        file.channel,
+        parse_duration,
+        &mut c.errors,
+    );
     // The files a key names are looked for only when the key was read as written:
     // after an error in it (or a syntax error that may have swallowed it), they would
     // be reported missing for nothing. Watchlists name entities: without the
@@ -302,6 +313,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Checked {
         watch_config: file.watch_config,
         metrics,
         item_retention,
+        channels,
         watch_nothing,
         watchlists_at,
         warnings: c.warnings,
@@ -365,8 +377,8 @@ fn read(c: &mut Checker<'_>) -> (ConfigToml, ReadNotes) {
         let message = match under.as_deref() {
             // A top-level key itself is unknown.
             None | Some("") => unknown_key(e.message()),
-            Some("feed") if e.message().contains("expected a sequence") => {
-                "`feed` must be an array of tables: write [[feed]]".to_string()
+            Some(key @ ("feed" | "channel")) if e.message().contains("expected a sequence") => {
+                format!("`{key}` must be an array of tables: write [[{key}]]")
             }
             Some(key) => format!("`{key}`: {}", e.message()),
         };

@@ -13,6 +13,7 @@ use url::Url;
 use crate::diag::{Diagnostic, Diagnostics, Location, utf8_text};
 use crate::duration::parse_duration;
 
+pub mod channel;
 mod file;
 
 /// Shortest poll interval accepted: anything faster is abuse of the publisher.
@@ -59,6 +60,8 @@ pub struct Config {
     /// Problems that do not stop the config from working (two feeds with one URL,
     /// `watchlists = []`): `check` prints them, `run` logs them at start and reload.
     pub warnings: Vec<Diagnostic>,
+    /// Where alerts go besides the log and the desktop.
+    pub channels: Vec<channel::Channel>,
 }
 
 /// HTTP limits applied to every fetch.
