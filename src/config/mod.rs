@@ -214,7 +214,8 @@ impl Config {
     }
 
     /// Validates config `text` as if read from `path`: every problem is reported, each
-    /// with file:line:column (see [`file`]).
+    /// with file:line:column (see [`file`]). What does not stop the config from working
+    /// is in [`Config::warnings`], a file feed whose file is not there among them.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
         let mut checked = file::parse(path, text);
         if checked.errors.is_empty() {
@@ -231,7 +232,8 @@ impl Config {
     /// checked in the same run. Every value that had an error has its default there;
     /// the lists of watchlist and knowledge-base files are emptied when they cannot be
     /// trusted (their key had an error, or a syntax error may have swallowed it), so
-    /// nothing is reported about files the user did not name.
+    /// nothing is reported about files the user did not name. A file feed whose file is
+    /// not there is an error here (a warning for [`Config::load`]).
     pub fn load_for_check(path: &Path) -> (Option<Config>, Vec<Diagnostic>) {
         let text = match read_config_text(path) {
             Ok(t) => t,

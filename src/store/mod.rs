@@ -262,9 +262,7 @@ impl Store {
             StoreError::Sqlite(error) => match error.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::NotADatabase) => StoreError::Corrupt {
                     path: path.to_path_buf(),
-                    detail: "not a database: its header is damaged, or it is another kind \
-                             of file"
-                        .into(),
+                    detail: "not a database: a damaged header, or another kind of file".into(),
                 },
                 _ => StoreError::Open {
                     path: path.to_path_buf(),
