@@ -12,9 +12,11 @@ use crate::model::{Alert, Item, Popup, Validators};
 
 mod rule_state;
 mod shared;
+mod state_lock;
 mod summaries;
 pub use rule_state::StoredItem;
 pub use shared::{SharedStore, lock};
+pub use state_lock::{LOCK_FILE, LockError, StateLock};
 pub use summaries::DueSummary;
 
 /// The file name inside `state_dir`.

@@ -11,6 +11,8 @@
 pub mod common;
 
 mod cli;
+mod cli_edges;
+mod daemon_lock;
 mod daemon_run;
 mod desktop;
 mod extract_batch;
