@@ -11,7 +11,7 @@ use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::print_with;
+use super::{keep_until_exit, print_with};
 use crate::config::Config;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
@@ -56,6 +56,11 @@ pub fn extract(
     config: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let reference = reference.map(parse_reference).transpose()?;
+    // The patterns compile on another core while the knowledge base is read; a
+    // thread that cannot start only means they compile on first use.
+    let _ = std::thread::Builder::new()
+        .name("patterns".into())
+        .spawn(crate::extract::compile_patterns);
     let kb = match config {
         Some(c) => {
             let cfg = Config::load(c).map_err(|d| anyhow!("{d}"))?;
@@ -66,9 +71,10 @@ pub fn extract(
     };
     let extractor = Extractor::new(Arc::new(kb));
     if batch {
-        return print_with(|out| {
-            extract_batch(&extractor, reference, out).context("extract --batch")
-        });
+        let done =
+            print_with(|out| extract_batch(&extractor, reference, out).context("extract --batch"));
+        keep_until_exit(extractor);
+        return done;
     }
     let input = read_input(file)?;
     let ex = if html {
@@ -76,6 +82,7 @@ pub fn extract(
     } else {
         extractor.extract_text(&input, reference)
     };
+    keep_until_exit(extractor);
     print_with(|out| {
         serde_json::to_writer_pretty(&mut *out, &ex)?;
         Ok(out.write_all(b"\n")?)

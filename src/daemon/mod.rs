@@ -12,7 +12,8 @@
 //! Shutdown: `STOPPING=1`; no new polls; running polls get [`STOP_GRACE`] to finish
 //! (an unfinished one has committed nothing and is simply redone next start); then the
 //! deliverer drains the outbox, bounded by [`DRAIN_LIMIT`] so the whole stop fits in
-//! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost).
+//! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost), while each
+//! channel finishes the attempt it has under way (at most [`CHANNEL_GRACE`]).
 
 mod reload;
 
@@ -29,13 +30,15 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{error, info, warn};
 
-use crate::config::Config;
+use crate::config::{Config, FeedSource};
 use crate::diag::Diagnostics;
 use crate::service::dirs;
 use crate::service::metrics::{self, Metrics};
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
 use crate::service::watch::{ConfigWatch, WATCH_EVERY};
+use crate::sink::channel::queue::ChannelObserver;
+use crate::sink::channel::set::{self as channels, ChannelSet};
 use crate::sink::deliver::{Deliverer, DeliveryObserver, Progress};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
@@ -54,6 +57,9 @@ pub const DRAIN_LIMIT: Duration = Duration::from_secs(20);
 const OUTBOX_KEEP: Duration = Duration::from_secs(30 * 24 * 3600);
 /// How often the outbox is cleaned.
 const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// How long a channel's attempt under way may take to finish when the channel is
+/// stopped, restarted or removed (cut short, it is made again).
+pub const CHANNEL_GRACE: Duration = Duration::from_secs(5);
 
 /// Everything a loaded configuration builds.
 pub(crate) struct Loaded {
@@ -96,7 +102,14 @@ async fn open(loaded: &Loaded) -> anyhow::Result<Opened> {
     let store: SharedStore = Arc::new(Mutex::new(store));
     let log = AlertLog::open(&config.alert_log)
         .with_context(|| format!("cannot open the alert log {}", config.alert_log.display()))?;
-    let fetcher = Fetcher::new(&config.http)?;
+    let fetcher = Fetcher::new(&config.http);
+    if config
+        .feeds
+        .iter()
+        .any(|f| matches!(f.source, FeedSource::Http(_)))
+    {
+        fetcher.http_ready()?;
+    }
     let ctx = PollContext {
         fetcher,
         store: store.clone(),
@@ -136,6 +149,10 @@ pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
         mut deliverer,
         lock: _lock,
     } = open(&loaded).await?;
+    // Channels new to the store take what this poll raises.
+    channels::sync_store(&ctx.store, &loaded.config.channels)
+        .await
+        .context("registering the channels")?;
     let mut set = JoinSet::new();
     for feed in loaded.config.feeds.clone() {
         let ctx = ctx.clone();
@@ -161,6 +178,17 @@ pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     }
     let delivered = deliverer.deliver().await.context("delivering alerts")?;
     summary.logged = delivered.logged;
+    let config = &loaded.config;
+    if !config.channels.is_empty() {
+        channels::drain(
+            &ctx.store,
+            &config.channels,
+            &config.http,
+            Arc::new(Metrics::new()),
+        )
+        .await
+        .context("delivering to the channels")?;
+    }
     Ok(summary)
 }
 
@@ -244,6 +272,7 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         .config
         .watch_config
         .then(|| ConfigWatch::new(&loaded.config));
+    let channels = ChannelSet::new(ctx.store.clone(), metrics.clone());
     let mut rt = Running {
         config_path: config_path.to_path_buf(),
         loaded,
@@ -254,6 +283,7 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         manager: ServiceManager::from_env(),
         log_handle,
         watcher,
+        channels,
     };
     let line = rt.start().await;
     log_start(&rt);
@@ -268,7 +298,7 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
     Ok((rt, background))
 }
 
-/// The start line: what is loaded and when the first polls are due (they are spread
+/// The start line: what is loaded (feeds, rules, channels if any) and when the first polls are due (they are spread
 /// over up to 30 s, or longer after a restart, and nothing else is logged until then).
 fn log_start(rt: &Running) {
     let feeds = rt.schedule.len();
@@ -280,15 +310,21 @@ fn log_start(rt: &Running) {
         let d = at.saturating_duration_since(now);
         crate::duration::short_span(chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX))
     };
+    let channels = rt.loaded.config.channels.len();
+    let loaded = match channels {
+        0 => format!("{feeds} feed(s), {rules} rule(s)"),
+        n => format!("{feeds} feed(s), {rules} rule(s), {n} channel(s)"),
+    };
     match rt.schedule.due_span() {
         Some((feed, first, last)) => {
             let (first_in, all_in) = (wait(first), wait(last));
-            info!(feeds, rules, state_dir, watchdog_ms, first_feed = %feed,
+            info!(feeds, rules, channels, state_dir, watchdog_ms, first_feed = %feed,
                 first_poll_in = %first_in, all_polled_within = %all_in,
-                "newswatch running: {feeds} feed(s), {rules} rule(s); first poll in {first_in} ({feed}), every feed within {all_in}");
+                "newswatch running: {loaded}; first poll in {first_in} ({feed}), every feed within {all_in}");
         }
         None => warn!(
             rules,
+            channels,
             state_dir,
             config = %rt.config_path.display(),
             "newswatch running with no feed to poll: add [[feed]] entries to the config and reload"
@@ -395,9 +431,14 @@ async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
             _ = &mut grace => { polls.set.abort_all(); break; }
         }
     }
-    // Then let the deliverer drain the outbox (and the metrics endpoint close).
+    // Then let the deliverer drain the outbox (and the metrics endpoint close), and
+    // the channels finish the attempts under way.
     let _ = background.stop_tx.send(true);
-    match tokio::time::timeout(DRAIN_LIMIT, background.delivery).await {
+    let (drained, ()) = tokio::join!(
+        tokio::time::timeout(DRAIN_LIMIT, background.delivery),
+        rt.channels.stop(CHANNEL_GRACE)
+    );
+    match drained {
         Ok(Ok(())) => {}
         Ok(Err(e)) => error!(error = %e, "delivery task failed"),
         Err(_) => {
@@ -408,6 +449,22 @@ async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
         endpoint.abort();
     }
     info!("stopped");
+}
+
+/// The channels report to the metrics.
+impl ChannelObserver for Metrics {
+    fn channel_delivered(&self, channel: &str, alerts: usize, at: chrono::DateTime<Utc>) {
+        Metrics::channel_delivered(self, channel, alerts, at);
+    }
+    fn channel_failed(&self, channel: &str, permanent: bool) {
+        Metrics::channel_failed(self, channel, permanent);
+    }
+    fn channel_given_up(&self, channel: &str, alerts: usize) {
+        Metrics::channel_given_up(self, channel, alerts);
+    }
+    fn channel_queue(&self, channel: &str, queued: u64) {
+        Metrics::channel_queue(self, channel, queued);
+    }
 }
 
 /// Drops delivered alerts older than [`OUTBOX_KEEP`] from the outbox.

@@ -90,6 +90,7 @@ fn every_printing_command_ends_quietly_when_its_reader_goes_away() {
         (vec!["rules", "test", &demo, "--config", &cfg], b""),
         (vec!["feeds", "--config", &cfg], b""),
         (vec!["feeds", "--json", "--config", &cfg], b""),
+        (vec!["channels", "--config", &cfg], b""),
         (vec!["export-opml", "--config", &cfg], b""),
         (vec!["import-opml", &opml, "--config", &cfg], b""),
         (vec!["completions", "bash"], b""),
