@@ -4,10 +4,11 @@
 //! key was read as written), and a knowledge base with errors still lets the
 //! watchlists be checked, against what of it loads.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::keep_until_exit;
+use super::{keep_until_exit, print_with};
 use crate::config::{Config, read_user_files};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::extract::kb::KnowledgeBase;
@@ -24,7 +25,7 @@ struct Counts {
 
 /// Checks the config at `path` and the files it names; prints warnings and errors on
 /// stderr, the summary on stdout. Exit 1 on any error (warnings alone: 0).
-pub fn check(path: &Path) -> ExitCode {
+pub fn check(path: &Path) -> anyhow::Result<ExitCode> {
     let (config, mut errors) = Config::load_for_check(path);
     let mut warnings = Vec::new();
     let mut counts = None;
@@ -68,24 +69,26 @@ pub fn check(path: &Path) -> ExitCode {
     }
     match counts {
         Some(c) if errors.is_empty() => {
-            println!(
-                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities, {} channel(s)",
-                path.display(),
-                c.feeds,
-                c.watchlists,
-                c.rules,
-                c.entities,
-                c.channels,
-            );
             if !warnings.is_empty() {
                 eprintln!("{} warning(s)", warnings.len());
             }
-            ExitCode::SUCCESS
+            print_with(|out| {
+                Ok(writeln!(
+                    out,
+                    "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities, {} channel(s)",
+                    path.display(),
+                    c.feeds,
+                    c.watchlists,
+                    c.rules,
+                    c.entities,
+                    c.channels,
+                )?)
+            })
         }
         _ => {
             eprintln!("{}", Diagnostics(errors.clone()));
             eprintln!("{} problem(s) found", errors.len());
-            ExitCode::FAILURE
+            Ok(ExitCode::FAILURE)
         }
     }
 }
