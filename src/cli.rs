@@ -81,6 +81,19 @@ pub enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Find knowledge-base entities by id, name or alias (any case, accents ignored):
+    /// their id (what rules write as `@id`), kind, country, tags, aliases, owner and
+    /// parent, and what they own. Without QUERY, list them all.
+    Entities {
+        /// Part of an id, name or alias ("cnil", "bytedance", "Data Protection").
+        query: Option<String>,
+        /// One JSON object per entity.
+        #[arg(long)]
+        json: bool,
+        /// Config file (its `entities` files are searched with the built-in base).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
     /// Work with watch rules (`rules test`: try rules on items before deploying them).
     Rules {
         /// What to do with the rules.

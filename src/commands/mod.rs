@@ -1,6 +1,6 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`extract`], [`items`], [`shell`], [`subscriptions`], [`try_rules`]); `run`, `once`,
+//! family ([`entities`], [`extract`], [`items`], [`shell`], [`subscriptions`], [`try_rules`]); `run`, `once`,
 //! `check` and `tail` are a few lines each over [`crate::daemon`] and [`crate::tail`].
 
 use std::io::{self, BufWriter, Write};
@@ -16,6 +16,7 @@ use crate::daemon;
 use crate::tail::{self, TailOptions};
 use crate::worker::engine::Engine;
 
+pub mod entities;
 pub mod extract;
 pub mod items;
 pub mod shell;
@@ -67,6 +68,11 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             reference.as_deref(),
             config.as_deref(),
         ),
+        Command::Entities {
+            query,
+            json,
+            config,
+        } => entities::entities(query.as_deref(), json, config.as_deref()),
         Command::Rules {
             command:
                 RulesCommand::Test {
