@@ -32,7 +32,7 @@ pub async fn items(source: &str) -> anyhow::Result<ExitCode> {
         &Config::parse(Path::new("<defaults>"), "watchlists = []")
             .map_err(|d| anyhow!("{d}"))?
             .http,
-    )?;
+    );
     let bytes = match fetcher.fetch(&src, &Validators::default()).await? {
         Fetched::Body { bytes, .. } => bytes,
         Fetched::NotModified { .. } => {
