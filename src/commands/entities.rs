@@ -104,26 +104,29 @@ fn form_rank(form: &str, q: &str) -> Option<u8> {
 }
 
 /// The entities matching `query` by id, name or alias, best first: the exact id, an
-/// exact name or alias, a word starting with the query, the query anywhere. Ties go
-/// to the shorter name, then the id. An empty query lists every entity by id.
+/// exact name or alias, a word starting with the query, the query anywhere; at each
+/// step a match in the id or name before one only in an alias, then the shorter
+/// name, then the id. An empty query lists every entity by id.
 pub fn search<'a>(kb: &'a KnowledgeBase, query: &str) -> Vec<&'a Entity> {
     let q = fold(query.trim());
-    let mut found: Vec<(u8, &Entity)> = kb
+    // Rank: (how it matches, whether only through an alias).
+    let mut found: Vec<((u8, bool), &Entity)> = kb
         .entities()
         .iter()
         .filter_map(|e| {
-            if q.is_empty() {
-                return Some((0, e));
+            if q.is_empty() || e.id == q {
+                return Some(((0, false), e));
             }
-            if e.id == q {
-                return Some((0, e));
-            }
-            std::iter::once(&e.id)
-                .chain(std::iter::once(&e.name))
-                .chain(&e.aliases)
+            let own = [&e.id, &e.name]
+                .into_iter()
                 .filter_map(|form| form_rank(&fold(form), &q))
-                .min()
-                .map(|r| (r, e))
+                .map(|r| (r, false));
+            let aliases = e
+                .aliases
+                .iter()
+                .filter_map(|form| form_rank(&fold(form), &q))
+                .map(|r| (r, true));
+            own.chain(aliases).min().map(|r| (r, e))
         })
         .collect();
     found.sort_by(|(ra, a), (rb, b)| {
@@ -284,6 +287,11 @@ mod tests {
         assert_eq!(found[0], "bytedance", "{found:?}");
         // An alias finds its entity: WeChat's Chinese name.
         assert_eq!(ids(&search(&kb, "Weixin"))[0], "wechat");
+        // A name beats an alias that matches as well ("Central America" of Latin America).
+        let central = ids(&search(&kb, "central"));
+        let by_name = central.iter().position(|&i| i == "ecb").unwrap();
+        let by_alias = central.iter().position(|&i| i == "latin-america").unwrap();
+        assert!(by_name < by_alias, "{central:?}");
     }
 
     #[test]
