@@ -276,8 +276,7 @@ fn person_surnames_are_conditional_unless_listed() {
 
 /// The README section users are pointed to, from its heading to the next `## `.
 fn readme_section() -> String {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
+    let readme = include_str!("../../../README.md");
     let start = readme
         .find(&format!("## {README_SECTION}\n"))
         .expect("the README has the entity-file section");
