@@ -12,6 +12,8 @@ pub mod common;
 
 mod channels_cli;
 mod cli;
+mod cli_edges;
+mod daemon_lock;
 mod daemon_run;
 mod desktop;
 mod extract_batch;
