@@ -211,10 +211,9 @@ fn table(entities: &[&Entity]) -> String {
 /// files. Without `--config` and without a config in the usual places, the built-in
 /// base alone (said on stderr).
 fn load(config: Option<&Path>) -> anyhow::Result<KnowledgeBase> {
-    let path = match (config, config::locate(config)) {
-        (_, Ok(p)) => Some(p),
-        (Some(_), Err(e)) => return Err(e),
-        (None, Err(_)) => None,
+    let path = match config {
+        Some(p) => Some(p.to_path_buf()),
+        None => config::locate(None).ok(),
     };
     let entities = match path {
         Some(p) => Config::load(&p).map_err(|d| anyhow!("{d}"))?.entities,
