@@ -1,6 +1,6 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`extract`], [`items`], [`shell`], [`subscriptions`], [`tail`],
+//! family ([`entities`], [`extract`], [`items`], [`shell`], [`subscriptions`], [`tail`],
 //! [`try_rules`]); `run`, `once` and `check` are a few lines each over
 //! [`crate::daemon`]. Everything printed goes through `output` (a closed pipe ends a
 //! command quietly).
@@ -17,6 +17,7 @@ use crate::daemon;
 use crate::worker::engine::Engine;
 
 pub mod channels;
+pub mod entities;
 pub mod extract;
 pub mod items;
 mod output;
@@ -82,6 +83,11 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             reference.as_deref(),
             config.as_deref(),
         ),
+        Command::Entities {
+            query,
+            json,
+            config,
+        } => entities::entities(query.as_deref(), json, config.as_deref()),
         Command::Rules {
             command:
                 RulesCommand::Test {
