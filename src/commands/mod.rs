@@ -1,7 +1,7 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`channels`], [`check`], [`extract`], [`items`], [`shell`], [`subscriptions`],
-//! [`tail`], [`try_rules`]); `run` and `once` are a few lines each over
+//! family ([`channels`], [`check`], [`entities`], [`extract`], [`items`], [`shell`],
+//! [`subscriptions`], [`tail`], [`try_rules`]); `run` and `once` are a few lines each over
 //! [`crate::daemon`]. Everything printed goes through `output` (a closed pipe ends a
 //! command quietly).
 
@@ -16,6 +16,7 @@ use crate::daemon;
 
 pub mod channels;
 pub mod check;
+pub mod entities;
 pub mod extract;
 pub mod items;
 mod output;
@@ -81,6 +82,11 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             reference.as_deref(),
             config.as_deref(),
         ),
+        Command::Entities {
+            query,
+            json,
+            config,
+        } => entities::entities(query.as_deref(), json, config.as_deref()),
         Command::Rules {
             command:
                 RulesCommand::Test {
