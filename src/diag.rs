@@ -39,18 +39,94 @@ impl Diagnostic {
         span: Option<Range<usize>>,
         message: impl Into<String>,
     ) -> Self {
+        Location::at(file, source, span).problem(message)
+    }
+}
+
+/// A place in a user file, kept to report a problem found after the file was read
+/// (a watchlist key whose files turn out to define no rule, the first of two rules
+/// with one id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line; 0: the file as a whole.
+    pub line: usize,
+    /// 1-based column (in characters); 0 when unknown.
+    pub column: usize,
+    /// The source line with a caret under the spot, when known.
+    excerpt: Option<String>,
+}
+
+impl Location {
+    /// The file as a whole.
+    pub fn file(file: &Path) -> Self {
+        Location {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            excerpt: None,
+        }
+    }
+
+    /// Byte span `span` of `source`, the text of `file` (`None`: the whole file).
+    pub fn at(file: &Path, source: &str, span: Option<Range<usize>>) -> Self {
         let Some(span) = span else {
-            return Self::file(file, message);
+            return Self::file(file);
         };
         let (line, column, excerpt) = locate(source, span.start);
+        Location {
+            file: file.to_path_buf(),
+            line,
+            column,
+            excerpt: Some(excerpt),
+        }
+    }
+
+    /// A problem here.
+    pub fn problem(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: self.file.clone(),
+            line: self.line,
+            column: self.column,
+            message: message.into(),
+            excerpt: self.excerpt.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    /// `file:line` (`file` alone for the whole file), as messages cite a place.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            0 => write!(f, "{}", self.file.display()),
+            l => write!(f, "{}:{l}", self.file.display()),
+        }
+    }
+}
+
+/// `bytes`, the content of user file `file`, as text; bytes that are not UTF-8 are a
+/// problem at the line and column of the first of them (counted in the valid text
+/// before it), as every other problem in a user file is.
+pub fn utf8_text(file: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&e.as_bytes()[..at]);
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        let text = String::from_utf8_lossy(&e.as_bytes()[line_start..]);
+        let shown = text.lines().next().unwrap_or("");
         Diagnostic {
             file: file.to_path_buf(),
             line,
             column,
-            message: message.into(),
-            excerpt: Some(excerpt),
+            message: format!(
+                "not valid UTF-8 (byte {at}); TOML files must be UTF-8: save it as UTF-8"
+            ),
+            excerpt: Some(excerpt(shown, column)),
         }
-    }
+    })
 }
 
 /// 1-based line and column of byte `offset`, and that line with a caret under the column.

@@ -34,7 +34,19 @@ pub async fn items(source: &str) -> anyhow::Result<ExitCode> {
             .map_err(|d| anyhow!("{d}"))?
             .http,
     );
-    let bytes = match fetcher.fetch(&src, &Validators::default()).await? {
+    let fetched = fetcher
+        .fetch(&src, &Validators::default())
+        .await
+        .map_err(|e| {
+            // Say what could not be fetched, unless the error already does.
+            let (what, text) = (src.display(), e.to_string());
+            if text.contains(&what) {
+                anyhow!(text)
+            } else {
+                anyhow!("{what}: {text}")
+            }
+        })?;
+    let bytes = match fetched {
         Fetched::Body { bytes, .. } => bytes,
         Fetched::NotModified { .. } => {
             bail!("the server answered 304 Not Modified to an unconditional request")

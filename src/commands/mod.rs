@@ -1,22 +1,21 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`entities`], [`extract`], [`items`], [`shell`], [`subscriptions`], [`tail`],
-//! [`try_rules`]); `run`, `once` and `check` are a few lines each over
+//! family ([`channels`], [`check`], [`entities`], [`extract`], [`items`], [`shell`],
+//! [`subscriptions`], [`tail`], [`try_rules`]); `run` and `once` are a few lines each over
 //! [`crate::daemon`]. Everything printed goes through `output` (a closed pipe ends a
 //! command quietly).
 
-use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
 
 use crate::cli::{ChannelsCommand, Cli, Command, RulesCommand};
-use crate::config::{self, Config};
+use crate::config;
 use crate::daemon;
-use crate::worker::engine::Engine;
 
 pub mod channels;
+pub mod check;
 pub mod entities;
 pub mod extract;
 pub mod items;
@@ -39,7 +38,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Once { config } => once(&config::locate(config.as_deref())?).await,
-        Command::Check { config } => check(&config::locate(config.as_deref())?),
+        Command::Check { config } => check::check(&config::locate(config.as_deref())?),
         Command::Items {
             batch: true,
             source: _,
@@ -139,40 +138,6 @@ async fn once(path: &Path) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn check(path: &Path) -> anyhow::Result<ExitCode> {
-    let config = match Config::load(path) {
-        Ok(c) => c,
-        Err(d) => {
-            eprintln!("{d}");
-            eprintln!("{} problem(s) found", d.0.len());
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    match Engine::load(&config) {
-        Ok(engine) => {
-            let done = print_with(|out| {
-                Ok(writeln!(
-                    out,
-                    "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities, {} channel(s)",
-                    path.display(),
-                    config.feeds.len(),
-                    config.watchlists.len(),
-                    engine.rules.rules().len(),
-                    engine.extractor.kb().entities().len(),
-                    config.channels.len()
-                )?)
-            });
-            keep_until_exit(engine);
-            done
-        }
-        Err(d) => {
-            eprintln!("{d}");
-            eprintln!("{} problem(s) found", d.0.len());
-            Ok(ExitCode::FAILURE)
-        }
-    }
 }
 
 /// Ends the life of `value` without freeing it, in a command whose process exits

@@ -9,7 +9,7 @@
 //! every unknown key and every value of the wrong type is reported at once, and the
 //! rest of the file is still checked.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ use super::{
     Config, DEFAULT_METRICS_LISTEN, Desktop, Feed, FeedSource, FirstPoll, Http, MAX_INTERVAL,
     MIN_INTERVAL, Polling, default_user_agent,
 };
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Location};
 use crate::duration::parse_duration;
 
 /// The config file's top level, as written.
@@ -35,10 +35,10 @@ struct ConfigToml {
     state_dir: String,
     #[serde(default = "default_alert_log")]
     alert_log: String,
-    #[serde(default = "default_watchlists")]
-    watchlists: Vec<String>,
+    /// `None`: not written (the default applies); `Some([])`: no rules on purpose.
+    watchlists: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
-    entities: Vec<String>,
+    entities: Vec<Spanned<String>>,
     interval: Option<Spanned<String>>,
     first_poll: Option<Spanned<String>>,
     concurrency: Option<Spanned<i64>>,
@@ -113,9 +113,8 @@ fn default_state_dir() -> String {
 fn default_alert_log() -> String {
     "alerts.jsonl".into()
 }
-fn default_watchlists() -> Vec<String> {
-    vec!["watchlists/*.toml".into()]
-}
+/// The watchlists of a config that does not name any.
+const DEFAULT_WATCHLISTS: &str = "watchlists/*.toml";
 fn default_interval() -> Duration {
     Duration::from_secs(15 * 60)
 }
@@ -134,12 +133,37 @@ struct Checker<'a> {
     path: &'a Path,
     text: &'a str,
     errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    /// Feed files that are not there now (see [`Checked::absent`]).
+    absent: Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
     fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
         self.errors
             .push(Diagnostic::at(self.path, self.text, span, message));
+    }
+
+    fn warning(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
+        self.warnings
+            .push(Diagnostic::at(self.path, self.text, span, message));
+    }
+
+    fn location(&self, span: Option<Range<usize>>) -> Location {
+        Location::at(self.path, self.text, span)
+    }
+
+    /// A poll interval: a duration within [`MIN_INTERVAL`]..=[`MAX_INTERVAL`], the same
+    /// bounds for the top-level default as for a feed's own.
+    /// `whose`: "" for the top level's, "feed " for a feed's.
+    fn interval(&mut self, whose: &str, v: &Spanned<String>) -> Option<Duration> {
+        let d = self.duration("interval", v)?;
+        let ok = (MIN_INTERVAL..=MAX_INTERVAL).contains(&d);
+        if !ok {
+            let msg = format!("{whose}`interval` must be between 10s and 30d");
+            self.error(Some(v.span()), msg);
+        }
+        ok.then_some(d)
     }
 
     fn duration(&mut self, key: &str, v: &Spanned<String>) -> Option<Duration> {
@@ -164,17 +188,37 @@ impl Checker<'_> {
     }
 }
 
-/// Validates config `text` as if read from `path` (see [`Config::parse`]).
-pub(super) fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
+/// A config as far as it could be checked: the runtime values (defaults where a value
+/// had an error) and every error, sorted by position. Warnings are in the config.
+pub(super) struct Checked {
+    /// The config, usable when `errors` is empty.
+    pub config: Config,
+    /// Every error found.
+    pub errors: Vec<Diagnostic>,
+    /// File feeds whose file is not there (or is a folder). Not an error in the file:
+    /// the file may appear later, and until then its polls fail and back off as any
+    /// failing feed's do. `check` reports them as errors, `run` and `once` warn.
+    pub absent: Vec<Diagnostic>,
+}
+
+/// Validates config `text` as if read from `path` (see [`Config::parse`] and
+/// [`Config::load_for_check`]).
+pub(super) fn parse(path: &Path, text: &str) -> Checked {
     let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut c = Checker {
         path,
         text,
         errors: Vec::new(),
+        warnings: Vec::new(),
+        absent: Vec::new(),
     };
-    let file = read(&mut c);
+    let (file, read) = read(&mut c);
 
-    let interval = c.opt_duration("interval", &file.interval, default_interval());
+    let interval = file
+        .interval
+        .as_ref()
+        .and_then(|v| c.interval("", v))
+        .unwrap_or_else(default_interval);
     let first_poll = match &file.first_poll {
         None => default_first_poll(),
         Some(v) => FirstPoll::parse(v.get_ref()).unwrap_or_else(|e| {
@@ -213,8 +257,6 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
     };
     let metrics = metrics_listen(&mut c, &file.metrics);
     let feeds = check_feeds(&mut c, &base, file.feed, interval, first_poll);
-    let watchlists = expand_globs(&mut c, &base, "watchlists", &file.watchlists, true);
-    let entities = expand_globs(&mut c, &base, "entities", &file.entities, false);
     let channels = channel::check(
         path,
         text,
@@ -223,26 +265,82 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
         parse_duration,
         &mut c.errors,
     );
-    if c.errors.is_empty() {
-        Ok(Config {
-            path: path.to_path_buf(),
-            state_dir: base.join(file.state_dir),
-            alert_log: base.join(file.alert_log),
-            watchlists,
-            entities,
-            http,
-            desktop,
-            concurrency,
-            polling,
-            feeds,
-            watch_config: file.watch_config,
-            metrics,
-            item_retention,
-            channels,
-        })
+    // The files a key names are looked for only when the key was read as written:
+    // after an error in it (or a syntax error that may have swallowed it), they would
+    // be reported missing for nothing. Watchlists name entities: without the
+    // knowledge-base files, they are not looked at either.
+    let entities_read = read.as_written("entities");
+    let watchlists_read = entities_read && read.as_written("watchlists");
+    let entities = if entities_read {
+        expand_globs(&mut c, &base, "entities", &file.entities)
     } else {
-        c.errors.sort_by_key(|d| (d.line, d.column));
-        Err(Diagnostics(c.errors))
+        Vec::new()
+    };
+    let watchlists_at = c.location(file.watchlists.as_ref().map(Spanned::span));
+    let (watchlists, watch_nothing) = match &file.watchlists {
+        _ if !watchlists_read => (Vec::new(), true),
+        None => {
+            let default = Spanned::new(0..0, DEFAULT_WATCHLISTS.to_string());
+            let found = expand_globs(&mut c, &base, "watchlists", &[default]);
+            (found, false)
+        }
+        Some(list) if list.get_ref().is_empty() => {
+            c.warning(
+                Some(list.span()),
+                "`watchlists = []`: no rules, so nothing will ever alert (feeds are still \
+                 polled and their items remembered)",
+            );
+            (Vec::new(), true)
+        }
+        Some(list) => (
+            expand_globs(&mut c, &base, "watchlists", list.get_ref()),
+            false,
+        ),
+    };
+    c.errors.sort_by_key(|d| (d.line, d.column));
+    c.warnings.sort_by_key(|d| (d.line, d.column));
+    let config = Config {
+        path: path.to_path_buf(),
+        state_dir: base.join(file.state_dir),
+        alert_log: base.join(file.alert_log),
+        watchlists,
+        entities,
+        http,
+        desktop,
+        concurrency,
+        polling,
+        feeds,
+        watch_config: file.watch_config,
+        metrics,
+        item_retention,
+        channels,
+        watch_nothing,
+        watchlists_at,
+        warnings: c.warnings,
+    };
+    Checked {
+        config,
+        errors: c.errors,
+        absent: c.absent,
+    }
+}
+
+/// What [`read`] learnt about the file besides its values.
+#[derive(Debug, Default)]
+struct ReadNotes {
+    /// The top-level keys written in the file (as far as the syntax could be read).
+    present: HashSet<String>,
+    /// The top-level keys under which an error was found (and taken out).
+    errored: HashSet<String>,
+    /// Whether the file had a syntax error (which may have swallowed any key).
+    syntax: bool,
+}
+
+impl ReadNotes {
+    /// Whether top-level `key` was read as written: written without an error in it,
+    /// or not written at all in a file whose syntax is sound.
+    fn as_written(&self, key: &str) -> bool {
+        !self.errored.contains(key) && (self.present.contains(key) || !self.syntax)
     }
 }
 
@@ -251,8 +349,13 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
 /// table is read again, so the next problem shows too; what was taken out keeps its
 /// default (a `[[feed]]` whose `url` was taken out is left out quietly: its error is
 /// already reported).
-fn read(c: &mut Checker<'_>) -> ConfigToml {
+fn read(c: &mut Checker<'_>) -> (ConfigToml, ReadNotes) {
     let (mut table, syntax) = DeTable::parse_recoverable(c.text);
+    let mut notes = ReadNotes {
+        present: table.get_ref().iter().map(|(k, _)| k.to_string()).collect(),
+        errored: HashSet::new(),
+        syntax: !syntax.is_empty(),
+    };
     for e in syntax {
         c.error(e.span(), e.message().to_string());
     }
@@ -260,13 +363,17 @@ fn read(c: &mut Checker<'_>) -> ConfigToml {
     let mut cut_in: Vec<Range<usize>> = Vec::new();
     loop {
         let e = match ConfigToml::deserialize(Deserializer::from(table.clone())) {
-            Ok(file) => return file,
+            Ok(file) => return (file, notes),
             Err(e) => e,
         };
         let at = e.span();
         let under = at
             .as_ref()
-            .and_then(|at| top_key_at(table.get_ref(), at.start));
+            .and_then(|at| key_path_at(table.get_ref(), at.start));
+        if let Some(path) = &under {
+            let top = path.split('.').next().unwrap_or_default();
+            notes.errored.insert(top.to_string());
+        }
         let message = match under.as_deref() {
             // A top-level key itself is unknown.
             None | Some("") => unknown_key(e.message()),
@@ -284,7 +391,11 @@ fn read(c: &mut Checker<'_>) -> ConfigToml {
         match at.and_then(|at| remove_at(table.get_mut(), span, at.start)) {
             Some(container) => cut_in.push(container),
             // Nowhere to cut: the error is reported, the file's values are not used.
-            None => return ConfigToml::default(),
+            None => {
+                notes.errored.extend(notes.present.iter().cloned());
+                notes.syntax = true;
+                return (ConfigToml::default(), notes);
+            }
         }
     }
 }
@@ -319,17 +430,46 @@ fn holds(value: &DeValue<'_>, at: usize) -> bool {
     }
 }
 
-/// The top-level key under which byte `at` lies; `""` when it is a top-level key itself.
-fn top_key_at(table: &DeTable<'_>, at: usize) -> Option<String> {
-    table.iter().find_map(|(k, v)| {
+/// The keys under which byte `at` lies, dotted (`feed.tags`, `http.timeout`): the
+/// key whose value is wrong, or the table of a key that is wrong itself (`http` for
+/// an unknown key in `[http]`); `""` when it is a top-level key itself.
+fn key_path_at(table: &DeTable<'_>, at: usize) -> Option<String> {
+    let mut path = Vec::new();
+    key_path_in(table, at, &mut path).then(|| path.join("."))
+}
+
+/// [`key_path_at`] below `table`: pushes the keys onto `path`; false when `at` is not
+/// in `table`.
+fn key_path_in(table: &DeTable<'_>, at: usize, path: &mut Vec<String>) -> bool {
+    for (k, v) in table.iter() {
         if hits(&k.span(), at) {
-            Some(String::new())
-        } else if hits(&v.span(), at) || holds(v.get_ref(), at) {
-            Some(k.get_ref().to_string())
-        } else {
-            None
+            return true;
         }
-    })
+        if hits(&v.span(), at) || holds(v.get_ref(), at) {
+            path.push(k.get_ref().to_string());
+            value_key_path(v.get_ref(), at, path);
+            return true;
+        }
+    }
+    false
+}
+
+/// [`key_path_in`] for the tables nested in `value` (array elements add no key).
+fn value_key_path(value: &DeValue<'_>, at: usize, path: &mut Vec<String>) {
+    match value {
+        DeValue::Table(t) => {
+            key_path_in(t, at, path);
+        }
+        DeValue::Array(a) => {
+            if let Some(v) = a
+                .iter()
+                .find(|v| hits(&v.span(), at) || holds(v.get_ref(), at))
+            {
+                value_key_path(v.get_ref(), at, path);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Takes out of `table` (at `span`) the deepest entry or array element at byte `at`;
@@ -414,6 +554,8 @@ fn check_feeds(
 ) -> Vec<Feed> {
     let mut feeds = Vec::new();
     let mut names = HashSet::new();
+    // Each source seen, with the feed that has it and where.
+    let mut sources: HashMap<FeedSource, (String, Range<usize>)> = HashMap::new();
     for f in tomls {
         let span = f.span();
         let f = f.into_inner();
@@ -421,6 +563,20 @@ fn check_feeds(
         let source = FeedSource::parse(f.url.get_ref(), base)
             .map_err(|e| c.error(Some(f.url.span()), format!("feed `url`: {e}")))
             .ok();
+        if let Some(FeedSource::File(p)) = &source {
+            let problem = if p.is_dir() {
+                Some("is a folder, not a feed file")
+            } else if !p.exists() {
+                Some("does not exist")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                let message = format!("feed `url`: file `{}` {problem}", p.display());
+                let d = Diagnostic::at(c.path, c.text, Some(f.url.span()), message);
+                c.absent.push(d);
+            }
+        }
         let name = match (&f.name, &source) {
             (Some(n), _) if n.get_ref().trim().is_empty() => {
                 c.error(Some(n.span()), "feed `name` must not be empty");
@@ -437,18 +593,26 @@ fn check_feeds(
                 c.error(Some(at), msg);
             }
         }
-        let interval = match &f.interval {
-            None => Some(interval),
-            Some(v) => c.duration("interval", v).and_then(|d| {
-                let ok = (MIN_INTERVAL..=MAX_INTERVAL).contains(&d);
-                if !ok {
-                    c.error(
-                        Some(v.span()),
-                        "feed `interval` must be between 10s and 30d",
+        if let (Some(src), Some(name)) = (&source, &name) {
+            match sources.get(src) {
+                Some((first, first_at)) => {
+                    let line = c.location(Some(first_at.clone())).line;
+                    c.warning(
+                        Some(f.url.span()),
+                        format!(
+                            "feed `{name}` has the same URL as feed `{first}` (line {line}): \
+                             it is polled twice, and its items alert for both"
+                        ),
                     );
                 }
-                ok.then_some(d)
-            }),
+                None => {
+                    sources.insert(src.clone(), (name.clone(), f.url.span()));
+                }
+            }
+        }
+        let interval = match &f.interval {
+            None => Some(interval),
+            Some(v) => c.interval("feed ", v),
         };
         let first_poll = match &f.first_poll {
             None => Some(first_poll),
@@ -558,26 +722,31 @@ fn derive_name(source: &FeedSource) -> String {
     }
 }
 
-/// Expands globs relative to `base`. A pattern without glob characters must name an
-/// existing file; a glob may match nothing only if `allow_empty_glob`.
+/// Expands the globs and paths of `key` relative to `base`. A path without glob
+/// characters must name an existing file, and a glob must match at least one: either
+/// is an error at its place in the file otherwise (a pattern at `0..0` is the
+/// default, not written in the file).
 fn expand_globs(
     c: &mut Checker<'_>,
     base: &Path,
     key: &str,
-    patterns: &[String],
-    allow_empty_glob: bool,
+    patterns: &[Spanned<String>],
 ) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in patterns {
-        let full = base.join(p);
-        let is_glob = p.contains(['*', '?', '[']);
+        let (span, written) = match p.span() {
+            s if s.is_empty() => (None, " (not set; the default)"),
+            s => (Some(s), ""),
+        };
+        let full = base.join(p.get_ref());
+        let is_glob = p.get_ref().contains(['*', '?', '[']);
         if !is_glob {
             if full.is_file() {
                 out.push(full);
             } else {
                 c.error(
-                    None,
-                    format!("`{key}`: `{}` does not exist", full.display()),
+                    span,
+                    format!("`{key}`{written}: `{}` does not exist", full.display()),
                 );
             }
             continue;
@@ -590,12 +759,22 @@ fn expand_globs(
                     .filter(|p| p.is_file())
                     .collect();
                 found.sort();
-                if found.is_empty() && !allow_empty_glob {
-                    c.error(None, format!("`{key}`: `{pattern}` matches no file"));
+                if found.is_empty() {
+                    let hint = match key {
+                        "watchlists" => {
+                            "; name your watchlist files, or write `watchlists = []` to poll \
+                             feeds without alerting"
+                        }
+                        _ => "",
+                    };
+                    c.error(
+                        span,
+                        format!("`{key}`{written}: `{pattern}` matches no file{hint}"),
+                    );
                 }
                 out.extend(found);
             }
-            Err(e) => c.error(None, format!("`{key}`: bad glob `{p}`: {e}")),
+            Err(e) => c.error(span, format!("`{key}`: bad glob `{}`: {e}", p.get_ref())),
         }
     }
     out.dedup();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Location, utf8_text};
 use crate::duration::parse_duration;
 
 pub mod channel;
@@ -51,6 +51,15 @@ pub struct Config {
     pub metrics: Option<SocketAddr>,
     /// How long item texts are kept for `newswatch rules test --since`; `None`: not kept.
     pub item_retention: Option<Duration>,
+    /// `watchlists = []` was written on purpose: a config without rules is then
+    /// allowed (it keeps feed state and nothing alerts), with a warning.
+    pub watch_nothing: bool,
+    /// Where `watchlists` is written (the whole file when it is not), for problems
+    /// found once its files are read ("nothing to watch").
+    pub watchlists_at: Location,
+    /// Problems that do not stop the config from working (two feeds with one URL,
+    /// `watchlists = []`): `check` prints them, `run` logs them at start and reload.
+    pub warnings: Vec<Diagnostic>,
     /// Where alerts go besides the log and the desktop.
     pub channels: Vec<channel::Channel>,
 }
@@ -220,40 +229,58 @@ impl Config {
     /// Reads and validates the config at `path`, resolving relative paths and globs
     /// against its folder. Every problem is reported, each with file:line:column.
     pub fn load(path: &Path) -> Result<Config, Diagnostics> {
-        if path.is_dir() {
-            return Err(Diagnostics(vec![Diagnostic::file(
-                path,
-                "is a directory; pass the config file itself (e.g. newswatch.toml)",
-            )]));
-        }
-        let text = std::fs::read(path).map_err(|e| {
-            Diagnostics(vec![Diagnostic::file(
-                path,
-                format!("cannot read config: {e}"),
-            )])
-        })?;
-        let text = String::from_utf8(text).map_err(|e| {
-            // Where: the line and column of the first bad byte, in the valid text before it.
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
-            let before = String::from_utf8_lossy(&bytes[..at]);
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            Diagnostics(vec![Diagnostic::file(
-                path,
-                format!(
-                    "not valid UTF-8 at line {line}, column {column} (byte {at}); TOML files must be UTF-8"
-                ),
-            )])
-        })?;
-        Self::parse(path, &text)
+        Self::parse(path, &read_config_text(path)?)
     }
 
     /// Validates config `text` as if read from `path`: every problem is reported, each
-    /// with file:line:column (see [`file`]).
+    /// with file:line:column (see [`file`]). What does not stop the config from working
+    /// is in [`Config::warnings`], a file feed whose file is not there among them.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
-        file::parse(path, text)
+        let mut checked = file::parse(path, text);
+        if checked.errors.is_empty() {
+            checked.config.warnings.append(&mut checked.absent);
+            checked.config.warnings.sort_by_key(|d| (d.line, d.column));
+            Ok(checked.config)
+        } else {
+            Err(Diagnostics(checked.errors))
+        }
     }
+
+    /// For `newswatch check`: reads the config at `path` like [`Config::load`], but
+    /// also returns a config when it has errors, so that the files it names can be
+    /// checked in the same run. Every value that had an error has its default there;
+    /// the lists of watchlist and knowledge-base files are emptied when they cannot be
+    /// trusted (their key had an error, or a syntax error may have swallowed it), so
+    /// nothing is reported about files the user did not name. A file feed whose file is
+    /// not there is an error here (a warning for [`Config::load`]).
+    pub fn load_for_check(path: &Path) -> (Option<Config>, Vec<Diagnostic>) {
+        let text = match read_config_text(path) {
+            Ok(t) => t,
+            Err(d) => return (None, d.0),
+        };
+        let mut checked = file::parse(path, &text);
+        checked.errors.append(&mut checked.absent);
+        checked.errors.sort_by_key(|d| (d.line, d.column));
+        (Some(checked.config), checked.errors)
+    }
+}
+
+/// The config file's text; a folder, an unreadable file or bytes that are not UTF-8
+/// are a clear error naming the path.
+fn read_config_text(path: &Path) -> Result<String, Diagnostics> {
+    if path.is_dir() {
+        return Err(Diagnostics(vec![Diagnostic::file(
+            path,
+            "is a directory; pass the config file itself (e.g. newswatch.toml)",
+        )]));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostics(vec![Diagnostic::file(
+            path,
+            format!("cannot read config: {e}"),
+        )])
+    })?;
+    utf8_text(path, bytes).map_err(|d| Diagnostics(vec![d]))
 }
 
 /// Reads the user files a config names (knowledge-base files, watchlists) as text, for
@@ -264,8 +291,11 @@ pub fn read_user_files(paths: &[PathBuf], what: &str) -> (Vec<(PathBuf, String)>
     let mut texts = Vec::with_capacity(paths.len());
     let mut errors = Vec::new();
     for path in paths {
-        match std::fs::read_to_string(path) {
-            Ok(text) => texts.push((path.clone(), text)),
+        match std::fs::read(path) {
+            Ok(bytes) => match utf8_text(path, bytes) {
+                Ok(text) => texts.push((path.clone(), text)),
+                Err(d) => errors.push(d),
+            },
             Err(e) => errors.push(Diagnostic::file(path, format!("{what}: {e}"))),
         }
     }
@@ -386,12 +416,12 @@ mod tests {
         assert!(
             errs[1]
                 .message
-                .starts_with("`http`: invalid type: integer `5`")
+                .starts_with("`http.timeout`: invalid type: integer `5`")
         );
         assert!(
             errs[2]
                 .message
-                .starts_with("`feed`: invalid type: integer `3`")
+                .starts_with("`feed.url`: invalid type: integer `3`")
         );
         let errs = parse("watchlists = []\nfeed = { url = \"https://x/1\" }\n")
             .unwrap_err()
@@ -427,7 +457,7 @@ mod tests {
         std::fs::write(&path, b"watchlists = []\nstate_dir = \"caf\xe9\"\n").unwrap();
         let err = Config::load(&path).unwrap_err().to_string();
         assert!(
-            err.contains("not valid UTF-8 at line 2, column 17"),
+            err.contains("newswatch.toml:2:17: not valid UTF-8"),
             "{err}"
         );
     }
@@ -524,5 +554,119 @@ mod tests {
         let ok = parse("watchlists = []\n[polling]\nmin_interval = \"5m\"\nmax_interval = \"2d\"\nper_host = 4\n").unwrap();
         assert_eq!(ok.polling.min_interval, Duration::from_secs(300));
         assert_eq!(ok.polling.per_host, 4);
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_key_itself() {
+        let text = "watchlists = []\n[[feed]]\nurl = \"https://x/1\"\ntags = \"x\"\n";
+        let errs = parse(text).unwrap_err().0;
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(
+            errs[0].line == 4 && errs[0].message.starts_with("`feed.tags`: invalid type"),
+            "{errs:#?}"
+        );
+    }
+
+    #[test]
+    fn the_top_level_interval_has_a_feeds_bounds() {
+        for (value, ok) in [("1s", false), ("100y", false), ("10s", true), ("30d", true)] {
+            let text = format!("watchlists = []\ninterval = \"{value}\"\n");
+            match parse(&text) {
+                Ok(c) => assert!(ok, "{value} passed: {c:?}"),
+                Err(d) => {
+                    assert!(!ok, "{value}: {d}");
+                    assert!(
+                        d.0[0].line == 2 && d.0[0].message.contains("between 10s and 30d"),
+                        "{d}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_glob_matching_nothing_is_an_error_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newswatch.toml");
+        let errs = Config::parse(
+            &path,
+            "state_dir = \"s\"\nwatchlists = [\"lists/*.toml\"]\n",
+        )
+        .unwrap_err()
+        .0;
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert_eq!((errs[0].line, errs[0].column), (2, 15));
+        assert!(errs[0].message.contains("matches no file"), "{}", errs[0]);
+        // Not written: the default glob, which must match too.
+        let errs = Config::parse(&path, "state_dir = \"s\"\n").unwrap_err().0;
+        assert!(
+            errs[0].line == 0 && errs[0].message.contains("(not set; the default)"),
+            "{errs:#?}"
+        );
+        std::fs::create_dir(dir.path().join("lists")).unwrap();
+        std::fs::write(dir.path().join("lists/a.toml"), "").unwrap();
+        let c = Config::parse(&path, "watchlists = [\"lists/*.toml\"]\n").unwrap();
+        assert_eq!(c.watchlists, [dir.path().join("lists/a.toml")]);
+        assert!(!c.watch_nothing && c.warnings.is_empty());
+    }
+
+    #[test]
+    fn watching_nothing_on_purpose_is_a_warning() {
+        let c = parse("state_dir = \"s\"\nwatchlists = []\n").unwrap();
+        assert!(c.watch_nothing && c.watchlists.is_empty());
+        assert_eq!(c.warnings.len(), 1, "{:#?}", c.warnings);
+        assert_eq!(c.warnings[0].line, 2);
+        assert_eq!(c.watchlists_at.line, 2);
+    }
+
+    #[test]
+    fn two_feeds_with_one_url_are_a_warning() {
+        let text = "watchlists = []\n[[feed]]\nname = \"a\"\nurl = \"https://x/1\"\n[[feed]]\nname = \"b\"\nurl = \"https://x/1\"\n";
+        let c = parse(text).unwrap();
+        let w: Vec<_> = c
+            .warnings
+            .iter()
+            .filter(|w| w.message.contains("same URL"))
+            .collect();
+        assert_eq!(w.len(), 1, "{:#?}", c.warnings);
+        assert_eq!(w[0].line, 7);
+        assert!(w[0].message.contains("feed `a` (line 4)"), "{}", w[0]);
+    }
+
+    #[test]
+    fn a_missing_feed_file_warns_the_daemon_and_fails_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("newswatch.toml");
+        let text = "watchlists = []\n[[feed]]\nurl = \"gone.xml\"\n";
+        std::fs::write(&path, text).unwrap();
+        let c = Config::parse(&path, text).unwrap();
+        assert_eq!(c.feeds.len(), 1, "still polled: the file may appear");
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.line == 3 && w.message.contains("does not exist"))
+        );
+        let (c, errs) = Config::load_for_check(&path);
+        assert!(c.is_some());
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert!(errs[0].line == 3 && errs[0].message.contains("gone.xml` does not exist"));
+    }
+
+    #[test]
+    fn check_still_reads_what_a_config_with_errors_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("w")).unwrap();
+        std::fs::write(dir.path().join("w/a.toml"), "").unwrap();
+        let path = dir.path().join("newswatch.toml");
+        std::fs::write(&path, "watchlists = [\"w/*.toml\"]\nbogus = 1\n").unwrap();
+        let (c, errs) = Config::load_for_check(&path);
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert_eq!(c.unwrap().watchlists, [dir.path().join("w/a.toml")]);
+        // A syntax error may have swallowed the key: its files are not looked for.
+        std::fs::write(&path, "watchlists = [\"w/*.toml\"\nbogus = \n").unwrap();
+        let (c, errs) = Config::load_for_check(&path);
+        assert!(!errs.is_empty());
+        let c = c.unwrap();
+        assert!(c.watchlists.is_empty() && c.watch_nothing);
     }
 }

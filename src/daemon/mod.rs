@@ -70,9 +70,13 @@ pub(crate) struct Loaded {
 }
 
 /// Reads and checks the config, its watchlists and knowledge base: every problem.
+/// The warnings of a config that loads are logged (at start, `once` and reload).
 fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     let config = Config::load(path)?;
     let engine = Engine::load(&config)?;
+    for w in &config.warnings {
+        warn!(problem = %w, "configuration warning");
+    }
     Ok(Loaded {
         config,
         engine: Arc::new(engine),

@@ -19,7 +19,7 @@ use super::compile::compile;
 use super::query::parse;
 use super::tomlstr::StrMap;
 use super::{DEFAULT_GROUP_WINDOW, Rule};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Location};
 use crate::duration::parse_duration;
 use crate::extract::kb::KnowledgeBase;
 use crate::model::Severity;
@@ -81,18 +81,19 @@ pub fn load_rules(
 ) -> Result<Vec<Rule>, Vec<Diagnostic>> {
     let mut rules = Vec::new();
     let mut errors = Vec::new();
-    let mut ids: HashMap<String, PathBuf> = HashMap::new();
+    // Each id, and where it is first written.
+    let mut ids: HashMap<String, Location> = HashMap::new();
     for (path, text) in files {
-        for rule in compile_file(path, text, kb, &mut errors) {
-            if let Some(first) = ids.insert(rule.id.clone(), path.clone()) {
-                errors.push(Diagnostic::file(
-                    path,
-                    format!(
-                        "rule id `{}` is already used in {}",
-                        rule.id,
-                        first.display()
-                    ),
-                ));
+        for (rule, id_at) in compile_spanned(path, text, kb, &mut errors) {
+            let here = Location::at(path, text, Some(id_at));
+            match ids.get(&rule.id) {
+                Some(first) => errors.push(here.problem(format!(
+                    "rule id `{}` is already used at {first}: give each rule its own id",
+                    rule.id
+                ))),
+                None => {
+                    ids.insert(rule.id.clone(), here);
+                }
             }
             rules.push(rule);
         }
@@ -199,6 +200,19 @@ pub fn compile_file(
     kb: &KnowledgeBase,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<Rule> {
+    compile_spanned(path, text, kb, errors)
+        .into_iter()
+        .map(|(rule, _)| rule)
+        .collect()
+}
+
+/// [`compile_file`], with the byte span of each rule's `id` in `text`.
+fn compile_spanned(
+    path: &Path,
+    text: &str,
+    kb: &KnowledgeBase,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(Rule, Range<usize>)> {
     let file: WatchlistToml = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
@@ -291,7 +305,7 @@ pub fn compile_file(
             rule.notify = r.notify;
             rule.cooldown = cooldown;
             rule.group_window = group_window;
-            out.push(rule);
+            out.push((rule, r.id.span()));
         }
     }
     out

@@ -103,12 +103,32 @@ pub enum StoreError {
         /// What went wrong.
         error: std::io::Error,
     },
-    /// SQLite reported an error (a corrupted file reads as "file is not a database").
+    /// `state_dir` names something that is not a folder (a regular file).
+    #[error(
+        "state_dir {0} is a file, not a folder: newswatch keeps its state file ({STATE_FILE}) in that folder; move the file away or set state_dir to a folder"
+    )]
+    NotAFolder(PathBuf),
+    /// The state file exists but SQLite cannot open or read it.
+    #[error("cannot open the state file {path}: {error}")]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's complaint.
+        error: rusqlite::Error,
+    },
+    /// SQLite reported an error. Its text is in this message, so it is not also the
+    /// error's `source` (chained reports would print it twice).
     #[error("state file: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// A stored alert could not be encoded.
     #[error("cannot encode alert: {0}")]
     Encode(#[from] serde_json::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
 }
 
 /// What the store knows about one feed.
@@ -221,6 +241,9 @@ impl Store {
     /// Opens (creating if needed) the state file in `dir`. A foreign or corrupted
     /// file is an error and is never overwritten.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(StoreError::NotAFolder(dir.to_path_buf()));
+        }
         std::fs::create_dir_all(dir).map_err(|error| StoreError::Dir {
             path: dir.to_path_buf(),
             error,
@@ -233,8 +256,26 @@ impl Store {
         Self::open_file(&path)
     }
 
-    /// Opens (creating if needed) the state file at `path`.
+    /// Opens (creating if needed) the state file at `path`. Every error names the
+    /// file; one SQLite cannot read at all ("file is not a database": damaged past its
+    /// header, or not a database) is [`StoreError::Corrupt`].
     pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        Self::open_file_inner(path).map_err(|e| match e {
+            StoreError::Sqlite(error) => match error.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase) => StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: "not a database: a damaged header, or another kind of file".into(),
+                },
+                _ => StoreError::Open {
+                    path: path.to_path_buf(),
+                    error,
+                },
+            },
+            other => other,
+        })
+    }
+
+    fn open_file_inner(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // Reading the schema first turns "file is not a database" into an error here,
@@ -668,9 +709,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(STATE_FILE);
         std::fs::write(&path, vec![0x42u8; 8192]).unwrap();
-        let err = Store::open(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("not a database"), "{err}");
+        let err = Store::open(dir.path()).unwrap_err();
+        // One message, naming the file, said once even in a chained report.
+        let chained = format!("{:#}", anyhow::Error::from(err));
+        assert!(
+            chained.starts_with(&format!("{} is damaged (not a database", path.display())),
+            "{chained}"
+        );
+        assert_eq!(chained.matches("not a database").count(), 1, "{chained}");
         assert_eq!(std::fs::read(&path).unwrap(), vec![0x42u8; 8192]);
+    }
+
+    #[test]
+    fn a_state_dir_that_is_a_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state");
+        std::fs::write(&path, "x").unwrap();
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "state_dir {} is a file, not a folder",
+                path.display()
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("os error"), "{err}");
     }
 
     fn failure<'a>(url: &'a str, disable: bool) -> FailureRecord<'a> {

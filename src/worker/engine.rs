@@ -49,17 +49,9 @@ impl Engine {
     pub fn load(config: &Config) -> Result<Engine, Diagnostics> {
         let kb = read_knowledge_base(&config.entities).map_err(Diagnostics)?;
         let rules = read_watchlists(&config.watchlists, &kb).map_err(Diagnostics)?;
-        if rules.is_empty() && !config.watchlists.is_empty() {
-            let d = Diagnostic::file(
-                &config.path,
-                "the watchlists define no rules: nothing would ever alert",
-            );
-            return Err(Diagnostics(vec![d]));
-        }
-        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-        let unmatched = crate::config::channel::unmatched_rules(&config.channels, &ids);
-        if !unmatched.is_empty() {
-            return Err(Diagnostics(unmatched));
+        let problems = rule_set_problems(config, &rules);
+        if !problems.is_empty() {
+            return Err(Diagnostics(problems));
         }
         Ok(Engine::new(
             Extractor::new(Arc::new(kb)),
@@ -178,6 +170,28 @@ impl Engine {
         let alerts_before = ago(now, horizon + Duration::from_secs(86400));
         Some((texts_before, alerts_before))
     }
+}
+
+/// What is wrong with a config's rules as a whole, once every watchlist compiled:
+/// "nothing to watch", the error of watchlists that add up to no rule (at the
+/// `watchlists` key; unless it says `watchlists = []` on purpose, which is a warning
+/// in the config: such a daemon would poll forever and never alert), and channels
+/// that name rules no watchlist defines.
+pub fn rule_set_problems(config: &Config, rules: &[Rule]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    if rules.is_empty() && !config.watch_nothing {
+        problems.push(config.watchlists_at.problem(format!(
+            "nothing to watch: the watchlists ({} file(s)) define no rule, so nothing would \
+             ever alert; add a [[rule]], or write `watchlists = []` to poll without alerting",
+            config.watchlists.len()
+        )));
+    }
+    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    problems.extend(crate::config::channel::unmatched_rules(
+        &config.channels,
+        &ids,
+    ));
+    problems
 }
 
 /// The knowledge base: the built-in one plus the user's `entities` files, read here.

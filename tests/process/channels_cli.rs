@@ -51,7 +51,7 @@ secret_file = "open.key"
     let err = stderr(&out);
     let cfg = sb.config_arg();
     for want in [
-        format!("{cfg}:15:8: `channel`: unknown variant `pager`"),
+        format!("{cfg}:15:8: `channel.kind`: unknown variant `pager`"),
         format!("{cfg}:17:1: channel `b` has no URL"),
         format!("{cfg}:25:10: secret inline"),
         format!("{cfg}:31:15: `secret`: secret file"),

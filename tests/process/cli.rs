@@ -101,15 +101,120 @@ fn check_reports_every_problem_with_its_line() {
         err.contains(&format!("{cfg}:13:1:")) && err.contains("unknown field `speed`"),
         "{err}"
     );
-    assert!(err.contains("3 problem(s) found"), "{err}");
-    // The config errors stop before watchlists are read; fix them and the watchlist error shows.
-    sb.write_config("[[feed]]\nurl = \"https://ok.example/feed\"\n");
-    let out = run(&["check", "--config", &sb.config_arg()]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    // The config's errors do not hide the watchlists': one run shows them all.
     assert!(
         err.contains("bad.toml:3:13: rule `x`: unknown entity id `tiktokk`; did you mean `tiktok`"),
         "{err}"
+    );
+    assert!(err.contains("4 problem(s) found"), "{err}");
+}
+
+#[test]
+fn check_finds_missing_feed_files_repeated_urls_and_absurd_intervals() {
+    let sb = Sandbox::new("");
+    fs::write(
+        sb.config(),
+        "interval = \"1s\"\n[[feed]]\nname = \"a\"\nurl = \"https://x.example/rss\"\n[[feed]]\nname = \"b\"\nurl = \"https://x.example/rss\"\n[[feed]]\nurl = \"feeds/gone.xml\"\n",
+    )
+    .unwrap();
+    let cfg = sb.config_arg();
+    let out = run(&["check", "--config", &cfg]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "{cfg}:1:12: `interval` must be between 10s and 30d"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "warning: {cfg}:7:7: feed `b` has the same URL as feed `a` (line 4)"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{cfg}:9:7: feed `url`: file `"))
+            && err.contains("feeds/gone.xml` does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("2 problem(s) found"), "{err}");
+}
+
+/// `newswatch CMD --config` on the sandbox, which must exit within 20 s (`run` with a
+/// good config would not: it is killed and the test fails): exit code and stderr.
+fn run_to_exit(sb: &Sandbox, cmd: &str) -> (Option<i32>, String) {
+    let mut child = common::newswatch()
+        .args([cmd, "--config", &sb.config_arg()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let exited = common::wait_until(std::time::Duration::from_secs(20), || {
+        child.try_wait().unwrap().is_some()
+    });
+    if !exited {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(exited, "`{cmd}` did not exit: {}", stderr(&out));
+    (out.status.code(), stderr(&out))
+}
+
+#[test]
+fn a_watchlist_glob_matching_nothing_fails_check_and_run() {
+    let sb = Sandbox::new("[[feed]]\nurl = \"https://x.example/rss\"\n");
+    let text = fs::read_to_string(sb.config())
+        .unwrap()
+        .replace("watchlists/*.toml", "watchlist/*.toml");
+    fs::write(sb.config(), text).unwrap();
+    let cfg = sb.config_arg();
+    for cmd in ["check", "once", "run"] {
+        let (code, err) = run_to_exit(&sb, cmd);
+        assert_eq!(code, Some(1), "{cmd}: {err}");
+        assert!(
+            err.contains(&format!("{cfg}:3:15: `watchlists`: `"))
+                && err.contains("watchlist/*.toml` matches no file"),
+            "{cmd}: {err}"
+        );
+    }
+    // Files that define no rule: nothing to watch.
+    let text = fs::read_to_string(sb.config())
+        .unwrap()
+        .replace("watchlist/*.toml", "empty.toml");
+    fs::write(sb.config(), text).unwrap();
+    fs::write(sb.path("empty.toml"), "# rules to come\n").unwrap();
+    for cmd in ["check", "run"] {
+        let (code, err) = run_to_exit(&sb, cmd);
+        assert_eq!(code, Some(1), "{cmd}: {err}");
+        assert!(
+            err.contains(&format!("{cfg}:3:14: nothing to watch")),
+            "{cmd}: {err}"
+        );
+    }
+    // On purpose: a warning, and the config is good.
+    let text = fs::read_to_string(sb.config())
+        .unwrap()
+        .replace("watchlists = [\"empty.toml\"]", "watchlists = []");
+    fs::write(sb.config(), text).unwrap();
+    let out = run(&["check", "--config", &cfg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("warning: {cfg}:3:14: `watchlists = []`: no rules")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("0 rule(s)"), "{}", stdout(&out));
+    // The daemon's commands log the warning.
+    let text = fs::read_to_string(sb.config()).unwrap();
+    fs::write(sb.config(), text.split("[[feed]]").next().unwrap()).unwrap();
+    let out = sb.once();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("configuration warning")
+            && stderr(&out).contains("`watchlists = []`: no rules"),
+        "{}",
+        stderr(&out)
     );
 }
 
@@ -159,7 +264,11 @@ fn items_prints_one_json_line_per_item_from_file_and_url() {
 
     let out = run(&["items", &server.url("/nothing")]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("HTTP 404"));
+    assert!(
+        stderr(&out).contains(&format!("{}: HTTP 404", server.url("/nothing"))),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -131,14 +131,18 @@ fn foreign_garbage_and_damaged_state_files_are_refused_untouched() {
         (
             "random bytes",
             (0..20_000u32).map(|i| (i * 7919 % 251) as u8).collect(),
-            &["not a database"],
+            &["newswatch.sqlite3 is damaged (not a database"],
         ),
         (
             "pages scribbled over",
             damaged,
             &["is damaged", "newswatch.sqlite3"],
         ),
-        ("header zeroed", header_gone, &["not a database"]),
+        (
+            "header zeroed",
+            header_gone,
+            &["newswatch.sqlite3 is damaged (not a database"],
+        ),
     ];
     for (what, bytes, want) in cases {
         let sb = sandbox("state");
@@ -147,6 +151,20 @@ fn foreign_garbage_and_damaged_state_files_are_refused_untouched() {
         eprintln!("case: {what}");
         refused(&sb, &sb.path("state"), want);
     }
+}
+
+#[test]
+fn state_dir_that_is_a_regular_file_is_refused() {
+    let sb = sandbox("blocker");
+    std::fs::write(sb.path("blocker"), "a file, not a folder").unwrap();
+    refused(
+        &sb,
+        sb.dir.path(),
+        &[
+            "blocker is a file, not a folder",
+            "set state_dir to a folder",
+        ],
+    );
 }
 
 #[test]

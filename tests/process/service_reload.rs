@@ -1,6 +1,7 @@
 //! Live reload of the running daemon, as a process: a valid new config applies (a new
-//! feed is polled, a removed one stops, a new rule fires), an invalid one is rejected
-//! with every error logged while the old one keeps alerting, and with `watch_config`
+//! feed is polled, a removed one stops, a new rule fires), an invalid one (a watchlist
+//! glob matching nothing among its errors) is rejected with every error logged while
+//! the old one keeps alerting, and with `watch_config`
 //! an edited watchlist applies without a signal.
 
 use crate::common::service;
@@ -161,20 +162,26 @@ fn invalid_change_is_rejected_and_the_old_config_keeps_alerting() {
     );
 
     let good = std::fs::read_to_string(sb.config()).unwrap();
-    // Two problems, on lines 1 and 10 of the new file.
+    // Three problems, on lines 1, 4 and 10 of the new file.
     std::fs::write(
         sb.config(),
         format!(
             "bogus = 1\n{}",
             good.replace("interval = \"10s\"", "interval = \"soon\"")
+                .replace("watchlists/*.toml", "watchlist/*.toml")
         ),
     )
     .unwrap();
     daemon.signal("-HUP");
-    daemon.wait_log(1, &["new configuration rejected", "errors=2"], LONG);
+    daemon.wait_log(1, &["new configuration rejected", "errors=3"], LONG);
     let log = daemon.log();
     assert!(
         log.contains("newswatch.toml:1:1: unknown key `bogus`"),
+        "{log}"
+    );
+    assert!(
+        log.contains("newswatch.toml:4:15: `watchlists`: `")
+            && log.contains("watchlist/*.toml` matches no file"),
         "{log}"
     );
     assert!(log.contains("invalid duration `soon`"), "{log}");

@@ -177,3 +177,22 @@ fn rule_options() {
     assert_eq!(rules[1].group_window, Some(DEFAULT_GROUP_WINDOW));
     assert_eq!(rules[1].cooldown, None);
 }
+
+#[test]
+fn a_repeated_rule_id_names_both_places() {
+    let first = (
+        PathBuf::from("a.toml"),
+        "[[rule]]\nid = \"tiktok\"\nquery = '@tiktok'\n".to_string(),
+    );
+    let second = (
+        PathBuf::from("b.toml"),
+        "# mine\n\n[[rule]]\nid = \"tiktok\"\nquery = '@wechat'\n".to_string(),
+    );
+    let errors = load_rules(&[first, second], &kb()).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let shown = errors[0].to_string();
+    assert!(
+        shown.starts_with("b.toml:4:6: rule id `tiktok` is already used at a.toml:2"),
+        "{shown}"
+    );
+}
