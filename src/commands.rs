@@ -22,6 +22,7 @@ use crate::source::parse::parse_feed;
 use crate::subscriptions;
 use crate::tail::{self, TailOptions};
 
+pub mod article;
 pub mod rules_test;
 pub mod shell;
 
@@ -46,6 +47,13 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => items(&source).await,
         Command::Items { source: None, .. } => bail!("items: give a FILE or URL, or --batch"),
+        Command::Article { batch: true, .. } => article::article_batch(),
+        Command::Article {
+            source: Some(source),
+            json,
+            ..
+        } => article::article(&source, json).await,
+        Command::Article { source: None, .. } => bail!("article: give a FILE or URL, or --batch"),
         Command::Feeds { json, config } => feeds(&config::locate(config.as_deref())?, json),
         Command::ImportOpml {
             file,

@@ -41,6 +41,7 @@ pub mod diag;
 pub mod engine;
 pub mod extract;
 pub mod model;
+pub mod page;
 pub mod poll;
 pub mod rules;
 pub mod service;

@@ -100,6 +100,7 @@ impl From<FetchError> for Failure {
             FetchError::Tls(_) => "tls".to_string(),
             FetchError::Network(_) => "network".to_string(),
             FetchError::File { .. } => "file".to_string(),
+            FetchError::NotHtml(_) => "not-html".to_string(),
         };
         let (retry_after, gone) = match &e {
             FetchError::Status {
