@@ -108,7 +108,7 @@ for shell in bash zsh fish; do
     fish) f=/usr/share/fish/vendor_completions.d/newswatch.fish ;;
     esac
     in_root /usr/bin/newswatch completions $shell | cmp -s - "$root$f" ||
-        fail "$f is not what the installed newswatch prints (regenerate: NEWSWATCH_BLESS=1 cargo test --test cli shipped_)"
+        fail "$f is not what the installed newswatch prints (regenerate: NEWSWATCH_BLESS=1 cargo test --test process shipped_)"
 done
 zcat "$root/usr/share/man/man1/newswatch-tail.1.gz" | grep -q '^\.TH newswatch-tail 1' || fail "newswatch-tail.1 is not a manual page"
 wants=$root/etc/systemd/system/multi-user.target.wants/newswatch.service

@@ -17,7 +17,7 @@
 # Targets are built without a sanitizer (-s none): the code under test is safe Rust,
 # a panic or abort is what is looked for, and it runs several times faster. Set
 # FUZZ_SANITIZER=address for an ASan build. A crash leaves its input in
-# fuzz/artifacts/TARGET/; every crash found becomes a regression test in tests/.
+# fuzz/artifacts/TARGET/; every crash found becomes a regression test in tests/regressions/.
 # Logs: fuzz/logs/TARGET.log (the last "#N DONE" line has executions and exec/s).
 set -euo pipefail
 

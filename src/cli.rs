@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use crate::service::logging::LogFormat;
 
 /// newswatch: monitor news feeds for the companies, people and regulators you watch.
 #[derive(Debug, Parser)]
@@ -28,17 +30,6 @@ const AFTER_LONG_HELP: &str = "\
 Without --config, commands read $XDG_CONFIG_HOME/newswatch/newswatch.toml \
 (~/.config/newswatch/newswatch.toml), then /etc/newswatch/newswatch.toml. \
 Each command has a manual page of its own: man newswatch-run, man newswatch-tail, ...";
-
-/// How log lines are written (stderr text or JSON, or the journal).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    /// Human-readable text.
-    Text,
-    /// One JSON object per line.
-    Json,
-    /// Native journald protocol, structured fields as journal fields.
-    Journal,
-}
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]

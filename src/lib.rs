@@ -6,47 +6,51 @@
 //!
 //! The flow is one direction: feed → [`source`] → `Item` → [`extract`] → `Extraction`
 //! → [`rules`] → `Alert` → [`sink`], with the [`store`] keeping state in between.
+//! `ARCHITECTURE.md` walks it file by file and says what each folder must not import.
 //!
-//! - [`model`]: the values that flow (`Item`, `Extraction`, `Alert`); their JSON is
-//!   public contract.
-//! - [`config`]: the TOML config, its defaults and validation (every error with
-//!   file:line:column, via [`diag`]).
-//! - [`source`]: fetching (HTTP with conditional GET and limits, local files) and
-//!   parsing feeds into items with stable identity.
+//! - [`model`]: the values that flow (`Item`, `Extraction`, `Alert`, `Validators`);
+//!   their JSON is public contract. [`diag`] (problems at file:line:column) and
+//!   [`duration`] are base modules every layer may use.
+//! - [`config`]: the TOML config as spanned serde structs, its defaults and validation
+//!   (every error with file:line:column), and reading the user files it names.
+//! - [`source`]: fetching (HTTP with conditional GET and limits, local files), parsing
+//!   feeds into items with stable identity, the schedule and per-host politeness.
 //! - [`extract`]: the shared extractor (HTML → text, knowledge base, entities,
-//!   quantities, dates, quotes). Pure and synchronous: no tokio, HTTP or files.
-//! - [`rules`]: watchlists compiled into a rule set that says which rules fire on an
-//!   extraction and why.
-//! - [`engine`]: one config's extractor and rules, and the step from item to alerts.
-//! - [`store`]: the SQLite state file (feed state, seen items, alert outbox, and the
-//!   summaries owed for popups lost from view).
-//! - [`poll`]: one poll of one feed; [`commit`]: its grouping decisions, items, alerts
-//!   and feed state committed in one transaction.
+//!   quantities, dates, quotes). Pure and synchronous: takes text, never paths; no
+//!   tokio, HTTP, files or store.
+//! - [`rules`]: the watch-rule language: watchlists (text) compiled into a rule set
+//!   that says which rules fire on an extraction and why; story grouping. Pure too.
+//! - [`page`]: the page an item links to (`full_text`, `newswatch article`): fetched
+//!   through the feeds' client and host limits, decoded, read down to its article.
+//! - [`worker`]: one feed's poll, the unit a work queue would carry: [`worker::poll`]
+//!   (fetch, parse, unseen items), [`worker::engine`] (pure: extraction and rules to
+//!   alerts), [`worker::commit`] (grouping and one transaction).
+//! - [`store`]: the SQLite state file (feed state, seen items, alert outbox, rule
+//!   state, the summaries owed for popups lost from view) and its shared handle.
 //! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
 //!   outbox (its desktop half pauses on a hung server and summarises what it missed).
-//! - [`daemon`]: wiring, schedule, signals, sd_notify, ordered shutdown; `once`.
+//! - [`daemon`]: wiring, the event loop, signals, reload, ordered shutdown; `once`.
 //! - [`service`]: running as a system service: sd_notify and the status line, config
 //!   file watching, systemd-managed directories, journald logging, Prometheus metrics.
 //! - [`tail`]: reading and following the alert log.
-//! - [`subscriptions`]: `feeds` (feed state), OPML import and export.
-//! - [`cli`] and [`commands`]: the command line (with its completion scripts and
-//!   manual pages); `main.rs` stays thin.
+//! - [`cli`] and [`commands`]: the command line, one file per command family (with
+//!   the completion scripts and manual pages); `main.rs` stays thin.
+
+#![warn(missing_docs)]
 
 pub mod cli;
 pub mod commands;
-pub mod commit;
 pub mod config;
 pub mod daemon;
 pub mod diag;
-pub mod engine;
+pub mod duration;
 pub mod extract;
 pub mod model;
 pub mod page;
-pub mod poll;
 pub mod rules;
 pub mod service;
 pub mod sink;
 pub mod source;
 pub mod store;
-pub mod subscriptions;
 pub mod tail;
+pub mod worker;

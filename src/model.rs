@@ -1,6 +1,7 @@
 //! The values that flow through newswatch: [`Item`] (what a feed yields),
 //! [`Extraction`] (what the extractor finds in an item) and [`Alert`] (what a rule
 //! raises). Their JSON forms are public contracts (see DESIGN.md): extend, never break.
+//! Also [`Validators`], what a feed's source and its stored state pass back and forth.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,15 @@ pub struct Item {
     /// through HTML-to-text unchanged). Not part of the `items` JSON.
     #[serde(skip_serializing_if = "String::is_empty", default)]
     pub body: String,
+}
+
+/// A feed's validators from its last successful fetch, sent back to ask "changed since?".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    /// The `ETag` header as received.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header as received.
+    pub last_modified: Option<String>,
 }
 
 /// What an entity is. Serialised in lower case.

@@ -43,13 +43,10 @@ pub fn parse_since(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String>
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(d.and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc()));
     }
-    let d = crate::config::parse_duration(s)
+    let d = crate::duration::parse_duration(s)
         .map_err(|e| format!("--since: {e}; or an RFC 3339 time"))?;
     // An absurd span ("100000000y") means "since the beginning", not an overflow.
-    let back = chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
-    Ok(now
-        .checked_sub_signed(back)
-        .unwrap_or(DateTime::<Utc>::MIN_UTC))
+    Ok(crate::duration::ago(now, d))
 }
 
 /// The readable rendering of one alert (several lines, ending with a newline).

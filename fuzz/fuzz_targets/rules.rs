@@ -1,8 +1,9 @@
 //! Fuzz target `rules`: the checks are in `tests/common/fuzz_checks.rs` (shared with
-//! `tests/fuzz_regressions.rs`, which replays every crash input found).
+//! `tests/regressions/fuzz_regressions.rs`, which replays every crash input found).
 #![no_main]
 
+// `pub`: each target calls one of the shared checks, not all of them.
 #[path = "../../tests/common/fuzz_checks.rs"]
-mod checks;
+pub mod checks;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::rules(data));

@@ -201,25 +201,10 @@ impl KnowledgeBase {
         Self::from_sources(&[])
     }
 
-    /// The shipped base plus the user's files. A user entity with a known id merges
-    /// into the shipped one (given fields replace, lists extend; `replace = true`
-    /// replaces it whole); a new id adds an entity.
-    pub fn with_user_files(paths: &[PathBuf]) -> Result<Self, Vec<Diagnostic>> {
-        let mut errors = Vec::new();
-        let mut texts = Vec::new();
-        for path in paths {
-            match std::fs::read_to_string(path) {
-                Ok(text) => texts.push((path.clone(), text)),
-                Err(e) => errors.push(Diagnostic::file(path, format!("cannot read: {e}"))),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Self::from_sources(&texts)
-    }
-
-    /// The shipped base plus user files given as (path for diagnostics, text).
+    /// The shipped base plus the user's files, given as (path for diagnostics, text):
+    /// the caller reads them. A user entity with a known id merges into the shipped one
+    /// (given fields replace, lists extend; `replace = true` replaces it whole); a new
+    /// id adds an entity.
     pub fn from_sources(user: &[(PathBuf, String)]) -> Result<Self, Vec<Diagnostic>> {
         let mut loader = load::Loader::default();
         for (name, text) in BUILTIN {

@@ -19,8 +19,8 @@ use super::compile::compile;
 use super::query::parse;
 use super::tomlstr::StrMap;
 use super::{DEFAULT_GROUP_WINDOW, Rule};
-use crate::config::parse_duration;
 use crate::diag::Diagnostic;
+use crate::duration::parse_duration;
 use crate::extract::kb::KnowledgeBase;
 use crate::model::Severity;
 
@@ -73,23 +73,17 @@ fn default_notify() -> bool {
     true
 }
 
-/// Loads and compiles every rule in `paths`. Rule ids must be unique across files.
-pub fn load_rules(paths: &[PathBuf], kb: &KnowledgeBase) -> Result<Vec<Rule>, Vec<Diagnostic>> {
+/// Compiles every rule of the watchlist `files`, given as (path for diagnostics, text):
+/// the caller reads them. Rule ids must be unique across files.
+pub fn load_rules(
+    files: &[(PathBuf, String)],
+    kb: &KnowledgeBase,
+) -> Result<Vec<Rule>, Vec<Diagnostic>> {
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     let mut ids: HashMap<String, PathBuf> = HashMap::new();
-    for path in paths {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(Diagnostic::file(
-                    path,
-                    format!("cannot read watchlist: {e}"),
-                ));
-                continue;
-            }
-        };
-        for rule in compile_file(path, &text, kb, &mut errors) {
+    for (path, text) in files {
+        for rule in compile_file(path, text, kb, &mut errors) {
             if let Some(first) = ids.insert(rule.id.clone(), path.clone()) {
                 errors.push(Diagnostic::file(
                     path,

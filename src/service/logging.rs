@@ -11,11 +11,21 @@ use std::io::IsTerminal;
 use std::os::fd::AsFd;
 use std::os::unix::fs::MetadataExt;
 
+use clap::ValueEnum;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::cli::LogFormat;
+/// How log lines are written (stderr text or JSON, or the journal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable text.
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// Native journald protocol, structured fields as journal fields.
+    Journal,
+}
 
 /// The `SYSLOG_IDENTIFIER` of journal entries.
 pub const SYSLOG_IDENTIFIER: &str = "newswatch";

@@ -4,14 +4,14 @@
 //! another process or a message queue later.
 //!
 //! Each alert written is logged once with its `feed`, `rule` and `item` fields (the
-//! journal keeps them as fields) and counted in the [`Metrics`]. [`Progress`] lets the
-//! daemon's watchdog tell a delivery round that is stuck from one that is waiting.
-//! The desktop half (popups, a hung server, summaries of what was not shown) is
-//! [`popups`].
+//! journal keeps them as fields) and reported to a [`DeliveryObserver`] (the daemon's
+//! metrics). [`Progress`] lets the daemon's watchdog tell a delivery round that is
+//! stuck from one that is waiting. The desktop half (popups, a hung server, summaries
+//! of what was not shown) is [`popups`].
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -23,20 +23,29 @@ use tracing::{debug, info, warn};
 
 use super::jsonl::{AlertLog, already_written};
 use crate::config::Desktop;
-use crate::service::metrics::Metrics;
-use crate::store::{Store, StoreError};
+use crate::model::Alert;
+use crate::store::{SharedStore, Store, StoreError, lock};
 
 mod popups;
 use popups::Popups;
 pub use popups::opener_for;
 
-/// The store, shared between pollers and the deliverer.
-pub type SharedStore = Arc<Mutex<Store>>;
+/// What the delivery loop reports as it goes, to whoever counts it (the daemon hands
+/// in its metrics). The sinks define what they report; they know nothing of who listens.
+pub trait DeliveryObserver: Send + Sync {
+    /// An alert of `rule` reached the alert log at `at`, for an item published at
+    /// `published` (when the feed said).
+    fn alert_logged(&self, rule: &str, published: Option<DateTime<Utc>>, at: DateTime<Utc>);
+    /// A desktop notification failed.
+    fn notification_failed(&self);
+}
 
-/// Locks the store. A poisoned lock only means another thread panicked mid-call; the
-/// SQLite connection rolls back unfinished transactions, so the store is still sound.
-pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|p| p.into_inner())
+/// The observer of a deliverer nobody watches.
+struct Unobserved;
+
+impl DeliveryObserver for Unobserved {
+    fn alert_logged(&self, _: &str, _: Option<DateTime<Utc>>, _: DateTime<Utc>) {}
+    fn notification_failed(&self) {}
 }
 
 /// Alerts delivered in one largest batch.
@@ -71,8 +80,8 @@ pub struct Deliverer {
     popups: Popups,
     /// Whether the log tail has been checked for lines a crashed run wrote but did not mark.
     recovered: bool,
-    /// Counts what is delivered.
-    metrics: Arc<Metrics>,
+    /// Told what is delivered.
+    observer: Arc<dyn DeliveryObserver>,
     /// Whether a round is under way, and since when it last moved.
     progress: Progress,
 }
@@ -146,12 +155,12 @@ struct ItemMeta {
 }
 
 /// Logs and counts one alert that reached the alert log at `at`.
-fn record_logged(json: &str, metrics: &Metrics, at: DateTime<Utc>) {
+fn record_logged(json: &str, observer: &dyn DeliveryObserver, at: DateTime<Utc>) {
     match serde_json::from_str::<AlertMeta>(json) {
         Ok(a) => {
             info!(feed = %a.feed.name, rule = %a.rule, item = %a.item.id, title = %a.item.title,
                 alert_id = %a.alert_id, "alert");
-            metrics.alert_logged(&a.rule, a.item.published, at);
+            observer.alert_logged(&a.rule, a.item.published, at);
         }
         Err(e) => warn!(error = %e, "alert written but unreadable for logging"),
     }
@@ -199,14 +208,14 @@ impl Deliverer {
             log: Arc::new(Mutex::new(log)),
             popups: Popups::new(desktop).await,
             recovered: false,
-            metrics: Arc::new(Metrics::new()),
+            observer: Arc::new(Unobserved),
             progress: Progress::new(),
         }
     }
 
-    /// Counts deliveries in `metrics` (instead of a private set).
-    pub fn set_metrics(&mut self, metrics: Arc<Metrics>) {
-        self.metrics = metrics;
+    /// Reports deliveries to `observer` (instead of to nobody).
+    pub fn set_observer(&mut self, observer: Arc<dyn DeliveryObserver>) {
+        self.observer = observer;
     }
 
     /// Tells whether delivery is stuck, for the watchdog.
@@ -237,7 +246,7 @@ impl Deliverer {
         let store = self.store.clone();
         let log = self.log.clone();
         let recover = !self.recovered;
-        let (metrics, progress) = (self.metrics.clone(), self.progress.clone());
+        let (observer, progress) = (self.observer.clone(), self.progress.clone());
         let n = tokio::task::spawn_blocking(move || -> Result<usize, DeliverError> {
             let mut store = lock(&store);
             let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
@@ -260,7 +269,7 @@ impl Deliverer {
                 total += batch.len();
                 let now = Utc::now();
                 for p in &batch {
-                    record_logged(&p.json, &metrics, now);
+                    record_logged(&p.json, observer.as_ref(), now);
                 }
                 progress.moved();
             }
@@ -273,7 +282,7 @@ impl Deliverer {
 
     async fn deliver_desktop(&mut self) -> Result<usize, DeliverError> {
         self.popups
-            .deliver(&self.store, &self.metrics, &self.progress)
+            .deliver(&self.store, self.observer.as_ref(), &self.progress)
             .await
     }
 

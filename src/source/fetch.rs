@@ -18,6 +18,7 @@ use reqwest::header::{
 use url::Url;
 
 use crate::config::{FeedSource, Http};
+use crate::model::Validators;
 use crate::source::hints::{self, Hints};
 
 /// Most redirects followed for one fetch.
@@ -40,15 +41,6 @@ pub struct Page {
     pub content_type: Option<String>,
     /// Where the page was found after redirects (the base of its relative links).
     pub url: Url,
-}
-
-/// Validators from the last successful fetch, sent back to ask "changed since?".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    /// The `ETag` header as received.
-    pub etag: Option<String>,
-    /// The `Last-Modified` header as received.
-    pub last_modified: Option<String>,
 }
 
 /// What a fetch produced.

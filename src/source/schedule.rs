@@ -1,5 +1,5 @@
 //! The schedule: which feed is polled when. It decides *what* and *when*; the worker
-//! that polls ([`crate::poll`]) is separate, so the two can later live in different
+//! that polls ([`crate::worker::poll`]) is separate, so the two can later live in different
 //! processes (a work queue of poll jobs). Pure bookkeeping over instants: no sleeping,
 //! no I/O, tested without a clock. Also the pure rules for the next wait: the
 //! interval raised to what the publisher asks ([`next_wait`]) and the error backoff

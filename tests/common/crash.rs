@@ -3,11 +3,6 @@
 //! WAL write lock" (read from `/proc/locks`), "is the alert log's last line torn", and
 //! a read-only look at the state file through a copy (so the test never changes the
 //! files the next run recovers from).
-//!
-//! Used by `#[path]` from the test files that need it (`tests/common/mod.rs` is shared
-//! and left as it is).
-
-#![allow(dead_code)]
 
 use std::collections::HashSet;
 use std::fs;

@@ -20,9 +20,6 @@
 //! When a tool is missing, [`DesktopSession::start_or_skip`] fails the test if `CI` is
 //! set and skips it with a message otherwise.
 
-// Shared by several test binaries; each uses a different subset.
-#![allow(dead_code)]
-
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};

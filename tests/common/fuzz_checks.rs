@@ -1,11 +1,9 @@
 //! What each fuzz target checks, in one place: the cargo-fuzz targets (`fuzz/`)
-//! include this file, and `tests/fuzz_regressions.rs` replays every input a fuzzer
+//! include this file, and `tests/regressions/fuzz_regressions.rs` replays every input a fuzzer
 //! ever crashed on (`tests/fixtures/fuzz/TARGET/`) through the same checks, so each
 //! crash found stays a regression test.
 //!
 //! Each function panics when the input shows a bug.
-
-#![allow(dead_code)]
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -13,13 +11,13 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, Utc};
 use newswatch::config::Config;
 use newswatch::diag::Diagnostics;
-use newswatch::engine::Engine;
 use newswatch::extract::Extractor;
 use newswatch::extract::kb::KnowledgeBase;
 use newswatch::model::{Extraction, Item};
 use newswatch::rules::watchlist::compile_file;
 use newswatch::rules::{Doc, RuleSet};
 use newswatch::source::parse::{ParseError, parse_feed};
+use newswatch::worker::engine::Engine;
 
 /// The repository: the crate's folder, or its parent for the fuzz crate (`fuzz/`).
 fn repo() -> &'static Path {

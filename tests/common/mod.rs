@@ -1,12 +1,15 @@
 //! Shared integration-test helpers: a sandbox folder with a config, the built binary,
 //! a loopback feed server, and polling with a deadline (never a fixed sleep).
 
-#![allow(dead_code)]
-
+pub mod crash;
 pub mod desktop;
+pub mod fuzz_checks;
 pub mod hostile;
+pub mod mounts;
 pub mod outbox;
+pub mod publisher;
 pub mod server;
+pub mod service;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -226,7 +229,7 @@ pub struct Rng(pub u64);
 
 impl Rng {
     /// The next 64 random bits (the seed must not be 0).
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -235,6 +238,6 @@ impl Rng {
 
     /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }

@@ -2,11 +2,6 @@
 //! or remounted read-only, and the immutable flag (`chattr +i`) that makes even root's
 //! writes to an open file fail. Both need root (CI runs as root); without it, a test
 //! is skipped with a message outside CI and fails in CI.
-//!
-//! Used by `#[path]` from the test files that need it (`tests/common/mod.rs` is shared
-//! and left as it is).
-
-#![allow(dead_code)]
 
 use std::fs;
 use std::io::Write;

@@ -7,11 +7,6 @@
 //! daemon in the middle of a fetch. The server counts responses in flight and keeps
 //! a record of every response (when it started, when its last byte went out, whether
 //! the client went away first), which is how a test proves a kill landed mid-fetch.
-//!
-//! Used by `#[path]` from the test files that need it (`tests/common/mod.rs` is shared
-//! and left as it is).
-
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufReader, Write};

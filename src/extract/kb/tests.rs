@@ -258,14 +258,6 @@ case = "upper"
 }
 
 #[test]
-fn unreadable_user_file_is_a_diagnostic() {
-    let errors = KnowledgeBase::with_user_files(&[PathBuf::from("/no/such/kb.toml")])
-        .expect_err("missing file");
-    assert_eq!(errors.len(), 1);
-    assert!(errors[0].message.contains("cannot read"));
-}
-
-#[test]
 fn person_surnames_are_conditional_unless_listed() {
     let kb = builtin();
     let trump = kb.get("donald-trump").expect("trump");

@@ -25,10 +25,10 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use super::{BATCH, DeliverError, Progress, SharedStore, lock};
+use super::{BATCH, DeliverError, DeliveryObserver, Progress};
 use crate::config::Desktop;
 use crate::model::Alert;
-use crate::service::metrics::Metrics;
+use crate::store::{SharedStore, lock};
 use crate::sink::desktop::{DEFAULT_OPENER, DesktopError, DesktopNotifier, Opener};
 use crate::store::{Store, StoreError};
 
@@ -118,7 +118,7 @@ impl Popups {
     pub(super) async fn deliver(
         &mut self,
         store: &SharedStore,
-        metrics: &Metrics,
+        observer: &dyn DeliveryObserver,
         progress: &Progress,
     ) -> Result<usize, DeliverError> {
         self.connect().await;
@@ -158,7 +158,7 @@ impl Popups {
                         taken.push(p.seq);
                     }
                     Err(e) => {
-                        metrics.notification_failed();
+                        observer.notification_failed();
                         // A server that let one call time out will let the next ones time
                         // out too, each holding up the alert log behind it; one that is
                         // gone will fail them all.
@@ -174,7 +174,7 @@ impl Popups {
                 self.pause();
             }
         }
-        self.summarise(store, metrics, progress).await?;
+        self.summarise(store, observer, progress).await?;
         Ok(shown)
     }
 
@@ -182,7 +182,7 @@ impl Popups {
     async fn summarise(
         &mut self,
         store: &SharedStore,
-        metrics: &Metrics,
+        observer: &dyn DeliveryObserver,
         progress: &Progress,
     ) -> Result<(), DeliverError> {
         let State::Ready(notifier) = &self.state else {
@@ -196,7 +196,7 @@ impl Popups {
                     info!(rule = %d.rule, count = d.count, "summary of alerts not shown on the desktop")
                 }
                 Err(e) => {
-                    metrics.notification_failed();
+                    observer.notification_failed();
                     warn!(rule = %d.rule, count = d.count, error = %e, "summary notification failed");
                     if unreachable_server(&e) {
                         // Still owed: shown when the server answers again.

@@ -1,0 +1,190 @@
+//! The commands behind the CLI: each takes its parsed arguments and returns an exit
+//! code or an error; `main` only maps errors to exit codes. One file per command
+//! family ([`article`], [`extract`], [`items`], [`shell`], [`subscriptions`], [`try_rules`]); `run`, `once`,
+//! `check` and `tail` are a few lines each over [`crate::daemon`] and [`crate::tail`].
+
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, anyhow, bail};
+use chrono::Utc;
+
+use crate::cli::{Cli, Command, RulesCommand};
+use crate::config::{self, Config};
+use crate::daemon;
+use crate::tail::{self, TailOptions};
+use crate::worker::engine::Engine;
+
+pub mod article;
+pub mod extract;
+pub mod items;
+pub mod shell;
+pub mod subscriptions;
+pub mod try_rules;
+
+/// Exit code when some feeds failed during `once` (alerts from the others were delivered).
+pub const EXIT_SOME_FEEDS_FAILED: u8 = 3;
+
+/// Runs the command `cli` asks for.
+pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run { config } => {
+            daemon::run(&config::locate(config.as_deref())?).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Once { config } => once(&config::locate(config.as_deref())?).await,
+        Command::Check { config } => check(&config::locate(config.as_deref())?),
+        Command::Items {
+            batch: true,
+            source: _,
+        } => items::items_batch(),
+        Command::Items {
+            source: Some(source),
+            ..
+        } => items::items(&source).await,
+        Command::Items { source: None, .. } => bail!("items: give a FILE or URL, or --batch"),
+        Command::Article { batch: true, .. } => article::article_batch(),
+        Command::Article {
+            source: Some(source),
+            json,
+            ..
+        } => article::article(&source, json).await,
+        Command::Article { source: None, .. } => bail!("article: give a FILE or URL, or --batch"),
+        Command::Feeds { json, config } => {
+            subscriptions::feeds(&config::locate(config.as_deref())?, json)
+        }
+        Command::ImportOpml {
+            file,
+            append,
+            config,
+        } => subscriptions::import_opml(&file, append, config.as_deref()),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { dir } => shell::man_pages(&dir),
+        Command::ExportOpml { config } => subscriptions::export_opml(config.as_deref()),
+        Command::Extract {
+            file,
+            html,
+            batch,
+            reference,
+            config,
+        } => extract::extract(
+            file.as_deref(),
+            html,
+            batch,
+            reference.as_deref(),
+            config.as_deref(),
+        ),
+        Command::Rules {
+            command:
+                RulesCommand::Test {
+                    file,
+                    since,
+                    rule,
+                    rules_files,
+                    query,
+                    json,
+                    config,
+                },
+        } => try_rules::run(&try_rules::TestArgs {
+            file,
+            since,
+            rules: rule,
+            rules_files,
+            query,
+            json,
+            config,
+        }),
+        Command::Tail {
+            follow,
+            rule,
+            since,
+            json,
+            lines,
+            file,
+            config,
+        } => {
+            let path = match file {
+                Some(f) => f,
+                None => {
+                    Config::load(&config::locate(config.as_deref())?)
+                        .map_err(|d| anyhow!("{d}"))?
+                        .alert_log
+                }
+            };
+            let since = since
+                .map(|s| tail::parse_since(&s, Utc::now()))
+                .transpose()
+                .map_err(|e| anyhow!(e))?;
+            let opts = TailOptions {
+                rules: rule,
+                since,
+                json,
+                last: lines,
+            };
+            let mut out = BufWriter::new(io::stdout().lock());
+            let res = if follow {
+                tail::follow(&path, &opts, &mut out)
+            } else {
+                tail::print_existing(&path, &opts, &mut out).map(drop)
+            };
+            match res {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+                other => other
+                    .with_context(|| format!("reading {}", path.display()))
+                    .map(|()| ExitCode::SUCCESS),
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to stdout; a reader that went away (a closed pipe) is not an error.
+pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+async fn once(path: &Path) -> anyhow::Result<ExitCode> {
+    let s = daemon::once(path).await?;
+    eprintln!(
+        "newswatch: {} feed(s) polled, {} failed; {} new item(s), {} alert(s); {} line(s) written to the alert log",
+        s.feeds, s.failed, s.new_items, s.alerts, s.logged
+    );
+    Ok(if s.failed > 0 {
+        ExitCode::from(EXIT_SOME_FEEDS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn check(path: &Path) -> anyhow::Result<ExitCode> {
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            eprintln!("{} problem(s) found", d.0.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    match Engine::load(&config) {
+        Ok(engine) => {
+            println!(
+                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities",
+                path.display(),
+                config.feeds.len(),
+                config.watchlists.len(),
+                engine.rules.rules().len(),
+                engine.extractor.kb().entities().len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            eprintln!("{d}");
+            eprintln!("{} problem(s) found", d.0.len());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The daemon: wiring (config → engine, store, fetcher, deliverer), the event loop,
+//! signals, sd_notify, and ordered shutdown. `once` is one poll of every feed followed
+//! by delivery.
+//!
+//! The event loop is one `select!` over: SIGTERM/SIGINT (stop), SIGHUP (reload config,
+//! watchlists and knowledge base; reopen the alert log), edited config files (when
+//! `watch_config` is on), the next due feed, finished polls, the watchdog tick and a
+//! daily outbox clean-up. `WATCHDOG=1` is sent from this loop, and only while the
+//! delivery loop is not stuck mid-round, so systemd restarts a daemon whose work has
+//! stopped, not just one whose process died.
+//!
+//! Shutdown: `STOPPING=1`; no new polls; running polls get [`STOP_GRACE`] to finish
+//! (an unfinished one has committed nothing and is simply redone next start); then the
+//! deliverer drains the outbox, bounded by [`DRAIN_LIMIT`] so the whole stop fits in
+//! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost).
+
+mod reload;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow};
+use chrono::Utc;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::{Notify, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::{Instant, MissedTickBehavior};
+use tracing::{error, info, warn};
+
+use crate::config::Config;
+use crate::diag::Diagnostics;
+use crate::service::dirs;
+use crate::service::metrics::{self, Metrics};
+use crate::service::notify::ServiceManager;
+use crate::service::status::LiveStatus;
+use crate::service::watch::{ConfigWatch, WATCH_EVERY};
+use crate::sink::deliver::{Deliverer, DeliveryObserver, Progress};
+use crate::sink::jsonl::AlertLog;
+use crate::source::fetch::Fetcher;
+use crate::source::hosts::Hosts;
+use crate::source::schedule::Schedule;
+use crate::store::{SharedStore, Store, lock};
+use crate::worker::engine::Engine;
+use crate::worker::poll::{PollContext, PollReport, poll_feed};
+use reload::Running;
+
+/// How long running polls may take to finish once a stop is asked for.
+pub const STOP_GRACE: Duration = Duration::from_millis(1500);
+/// How long the outbox may take to drain at stop (the units allow 30 s in all).
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(20);
+/// Delivered alerts older than this leave the outbox (the alert log keeps them).
+const OUTBOX_KEEP: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often the outbox is cleaned.
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// Everything a loaded configuration builds.
+pub(crate) struct Loaded {
+    /// The validated config.
+    config: Config,
+    /// Its extractor and rules.
+    engine: Arc<Engine>,
+}
+
+/// Reads and checks the config, its watchlists and knowledge base: every problem.
+fn load(path: &Path) -> Result<Loaded, Diagnostics> {
+    let config = Config::load(path)?;
+    let engine = Engine::load(&config)?;
+    Ok(Loaded {
+        config,
+        engine: Arc::new(engine),
+    })
+}
+
+/// Opens the store and the alert log and builds the poll context.
+async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
+    let config = &loaded.config;
+    let store = Store::open(&config.state_dir)
+        .with_context(|| format!("cannot open the state in {}", config.state_dir.display()))?;
+    let store: SharedStore = Arc::new(Mutex::new(store));
+    let log = AlertLog::open(&config.alert_log)
+        .with_context(|| format!("cannot open the alert log {}", config.alert_log.display()))?;
+    let fetcher = Fetcher::new(&config.http)?;
+    let ctx = PollContext {
+        fetcher,
+        store: store.clone(),
+        engine: loaded.engine.clone(),
+        wake: Arc::new(Notify::new()),
+        hosts: Arc::new(Hosts::new(config.concurrency, config.polling.per_host)),
+        polling: config.polling.clone(),
+    };
+    let deliverer = Deliverer::new(store, log, &config.desktop).await;
+    Ok((ctx, deliverer))
+}
+
+/// What `once` did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OnceSummary {
+    /// Feeds polled.
+    pub feeds: usize,
+    /// Feeds whose poll failed.
+    pub failed: usize,
+    /// Items not seen before.
+    pub new_items: usize,
+    /// Alerts raised.
+    pub alerts: usize,
+    /// Alert lines written to the log (may include alerts queued by an earlier run).
+    pub logged: usize,
+}
+
+/// One poll of every feed, then delivery of everything queued.
+pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
+    let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
+    let (ctx, mut deliverer) = open(&loaded).await?;
+    let mut set = JoinSet::new();
+    for feed in loaded.config.feeds.clone() {
+        let ctx = ctx.clone();
+        // poll_feed waits for its host's and a global slot itself.
+        set.spawn(async move { poll_feed(&ctx, &feed).await });
+    }
+    let mut summary = OnceSummary {
+        feeds: loaded.config.feeds.len(),
+        ..OnceSummary::default()
+    };
+    while let Some(res) = set.join_next().await {
+        match res {
+            Ok(r) => {
+                summary.failed += usize::from(r.error.is_some());
+                summary.new_items += r.new_items;
+                summary.alerts += r.alerts;
+            }
+            Err(e) => {
+                error!(error = %e, "poll task failed");
+                summary.failed += 1;
+            }
+        }
+    }
+    let delivered = deliverer.deliver().await.context("delivering alerts")?;
+    summary.logged = delivered.logged;
+    Ok(summary)
+}
+
+/// Runs the daemon until SIGTERM or SIGINT.
+pub async fn run(config_path: &Path) -> anyhow::Result<()> {
+    // Handlers first: a signal during start-up must stop us cleanly, not kill us.
+    let mut signals = Signals::install()?;
+    let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
+    for problem in dirs::check_env(&loaded.config) {
+        warn!(problem = %problem, "state or alert log outside the unit's directories");
+    }
+    let (mut rt, background) = start(config_path, loaded).await?;
+    let mut polls = Polls::default();
+    serve(&mut rt, &mut signals, &mut polls, &background.progress).await;
+    stop(&mut rt, polls, background).await;
+    Ok(())
+}
+
+/// The signals the daemon acts on.
+struct Signals {
+    /// SIGTERM: stop.
+    term: Signal,
+    /// SIGINT: stop.
+    int: Signal,
+    /// SIGHUP: reload the config, reopen the alert log.
+    hup: Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+}
+
+/// The tasks that run beside the event loop until the stop.
+struct Background {
+    /// Whether the delivery loop is stuck, for the watchdog.
+    progress: Progress,
+    /// Tells the delivery loop and the metrics endpoint to finish.
+    stop_tx: watch::Sender<bool>,
+    /// The delivery loop.
+    delivery: JoinHandle<()>,
+    /// The metrics endpoint, when enabled.
+    endpoint: Option<JoinHandle<()>>,
+}
+
+/// Opens the store and the alert log, starts the delivery loop and the metrics
+/// endpoint, seeds the schedule from the store, and tells systemd it is ready.
+async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, Background)> {
+    let metrics = Arc::new(Metrics::new());
+    let (ctx, mut deliverer) = open(&loaded).await?;
+    deliverer.set_observer(metrics.clone());
+    let progress = deliverer.progress();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let endpoint = match loaded.config.metrics {
+        Some(addr) => {
+            let listener = metrics::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {addr}"))?;
+            Some(tokio::spawn(metrics::serve(
+                listener,
+                metrics.clone(),
+                stop_rx.clone(),
+            )))
+        }
+        None => None,
+    };
+    let log_handle = deliverer.log_handle();
+    let delivery = tokio::spawn(deliverer.run(ctx.wake.clone(), stop_rx));
+    let watcher = loaded
+        .config
+        .watch_config
+        .then(|| ConfigWatch::new(&loaded.config));
+    let mut rt = Running {
+        config_path: config_path.to_path_buf(),
+        loaded,
+        ctx,
+        schedule: Schedule::new(),
+        status: LiveStatus::new([], Utc::now().date_naive(), 0),
+        metrics,
+        manager: ServiceManager::from_env(),
+        log_handle,
+        watcher,
+    };
+    let line = rt.start().await;
+    info!(
+        feeds = rt.schedule.len(),
+        rules = rt.loaded.engine.rules.rules().len(),
+        watchdog_ms = rt.manager.watchdog_interval().map(|d| d.as_millis() as u64),
+        "newswatch running"
+    );
+    rt.manager.ready(&line);
+    let background = Background {
+        progress,
+        stop_tx,
+        delivery,
+        endpoint,
+    };
+    Ok((rt, background))
+}
+
+/// Polls under way, by task: a feed is never polled twice at once.
+#[derive(Default)]
+struct Polls {
+    /// The poll tasks.
+    set: JoinSet<PollReport>,
+    /// Which feed each task polls.
+    feeds: HashMap<tokio::task::Id, String>,
+}
+
+impl Polls {
+    /// Starts a poll of each feed that is due.
+    fn start_due(&mut self, rt: &mut Running) {
+        for feed in rt.schedule.take_due(Instant::now()) {
+            let name = feed.name.clone();
+            let ctx = rt.ctx.clone();
+            // poll_feed waits for its host's and a global slot itself.
+            let task = self.set.spawn(async move { poll_feed(&ctx, &feed).await });
+            self.feeds.insert(task.id(), name);
+        }
+    }
+
+    /// Books a finished poll task. A poll that panicked is retried after its interval,
+    /// never forgotten.
+    fn finished(
+        &mut self,
+        rt: &mut Running,
+        res: Result<(tokio::task::Id, PollReport), tokio::task::JoinError>,
+    ) {
+        let (id, report) = match res {
+            Ok((id, report)) => (id, Some(report)),
+            Err(e) => (e.id(), None),
+        };
+        let Some(name) = self.feeds.remove(&id) else {
+            return;
+        };
+        if report.is_none() {
+            error!(feed = %name, "poll task failed; retrying after the interval");
+        }
+        rt.finished(&name, report.as_ref());
+    }
+}
+
+/// An interval whose missed ticks are skipped, not bunched.
+fn ticker(every: Duration) -> tokio::time::Interval {
+    let mut t = tokio::time::interval(every);
+    t.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    t
+}
+
+/// The event loop, until SIGTERM or SIGINT: signals, edited config files (when
+/// `watch_config` is on), due feeds, finished polls, the watchdog and the daily outbox
+/// clean-up.
+async fn serve(rt: &mut Running, signals: &mut Signals, polls: &mut Polls, progress: &Progress) {
+    let watchdog = rt.manager.watchdog_interval();
+    let watchdog_limit = rt.manager.watchdog_timeout().unwrap_or(Duration::MAX);
+    let mut watchdog_tick = ticker(watchdog.unwrap_or(Duration::from_secs(3600)));
+    let mut watch_tick = ticker(WATCH_EVERY);
+    let mut prune_tick = ticker(PRUNE_EVERY);
+    loop {
+        let next = rt.schedule.next_due();
+        let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+        tokio::select! {
+            _ = signals.term.recv() => { info!("SIGTERM: stopping"); return; }
+            _ = signals.int.recv() => { info!("SIGINT: stopping"); return; }
+            _ = signals.hup.recv() => rt.reload("SIGHUP", true).await,
+            _ = watch_tick.tick(), if rt.watcher.is_some() => {
+                if rt.watcher.as_mut().is_some_and(ConfigWatch::changed) {
+                    rt.reload("config files changed", false).await;
+                }
+            }
+            _ = tokio::time::sleep_until(sleep_until), if next.is_some() => polls.start_due(rt),
+            Some(res) = polls.set.join_next_with_id() => polls.finished(rt, res),
+            _ = watchdog_tick.tick(), if watchdog.is_some() => {
+                match progress.stalled_for().filter(|d| *d >= watchdog_limit) {
+                    None => rt.manager.watchdog(),
+                    Some(d) => warn!(stalled_ms = d.as_millis() as u64,
+                        "delivery has not moved; withholding the watchdog keep-alive"),
+                }
+            }
+            _ = prune_tick.tick() => prune(&rt.ctx.store).await,
+        }
+    }
+}
+
+/// The ordered stop: `STOPPING=1`; running polls get [`STOP_GRACE`], then are
+/// cancelled; then the deliverer drains the outbox within [`DRAIN_LIMIT`] and the
+/// metrics endpoint closes.
+async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
+    rt.manager
+        .stopping("stopping: finishing polls and deliveries");
+    // Stop the sources first: running polls get a short grace, then are cancelled.
+    let grace = tokio::time::sleep(STOP_GRACE);
+    tokio::pin!(grace);
+    while !polls.set.is_empty() {
+        tokio::select! {
+            _ = polls.set.join_next() => {}
+            _ = &mut grace => { polls.set.abort_all(); break; }
+        }
+    }
+    // Then let the deliverer drain the outbox (and the metrics endpoint close).
+    let _ = background.stop_tx.send(true);
+    match tokio::time::timeout(DRAIN_LIMIT, background.delivery).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => error!(error = %e, "delivery task failed"),
+        Err(_) => {
+            warn!("delivery did not finish in time; the rest stays queued for the next start")
+        }
+    }
+    if let Some(endpoint) = background.endpoint {
+        endpoint.abort();
+    }
+    info!("stopped");
+}
+
+/// Drops delivered alerts older than [`OUTBOX_KEEP`] from the outbox.
+async fn prune(store: &SharedStore) {
+    let store = store.clone();
+    let before =
+        Utc::now() - chrono::Duration::from_std(OUTBOX_KEEP).unwrap_or(chrono::Duration::MAX);
+    match tokio::task::spawn_blocking(move || lock(&store).prune_outbox(before)).await {
+        Ok(Ok(n)) if n > 0 => info!(removed = n, "old delivered alerts removed from the outbox"),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => warn!(error = %e, "cannot clean the outbox"),
+        Err(e) => warn!(error = %e, "cannot clean the outbox"),
+    }
+}
+
+/// The delivery loop reports into the metrics: the daemon wires the two together, so
+/// neither the sinks nor the service layer import each other.
+impl DeliveryObserver for Metrics {
+    fn alert_logged(
+        &self,
+        rule: &str,
+        published: Option<chrono::DateTime<Utc>>,
+        at: chrono::DateTime<Utc>,
+    ) {
+        Metrics::alert_logged(self, rule, published, at);
+    }
+
+    fn notification_failed(&self) {
+        Metrics::notification_failed(self);
+    }
+}

@@ -1,0 +1,204 @@
+//! The rule language from the command line, with the real binary: `check` points into
+//! a broken query with file:line:column and a caret; `rules test` runs rules over a
+//! JSON-lines file, a feed file, an ad-hoc query, an undeployed watchlist, and the
+//! items a real `once` kept in the real SQLite state file.
+
+use crate::common;
+
+use std::fs;
+
+use crate::common::{Sandbox, repo, run, stderr, stdout};
+
+#[test]
+fn check_points_a_caret_into_the_query() {
+    let sb = Sandbox::new("");
+    fs::write(
+        sb.path("watchlists/mine.toml"),
+        "[[rule]]\nid = \"mine\"\nquery = '''\n  @tiktok\n  AND (ban OR \"data centre\")\n  AND NOT @tencnt'''\n[[rule]]\nid = \"two\"\nquery = \"@wechat NEAR/ \\\"fine\\\"\"\n",
+    )
+    .unwrap();
+    let out = run(&["check", "--config", &sb.config_arg()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let file = sb.path("watchlists/mine.toml").display().to_string();
+    assert!(
+        err.contains(&format!(
+            "{file}:6:12: rule `mine`: unknown entity id `tencnt`; did you mean `tencent`?\n      AND NOT @tencnt'''\n               ^"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{file}:9:18: rule `two`: write NEAR/n")),
+        "{err}"
+    );
+    assert!(err.contains("2 problem(s) found"), "{err}");
+}
+
+#[test]
+fn rules_test_over_a_jsonl_file_with_spans() {
+    let cfg = repo().join("config/newswatch.toml").display().to_string();
+    let set = repo()
+        .join("tests/fixtures/rules/labelled.jsonl")
+        .display()
+        .to_string();
+    let out = run(&["rules", "test", "--config", &cfg, "--rule", "wechat", &set]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "wechat  HIGH  [labelled]  Trump signs order banning transactions with WeChat"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("> Trump signs order [banning] transactions with [WeChat]"),
+        "{text}"
+    );
+    assert!(
+        text.trim_end().ends_with("110 item(s); fired: wechat 16"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Honor of Kings"),
+        "Tencent-only news does not fire: {text}"
+    );
+
+    let out = run(&[
+        "rules", "test", "--config", &cfg, "--rule", "tiktok", "--json", &set,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let bd = lines
+        .iter()
+        .find(|l| l["item"]["id"] == "tt-bytedance-revenue")
+        .expect("ByteDance-only news fires the tiktok rule");
+    assert_eq!(bd["matched"][0]["id"], "bytedance");
+    assert_eq!(bd["matched"][0]["surface"], "ByteDance");
+    assert!(stderr(&out).contains("fired: tiktok"), "{}", stderr(&out));
+}
+
+#[test]
+fn rules_test_with_an_ad_hoc_query_and_an_undeployed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = repo()
+        .join("config/demo/demo-feed.xml")
+        .display()
+        .to_string();
+    // No config at all: the built-in knowledge base.
+    let home = dir.path().display().to_string();
+    let out = common::newswatch()
+        .args(["rules", "test", "--query", "@tiktok NEAR/4 ban", &feed])
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", &home)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("matched: TikTok (entity tiktok) @13..19, ban (keyword ban) @46..49"),
+        "{text}"
+    );
+    assert!(
+        text.contains("> Negotiations [TikTok] further under pressure by [ban] Trump"),
+        "{text}"
+    );
+
+    let out = common::newswatch()
+        .args(["rules", "test", "--query", "@tiktok NEAR/3 (ban", &feed])
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", &home)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--query, column 16: this `(` is never closed\n    @tiktok NEAR/3 (ban\n                   ^"),
+        "{}",
+        stderr(&out)
+    );
+
+    let wl = dir.path().join("draft.toml");
+    fs::write(
+        &wl,
+        "[[rule]]\nid = \"draft\"\nquery = 'kind:regulator IN lead OR SENTENCE(tag:dpa, \"privacy friendly\")'\n",
+    )
+    .unwrap();
+    let out = common::newswatch()
+        .args(["rules", "test", "--rules", &wl.display().to_string(), &feed])
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", &home)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("draft  MEDIUM  [demo-feed]"), "{text}");
+    assert!(text.contains("[Personal Data Authority]"), "{text}");
+    assert!(text.contains("[privacy friendly]"), "{text}");
+}
+
+#[test]
+fn rules_test_since_replays_what_the_daemon_kept() {
+    let sb = Sandbox::new("[[feed]]\nname = \"local\"\nurl = \"feed.xml\"\nfirst_poll = \"all\"\n");
+    let now = common::minutes_ago(5);
+    fs::write(
+        sb.path("feed.xml"),
+        common::rss(&[
+            (
+                "a",
+                "WeChat Pay opens to foreign cards",
+                "<p>WeChat Pay now accepts Visa.</p>",
+                &now,
+            ),
+            ("b", "Oil prices rise", "<p>Brent rose 2 percent.</p>", &now),
+        ]),
+    )
+    .unwrap();
+    let out = sb.once();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sb.alerts().len(), 1);
+
+    // A rule written after the items arrived, tried on what the store kept.
+    fs::write(
+        sb.path("oil.toml"),
+        "[[rule]]\nid = \"oil\"\nquery = 'oil NEAR/2 prices'\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "rules",
+        "test",
+        "--config",
+        &sb.config_arg(),
+        "--since",
+        "1d",
+        "--rules",
+        &sb.path("oil.toml").display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("oil  MEDIUM  [local]  Oil prices rise"),
+        "{text}"
+    );
+    assert!(text.contains("> [Oil] [prices] rise"), "{text}");
+    assert!(
+        text.trim_end().ends_with("2 item(s); fired: oil 1"),
+        "{text}"
+    );
+
+    let out = run(&[
+        "rules",
+        "test",
+        "--config",
+        &sb.config_arg(),
+        "--since",
+        "1d",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.trim_end()
+            .ends_with("2 item(s); fired: privacy-regulators 0, tiktok 0, wechat 1"),
+        "{text}"
+    );
+}
