@@ -20,8 +20,8 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 
 use super::{
-    Config, DEFAULT_METRICS_LISTEN, Desktop, Feed, FeedSource, FirstPoll, Http, MAX_INTERVAL,
-    MIN_INTERVAL, Polling, default_user_agent,
+    Config, DEFAULT_METRICS_LISTEN, Desktop, Feed, FeedSource, FirstPoll, FullText, Http,
+    MAX_INTERVAL, MIN_INTERVAL, Polling, default_user_agent,
 };
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::duration::parse_duration;
@@ -40,6 +40,7 @@ struct ConfigToml {
     entities: Vec<String>,
     interval: Option<Spanned<String>>,
     first_poll: Option<Spanned<String>>,
+    full_text: Option<Spanned<String>>,
     concurrency: Option<Spanned<i64>>,
     #[serde(default)]
     http: HttpToml,
@@ -101,6 +102,7 @@ struct FeedToml {
     url: Spanned<String>,
     interval: Option<Spanned<String>>,
     first_poll: Option<Spanned<String>>,
+    full_text: Option<Spanned<String>>,
     tags: Option<Vec<String>>,
 }
 
@@ -159,6 +161,17 @@ impl Checker<'_> {
             .and_then(|v| self.duration(key, v))
             .unwrap_or(default)
     }
+
+    /// `v` read as a [`FullText`], or `default` when absent (or wrong: then reported).
+    fn full_text(&mut self, key: &str, v: &Option<Spanned<String>>, default: FullText) -> FullText {
+        let Some(v) = v else {
+            return default;
+        };
+        FullText::parse(v.get_ref().trim()).unwrap_or_else(|e| {
+            self.error(Some(v.span()), format!("{key}: {e}"));
+            default
+        })
+    }
 }
 
 /// Validates config `text` as if read from `path` (see [`Config::parse`]).
@@ -179,6 +192,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
             default_first_poll()
         }),
     };
+    let full_text = c.full_text("`full_text`", &file.full_text, FullText::default());
     let concurrency = match &file.concurrency {
         None => default_concurrency(),
         Some(n) => match usize::try_from(*n.get_ref()) {
@@ -209,7 +223,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
             .unwrap_or_else(|| "xdg-open".into()),
     };
     let metrics = metrics_listen(&mut c, &file.metrics);
-    let feeds = check_feeds(&mut c, &base, file.feed, interval, first_poll);
+    let feeds = check_feeds(&mut c, &base, file.feed, interval, first_poll, full_text);
     let watchlists = expand_globs(&mut c, &base, "watchlists", &file.watchlists, true);
     let entities = expand_globs(&mut c, &base, "entities", &file.entities, false);
     if c.errors.is_empty() {
@@ -392,13 +406,15 @@ fn check_http(c: &mut Checker<'_>, http: HttpToml) -> Http {
 }
 
 /// Builds the feeds, reporting every bad field of every feed (a feed with one is left
-/// out). `interval` and `first_poll` are the top level's, for feeds that set none.
+/// out). `interval`, `first_poll` and `full_text` are the top level's, for feeds that
+/// set none.
 fn check_feeds(
     c: &mut Checker<'_>,
     base: &Path,
     tomls: Vec<Spanned<FeedToml>>,
     interval: Duration,
     first_poll: FirstPoll,
+    full_text: FullText,
 ) -> Vec<Feed> {
     let mut feeds = Vec::new();
     let mut names = HashSet::new();
@@ -452,6 +468,7 @@ fn check_feeds(
                 source,
                 interval,
                 first_poll,
+                full_text: c.full_text("feed `full_text`", &f.full_text, full_text),
                 tags: f.tags.unwrap_or_default(),
             });
         }

@@ -28,8 +28,8 @@ use tracing::{debug, info, warn};
 use super::{BATCH, DeliverError, DeliveryObserver, Progress};
 use crate::config::Desktop;
 use crate::model::Alert;
-use crate::store::{SharedStore, lock};
 use crate::sink::desktop::{DEFAULT_OPENER, DesktopError, DesktopNotifier, Opener};
+use crate::store::{SharedStore, lock};
 use crate::store::{Store, StoreError};
 
 /// How long to wait before trying the session bus again.
