@@ -144,6 +144,11 @@ impl Fetcher {
         })
     }
 
+    /// The bound on one whole fetch, redirects and body included (`[http] timeout`).
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
     /// The size cap on every body, in bytes (`[http] max_body`).
     pub fn max_body(&self) -> u64 {
         self.max_body

@@ -14,8 +14,8 @@ use tokio::sync::Notify;
 use tracing::{info, warn};
 use url::Url;
 
-use crate::config::{Feed, FeedSource, FirstPoll, Polling};
-use crate::model::{Item, Validators};
+use crate::config::{Feed, FeedSource, FirstPoll, FullText, Polling};
+use crate::model::{Item, TextSource, Validators};
 use crate::source::fetch::{FetchError, Fetched, Fetcher};
 use crate::source::hints::{Hints, document_ttl};
 use crate::source::hosts::{Hosts, PollSlot, host_key};
@@ -24,6 +24,7 @@ use crate::source::schedule::{self, stagger};
 use crate::store::{FailureRecord, FeedState, SharedStore, Store, StoreError, lock};
 use crate::worker::commit::{OwnedPoll, commit};
 use crate::worker::engine::{Engine, Raised};
+use crate::worker::full_text;
 
 /// What a poll needs, shared by all polls.
 #[derive(Clone)]
@@ -419,21 +420,46 @@ struct Body {
     publisher_ttl: Option<Duration>,
 }
 
-/// Parses `body`, picks the unseen items, raises their alerts and commits, in one trip
-/// to the blocking pool: each trip is a thread hand-over, and a cycle makes thousands.
+/// Parses `body`, picks the unseen items, raises their alerts and commits. Without
+/// `full_text` in one trip to the blocking pool (each trip is a thread hand-over, and
+/// a cycle makes thousands); with it, the new items' pages are fetched between the
+/// parse and the rest. Nothing is written before the commit, so a crash in between
+/// only repeats the poll (and its page fetches) after a restart.
 async fn new_body(
     ctx: &PollContext,
     feed: &Feed,
     url: &str,
-    body: Body,
+    mut body: Body,
 ) -> Result<PollReport, Failure> {
     let (store, engine) = (ctx.store.clone(), ctx.engine.clone());
     let (feed_c, url_c) = (feed.clone(), url.to_string());
     let next_poll = body.next_poll;
-    let (n_items, n_alerts) =
-        tokio::task::spawn_blocking(move || process_body(&store, &engine, &feed_c, url_c, body))
-            .await
-            .map_err(join_failure)??;
+    let (n_items, n_alerts) = if feed.full_text == FullText::Off {
+        tokio::task::spawn_blocking(move || {
+            let new = find_new(&store, &feed_c, &mut body)?;
+            raise_and_commit(&store, &engine, &feed_c, url_c, body, new, Vec::new())
+        })
+        .await
+        .map_err(join_failure)??
+    } else {
+        let st = store.clone();
+        let f = feed.clone();
+        let (new, body, wanted) = tokio::task::spawn_blocking(move || {
+            let new = find_new(&st, &f, &mut body)?;
+            let wanted = full_text::wanted(f.full_text, &new.items, &new.eligible);
+            Ok::<_, Failure>((new, body, wanted))
+        })
+        .await
+        .map_err(join_failure)??;
+        let pages = full_text::fetch(ctx, &new.items, &wanted, ctx.fetcher.timeout()).await;
+        tokio::task::spawn_blocking(move || {
+            let mut new = new;
+            let sources = full_text::apply(&feed_c, &mut new.items, &new.eligible, pages);
+            raise_and_commit(&store, &engine, &feed_c, url_c, body, new, sources)
+        })
+        .await
+        .map_err(join_failure)??
+    };
     if n_alerts > 0 {
         ctx.wake.notify_one();
     }
@@ -446,37 +472,64 @@ async fn new_body(
     })
 }
 
-/// [`new_body`]'s blocking part; returns the counts of new items and alerts.
-fn process_body(
-    store: &SharedStore,
-    engine: &Engine,
-    feed: &Feed,
-    url: String,
-    body: Body,
-) -> Result<(usize, usize), Failure> {
+/// A poll's items not seen before, and which of them may alert.
+struct NewItems {
+    /// The items, in feed order.
+    items: Vec<Item>,
+    /// Whether each may alert (not on a first poll outside its `first_poll` window).
+    eligible: Vec<bool>,
+}
+
+/// Parses `body`'s document (taking its bytes) and finds the items not seen before.
+fn find_new(store: &SharedStore, feed: &Feed, body: &mut Body) -> Result<NewItems, Failure> {
     let base = body.base.starts_with("http").then_some(body.base.as_str());
-    let items = parse_feed(&body.bytes, base).map_err(|e| Failure::new("parse", e.to_string()))?;
-    drop(body.bytes);
+    let bytes = std::mem::take(&mut body.bytes);
+    let items = parse_feed(&bytes, base).map_err(|e| Failure::new("parse", e.to_string()))?;
+    drop(bytes);
     let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
     let unseen = lock(store).unseen(&feed.name, &ids)?;
-    let new_items: Vec<Item> = items
+    let items: Vec<Item> = items
         .into_iter()
         .zip(unseen)
         .filter_map(|(i, u)| u.then_some(i))
         .collect();
     let now = Utc::now();
-    let raised: Vec<Raised> = new_items
+    let eligible = items
         .iter()
-        .filter(|item| !body.first_poll || eligible_on_first_poll(feed.first_poll, item, now))
-        .flat_map(|item| engine.alerts_for(&feed.name, &url, item, now))
+        .map(|item| !body.first_poll || eligible_on_first_poll(feed.first_poll, item, now))
         .collect();
-    let counts = (new_items.len(), raised.len());
+    Ok(NewItems { items, eligible })
+}
+
+/// Raises the alerts of the eligible new items (each saying where its text came from,
+/// when `sources` has an entry) and commits; returns the counts of new items and alerts.
+fn raise_and_commit(
+    store: &SharedStore,
+    engine: &Engine,
+    feed: &Feed,
+    url: String,
+    body: Body,
+    new: NewItems,
+    sources: Vec<Option<TextSource>>,
+) -> Result<(usize, usize), Failure> {
+    let now = Utc::now();
+    let raised: Vec<Raised> = new
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| new.eligible[*i])
+        .flat_map(|(i, item)| {
+            let source = sources.get(i).and_then(Option::as_ref);
+            engine.alerts_with_source(&feed.name, &url, item, source, now)
+        })
+        .collect();
+    let counts = (new.items.len(), raised.len());
     let rec = OwnedPoll {
         feed: feed.name.clone(),
         url,
         validators: Some(body.validators),
         status: "200",
-        items: new_items,
+        items: new.items,
         raised,
         next_poll: body.next_poll,
         effective_url: body.effective_url,

@@ -12,7 +12,7 @@
 //!
 //! Without `systemd-analyze` the tests fail in CI (`CI` set) and skip elsewhere.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
