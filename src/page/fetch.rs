@@ -35,10 +35,10 @@ pub struct Pages<'a> {
 
 impl Pages<'_> {
     /// Fetches the page of each of `links` (`None`: an item without a link), at once,
-    /// each host within its limits; those not done by `deadline` fail. One answer per
-    /// link, in order.
-    pub async fn fetch_all(&self, links: &[Option<&str>], deadline: Instant) -> Vec<Fetch> {
-        let bound = deadline.saturating_duration_since(Instant::now());
+    /// each host within its limits; those not done within `bound` fail. One answer
+    /// per link, in order.
+    pub async fn fetch_all(&self, links: &[Option<&str>], bound: Duration) -> Vec<Fetch> {
+        let deadline = Instant::now() + bound;
         join_all(links.iter().map(|link| async move {
             let Some(link) = link else {
                 return Fetch::Failed("the item has no link".into());
@@ -48,7 +48,7 @@ impl Pages<'_> {
                 .unwrap_or_else(|_| {
                     Fetch::Failed(format!(
                         "no page within {}",
-                        humantime::format_duration(Duration::from_secs(bound.as_secs().max(1)))
+                        humantime::format_duration(bound)
                     ))
                 })
         }))

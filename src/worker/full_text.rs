@@ -54,8 +54,7 @@ pub async fn fetch(
         hosts: &ctx.hosts,
         retry_cap: ctx.polling.max_interval.max(ctx.polling.max_backoff),
     };
-    let deadline = tokio::time::Instant::now() + bound;
-    let mut got = pages.fetch_all(&links, deadline).await.into_iter();
+    let mut got = pages.fetch_all(&links, bound).await.into_iter();
     wanted
         .iter()
         .map(|w| if *w { got.next() } else { None })

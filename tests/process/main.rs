@@ -18,6 +18,7 @@ mod fault_alert_log;
 mod fault_clock;
 mod fault_desktop;
 mod fault_state;
+mod full_text;
 mod hostile_input;
 mod poll_http;
 mod polling_hostile;
