@@ -133,7 +133,8 @@ mod tests {
     #[test]
     fn charset_cases() {
         // (bytes, Content-Type, encoding, source, text)
-        let cases: &[(&[u8], Option<&str>, &str, Source, &str)] = &[
+        type Case<'a> = (&'a [u8], Option<&'a str>, &'a str, Source, &'a str);
+        let cases: &[Case] = &[
             (b"\xEF\xBB\xBFcaf\xC3\xA9", Some("text/html; charset=iso-8859-1"), "UTF-8", Source::Bom, "café"),
             (b"\xFF\xFEc\0a\0", None, "UTF-16LE", Source::Bom, "ca"),
             (b"caf\xE9", Some("text/html; charset=ISO-8859-1"), "windows-1252", Source::Header, "café"),

@@ -318,7 +318,7 @@ expect further fines as the authorities compare notes on how the app handles acc
     #[test]
     fn nesting_is_counted_as_a_parser_would_build_it() {
         // Unclosed paragraphs and list items are siblings, not a tower.
-        let flat = "<div><p>a".repeat(1) + &"<p>x<li>y<br><img src=x>".repeat(10_000);
+        let flat = "<div><p>a".to_string() + &"<p>x<li>y<br><img src=x>".repeat(10_000);
         assert!(!nesting_exceeds(&flat, 8));
         // An end tag closes what its element left open.
         let closed = "<div><span><b>x</div>".repeat(10_000);
