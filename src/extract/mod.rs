@@ -27,6 +27,7 @@ mod quantities;
 mod quotes;
 pub mod segment;
 mod speakers;
+pub mod tagger;
 pub mod text;
 
 use std::sync::Arc;
@@ -45,6 +46,9 @@ pub struct Extractor {
     quantities: quantities::Quantities,
     dates: dates::Dates,
     names: names::Names,
+    /// The learned tagger for names the other stages leave; `None` only if the
+    /// built-in model does not load (a broken build), which is logged.
+    tagger: Option<tagger::Tagger<'static>>,
 }
 
 impl Extractor {
@@ -55,6 +59,9 @@ impl Extractor {
             quantities: quantities::Quantities::new(),
             dates: dates::Dates::new(),
             names: names::Names::new(),
+            tagger: tagger::Tagger::builtin()
+                .map_err(|e| tracing::warn!(error = %e, "name tagger not loaded"))
+                .ok(),
             kb,
         }
     }
@@ -69,7 +76,7 @@ impl Extractor {
     /// relative dates ("yesterday"); `None` leaves them open.
     pub fn extract_text(&self, text: &str, reference: Option<DateTime<Utc>>) -> Extraction {
         let seg = segment::Segments::new(text);
-        let (mut resolved, _) = self.entities.find(&self.kb, text, &seg, false);
+        let (mut resolved, _, ruled_out) = self.entities.find(&self.kb, text, &seg, false);
         let known: Vec<names::Known> = resolved
             .iter()
             .map(|r| names::Known {
@@ -78,7 +85,11 @@ impl Extractor {
                 kind: self.kb.entities()[r.entity as usize].kind,
             })
             .collect();
-        let found = self.names.find(text, seg.sentences(), &known);
+        let mut found = self.names.find(text, seg.sentences(), &known);
+        if let Some(t) = &self.tagger {
+            let tagged = t.tag(text, seg.sentences(), &known);
+            tagger::merge::absorb(text, &tagged, &known, &ruled_out, &self.names, &mut found);
+        }
         let cat = catalog::Catalog {
             kb: &self.kb,
             unknowns: &found.unknowns,
@@ -123,6 +134,19 @@ impl Extractor {
             quotes: quotes::find(&cat, text, &seg, &mentioned),
             text: text.to_string(),
         }
+    }
+
+    /// The knowledge-base mentions of `text` as the tagger sees them: span and kind.
+    pub(crate) fn known(&self, text: &str, seg: &segment::Segments) -> Vec<names::Known> {
+        let (resolved, _, _) = self.entities.find(&self.kb, text, seg, false);
+        resolved
+            .iter()
+            .map(|r| names::Known {
+                start: r.start,
+                end: r.end,
+                kind: self.kb.entities()[r.entity as usize].kind,
+            })
+            .collect()
     }
 
     /// Converts HTML to text (see [`text::html_to_text`]) and extracts from that.

@@ -346,13 +346,7 @@ impl Names {
         }
         let words: Vec<&str> = (i..end).map(|k| Self::word(text, &toks[k])).collect();
         let head = words.last().copied().unwrap_or_default();
-        let regulator = self.regulator_heads.contains(head)
-            && words.iter().any(|w| self.regulator_words.contains(w));
-        let kind = if regulator {
-            EntityKind::Regulator
-        } else {
-            EntityKind::Organization
-        };
+        let kind = self.organisation_kind(&words);
         for &k in &inside {
             if st.known[k].kind != EntityKind::Location {
                 st.found.withdrawn.push(k);
@@ -362,6 +356,20 @@ impl Names {
         let short = (suffixed && end - i >= 2 && is_legal_suffix(head))
             .then(|| text[start..toks[end - 2].end].to_string());
         st.add(start, stop, kind, 0.6, short);
+    }
+
+    /// An organisation named by `words` is a regulator when its last word is a
+    /// regulator's head ("Authority") and another word says what it regulates
+    /// ("Supervisory", "Protection"); otherwise an organisation.
+    pub(crate) fn organisation_kind(&self, words: &[&str]) -> EntityKind {
+        let head = words.last().copied().unwrap_or_default();
+        if self.regulator_heads.contains(head)
+            && words.iter().any(|w| self.regulator_words.contains(w))
+        {
+            EntityKind::Regulator
+        } else {
+            EntityKind::Organization
+        }
     }
 
     fn person(&self, st: &mut State<'_>, i: usize, end: usize) {
@@ -812,7 +820,7 @@ impl State<'_> {
 }
 
 /// Lower-case ASCII letters and digits joined by `-` (other letters kept as they are).
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
         if c.is_alphanumeric() {

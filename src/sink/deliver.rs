@@ -23,7 +23,6 @@ use tracing::{debug, info, warn};
 
 use super::jsonl::{AlertLog, already_written};
 use crate::config::Desktop;
-use crate::model::Alert;
 use crate::store::{SharedStore, Store, StoreError, lock};
 
 mod popups;

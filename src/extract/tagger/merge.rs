@@ -1,0 +1,149 @@
+//! Where the tagger's names join the extraction. The knowledge base wins: a tagged
+//! name that overlaps a knowledge-base mention is dropped, unless the mention is a
+//! place inside it ("Kenya" in "Kenya Revenue Authority"), which stays a mention of
+//! the place. The word-list rules of `names` come next (they fire on strong evidence:
+//! a legal suffix, a title, "the city of"): a tagged name overlapping one of theirs is
+//! dropped too. What is left becomes an unknown name, numbered and identified like
+//! theirs (`person/noel-quinn`), with the tagger's confidence; a lone surname of a
+//! person already found is a mention of that person. Where the knowledge base ruled
+//! its own alias out (a veto word, no context), it knows better: no name there.
+
+use std::collections::HashMap;
+
+use super::{Label, Tagged};
+use crate::extract::names::{Found, Known, Names, Unknown, UnknownMention, slug};
+use crate::model::EntityKind;
+
+/// Adds the tagger's names in `tagged` to `found` (the word-list rules' result over
+/// the same text), given the knowledge-base mentions `known` (sorted by start) of
+/// which `found.withdrawn` lists the ones withdrawn, and the stretches the knowledge
+/// base ruled out: a name there or within is not taken ("Apple" among apple growers,
+/// "Brussels" sprouts).
+pub(crate) fn absorb(
+    text: &str,
+    tagged: &[Tagged],
+    known: &[Known],
+    ruled_out: &[(usize, usize)],
+    names: &Names,
+    found: &mut Found,
+) {
+    if tagged.is_empty() {
+        return;
+    }
+    let live: Vec<&Known> = known
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| found.withdrawn.binary_search(k).is_err())
+        .map(|(_, m)| m)
+        .collect();
+    let mut taken: Vec<(usize, usize)> = found.mentions.iter().map(|m| (m.start, m.end)).collect();
+    taken.sort_unstable();
+    let mut by_name: HashMap<String, usize> = found
+        .unknowns
+        .iter()
+        .enumerate()
+        .map(|(u, x)| (x.name.clone(), u))
+        .collect();
+    let mut ids: HashMap<String, usize> = found
+        .unknowns
+        .iter()
+        .enumerate()
+        .map(|(u, x)| (x.id.clone(), u))
+        .collect();
+    for t in tagged {
+        let kind = match t.label {
+            Label::Person => EntityKind::Person,
+            Label::Location => EntityKind::Location,
+            Label::Organization => EntityKind::Organization,
+            Label::Misc => continue,
+        };
+        let vetoed = ruled_out.iter().any(|&(s, e)| s <= t.start && t.end <= e);
+        if vetoed || overlaps(&taken, t.start, t.end) || !kb_allows(&live, t.start, t.end) {
+            continue;
+        }
+        let Some(name) = text.get(t.start..t.end) else {
+            continue;
+        };
+        let kind = if kind == EntityKind::Organization {
+            let words: Vec<&str> = name.split(' ').collect();
+            names.organisation_kind(&words)
+        } else {
+            kind
+        };
+        let u = match by_name.get(name) {
+            Some(&u) => u,
+            None if kind == EntityKind::Person && !name.contains(' ') => {
+                match person_with_surname(&found.unknowns, name) {
+                    Some(u) => u,
+                    None => new_unknown(found, &mut by_name, &mut ids, name, kind, t.confidence),
+                }
+            }
+            None => new_unknown(found, &mut by_name, &mut ids, name, kind, t.confidence),
+        };
+        found.mentions.push(UnknownMention {
+            start: t.start,
+            end: t.end,
+            unknown: u,
+        });
+        let at = taken.partition_point(|&(s, _)| s < t.start);
+        taken.insert(at, (t.start, t.end));
+    }
+    found.mentions.sort_by_key(|m| (m.start, m.end));
+}
+
+/// Whether a name at `start..end` may stand beside the knowledge-base mentions: it
+/// overlaps none, or only places wholly inside it and shorter than it.
+fn kb_allows(live: &[&Known], start: usize, end: usize) -> bool {
+    let lo = live.partition_point(|m| m.end <= start);
+    live[lo..].iter().take_while(|m| m.start < end).all(|m| {
+        m.kind == EntityKind::Location
+            && m.start >= start
+            && m.end <= end
+            && m.end - m.start < end - start
+    })
+}
+
+/// Whether `start..end` overlaps one of `taken` (sorted by start).
+fn overlaps(taken: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let i = taken.partition_point(|&(s, _)| s < end);
+    taken[..i].iter().any(|&(_, e)| start < e)
+}
+
+/// The one person found whose name ends in `surname` (none when two do).
+fn person_with_surname(unknowns: &[Unknown], surname: &str) -> Option<usize> {
+    let mut hits = unknowns.iter().enumerate().filter(|(_, x)| {
+        x.kind == EntityKind::Person
+            && x.name.len() > surname.len()
+            && x.name.ends_with(surname)
+            && x.name[..x.name.len() - surname.len()].ends_with(' ')
+    });
+    let first = hits.next()?.0;
+    hits.next().is_none().then_some(first)
+}
+
+fn new_unknown(
+    found: &mut Found,
+    by_name: &mut HashMap<String, usize>,
+    ids: &mut HashMap<String, usize>,
+    name: &str,
+    kind: EntityKind,
+    confidence: f32,
+) -> usize {
+    let base = format!("{}/{}", kind.as_str(), slug(name));
+    let mut id = base.clone();
+    let mut n = 1;
+    while ids.contains_key(&id) {
+        n += 1;
+        id = format!("{base}-{n}");
+    }
+    let u = found.unknowns.len();
+    found.unknowns.push(Unknown {
+        id: id.clone(),
+        name: name.to_string(),
+        kind,
+        confidence,
+    });
+    ids.insert(id, u);
+    by_name.insert(name.to_string(), u);
+    u
+}

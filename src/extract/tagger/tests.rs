@@ -1,0 +1,300 @@
+//! The tagger as a whole: the shipped model on news sentences with names no list
+//! holds (both ways), the knowledge base's precedence, features, and training's
+//! determinism.
+
+use std::sync::{Arc, OnceLock};
+
+use super::corpus::{Document, Span};
+use super::features::{Doc, Mode};
+use super::lexicon::{self, Lexicon};
+use super::*;
+use crate::extract::kb::KnowledgeBase;
+use crate::extract::names::{Found, Names};
+use crate::model::EntityKind;
+
+fn extractor() -> &'static Extractor {
+    static X: OnceLock<Extractor> = OnceLock::new();
+    X.get_or_init(|| {
+        let kb = KnowledgeBase::builtin().unwrap_or_else(|e| panic!("builtin KB: {e:?}"));
+        Extractor::new(Arc::new(kb))
+    })
+}
+
+fn tagged(text: &str) -> Vec<(String, Label)> {
+    let t = Tagger::builtin().unwrap();
+    t.tag_with(extractor(), text)
+        .iter()
+        .filter(|t| t.label != Label::Misc)
+        .map(|t| (text[t.start..t.end].to_string(), t.label))
+        .collect()
+}
+
+#[test]
+fn the_shipped_model_loads() {
+    let t = Tagger::builtin().unwrap();
+    assert!(t.model.transitions.tags >= 7);
+}
+
+#[test]
+fn unseen_names_are_found() {
+    use Label::*;
+    let cases: &[(&str, (&str, Label))] = &[
+        (
+            "Tomasz Wierzbicki, the mayor of the town, said the budget had been approved.",
+            ("Tomasz Wierzbicki", Person),
+        ),
+        (
+            "The talks were led by Amara Okonkwo, a senior adviser to the ministry.",
+            ("Amara Okonkwo", Person),
+        ),
+        (
+            "Shares of Veltrana Holdings fell 5% after the company missed forecasts.",
+            ("Veltrana Holdings", Organization),
+        ),
+        (
+            "Thousands of people were evacuated from Kirovohrad after the floods.",
+            ("Kirovohrad", Location),
+        ),
+    ];
+    for (text, want) in cases {
+        let got = tagged(text);
+        assert!(
+            got.iter().any(|(s, l)| s == want.0 && *l == want.1),
+            "{text}: want {want:?}, got {got:?}"
+        );
+    }
+}
+
+#[test]
+fn capitalised_common_words_are_not_names() {
+    for text in [
+        "Shares fell sharply on Monday as investors worried about rates.",
+        "Police arrested a man on Friday.",
+        "Inflation rose again in March, the statistics office said.",
+        "Breaking News: Markets Slide As Rates Rise",
+        "Prices Soar As Winter Bites",
+    ] {
+        assert_eq!(tagged(text), [], "{text}");
+    }
+}
+
+#[test]
+fn the_knowledge_base_wins() {
+    let x = extractor();
+    // Microsoft is in the knowledge base; the person is not.
+    let text = "Microsoft hired Tomasz Wierzbicki, a former banker, last year.";
+    let out = x.extract_text(text, None);
+    let ms = out.entities.iter().find(|e| e.id == "microsoft").unwrap();
+    assert_eq!(ms.kind, EntityKind::Organization);
+    let p = out
+        .entities
+        .iter()
+        .find(|e| e.name == "Tomasz Wierzbicki")
+        .unwrap();
+    assert_eq!(p.id, "person/tomasz-wierzbicki");
+    assert!(p.confidence < ms.confidence && p.confidence <= 0.6);
+
+    // The merge itself: a tagged name over a known mention is dropped, one that only
+    // holds a known place keeps the place beside it.
+    let text = "Apple Daily and the Kenya Revenue Authority";
+    let known = [
+        Known {
+            start: 0,
+            end: 5,
+            kind: EntityKind::Organization,
+        },
+        Known {
+            start: 20,
+            end: 25,
+            kind: EntityKind::Location,
+        },
+    ];
+    let tags = [
+        Tagged {
+            start: 0,
+            end: 11,
+            label: Label::Organization,
+            confidence: 0.5,
+        },
+        Tagged {
+            start: 20,
+            end: 43,
+            label: Label::Organization,
+            confidence: 0.5,
+        },
+    ];
+    let mut found = Found::default();
+    merge::absorb(text, &tags, &known, &[], &Names::new(), &mut found);
+    let mut vetoed = Found::default();
+    merge::absorb(
+        text,
+        &tags[1..],
+        &[],
+        &[(20, 43)],
+        &Names::new(),
+        &mut vetoed,
+    );
+    assert!(
+        vetoed.unknowns.is_empty(),
+        "ruled out by the knowledge base"
+    );
+    let names: Vec<&str> = found.unknowns.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["Kenya Revenue Authority"]);
+}
+
+#[test]
+fn surnames_and_repeats_are_the_same_person() {
+    let x = extractor();
+    let text = "Tomasz Wierzbicki resigned on Monday. Wierzbicki had led the council since 2019.";
+    let out = x.extract_text(text, None);
+    let p = out
+        .entities
+        .iter()
+        .find(|e| e.name == "Tomasz Wierzbicki")
+        .unwrap();
+    let surfaces: Vec<&str> = p.mentions.iter().map(|m| m.surface.as_str()).collect();
+    assert_eq!(surfaces, ["Tomasz Wierzbicki", "Wierzbicki"]);
+}
+
+fn lexicon_bytes() -> Vec<u8> {
+    lexicon::build(&[
+        ("loc_cities.txt", "Kraków\nNew York\n"),
+        ("per_first_names_male.txt", "JOHN\n"),
+    ])
+}
+
+#[test]
+fn features_see_case_position_lists_and_the_knowledge_base() {
+    let lex_bytes = lexicon_bytes();
+    let lex = Lexicon::new(&lex_bytes).unwrap();
+    let text = "John went to New York on a quiet day with no name in it at all.";
+    let seg = crate::extract::segment::Segments::new(text);
+    let plain = Doc::new(text, seg.sentences(), &[], &lex);
+    let s = &plain.sentences[0];
+    assert_eq!(s.mode, Mode::Prose);
+    let word = |w: &str| {
+        plain
+            .tokens
+            .iter()
+            .position(|t| &text[t.start..t.end] == w)
+            .unwrap()
+    };
+    assert!(plain.scored(s, word("John")) && plain.scored(s, word("to")));
+    assert!(
+        !plain.scored(s, word("quiet")),
+        "lower case, far from capitals"
+    );
+    let feats = |d: &Doc, i: usize| {
+        let mut f = Vec::new();
+        d.features(&d.sentences[0], i, &mut f);
+        f
+    };
+    assert_eq!(
+        feats(&plain, word("New")),
+        feats(&plain, word("New")),
+        "deterministic"
+    );
+    let known = [Known {
+        start: 0,
+        end: 4,
+        kind: EntityKind::Person,
+    }];
+    let with_kb = Doc::new(text, seg.sentences(), &known, &lex);
+    assert_ne!(
+        feats(&plain, 0),
+        feats(&with_kb, 0),
+        "a knowledge-base mention is a feature"
+    );
+
+    for (text, mode) in [
+        (
+            "EU Lawmakers Back Sweeping New Rules For Artificial Intelligence",
+            Mode::Title,
+        ),
+        ("MARKETS SLIDE AS RATES RISE", Mode::Caps),
+        ("Markets slid as rates rose in Europe.", Mode::Prose),
+    ] {
+        let seg = crate::extract::segment::Segments::new(text);
+        assert_eq!(
+            Doc::new(text, seg.sentences(), &[], &lex).sentences[0].mode,
+            mode,
+            "{text}"
+        );
+    }
+}
+
+fn tiny_corpus() -> Vec<Document> {
+    let mut docs = Vec::new();
+    for (text, names) in [
+        (
+            "Anna Berg met Tom Holt in Oslo.",
+            &[
+                (0, 9, Label::Person),
+                (14, 22, Label::Person),
+                (26, 30, Label::Location),
+            ][..],
+        ),
+        (
+            "Tom Holt works for Norsk Data in Bergen.",
+            &[
+                (0, 8, Label::Person),
+                (19, 29, Label::Organization),
+                (33, 39, Label::Location),
+            ][..],
+        ),
+        (
+            "The weather in Oslo was cold.",
+            &[(15, 19, Label::Location)][..],
+        ),
+    ] {
+        docs.push(Document {
+            id: String::new(),
+            corpus: "tiny".into(),
+            text: text.into(),
+            gold: names
+                .iter()
+                .map(|&(start, end, label)| Span { start, end, label })
+                .collect(),
+        });
+    }
+    docs
+}
+
+#[test]
+fn training_is_deterministic_and_its_model_round_trips() {
+    let docs = tiny_corpus();
+    let gaz = [("loc_cities.txt", "Oslo\nBergen\n")];
+    let cfg = train::Config {
+        epochs: 5,
+        bits: 12,
+        ..train::Config::default()
+    };
+    let (a, _) = train::train(&docs, &gaz, extractor(), &cfg);
+    let (b, _) = train::train(&docs, &gaz, extractor(), &cfg);
+    assert_eq!(a, b, "same data and seed, same bytes");
+    let (c, _) = train::train(
+        &docs,
+        &gaz,
+        extractor(),
+        &train::Config {
+            seed: 2,
+            ..cfg.clone()
+        },
+    );
+    assert_eq!(a.len(), c.len());
+    let t = Tagger::from_bytes(&a).unwrap();
+    let text = "Anna Berg met Tom Holt in Oslo.";
+    let got: Vec<(&str, Label)> = t
+        .tag_with(extractor(), text)
+        .iter()
+        .map(|x| (&text[x.start..x.end], x.label))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Anna Berg", Label::Person),
+            ("Tom Holt", Label::Person),
+            ("Oslo", Label::Location)
+        ]
+    );
+}
