@@ -15,7 +15,7 @@ use crate::common::server::{FeedServer, Resource};
 use crate::common::{Sandbox, hostile, newswatch, rss_linked, run, stderr, stdout, wait_until};
 
 /// An article page with the usual chrome around it.
-fn page(title: &str, paragraphs: &[&str]) -> String {
+pub(super) fn page(title: &str, paragraphs: &[&str]) -> String {
     let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
     format!(
         "<!doctype html><html lang=\"en\"><head><title>{title}</title></head><body>\
@@ -26,7 +26,7 @@ fn page(title: &str, paragraphs: &[&str]) -> String {
 }
 
 /// Paragraphs of filler news prose (long enough for readability to take them).
-fn prose(n: usize) -> Vec<String> {
+pub(super) fn prose(n: usize) -> Vec<String> {
     (0..n)
         .map(|i| {
             format!(
@@ -38,7 +38,20 @@ fn prose(n: usize) -> Vec<String> {
         .collect()
 }
 
-fn alert_of<'a>(alerts: &'a [serde_json::Value], item: &str) -> Vec<&'a serde_json::Value> {
+/// A page of `n` filler paragraphs whose last says that TikTok was fined.
+pub(super) fn fined_page(n: usize) -> String {
+    let mut paragraphs = prose(n);
+    paragraphs.push("TikTok was fined again.".into());
+    page(
+        "TikTok fined",
+        &paragraphs.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+}
+
+pub(super) fn alert_of<'a>(
+    alerts: &'a [serde_json::Value],
+    item: &str,
+) -> Vec<&'a serde_json::Value> {
     alerts.iter().filter(|a| a["item"]["id"] == item).collect()
 }
 
@@ -200,14 +213,7 @@ fn html_head(s: &mut TcpStream, extra: &str) -> bool {
 
 #[test]
 fn broken_pages_leave_each_item_its_feed_text_and_one_log_line() {
-    let good: String = page(
-        "TikTok fined",
-        &prose(8)
-            .iter()
-            .map(String::as_str)
-            .chain(["TikTok was fined again."])
-            .collect::<Vec<_>>(),
-    );
+    let good: String = fined_page(8);
     let feed = Arc::new(std::sync::Mutex::new(String::new()));
     let feed_doc = feed.clone();
     let server = hostile::serve(move |path, s| match path {
@@ -377,14 +383,7 @@ fn a_crash_while_a_page_loads_alerts_nothing_twice() {
     let (r, n) = (released.clone(), asked.clone());
     let feed_doc = Arc::new(std::sync::Mutex::new(String::new()));
     let doc = feed_doc.clone();
-    let article = page(
-        "TikTok fined",
-        &prose(6)
-            .iter()
-            .map(String::as_str)
-            .chain(["TikTok was fined again."])
-            .collect::<Vec<_>>(),
-    );
+    let article = fined_page(6);
     let server = hostile::serve(move |path, s| {
         if path == "/feed.xml" {
             let doc = doc.lock().unwrap().clone();
