@@ -225,7 +225,7 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
         return stay_gone(ctx, feed, url).await;
     }
     let source = effective_source(feed, state.as_ref());
-    let (fetched, _poll_slot) = match fetch(ctx, feed, url, &source, state.as_ref()).await? {
+    let (fetched, poll_slot) = match fetch(ctx, feed, url, &source, state.as_ref()).await? {
         Fetch::Got(fetched, slot) => (fetched, slot),
         Fetch::Deferred(report) => return Ok(report),
     };
@@ -255,6 +255,7 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
             tokio::task::spawn_blocking(move || commit(&store, &engine, rec))
                 .await
                 .map_err(join_failure)??;
+            drop(poll_slot);
             Ok(PollReport::quiet("304", next_poll))
         }
         Fetched::Body {
@@ -278,7 +279,7 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
                 effective_url: effective,
                 publisher_ttl,
             };
-            new_body(ctx, feed, url, body).await
+            new_body(ctx, feed, url, body, poll_slot).await
         }
     }
 }
@@ -425,11 +426,18 @@ struct Body {
 /// a cycle makes thousands); with it, the new items' pages are fetched between the
 /// parse and the rest. Nothing is written before the commit, so a crash in between
 /// only repeats the poll (and its page fetches) after a restart.
+///
+/// The poll's global slot is let go while its pages load and taken again for the
+/// rest: feeds wait for their host's slot before the global one, so a poll holding a
+/// global slot while waiting for a host slot (for a page) could wait on feeds that
+/// hold that host's slots waiting for a global one; with every global slot held so,
+/// nothing would move until the pages' deadline.
 async fn new_body(
     ctx: &PollContext,
     feed: &Feed,
     url: &str,
     mut body: Body,
+    poll_slot: PollSlot,
 ) -> Result<PollReport, Failure> {
     let (store, engine) = (ctx.store.clone(), ctx.engine.clone());
     let (feed_c, url_c) = (feed.clone(), url.to_string());
@@ -451,7 +459,13 @@ async fn new_body(
         })
         .await
         .map_err(join_failure)??;
+        // Kept when no page is wanted: nothing to wait for then.
+        let kept = (!wanted.contains(&true)).then_some(poll_slot);
         let pages = full_text::fetch(ctx, &new.items, &wanted, ctx.fetcher.timeout()).await;
+        let _poll_slot = match kept {
+            Some(slot) => slot,
+            None => ctx.hosts.poll_slot().await,
+        };
         tokio::task::spawn_blocking(move || {
             let mut new = new;
             let sources = full_text::apply(&feed_c, &mut new.items, &new.eligible, pages);

@@ -19,6 +19,7 @@ mod fault_clock;
 mod fault_desktop;
 mod fault_state;
 mod full_text;
+mod full_text_hosts;
 mod hostile_input;
 mod poll_http;
 mod polling_hostile;
