@@ -10,6 +10,7 @@
 #[path = "../common/mod.rs"]
 pub mod common;
 
+mod article_cli;
 mod cli;
 mod daemon_run;
 mod desktop;
