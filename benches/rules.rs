@@ -6,7 +6,9 @@
 //! every atom of the 1,000 rules in the item, evaluating the rules that could fire and
 //! collecting the witnesses of those that do — for a typical rule set (each rule
 //! anchored on an entity; a few fire) and a stress set (common words, kinds, countries;
-//! about a third fire). Naming the matches (`Firing::matched`) is measured on top.
+//! about a third fire), and the typical set with its SENTENCE, IN lead and mentions
+//! rules asking for central mentions (`central(@x)`, which reads the words around
+//! each occurrence). Naming the matches (`Firing::matched`) is measured on top.
 //! Preparing the item (`doc/prepare`: words, sentences, regions) is done once per item
 //! whatever the number of rules; the extraction itself belongs to the extractor.
 
@@ -79,8 +81,9 @@ const TOPICAL: &[&str] = &[
 
 /// `n` rules of every shape over the knowledge base's entities. `stress`: rules on
 /// common words, kinds, countries and tags, so that about a third fire on the article;
-/// otherwise rules each anchored on one entity, as watchlists are written.
-fn watchlist_text(kb: &KnowledgeBase, n: usize, stress: bool) -> String {
+/// otherwise rules each anchored on one entity, as watchlists are written. `central`:
+/// the SENTENCE, IN lead and mentions rules count central mentions only.
+fn watchlist_text(kb: &KnowledgeBase, n: usize, stress: bool, central: bool) -> String {
     let ids: Vec<&str> = kb.entities().iter().map(|e| e.id.as_str()).collect();
     let countries = ["NL", "US", "GB", "FR", "DE", "CN", "IE", "IT"];
     let vocab = if stress { COMMON } else { TOPICAL };
@@ -89,6 +92,13 @@ fn watchlist_text(kb: &KnowledgeBase, n: usize, stress: bool) -> String {
         let id = ids[(i * 7919) % ids.len()];
         let other = ids[(i * 104_729) % ids.len()];
         let w = |k: usize| vocab[(i * 31 + k * 17) % vocab.len()];
+        let c = |term: String| {
+            if central {
+                format!("central({term})")
+            } else {
+                term
+            }
+        };
         let q = match (stress, i % 8) {
             (true, 5) => format!(
                 "kind:regulator AND country:{}",
@@ -99,11 +109,16 @@ fn watchlist_text(kb: &KnowledgeBase, n: usize, stress: bool) -> String {
             (_, 0) => format!("@{id} AND ({} OR {})", w(0), w(1)),
             (_, 1) => format!("@{id} NEAR/10 {}", w(0)),
             (_, 2 | 3) => format!(
-                "SENTENCE(@{id}, {} OR {}*)",
+                "SENTENCE({}, {} OR {}*)",
+                c(format!("@{id}")),
                 w(0),
                 &w(1)[..w(1).len().min(4)]
             ),
-            (_, 4 | 5) => format!("@{id}+owned IN lead OR mentions(@{id}) >= 2"),
+            (_, 4 | 5) => format!(
+                "{} IN lead OR mentions({}) >= 2",
+                c(format!("@{id}+owned")),
+                c(format!("@{id}"))
+            ),
             (_, 6) => format!("title:@{id} OR (@{id} AND \"{} {}\")", w(0), w(1)),
             _ => format!("(@{id} OR @{other}) AND NOT {}", w(0)),
         };
@@ -112,8 +127,8 @@ fn watchlist_text(kb: &KnowledgeBase, n: usize, stress: bool) -> String {
     s
 }
 
-fn rule_set(kb: &KnowledgeBase, stress: bool) -> (String, RuleSet) {
-    let text = watchlist_text(kb, 1000, stress);
+fn rule_set(kb: &KnowledgeBase, stress: bool, central: bool) -> (String, RuleSet) {
+    let text = watchlist_text(kb, 1000, stress, central);
     let mut errors = Vec::new();
     let rules = watchlist::compile_file(Path::new("bench.toml"), &text, kb, &mut errors);
     assert!(errors.is_empty(), "{errors:?}");
@@ -123,8 +138,9 @@ fn rule_set(kb: &KnowledgeBase, stress: bool) -> (String, RuleSet) {
 
 fn bench(c: &mut Criterion) {
     let kb = KnowledgeBase::builtin().expect("built-in knowledge base");
-    let (text, typical) = rule_set(&kb, false);
-    let (_, stress) = rule_set(&kb, true);
+    let (text, typical) = rule_set(&kb, false, false);
+    let (_, stress) = rule_set(&kb, true, false);
+    let (_, central) = rule_set(&kb, false, true);
     let extractor = Extractor::new(Arc::new(kb));
     let article = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiktok-wechat-2020.txt"),
@@ -133,7 +149,11 @@ fn bench(c: &mut Criterion) {
     let title_len = article.find('\n');
     let ex = extractor.extract_text(&article, None);
     let doc = Doc::new(&ex, title_len);
-    for (name, set) in [("typical", &typical), ("stress", &stress)] {
+    for (name, set) in [
+        ("typical", &typical),
+        ("stress", &stress),
+        ("central", &central),
+    ] {
         println!(
             "{name}: 1000 rules, {} distinct atoms; {} fire on the reference article ({} bytes, {} entities)",
             set.atom_count(),
@@ -145,6 +165,9 @@ fn bench(c: &mut Criterion) {
 
     c.bench_function("evaluate/1000_rules_typical", |b| {
         b.iter(|| typical.evaluate(black_box("bench"), black_box(&doc)))
+    });
+    c.bench_function("evaluate/1000_rules_typical_central", |b| {
+        b.iter(|| central.evaluate(black_box("bench"), black_box(&doc)))
     });
     c.bench_function("evaluate/1000_rules_stress", |b| {
         b.iter(|| stress.evaluate(black_box("bench"), black_box(&doc)))

@@ -14,8 +14,13 @@
 # its all-304 cycle (newsboat 2.21 stores no validators on the first). nginx's access
 # log counts each cycle's 200s and 304s, to show every cycle is what it claims.
 #
-# Needs: nginx, newsboat, GNU time, python3 (apt-get install nginx-light newsboat time)
-# and a release build (cargo build --release). Everything stays on loopback.
+# With --syndicated FRACTION it measures, instead, one story syndicated by many feeds:
+#   setup       empty state, every feed new, first_poll = "none" (remembers the items,
+#               alerts nothing: the state a running daemon would have)
+#   syndicated  FRACTION of the feeds each carry the same five new stories (each
+#               names TikTok, WeChat and a regulator: three alerts a copy), the
+#               others answer 304; later copies of a story join its group
+# and prints the CPU per alert of the syndicated cycle. newsboat is not run.
 #
 # With FULL_TEXT=1 it measures full_text instead (newswatch only): N feeds of short
 # summaries (one sentence each) linking to ~600-word article pages served by the same
@@ -23,20 +28,34 @@
 # state, and the CPU per new item of each (the pages' fetching, reading, extraction
 # and rules are the difference).
 #
-# usage: scripts/bench-scale.sh [N...]     env: BENCH_DIR (default: a temp dir),
-#        NEWSWATCH (default: target/release/newswatch), PORT (default 18080),
-#        REUSE_NEWSBOAT=1: keep newsboat's measurements already in BENCH_DIR (they do
-#        not depend on newswatch; newsboat takes most of an hour at N = 10,000)
+# Needs: nginx, GNU time, python3, newsboat unless --syndicated, FULL_TEXT=1 or
+# NEWSBOAT=0 (apt-get install nginx-light newsboat time) and a release build (cargo
+# build --release). Everything stays on loopback.
+#
+# usage: scripts/bench-scale.sh [--syndicated FRACTION] [N...]
+#        env: BENCH_DIR (default: a temp dir), NEWSWATCH (default:
+#        target/release/newswatch), PORT (default 18080), NEWSBOAT=0: measure
+#        newswatch alone, REUSE_NEWSBOAT=1: keep newsboat's measurements already in
+#        BENCH_DIR (they do not depend on newswatch; newsboat takes most of an hour
+#        at N = 10,000), FULL_TEXT=1: the full_text measurement above
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${NEWSWATCH:-$repo/target/release/newswatch}
 port=${PORT:-18080}
+syndicated=""
+if [ "${1:-}" = --syndicated ]; then
+    syndicated=${2:?--syndicated needs a FRACTION of the feeds, e.g. 0.25}
+    shift 2
+fi
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+with_newsboat=${NEWSBOAT:-1}
+[ -z "$syndicated" ] || with_newsboat=0
 
-tools=(nginx newsboat python3 /usr/bin/time)
-[ "${FULL_TEXT:-0}" = 1 ] && tools=(nginx python3 /usr/bin/time)
+tools=(nginx python3 /usr/bin/time)
+[ "${FULL_TEXT:-0}" = 0 ] || with_newsboat=0
+[ "$with_newsboat" = 0 ] || tools+=(newsboat)
 for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx-light newsboat time)" >&2; exit 2; }
 done
@@ -168,9 +187,11 @@ for n in "${sizes[@]}"; do
     # newswatch: the shipped watchlists, every item extracted, no desktop.
     mkdir -p "$dir/nw/watchlists"
     cp "$repo"/config/watchlists/*.toml "$dir/nw/watchlists/"
+    first_poll=all
+    [ -z "$syndicated" ] || first_poll=none
     {
         printf 'state_dir = "state"\nalert_log = "alerts.jsonl"\nwatchlists = ["watchlists/*.toml"]\n'
-        printf 'first_poll = "all"\n[desktop]\nenabled = false\n'
+        printf 'first_poll = "%s"\n[desktop]\nenabled = false\n' "$first_poll"
         for i in $(seq 0 $((n - 1))); do
             printf '[[feed]]\nname = "f%05d"\nurl = "http://127.0.0.1:%d/f%05d.xml"\n' "$i" "$port" "$i"
         done
@@ -181,17 +202,25 @@ for n in "${sizes[@]}"; do
     reuse_nb=0
     if [ "${REUSE_NEWSBOAT:-0}" = 1 ] && [ -s "$dir/nb/unchanged.time" ]; then reuse_nb=1; fi
 
-    for cycle in fresh changed unchanged; do
+    cycles=(fresh changed unchanged)
+    [ -z "$syndicated" ] || cycles=(setup syndicated)
+    for cycle in "${cycles[@]}"; do
         if [ "$cycle" = changed ]; then
             echo "== N=$n: every feed gets 5 new items" >&2
             python3 "$repo/scripts/bench-gen.py" "$dir/feeds" "$n" 1
+        elif [ "$cycle" = syndicated ]; then
+            echo "== N=$n: $syndicated of the feeds carry the same 5 new stories" >&2
+            python3 "$repo/scripts/bench-gen.py" "$dir/feeds" "$n" syndicated "$syndicated"
         fi
         echo "== N=$n $cycle: newswatch" >&2
         reset_log
         read -r w c r < <(measure nw "$dir/nw/$cycle" "$bin" once --config "$dir/nw/newswatch.toml")
         nw_http=$(statuses)
         nw_summary=$(grep -o 'newswatch: .*' "$dir/nw/$cycle.stderr" | tail -1 || true)
-        if [ "$reuse_nb" = 1 ]; then
+        if [ "$with_newsboat" = 0 ]; then
+            bw=0 bc=0 br=0
+            echo "not run" >"$dir/nb/$cycle.http"
+        elif [ "$reuse_nb" = 1 ]; then
             echo "== N=$n $cycle: newsboat (kept from an earlier run)" >&2
             read -r bw bc br < <(times_of "$dir/nb/$cycle.time")
         else
@@ -213,9 +242,22 @@ printf '%-6s %-9s | %8s %8s %10s | %8s %8s %10s | %-6s %-6s %-6s\n' \
 while read -r n cycle w c r bw bc br _; do
     awk -v n="$n" -v cy="$cycle" -v w="$w" -v c="$c" -v r="$r" -v bw="$bw" -v bc="$bc" -v br="$br" 'BEGIN {
         d = (c > 0) ? c : 0.01; dw = (w > 0) ? w : 0.01
-        printf "%-6s %-9s | %8.2f %8.2f %10.1f | %8.2f %8.2f %10.1f | %5.1fx %5.1fx %5.1fx\n",
-            n, cy, w, c, r / 1024, bw, bc, br / 1024, bc / d, bw / dw, br / r }'
+        if (bw == 0 && bc == 0) {
+            printf "%-6s %-9s | %8.2f %8.2f %10.1f | %8s %8s %10s | %6s %6s %6s\n",
+                n, cy, w, c, r / 1024, "-", "-", "-", "-", "-", "-"
+        } else {
+            printf "%-6s %-9s | %8.2f %8.2f %10.1f | %8.2f %8.2f %10.1f | %5.1fx %5.1fx %5.1fx\n",
+                n, cy, w, c, r / 1024, bw, bc, br / 1024, bc / d, bw / dw, br / r
+        } }'
 done <"$results"
+if [ -n "$syndicated" ]; then
+    echo
+    echo "CPU per alert of the syndicated cycles (alerts from newswatch's summary):"
+    awk '$2 == "syndicated" {
+        a = 0; for (i = 1; i <= NF; i++) if ($(i + 1) == "alert(s);") a = $i
+        if (a > 0) printf "N=%s: %d alerts, %.2f s CPU, %.3f ms CPU an alert, %.0f feeds/s\n", $1, a, $4, 1000 * $4 / a, $1 / $3
+    }' "$results"
+fi
 echo
 echo "HTTP answers per cycle (nginx access log) and newswatch's own summary:"
 sed 's/^[^|]*| //' "$results" | paste -d' ' <(cut -d' ' -f1,2 "$results") -

@@ -95,6 +95,20 @@ pub enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// List the alert channels (webhooks, chat, ntfy, email, programs) with the alerts
+    /// each has queued, its last success, last error and next retry; `channels test
+    /// NAME` sends one a test message.
+    Channels {
+        /// What to do with a channel.
+        #[command(subcommand)]
+        command: Option<ChannelsCommand>,
+        /// One JSON object per channel instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Config file.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
     /// Work with watch rules (`rules test`: try rules on items before deploying them).
     Rules {
         /// What to do with the rules.
@@ -166,6 +180,20 @@ pub enum Command {
     Man {
         /// The folder (created if needed).
         dir: PathBuf,
+    },
+}
+
+/// The `channels` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ChannelsCommand {
+    /// Send one made-up alert to channel NAME now and print the receiver's answer
+    /// (exit 0 when it took it). Nothing is queued or recorded.
+    Test {
+        /// The channel's name.
+        name: String,
+        /// Config file.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
     },
 }
 

@@ -13,6 +13,8 @@
 //!   [`duration`] are base modules every layer may use.
 //! - [`config`]: the TOML config as spanned serde structs, its defaults and validation
 //!   (every error with file:line:column), and reading the user files it names.
+//! - [`net`]: the HTTP client the fetcher and the alert channels share (TLS provider,
+//!   `[http]` settings, `Retry-After`).
 //! - [`source`]: fetching (HTTP with conditional GET and limits, local files), parsing
 //!   feeds into items with stable identity, the schedule and per-host politeness.
 //! - [`extract`]: the shared extractor (HTML → text, knowledge base, entities,
@@ -28,7 +30,9 @@
 //! - [`store`]: the SQLite state file (feed state, seen items, alert outbox, rule
 //!   state, the summaries owed for popups lost from view) and its shared handle.
 //! - [`sink`]: the alert log, desktop notifications, and the delivery loop over the
-//!   outbox (its desktop half pauses on a hung server and summarises what it missed).
+//!   outbox (its desktop half pauses on a hung server and summarises what it missed);
+//!   the channels (webhook, Slack-compatible, ntfy, email, exec), each a consumer of
+//!   the outbox with its own delivery records, retries and digests.
 //! - [`daemon`]: wiring, the event loop, signals, reload, ordered shutdown; `once`.
 //! - [`service`]: running as a system service: sd_notify and the status line, config
 //!   file watching, systemd-managed directories, journald logging, Prometheus metrics.
@@ -46,6 +50,7 @@ pub mod diag;
 pub mod duration;
 pub mod extract;
 pub mod model;
+pub mod net;
 pub mod page;
 pub mod rules;
 pub mod service;

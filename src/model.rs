@@ -83,6 +83,14 @@ pub struct Mention {
     pub end: usize,
     /// The text as written (`text[start..end]`).
     pub surface: String,
+    /// Resolved from a description of the entity rather than its name ("Ireland's
+    /// data watchdog", "the regulator"). Absent (false) for names.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub described: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// An entity found in a document, with every place it is mentioned.
@@ -101,6 +109,19 @@ pub struct EntityHit {
     pub confidence: f32,
     /// Every occurrence, in text order.
     pub mentions: Vec<Mention>,
+    /// Every mention is a description (see [`Mention::described`]). Absent (false)
+    /// when the entity is also named.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub described: bool,
+    /// ISO 3166 code of an entity that only a description made (`dpa/de`, "German
+    /// data protection authorities": `DE`), so that `country:` queries find it.
+    /// Absent for knowledge-base entities, whose country is in the knowledge base.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Tags of such an entity (`dpa`, `privacy`), for `tag:` queries; absent for
+    /// others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 fn one() -> f32 {

@@ -19,6 +19,9 @@ _newswatch() {
             newswatch,article)
                 cmd="newswatch__subcmd__article"
                 ;;
+            newswatch,channels)
+                cmd="newswatch__subcmd__channels"
+                ;;
             newswatch,check)
                 cmd="newswatch__subcmd__check"
                 ;;
@@ -58,8 +61,23 @@ _newswatch() {
             newswatch,tail)
                 cmd="newswatch__subcmd__tail"
                 ;;
+            newswatch__subcmd__channels,help)
+                cmd="newswatch__subcmd__channels__subcmd__help"
+                ;;
+            newswatch__subcmd__channels,test)
+                cmd="newswatch__subcmd__channels__subcmd__test"
+                ;;
+            newswatch__subcmd__channels__subcmd__help,help)
+                cmd="newswatch__subcmd__channels__subcmd__help__subcmd__help"
+                ;;
+            newswatch__subcmd__channels__subcmd__help,test)
+                cmd="newswatch__subcmd__channels__subcmd__help__subcmd__test"
+                ;;
             newswatch__subcmd__help,article)
                 cmd="newswatch__subcmd__help__subcmd__article"
+                ;;
+            newswatch__subcmd__help,channels)
+                cmd="newswatch__subcmd__help__subcmd__channels"
                 ;;
             newswatch__subcmd__help,check)
                 cmd="newswatch__subcmd__help__subcmd__check"
@@ -100,6 +118,9 @@ _newswatch() {
             newswatch__subcmd__help,tail)
                 cmd="newswatch__subcmd__help__subcmd__tail"
                 ;;
+            newswatch__subcmd__help__subcmd__channels,test)
+                cmd="newswatch__subcmd__help__subcmd__channels__subcmd__test"
+                ;;
             newswatch__subcmd__help__subcmd__rules,test)
                 cmd="newswatch__subcmd__help__subcmd__rules__subcmd__test"
                 ;;
@@ -122,7 +143,7 @@ _newswatch() {
 
     case "${cmd}" in
         newswatch)
-            opts="-h -V --log-format --help --version run once check items article extract rules tail feeds import-opml export-opml completions man help"
+            opts="-h -V --log-format --help --version run once check items article extract channels rules tail feeds import-opml export-opml completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,6 +167,100 @@ _newswatch() {
                 return 0
             fi
             case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json journal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__channels)
+            opts="-c -h --json --config --log-format --help test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json journal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__channels__subcmd__help)
+            opts="test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__channels__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__channels__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__channels__subcmd__test)
+            opts="-c -h --config --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json journal" -- "${cur}"))
                     return 0
@@ -284,7 +399,7 @@ _newswatch() {
             return 0
             ;;
         newswatch__subcmd__help)
-            opts="run once check items article extract rules tail feeds import-opml export-opml completions man help"
+            opts="run once check items article extract channels rules tail feeds import-opml export-opml completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,6 +415,34 @@ _newswatch() {
         newswatch__subcmd__help__subcmd__article)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__help__subcmd__channels)
+            opts="test"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__help__subcmd__channels__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -15,11 +15,11 @@ use crate::source::fetch::Fetcher;
 
 /// A fetcher with the default `[http]` settings (timeouts, size cap, User-Agent).
 pub fn default_fetcher() -> anyhow::Result<Fetcher> {
-    Fetcher::new(
+    Ok(Fetcher::new(
         &Config::parse(Path::new("<defaults>"), "watchlists = []")
             .map_err(|d| anyhow!("{d}"))?
             .http,
-    )
+    ))
 }
 
 /// `article FILE|URL`: the title and text, or with `json` the whole [`Article`].

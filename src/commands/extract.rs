@@ -11,6 +11,7 @@ use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::keep_until_exit;
 use crate::config::Config;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
@@ -55,6 +56,11 @@ pub fn extract(
     config: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let reference = reference.map(parse_reference).transpose()?;
+    // The patterns compile on another core while the knowledge base is read; a
+    // thread that cannot start only means they compile on first use.
+    let _ = std::thread::Builder::new()
+        .name("patterns".into())
+        .spawn(crate::extract::compile_patterns);
     let kb = match config {
         Some(c) => {
             let cfg = Config::load(c).map_err(|d| anyhow!("{d}"))?;
@@ -65,10 +71,12 @@ pub fn extract(
     };
     let extractor = Extractor::new(Arc::new(kb));
     if batch {
-        return match extract_batch(&extractor, reference) {
+        let done = match extract_batch(&extractor, reference) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
             other => other.context("extract --batch").map(|()| ExitCode::SUCCESS),
         };
+        keep_until_exit(extractor);
+        return done;
     }
     let mut out = BufWriter::new(io::stdout().lock());
     let input = read_input(file)?;
@@ -77,6 +85,7 @@ pub fn extract(
     } else {
         extractor.extract_text(&input, reference)
     };
+    keep_until_exit(extractor);
     serde_json::to_writer_pretty(&mut out, &ex)?;
     out.write_all(b"\n")?;
     out.flush()?;

@@ -86,7 +86,7 @@ pub fn feeds_table(rows: &[FeedRow], now: DateTime<Utc>) -> String {
         "ITEMS",
         "URL",
     ];
-    let cells: Vec<[String; 7]> = rows
+    let rows: Vec<(Vec<String>, Vec<String>)> = rows
         .iter()
         .map(|r| {
             let status = if r.disabled {
@@ -94,33 +94,42 @@ pub fn feeds_table(rows: &[FeedRow], now: DateTime<Utc>) -> String {
             } else {
                 r.status.clone()
             };
-            [
+            let cells = vec![
                 r.name.clone(),
                 status,
-                r.last_poll
-                    .map_or("never".into(), |t| format!("{} ago", span(now - t))),
-                r.next_poll.map_or("-".into(), |t| {
-                    if t <= now {
-                        "due".into()
-                    } else {
-                        format!("in {}", span(t - now))
-                    }
-                }),
+                r.last_poll.map_or("never".into(), |t| ago(t, now)),
+                r.next_poll.map_or("-".into(), |t| until(t, now)),
                 r.error_count.to_string(),
                 r.items_seen.to_string(),
                 r.url.clone(),
-            ]
+            ];
+            let mut notes = Vec::new();
+            if let Some(e) = &r.effective_url {
+                notes.push(format!("moved permanently to {e} (polled there)"));
+            }
+            if r.error_count > 0 {
+                if let Some(e) = &r.last_error {
+                    notes.push(format!("last error: {e}"));
+                }
+            }
+            (cells, notes)
         })
         .collect();
-    let mut widths = head.map(str::len);
-    for c in &cells {
-        for (w, cell) in widths.iter_mut().zip(c) {
+    aligned(&head, &rows)
+}
+
+/// An aligned table: the head, then each row's cells (the last one not padded), each
+/// followed by its notes on indented lines of their own.
+pub fn aligned(head: &[&str], rows: &[(Vec<String>, Vec<String>)]) -> String {
+    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for (cells, _) in rows {
+        for (w, cell) in widths.iter_mut().zip(cells) {
             *w = (*w).max(cell.chars().count());
         }
     }
     let line = |c: &[String]| {
         let mut s = String::new();
-        for (i, (cell, w)) in c.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in c.iter().zip(&widths).enumerate() {
             if i + 1 == c.len() {
                 s.push_str(cell);
             } else {
@@ -129,19 +138,29 @@ pub fn feeds_table(rows: &[FeedRow], now: DateTime<Utc>) -> String {
         }
         s.trim_end().to_string() + "\n"
     };
-    let mut out = line(&head.map(str::to_string));
-    for (r, c) in rows.iter().zip(&cells) {
-        out.push_str(&line(c));
-        if let Some(e) = &r.effective_url {
-            out.push_str(&format!("    moved permanently to {e} (polled there)\n"));
-        }
-        if r.error_count > 0 {
-            if let Some(e) = &r.last_error {
-                out.push_str(&format!("    last error: {e}\n"));
-            }
+    let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
+    let mut out = line(&head);
+    for (cells, notes) in rows {
+        out.push_str(&line(cells));
+        for n in notes {
+            out.push_str(&format!("    {n}\n"));
         }
     }
     out
+}
+
+/// `t` as a time past: `12m ago`.
+pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!("{} ago", span(now - t))
+}
+
+/// `t` as a time to come: `in 12m`, or `due` once reached.
+pub fn until(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if t <= now {
+        "due".into()
+    } else {
+        format!("in {}", span(t - now))
+    }
 }
 
 /// A short human span: `40s`, `12m`, `3h 5m`, `2d 4h`.

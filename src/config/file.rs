@@ -19,6 +19,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 
+use super::channel::{self, ChannelToml};
 use super::{
     Config, DEFAULT_METRICS_LISTEN, Desktop, Feed, FeedSource, FirstPoll, FullText, Http,
     MAX_INTERVAL, MIN_INTERVAL, Polling, default_user_agent,
@@ -54,6 +55,8 @@ struct ConfigToml {
     watch_config: bool,
     #[serde(default)]
     feed: Vec<Spanned<FeedToml>>,
+    #[serde(default)]
+    channel: Vec<Spanned<ChannelToml>>,
     item_retention: Option<Spanned<String>>,
 }
 
@@ -226,6 +229,14 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
     let feeds = check_feeds(&mut c, &base, file.feed, interval, first_poll, full_text);
     let watchlists = expand_globs(&mut c, &base, "watchlists", &file.watchlists, true);
     let entities = expand_globs(&mut c, &base, "entities", &file.entities, false);
+    let channels = channel::check(
+        path,
+        text,
+        &base,
+        file.channel,
+        parse_duration,
+        &mut c.errors,
+    );
     if c.errors.is_empty() {
         Ok(Config {
             path: path.to_path_buf(),
@@ -241,6 +252,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<Config, Diagnostics> {
             watch_config: file.watch_config,
             metrics,
             item_retention,
+            channels,
         })
     } else {
         c.errors.sort_by_key(|d| (d.line, d.column));
@@ -272,8 +284,8 @@ fn read(c: &mut Checker<'_>) -> ConfigToml {
         let message = match under.as_deref() {
             // A top-level key itself is unknown.
             None | Some("") => unknown_key(e.message()),
-            Some("feed") if e.message().contains("expected a sequence") => {
-                "`feed` must be an array of tables: write [[feed]]".to_string()
+            Some(key @ ("feed" | "channel")) if e.message().contains("expected a sequence") => {
+                format!("`{key}` must be an array of tables: write [[{key}]]")
             }
             Some(key) => format!("`{key}`: {}", e.message()),
         };

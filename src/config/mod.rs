@@ -13,6 +13,7 @@ use url::Url;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::duration::parse_duration;
 
+pub mod channel;
 mod file;
 
 /// Shortest poll interval accepted: anything faster is abuse of the publisher.
@@ -50,6 +51,8 @@ pub struct Config {
     pub metrics: Option<SocketAddr>,
     /// How long item texts are kept for `newswatch rules test --since`; `None`: not kept.
     pub item_retention: Option<Duration>,
+    /// Where alerts go besides the log and the desktop.
+    pub channels: Vec<channel::Channel>,
 }
 
 /// HTTP limits applied to every fetch.

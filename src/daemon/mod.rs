@@ -12,7 +12,8 @@
 //! Shutdown: `STOPPING=1`; no new polls; running polls get [`STOP_GRACE`] to finish
 //! (an unfinished one has committed nothing and is simply redone next start); then the
 //! deliverer drains the outbox, bounded by [`DRAIN_LIMIT`] so the whole stop fits in
-//! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost).
+//! the units' `TimeoutStopSec=30s` (what is left stays queued, never lost), while each
+//! channel finishes the attempt it has under way (at most [`CHANNEL_GRACE`]).
 
 mod reload;
 
@@ -29,13 +30,15 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{error, info, warn};
 
-use crate::config::Config;
+use crate::config::{Config, FeedSource};
 use crate::diag::Diagnostics;
 use crate::service::dirs;
 use crate::service::metrics::{self, Metrics};
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
 use crate::service::watch::{ConfigWatch, WATCH_EVERY};
+use crate::sink::channel::queue::ChannelObserver;
+use crate::sink::channel::set::{self as channels, ChannelSet};
 use crate::sink::deliver::{Deliverer, DeliveryObserver, Progress};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
@@ -54,6 +57,9 @@ pub const DRAIN_LIMIT: Duration = Duration::from_secs(20);
 const OUTBOX_KEEP: Duration = Duration::from_secs(30 * 24 * 3600);
 /// How often the outbox is cleaned.
 const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// How long a channel's attempt under way may take to finish when the channel is
+/// stopped, restarted or removed (cut short, it is made again).
+pub const CHANNEL_GRACE: Duration = Duration::from_secs(5);
 
 /// Everything a loaded configuration builds.
 pub(crate) struct Loaded {
@@ -81,7 +87,14 @@ async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
     let store: SharedStore = Arc::new(Mutex::new(store));
     let log = AlertLog::open(&config.alert_log)
         .with_context(|| format!("cannot open the alert log {}", config.alert_log.display()))?;
-    let fetcher = Fetcher::new(&config.http)?;
+    let fetcher = Fetcher::new(&config.http);
+    if config
+        .feeds
+        .iter()
+        .any(|f| matches!(f.source, FeedSource::Http(_)))
+    {
+        fetcher.http_ready()?;
+    }
     let ctx = PollContext {
         fetcher,
         store: store.clone(),
@@ -113,6 +126,10 @@ pub struct OnceSummary {
 pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
     let (ctx, mut deliverer) = open(&loaded).await?;
+    // Channels new to the store take what this poll raises.
+    channels::sync_store(&ctx.store, &loaded.config.channels)
+        .await
+        .context("registering the channels")?;
     let mut set = JoinSet::new();
     for feed in loaded.config.feeds.clone() {
         let ctx = ctx.clone();
@@ -138,6 +155,17 @@ pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     }
     let delivered = deliverer.deliver().await.context("delivering alerts")?;
     summary.logged = delivered.logged;
+    let config = &loaded.config;
+    if !config.channels.is_empty() {
+        channels::drain(
+            &ctx.store,
+            &config.channels,
+            &config.http,
+            Arc::new(Metrics::new()),
+        )
+        .await
+        .context("delivering to the channels")?;
+    }
     Ok(summary)
 }
 
@@ -215,6 +243,7 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         .config
         .watch_config
         .then(|| ConfigWatch::new(&loaded.config));
+    let channels = ChannelSet::new(ctx.store.clone(), metrics.clone());
     let mut rt = Running {
         config_path: config_path.to_path_buf(),
         loaded,
@@ -225,6 +254,7 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         manager: ServiceManager::from_env(),
         log_handle,
         watcher,
+        channels,
     };
     let line = rt.start().await;
     info!(
@@ -342,9 +372,14 @@ async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
             _ = &mut grace => { polls.set.abort_all(); break; }
         }
     }
-    // Then let the deliverer drain the outbox (and the metrics endpoint close).
+    // Then let the deliverer drain the outbox (and the metrics endpoint close), and
+    // the channels finish the attempts under way.
     let _ = background.stop_tx.send(true);
-    match tokio::time::timeout(DRAIN_LIMIT, background.delivery).await {
+    let (drained, ()) = tokio::join!(
+        tokio::time::timeout(DRAIN_LIMIT, background.delivery),
+        rt.channels.stop(CHANNEL_GRACE)
+    );
+    match drained {
         Ok(Ok(())) => {}
         Ok(Err(e)) => error!(error = %e, "delivery task failed"),
         Err(_) => {
@@ -355,6 +390,22 @@ async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
         endpoint.abort();
     }
     info!("stopped");
+}
+
+/// The channels report to the metrics.
+impl ChannelObserver for Metrics {
+    fn channel_delivered(&self, channel: &str, alerts: usize, at: chrono::DateTime<Utc>) {
+        Metrics::channel_delivered(self, channel, alerts, at);
+    }
+    fn channel_failed(&self, channel: &str, permanent: bool) {
+        Metrics::channel_failed(self, channel, permanent);
+    }
+    fn channel_given_up(&self, channel: &str, alerts: usize) {
+        Metrics::channel_given_up(self, channel, alerts);
+    }
+    fn channel_queue(&self, channel: &str, queued: u64) {
+        Metrics::channel_queue(self, channel, queued);
+    }
 }
 
 /// Drops delivered alerts older than [`OUTBOX_KEEP`] from the outbox.

@@ -12,10 +12,12 @@ use tokio::time::Instant;
 use tracing::{error, info, warn};
 
 use super::{Loaded, load};
+use crate::config::FeedSource;
 use crate::service::metrics::Metrics;
 use crate::service::notify::ServiceManager;
 use crate::service::status::LiveStatus;
 use crate::service::watch::ConfigWatch;
+use crate::sink::channel::set::ChannelSet;
 use crate::sink::deliver::LogHandle;
 use crate::source::fetch::Fetcher;
 use crate::source::schedule::Schedule;
@@ -42,6 +44,8 @@ pub(super) struct Running {
     pub log_handle: LogHandle,
     /// Watches the config files when `watch_config` is on.
     pub watcher: Option<ConfigWatch>,
+    /// The alert channels' delivery tasks.
+    pub channels: ChannelSet,
 }
 
 impl Running {
@@ -78,7 +82,21 @@ impl Running {
             Instant::now(),
         );
         self.metrics.set_feed_count(self.schedule.len());
+        self.apply_channels().await;
         self.status_line()
+    }
+
+    /// Runs the configured channels (started, restarted when changed, stopped when
+    /// removed).
+    async fn apply_channels(&mut self) {
+        let cfg = &self.loaded.config;
+        if let Err(e) = self
+            .channels
+            .apply(&cfg.channels, &cfg.http, super::CHANNEL_GRACE)
+            .await
+        {
+            error!(error = %e, "cannot update the channels; they keep running as they were");
+        }
     }
 
     /// The live status line.
@@ -93,6 +111,9 @@ impl Running {
         let (items, alerts) = report.map_or((0, 0), |r| (r.new_items, r.alerts));
         self.schedule
             .finished(name, report.map(|r| r.next_poll), Instant::now());
+        if alerts > 0 {
+            self.channels.wake();
+        }
         if self.loaded.config.feeds.iter().any(|f| f.name == name) {
             self.status
                 .polled(name, failed, alerts, Local::now().date_naive());
@@ -147,8 +168,17 @@ impl Running {
             }
         }
         if old.http != cfg.http {
-            match Fetcher::new(&cfg.http) {
-                Ok(f) => self.ctx.fetcher = f,
+            let f = Fetcher::new(&cfg.http);
+            let ready = match cfg
+                .feeds
+                .iter()
+                .any(|f| matches!(f.source, FeedSource::Http(_)))
+            {
+                true => f.http_ready(),
+                false => Ok(()),
+            };
+            match ready {
+                Ok(()) => self.ctx.fetcher = f,
                 Err(e) => warn!(error = %e, "new [http] settings unusable; keeping the old ones"),
             }
         }
@@ -178,14 +208,24 @@ impl Running {
             self.log_handle.set_path(&cfg.alert_log);
             self.log_handle.reopen();
         }
+        let channels: HashSet<&str> = cfg.channels.iter().map(|c| c.name.as_str()).collect();
+        for gone in old
+            .channels
+            .iter()
+            .filter(|c| !channels.contains(c.name.as_str()))
+        {
+            self.metrics.channel_removed(&gone.name);
+        }
         info!(
             feeds = self.schedule.len(),
             added,
             removed = removed.len(),
             rules = new.engine.rules.rules().len(),
+            channels = cfg.channels.len(),
             "configuration reloaded"
         );
         self.loaded = new;
+        self.apply_channels().await;
     }
 }
 

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -16,10 +17,11 @@ use super::entities::{EntityMatcher, Span, Verdict, is_word_char};
 use super::kb::{KnowledgeBase, Scope};
 use super::segment::Segments;
 
-/// The context and veto words of every alias, compiled into one automaton.
+/// The context and veto words of every alias, compiled into one automaton (on first
+/// use: most documents name nothing ambiguous and never look for cues).
 #[derive(Debug)]
 pub(crate) struct Cues {
-    automaton: Option<AhoCorasick>,
+    automaton: OnceLock<Option<AhoCorasick>>,
     /// Lower-cased word → cue id (the pattern index).
     ids: HashMap<String, u32>,
     words: Vec<String>,
@@ -36,16 +38,29 @@ impl Cues {
                 list.push(k);
             }
         }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&list)
-            .ok();
         Cues {
-            automaton,
+            automaton: OnceLock::new(),
             ids,
             words: list,
         }
+    }
+
+    /// The cue words, lower-cased, in the order of their ids.
+    #[cfg(test)]
+    pub(crate) fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.automaton
+            .get_or_init(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&self.words)
+                    .ok()
+            })
+            .as_ref()
     }
 
     fn id(&self, word: &str) -> Option<u32> {
@@ -54,7 +69,7 @@ impl Cues {
 
     /// Every whole-word occurrence of a cue: (start, cue id), in order.
     fn find(&self, text: &str) -> Vec<(usize, u32)> {
-        let Some(ac) = &self.automaton else {
+        let Some(ac) = self.automaton() else {
             return Vec::new();
         };
         let mut out = Vec::new();

@@ -5,12 +5,10 @@
 //! Relative forms and years left out are resolved against the reference time (the
 //! item's publication); without one they are reported with an open range.
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
-use regex::Captures;
-
-use super::alternation::{Alternation, Hit};
+use super::alternation::{Alternation, Groups, Hit};
 use super::numbers::{NUM, WORD_NUM, value};
 use crate::model::{DateMention, Span};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc, Weekday};
 
 const MONTHS_FULL: &str =
     "January|February|March|April|May|June|July|August|September|October|November|December";
@@ -19,7 +17,7 @@ const MONTHS_ABBR: &str =
 const MODS: &str = r"(?i:early|mid|late|the end of|end of|the start of|start of|the beginning of|beginning of|the middle of|the first half of|the second half of)";
 const PREPS: &str = r"(?:[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Ff]rom|[Dd]uring|[Bb]efore|[Aa]fter|[Oo]f|[Tt]hrough|[Tt]ill)";
 const WEEKDAYS: &str = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday";
-const YEAR: &str = r"(?:19|20)\d{2}";
+const YEAR: &str = r"(?:19|20)[0-9]{2}";
 
 /// The compiled date pattern.
 #[derive(Debug)]
@@ -59,12 +57,12 @@ impl Dates {
     pub(crate) fn new() -> Self {
         let months = format!("{MONTHS_FULL}|{MONTHS_ABBR}");
         let alts = [
-            format!(r"(?P<iso>(?P<iy>{YEAR})-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?-u:\b)"),
+            format!(r"(?P<iso>(?P<iy>{YEAR})-(?P<im>[01][0-9])-(?P<id>[0-3][0-9]))(?-u:\b)"),
             format!(
-                r"(?P<md>(?P<m1>{months})\s(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s(?P<y1>{YEAR}))?)(?-u:\b)"
+                r"(?P<md>(?P<m1>{months})\s(?P<d1>[0-3]?[0-9])(?:st|nd|rd|th)?(?:,?\s(?P<y1>{YEAR}))?)(?-u:\b)"
             ),
             format!(
-                r"(?P<dm>(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\s(?:of\s)?(?P<m2>{months})(?:,?\s(?P<y2>{YEAR}))?)(?-u:\b)"
+                r"(?P<dm>(?P<d2>[0-3]?[0-9])(?:st|nd|rd|th)?\s(?:of\s)?(?P<m2>{months})(?:,?\s(?P<y2>{YEAR}))?)(?-u:\b)"
             ),
             format!(r"(?P<my>(?:(?P<mod3>{MODS})[\s-])?(?P<m3>{months})\s(?P<y3>{YEAR}))(?-u:\b)"),
             format!(r"(?P<mm>(?P<mod4>{MODS})[\s-](?P<m4>{MONTHS_FULL}))(?-u:\b)"),
@@ -169,7 +167,7 @@ type Range2 = (Option<NaiveDate>, Option<NaiveDate>);
 
 /// The range a date names; months without a year and bare weekdays lie nearest to
 /// the reference, or ahead of it when the sentence speaks of the `future`.
-fn resolve(c: &Captures<'_>, r: Option<NaiveDate>, future: bool) -> Option<Range2> {
+fn resolve(c: &Groups<'_>, r: Option<NaiveDate>, future: bool) -> Option<Range2> {
     let g = |n: &str| c.name(n).map(|m| m.as_str());
     let year_of = |r: NaiveDate, month: u32| {
         if future {

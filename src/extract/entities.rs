@@ -9,6 +9,8 @@
 
 pub(crate) mod index;
 
+use serde::{Deserialize, Serialize};
+
 use super::catalog::Catalog;
 use super::context::{Cues, Resolver};
 use super::kb::{AliasOrigin, AliasRule, CaseRule, KnowledgeBase};
@@ -17,7 +19,7 @@ use crate::model::{EntityHit, EntityKind, Mention};
 use index::{Patterns, WordIndex, is_unspaced_script};
 
 /// One (entity, alias rule) that a pattern stands for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Cand {
     /// Index of the entity in the knowledge base.
     pub(crate) entity: u32,
@@ -35,6 +37,15 @@ pub(crate) struct EntityMatcher {
     cands: Vec<Cand>,
     /// Context and veto words.
     pub(crate) cues: Cues,
+}
+
+/// What an [`EntityMatcher`] is made of, apart from its automata: what the
+/// compiled-in knowledge base stores (see [`super::snapshot`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct MatcherParts {
+    index: index::Tables,
+    cands: Vec<Cand>,
+    cue_words: Vec<String>,
 }
 
 /// How a mention was decided; public through [`Decision`].
@@ -190,6 +201,26 @@ impl EntityMatcher {
             index: WordIndex::new(exact, folded),
             cands,
             cues: Cues::new(&cue_words),
+        }
+    }
+
+    /// The matcher as its parts describe it (its automata built here).
+    pub(crate) fn from_parts(parts: MatcherParts) -> Self {
+        let words: Vec<&str> = parts.cue_words.iter().map(String::as_str).collect();
+        EntityMatcher {
+            index: WordIndex::from_tables(parts.index),
+            cands: parts.cands,
+            cues: Cues::new(&words),
+        }
+    }
+
+    /// Its parts, to compile in.
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> MatcherParts {
+        MatcherParts {
+            index: self.index.tables().clone(),
+            cands: self.cands.clone(),
+            cue_words: self.cues.words().to_vec(),
         }
     }
 
@@ -416,9 +447,9 @@ fn select(spans: &[Span], live: &[usize]) -> Vec<usize> {
 
 /// What may not precede or follow an alias.
 fn check_adjacent(rule: &AliasRule, before: &str, after: &str) -> Option<Verdict> {
-    for f in &rule.not_followed_by {
+    for f in rule.not_followed_by_any() {
         if starts_with_word(after.trim_start(), f) {
-            return Some(Verdict::FollowedBy(f.clone()));
+            return Some(Verdict::FollowedBy(f.to_string()));
         }
     }
     for p in &rule.not_preceded_by {
@@ -473,30 +504,43 @@ pub(crate) fn ends_with_word(text: &str, word: &str) -> bool {
             && text[..cut].chars().next_back().is_some_and(is_word_char))
 }
 
-/// Groups resolved mentions (knowledge-base entities and unknown names alike, in
-/// [`Catalog`] numbering) into hits, in order of first mention.
-pub(crate) fn hits(cat: &Catalog<'_>, text: &str, resolved: &[Resolved]) -> Vec<EntityHit> {
+/// Groups resolved mentions (knowledge-base entities, unknown names and made entities,
+/// in [`Catalog`] numbering) into hits, in order of first mention. `described` holds
+/// the (start, end) of every mention resolved from a description, sorted.
+pub(crate) fn hits(
+    cat: &Catalog<'_>,
+    text: &str,
+    resolved: &[Resolved],
+    described: &[(usize, usize)],
+) -> Vec<EntityHit> {
     let mut index: std::collections::HashMap<u32, usize> = Default::default();
     let mut hits: Vec<EntityHit> = Vec::new();
     for r in resolved {
+        let is_described = described.binary_search(&(r.start, r.end)).is_ok();
         let mention = Mention {
             start: r.start,
             end: r.end,
             surface: text[r.start..r.end].to_string(),
+            described: is_described,
         };
         match index.get(&r.entity) {
             Some(&h) => {
                 hits[h].mentions.push(mention);
                 hits[h].confidence = hits[h].confidence.max(r.confidence);
+                hits[h].described &= is_described;
             }
             None => {
                 index.insert(r.entity, hits.len());
+                let made = cat.synthesized(r.entity);
                 hits.push(EntityHit {
                     id: cat.id(r.entity).to_string(),
                     name: cat.name(r.entity).to_string(),
                     kind: cat.kind(r.entity),
                     confidence: r.confidence,
                     mentions: vec![mention],
+                    described: is_described,
+                    country: made.and_then(|m| m.country.clone()),
+                    tags: made.map(|m| m.tags.clone()).unwrap_or_default(),
                 });
             }
         }

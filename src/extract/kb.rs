@@ -9,6 +9,8 @@ mod load;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 use crate::diag::Diagnostic;
 use crate::model::EntityKind;
 
@@ -67,7 +69,7 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// One entity the extractor knows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     /// Stable id used in alerts and rules (`tiktok`, `nl-ap`, `us`).
     pub id: String,
@@ -93,7 +95,7 @@ pub struct Entity {
 }
 
 /// How the case of a surface form must match an alias.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CaseRule {
     /// Byte for byte as written ("ICO", "AP", "US"): the default for short all-capital
     /// aliases.
@@ -107,7 +109,7 @@ pub enum CaseRule {
 }
 
 /// How far around a mention context is looked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scope {
     /// The sentence of the mention.
     Sentence,
@@ -118,7 +120,7 @@ pub enum Scope {
 }
 
 /// Why a surface form names the entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AliasOrigin {
     /// The canonical name.
     Name,
@@ -135,7 +137,7 @@ pub enum AliasOrigin {
 /// Evidence an ambiguous alias needs before it counts. An alias with a context rule
 /// counts when its own entity is named unambiguously anywhere in the document, or one
 /// of `entities` is mentioned in scope, or one of `words` occurs in scope.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ContextRule {
     /// Ids of entities whose mention supports the alias (e.g. the country).
     pub entities: Vec<String>,
@@ -144,7 +146,7 @@ pub struct ContextRule {
 }
 
 /// One surface form of an entity and the rules that decide when it counts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AliasRule {
     /// The form as written in the knowledge base.
     pub text: String,
@@ -162,6 +164,10 @@ pub struct AliasRule {
     pub veto_words: Vec<String>,
     /// Texts that must not directly follow it, spaces skipped ("40" after "CAC").
     pub not_followed_by: Vec<String>,
+    /// A demonym's: neither may the dishes, breeds and idioms it is part of ("French
+    /// onion soup", "Dutch courage"), checked after `not_followed_by`. One shared
+    /// list rather than a copy in every demonym's `not_followed_by`.
+    pub not_before_idioms: bool,
     /// Texts that must not directly precede it ("North" before "Korea").
     pub not_preceded_by: Vec<String>,
     /// Where context and veto words are looked for.
@@ -169,6 +175,20 @@ pub struct AliasRule {
 }
 
 impl AliasRule {
+    /// Every text that must not directly follow the alias: `not_followed_by`, then
+    /// the idioms of demonyms where they apply.
+    pub fn not_followed_by_any(&self) -> impl Iterator<Item = &str> {
+        let idioms = if self.not_before_idioms {
+            build::DEMONYM_NOT_BEFORE
+        } else {
+            &[]
+        };
+        self.not_followed_by
+            .iter()
+            .map(String::as_str)
+            .chain(idioms.iter().copied())
+    }
+
     /// Whether the alias needs evidence where it occurs (`at_sentence_start`: the
     /// mention opens a sentence, where common words are capitalised anyway).
     pub fn needs_context(&self, at_sentence_start: bool) -> bool {
@@ -177,7 +197,7 @@ impl AliasRule {
 }
 
 /// Where an entity was defined, for diagnostics about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Origin {
     file: PathBuf,
     line: usize,
@@ -193,12 +213,94 @@ pub struct KnowledgeBase {
     children: Vec<Vec<usize>>,
     /// Where each entity was (last) defined.
     origins: Vec<Origin>,
+    /// Whether this is the shipped base as compiled in (see [`super::snapshot`]),
+    /// whose entity index is compiled in too.
+    compiled_in: bool,
 }
 
+/// What a [`KnowledgeBase`] is made of, apart from its lookup by id: what the
+/// compiled-in base stores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Parts {
+    entities: Vec<Entity>,
+    children: Vec<Vec<usize>>,
+    origins: Vec<Origin>,
+}
+
+/// A hash (FNV-1a) of the shipped files, names and texts, computed at compile time:
+/// the compiled-in base records the one it was built from, so a binary whose files
+/// changed since notices it is stale. (Hashing 215 KB takes const evaluation a while:
+/// the lint that guards against endless loops is told so.)
+#[allow(long_running_const_eval)]
+pub(crate) const BUILTIN_HASH: u64 = {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut f = 0;
+    while f < BUILTIN.len() {
+        let (name, text) = BUILTIN[f];
+        let (name, text) = (name.as_bytes(), text.as_bytes());
+        let mut i = 0;
+        while i < name.len() + 1 + text.len() + 1 {
+            let b = if i < name.len() {
+                name[i]
+            } else if i > name.len() && i <= name.len() + text.len() {
+                text[i - name.len() - 1]
+            } else {
+                0
+            };
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            i += 1;
+        }
+        f += 1;
+    }
+    h
+};
+
 impl KnowledgeBase {
-    /// The shipped base. Its files are tested, so an error here is a build defect.
+    /// The shipped base: compiled in, or built from its TOML if the compiled-in copy
+    /// is stale (a warning says so). Its files are tested, so an error here is a
+    /// build defect.
     pub fn builtin() -> Result<Self, Vec<Diagnostic>> {
-        Self::from_sources(&[])
+        match super::snapshot::knowledge_base() {
+            Some(kb) => Ok(kb),
+            None => Self::from_toml(&[]),
+        }
+    }
+
+    /// The base as the compiled-in parts describe it.
+    pub(crate) fn from_parts(parts: Parts) -> Self {
+        let Parts {
+            entities,
+            children,
+            origins,
+        } = parts;
+        let by_id = entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        KnowledgeBase {
+            entities,
+            by_id,
+            children,
+            origins,
+            compiled_in: true,
+        }
+    }
+
+    /// Its parts, to compile in.
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> Parts {
+        Parts {
+            entities: self.entities.clone(),
+            children: self.children.clone(),
+            origins: self.origins.clone(),
+        }
+    }
+
+    /// Whether this is the compiled-in shipped base.
+    pub(crate) fn is_compiled_in(&self) -> bool {
+        self.compiled_in
     }
 
     /// The shipped base plus the user's files, given as (path for diagnostics, text):
@@ -206,6 +308,16 @@ impl KnowledgeBase {
     /// (given fields replace, lists extend; `replace = true` replaces it whole); a new
     /// id adds an entity.
     pub fn from_sources(user: &[(PathBuf, String)]) -> Result<Self, Vec<Diagnostic>> {
+        if user.is_empty() {
+            return Self::builtin();
+        }
+        Self::from_toml(user)
+    }
+
+    /// The shipped base built from its TOML files, plus user files given as (path
+    /// for diagnostics, text): what the compiled-in base is checked against, and
+    /// what user files merge into.
+    pub fn from_toml(user: &[(PathBuf, String)]) -> Result<Self, Vec<Diagnostic>> {
         let mut loader = load::Loader::default();
         for (name, text) in BUILTIN {
             loader.add_source(Path::new(name), text, false);

@@ -92,16 +92,16 @@ pub(crate) struct Names {
     speech: Words,
 }
 
-/// A word of the text.
+/// A word of the text (also read by `describe`).
 #[derive(Debug, Clone, Copy)]
-struct Tok {
-    start: usize,
+pub(crate) struct Tok {
+    pub(crate) start: usize,
     /// End of the word without a possessive "'s".
-    end: usize,
+    pub(crate) end: usize,
     /// Starts with an upper-case letter.
-    cap: bool,
+    pub(crate) cap: bool,
     /// Ends in a possessive ("ICO's"): a name ends here.
-    possessive: bool,
+    pub(crate) possessive: bool,
 }
 
 fn set(words: &[&'static str]) -> Words {
@@ -555,15 +555,19 @@ impl Names {
 /// allocating.
 fn in_lower(set: &Words, w: &str) -> bool {
     let mut buf = [0u8; 24];
-    let Some(dst) = buf.get_mut(..w.len()) else {
-        return false;
-    };
+    ascii_lower(w, &mut buf).is_some_and(|l| set.contains(l))
+}
+
+/// `w` in lower case, written into `buf`: `None` when it is not ASCII or longer than
+/// the buffer (no word looked up this way is).
+pub(crate) fn ascii_lower<'b>(w: &str, buf: &'b mut [u8; 24]) -> Option<&'b str> {
+    let dst = buf.get_mut(..w.len())?;
     if !w.is_ascii() {
-        return false;
+        return None;
     }
     dst.copy_from_slice(w.as_bytes());
     dst.make_ascii_lowercase();
-    std::str::from_utf8(dst).is_ok_and(|l| set.contains(l))
+    std::str::from_utf8(dst).ok()
 }
 
 /// Legal-form suffixes, which the short form of a company's name drops.
@@ -631,7 +635,7 @@ fn joined(text: &str, a: &Tok, b: &Tok) -> bool {
 
 /// The words of `text`: letters and digits, with inner `-`, `'`, `’`, `.` and `&`
 /// ("Okonjo-Iweala", "O'Brien", "AT&T"); a possessive "'s" is cut off and marked.
-fn tokenize(text: &str) -> Vec<Tok> {
+pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(text.len() / 6);
     let mut start: Option<usize> = None;

@@ -4,8 +4,10 @@
 //! and dates; the regular-expression fragments here are the single source of truth.
 
 /// A number in digits: grouped thousands first, then plain with optional decimals.
-pub(crate) const NUM: &str =
-    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d+(?:[.,]\d+)?";
+/// ASCII digits only, as [`parse_num`] reads them (other scripts' digits matched here
+/// gave no value, and compiling every Unicode digit into each of these repetitions
+/// cost most of the extractor's start-up).
+pub(crate) const NUM: &str = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]{1,3}(?:\.[0-9]{3}){2,}(?:,[0-9]+)?|[0-9]+(?:[.,][0-9]+)?";
 
 /// Number words (lower or capitalised), longest first so the alternation prefers them.
 pub(crate) const WORD_NUM: &str = r"(?:[Tt]wenty|[Tt]hirty|[Ff]orty|[Ff]ifty|[Ss]ixty|[Ss]eventy|[Ee]ighty|[Nn]inety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|[Tt]hirteen|[Ff]ourteen|[Ff]ifteen|[Ss]ixteen|[Ss]eventeen|[Ee]ighteen|[Nn]ineteen|[Ee]leven|[Tt]welve|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|[Ee]ight|[Nn]ine|[Tt]en|[Aa] dozen|[Aa] hundred";

@@ -4,9 +4,7 @@
 //! Each is one regular expression compiled once; boundaries are ASCII-only so the
 //! fast DFA engines stay in use on any text.
 
-use regex::Captures;
-
-use super::alternation::{Alternation, Hit};
+use super::alternation::{Alternation, Groups, Hit};
 
 use super::numbers::{NUM, SCALE, WORD_NUM, scale_value, value};
 use crate::model::{DurationMention, Money, Percent};
@@ -230,7 +228,7 @@ fn percent(hit: &Hit<'_>) -> Option<Percent> {
 }
 
 fn duration(text: &str, hit: &Hit<'_>) -> Option<DurationMention> {
-    let c: &Captures<'_> = &hit.caps;
+    let c: &Groups<'_> = &hit.caps;
     let m = c.get(0)?;
     let (start, end) = (hit.base, hit.base + m.len());
     let after = text.get(end..)?.trim_start();
@@ -405,6 +403,11 @@ mod tests {
             assert_eq!(p[0].value, *v);
         }
         assert!(q.find("10 people").percent.is_empty());
+        // Numbers are read in ASCII digits; others' (Arabic-Indic, full-width) give no
+        // value and do not hide one next to them.
+        assert!(q.find("٣٠ percent").percent.is_empty());
+        assert!(q.find("３０%").percent.is_empty());
+        assert_eq!(q.find("٣ 30 percent").percent[0].text, "30 percent");
         assert!(q.find("?DOI=10.1111%2Fjvs.12015").percent.is_empty());
         assert!(q.find("a/10%").percent.is_empty());
     }

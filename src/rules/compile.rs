@@ -185,6 +185,11 @@ impl Compiler<'_> {
                 }
                 self.node(x, inner)
             }
+            ExprKind::Central(x) => {
+                let of = self.node(x, scope);
+                self.positional(of, &x.span, "central(…)");
+                self.push(Node::Central(of))
+            }
             ExprKind::Mentions(x, cmp, n) => {
                 let of = self.node(x, scope);
                 self.positional(of, &x.span, "mentions(…)");

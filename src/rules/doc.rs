@@ -3,6 +3,7 @@
 //! regions (title, lead, body).
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::words;
 use crate::extract::segment::Segments;
@@ -37,6 +38,9 @@ pub struct Doc<'a> {
     pub(crate) lead: Range<usize>,
     /// Everything after the title.
     pub(crate) body: Range<usize>,
+    /// The byte spans of the mentions that can stand in a list of names (not places
+    /// or people), sorted: made on the first `central(…)` that asks.
+    pub(crate) names: OnceLock<Vec<(u32, u32)>>,
 }
 
 impl<'a> Doc<'a> {
@@ -84,6 +88,7 @@ impl<'a> Doc<'a> {
             title: 0..title_end,
             lead: 0..lead_end.max(title_end),
             body: body_start..text.len(),
+            names: OnceLock::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 
 use super::doc::Doc;
 use super::matches::{Matches, NONE, Occ};
+use super::passing;
 use super::program::{Node, NodeId, Program, Scope};
 
 /// Most occurrences one NEAR or SENTENCE yields; past it, the rest are not needed to
@@ -54,7 +55,7 @@ impl<'a> Ev<'a> {
             Node::And(xs) => xs.iter().all(|&x| self.truth(x)),
             Node::Or(xs) => xs.iter().any(|&x| self.truth(x)),
             Node::Not(x) => !self.truth(*x),
-            Node::Near { .. } | Node::Sentence(_) => !self.occs(n).is_empty(),
+            Node::Near { .. } | Node::Sentence(_) | Node::Central(_) => !self.occs(n).is_empty(),
             Node::Count { of, cmp, n: k } => {
                 let count = self.occs(*of).len();
                 cmp.holds(count, *k as usize)
@@ -81,6 +82,12 @@ impl<'a> Ev<'a> {
             Node::Sentence(xs) => {
                 let parts: Vec<Vec<Occ>> = xs.iter().map(|&x| self.occs(x)).collect();
                 self.same_sentence(&parts)
+            }
+            Node::Central(x) => {
+                let doc = self.doc;
+                let mut occs = self.occs(*x);
+                occs.retain(|o| !passing::is_passing(doc, o));
+                occs
             }
             Node::And(_) | Node::Not(_) | Node::Count { .. } => Vec::new(),
         }
@@ -205,7 +212,7 @@ impl<'a> Ev<'a> {
                 self.collect(&occs, out);
                 true
             }
-            Node::Atom { .. } | Node::Near { .. } | Node::Sentence(_) => {
+            Node::Atom { .. } | Node::Near { .. } | Node::Sentence(_) | Node::Central(_) => {
                 let occs = self.occs(n);
                 self.collect(&occs, out);
                 !occs.is_empty()

@@ -95,8 +95,8 @@ pub fn decide(policy: Policy, fp: &Fingerprint, prior: &[Prior], now: DateTime<U
 /// [`decide`] against a rule's stored alerts `stored` (any order; `index` built over
 /// them) and then the poll's own earlier alerts `batch`: the same decision as
 /// comparing with every stored alert ordered by (`created`, `alert_id`) and then
-/// with `batch`, but near-duplicates are looked up in `index` rather than compared
-/// one by one.
+/// with `batch`, but the earliest stored near-duplicate is looked up in `index`, at a
+/// cost that does not grow with the size of its story.
 pub fn decide_indexed(
     policy: Policy,
     fp: &Fingerprint,
@@ -109,11 +109,7 @@ pub fn decide_indexed(
         let from = since(now, w);
         let ok = |p: &Prior| p.created >= from && near_duplicate(fp, &p.fingerprint);
         // The earliest; among those raised at once, the first in the stored order.
-        let in_stored = index
-            .candidates(fp)
-            .filter_map(|i| stored.get(i))
-            .filter(|p| ok(p))
-            .min_by(|a, b| (a.created, &a.alert_id).cmp(&(b.created, &b.alert_id)));
+        let in_stored = index.earliest(fp, from, stored).and_then(|i| stored.get(i));
         let in_batch = batch.iter().filter(|p| ok(p)).min_by_key(|p| p.created);
         let first = match (in_stored, in_batch) {
             (Some(s), Some(b)) => Some(if b.created < s.created { b } else { s }),
@@ -163,10 +159,16 @@ pub fn near_duplicate(a: &Fingerprint, b: &Fingerprint) -> bool {
             return true;
         }
     }
-    if (a.words as usize) < MIN_WORDS || (b.words as usize) < MIN_WORDS {
-        return a.simhash == b.simhash && a.words == b.words && a.words > 0;
+    similar_text((a.simhash, a.words), (b.simhash, b.words))
+}
+
+/// Whether two texts, each as (SimHash, word count), tell the same story: SimHashes at
+/// most [`MAX_HAMMING`] bits apart, or equal when either text is short.
+fn similar_text((a, a_words): (u64, u32), (b, b_words): (u64, u32)) -> bool {
+    if (a_words as usize) < MIN_WORDS || (b_words as usize) < MIN_WORDS {
+        return a == b && a_words == b_words && a_words > 0;
     }
-    (a.simhash ^ b.simhash).count_ones() <= MAX_HAMMING
+    (a ^ b).count_ones() <= MAX_HAMMING
 }
 
 /// The fingerprint of an alert's item: its link and the title and lead of its text.

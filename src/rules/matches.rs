@@ -67,6 +67,11 @@ pub(crate) struct AtomIndex {
     by_entity: Map<String, Vec<AtomId>>,
     /// Entity kind → `kind:` atoms.
     by_kind: Map<EntityKind, Vec<AtomId>>,
+    /// Country code → `country:` atoms, and tag → `tag:` atoms: for entities the
+    /// knowledge base does not hold, whose hit carries its country and tags (the
+    /// `dpa/de` a description made).
+    by_country: Map<String, Vec<AtomId>>,
+    by_tag: Map<String, Vec<AtomId>>,
     /// First word (folded) → text atoms starting with it.
     by_word: Map<String, Vec<AtomId>>,
     /// Prefix (folded) → one-word prefix atoms.
@@ -94,6 +99,13 @@ impl AtomIndex {
                     for id in atom.entity_ids() {
                         ix.by_entity.entry(id.clone()).or_default().push(i);
                     }
+                    match atom {
+                        Atom::Country { code, .. } => {
+                            ix.by_country.entry(code.clone()).or_default().push(i)
+                        }
+                        Atom::Tag { tag, .. } => ix.by_tag.entry(tag.clone()).or_default().push(i),
+                        _ => {}
+                    }
                 }
             }
         }
@@ -119,10 +131,12 @@ impl AtomIndex {
     pub fn find(&self, atoms: &[Atom], doc: &Doc<'_>) -> Matches {
         let mut found: Vec<Occ> = Vec::new();
         let text = doc.ex.text.as_str();
+        let mut attributed: Vec<AtomId> = Vec::new();
         for (h, hit) in doc.ex.entities.iter().enumerate() {
             let by_id = self.by_entity.get(&hit.id).map_or(&[][..], Vec::as_slice);
             let by_kind = self.by_kind.get(&hit.kind).map_or(&[][..], Vec::as_slice);
-            if by_id.is_empty() && by_kind.is_empty() {
+            self.by_attributes(hit, &mut attributed);
+            if by_id.is_empty() && by_kind.is_empty() && attributed.is_empty() {
                 continue;
             }
             for m in &hit.mentions {
@@ -141,7 +155,7 @@ impl AtomIndex {
                     wit0: 0,
                     wit1: 0,
                 };
-                for &a in by_id.iter().chain(by_kind) {
+                for &a in by_id.iter().chain(by_kind).chain(&attributed) {
                     found.push(Occ { atom: a, ..occ });
                 }
             }
@@ -193,6 +207,21 @@ impl AtomIndex {
             occs: found,
             ranges,
             present,
+        }
+    }
+
+    /// Into `out`, the `country:` and `tag:` atoms a hit's own country and tags
+    /// satisfy (`country:US` takes `US-TX` too); none for knowledge-base entities,
+    /// whose hits carry neither.
+    fn by_attributes(&self, hit: &crate::model::EntityHit, out: &mut Vec<AtomId>) {
+        out.clear();
+        if let Some(c) = &hit.country {
+            let whole = self.by_country.get(c.as_str());
+            let nation = c.split_once('-').and_then(|(n, _)| self.by_country.get(n));
+            out.extend(whole.into_iter().chain(nation).flatten());
+        }
+        for t in &hit.tags {
+            out.extend(self.by_tag.get(t.as_str()).into_iter().flatten());
         }
     }
 

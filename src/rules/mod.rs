@@ -11,6 +11,7 @@
 //! - [`query`]: the language (lexer, parser, syntax tree).
 //! - [`compile`], [`program`]: resolution against the knowledge base, the compiled form.
 //! - [`doc`], [`words`], [`matches`], `eval`: an item prepared once, atoms found, rules evaluated.
+//! - `passing`: which mentions are only in passing (`central(…)` drops them).
 //! - [`watchlist`], [`tomlstr`]: the TOML files, with positions inside query strings.
 //! - [`group`]: one story, one alert (near-duplicates, cooldown).
 //! - [`snippet`]: the sentence shown with an alert.
@@ -20,6 +21,7 @@ pub mod doc;
 mod eval;
 pub mod group;
 pub mod matches;
+mod passing;
 pub mod program;
 pub mod query;
 pub mod snippet;

@@ -125,6 +125,8 @@ pub enum Node {
     },
     /// Sentences in which every part occurs.
     Sentence(Vec<NodeId>),
+    /// The occurrences of a positional node that are not passing mentions.
+    Central(NodeId),
     /// The number of occurrences of `of`, compared with `n`.
     Count {
         /// What is counted.
@@ -154,7 +156,7 @@ impl Program {
     /// Whether node `n` yields occurrences (positions in the text), not just true/false.
     pub fn positional(&self, n: NodeId) -> bool {
         match &self.nodes[n as usize] {
-            Node::Atom { .. } | Node::Near { .. } | Node::Sentence(_) => true,
+            Node::Atom { .. } | Node::Near { .. } | Node::Sentence(_) | Node::Central(_) => true,
             Node::Or(xs) => xs.iter().all(|&x| self.positional(x)),
             Node::And(_) | Node::Not(_) | Node::Count { .. } => false,
         }
@@ -181,6 +183,7 @@ impl Program {
                 .into_iter()
                 .flatten()
                 .min_by_key(BTreeSet::len),
+            Node::Central(of) => self.needs(*of),
             Node::Not(_) => None,
             Node::Count { of, cmp, n } => {
                 use super::query::Cmp;

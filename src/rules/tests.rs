@@ -2,19 +2,16 @@
 //! one table of (query, title, body, fires?, the spans it reports).
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
 
 use super::{Doc, RuleSet};
 use crate::extract::Extractor;
-use crate::extract::kb::KnowledgeBase;
 
 fn extractor() -> &'static Extractor {
-    static X: OnceLock<Extractor> = OnceLock::new();
-    X.get_or_init(|| Extractor::new(Arc::new(KnowledgeBase::builtin().unwrap())))
+    Extractor::builtin_for_tests()
 }
 
 /// The spans `query` reports on an item (title, body), or `None` if it does not fire.
-fn run(query: &str, title: &str, body: &str) -> Option<Vec<String>> {
+pub(super) fn run(query: &str, title: &str, body: &str) -> Option<Vec<String>> {
     let src = format!("[[rule]]\nid = \"t\"\nquery = '''{query}'''\n");
     let mut errors = Vec::new();
     let rules =
@@ -67,6 +64,45 @@ fn semantics() {
             Some(&["CNIL"]),
         ),
         ("tag:dpa AND country:NL", "", "The CNIL fined Google.", None),
+        // Entities a description made carry their own country and tags.
+        (
+            "tag:dpa AND country:DE AND kind:regulator",
+            "",
+            "German data protection authorities warned Meta.",
+            Some(&["German", "German data protection authorities"]),
+        ),
+        (
+            "tag:dpa AND country:US",
+            "",
+            "The Texas privacy regulator fined a broker.",
+            Some(&["Texas", "Texas privacy regulator"]),
+        ),
+        ("tag:dpa", "", "US state regulators sued the firm.", None),
+        (
+            "kind:regulator AND country:GB",
+            "",
+            "UK regulators fined the firm.",
+            Some(&["UK", "UK regulators"]),
+        ),
+        // Central mentions: passing ones do not count.
+        (
+            "central(@tiktok) IN lead",
+            "Forget TikTok, this app is the craze",
+            "It lets friends share a photo a day.",
+            None,
+        ),
+        (
+            "central(@tiktok) IN lead",
+            "TikTok sues the US",
+            "The app filed its suit on Tuesday.",
+            Some(&["TikTok"]),
+        ),
+        (
+            "SENTENCE(central(@wechat), ban)",
+            "",
+            "Police paid via WeChat after the ban.",
+            None,
+        ),
         // Words: boundaries, case, phrases, prefixes.
         ("ban", "", "TikTok faces a BAN.", Some(&["BAN"])),
         ("ban", "", "Bananas and banners.", None),
@@ -229,6 +265,7 @@ fn random_queries_never_panic_anywhere() {
         "mentions(",
         ") >= 1",
         ") < 2",
+        "central(",
         "é",
         "😀",
     ];

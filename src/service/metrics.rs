@@ -60,6 +60,22 @@ struct RuleLabel {
     rule: String,
 }
 
+/// A `channel` label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChannelLabel {
+    /// The channel's name.
+    channel: String,
+}
+
+/// A `channel` and `outcome` label.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChannelOutcomeLabel {
+    /// The channel's name.
+    channel: String,
+    /// `retried` or `refused`.
+    outcome: String,
+}
+
 /// Everything the daemon counts. Cheap to update; shared behind an `Arc`.
 #[derive(Debug)]
 pub struct Metrics {
@@ -81,6 +97,16 @@ pub struct Metrics {
     feeds: Gauge,
     /// Seconds from an item's publication to its alert reaching the alert log.
     latency: Histogram,
+    /// Alerts delivered, by channel.
+    channel_alerts: Family<ChannelLabel, Counter>,
+    /// Failed attempts, by channel and outcome.
+    channel_failures: Family<ChannelOutcomeLabel, Counter>,
+    /// Alerts given up as older than the channel's `max_age`, by channel.
+    channel_given_up: Family<ChannelLabel, Counter>,
+    /// Alerts waiting, by channel.
+    channel_queue: Family<ChannelLabel, Gauge>,
+    /// Unix time of each channel's last delivery.
+    channel_last_success: Family<ChannelLabel, Gauge<f64, AtomicU64>>,
 }
 
 impl Default for Metrics {
@@ -103,6 +129,11 @@ impl Metrics {
             last_success: Family::default(),
             feeds: Gauge::default(),
             latency: Histogram::new(LATENCY_BUCKETS),
+            channel_alerts: Family::default(),
+            channel_failures: Family::default(),
+            channel_given_up: Family::default(),
+            channel_queue: Family::default(),
+            channel_last_success: Family::default(),
         };
         registry.register("polls", "Feed polls finished", m.polls.clone());
         registry.register(
@@ -132,7 +163,90 @@ impl Metrics {
             "Seconds from an item's publication to its alert in the alert log",
             m.latency.clone(),
         );
+        registry.register(
+            "channel_alerts",
+            "Alerts delivered to a channel",
+            m.channel_alerts.clone(),
+        );
+        registry.register(
+            "channel_failures",
+            "Failed channel delivery attempts (retried, or refused for good)",
+            m.channel_failures.clone(),
+        );
+        registry.register(
+            "channel_given_up",
+            "Alerts given up as older than the channel's max_age",
+            m.channel_given_up.clone(),
+        );
+        registry.register(
+            "channel_queue",
+            "Alerts waiting for a channel",
+            m.channel_queue.clone(),
+        );
+        registry.register(
+            "channel_last_success_timestamp_seconds",
+            "Unix time of the channel's last delivery",
+            m.channel_last_success.clone(),
+        );
         Metrics { registry, ..m }
+    }
+
+    /// `alerts` alerts reached `channel` at `at`.
+    pub fn channel_delivered(&self, channel: &str, alerts: usize, at: DateTime<Utc>) {
+        let label = ChannelLabel {
+            channel: channel.to_string(),
+        };
+        self.channel_alerts
+            .get_or_create(&label)
+            .inc_by(alerts as u64);
+        self.channel_last_success
+            .get_or_create(&label)
+            .set(at.timestamp_millis() as f64 / 1000.0);
+    }
+
+    /// An attempt at `channel` failed: refused for good when `permanent`, else retried.
+    pub fn channel_failed(&self, channel: &str, permanent: bool) {
+        self.channel_failures
+            .get_or_create(&ChannelOutcomeLabel {
+                channel: channel.to_string(),
+                outcome: if permanent { "refused" } else { "retried" }.to_string(),
+            })
+            .inc();
+    }
+
+    /// `alerts` alerts of `channel` were given up as too old.
+    pub fn channel_given_up(&self, channel: &str, alerts: usize) {
+        self.channel_given_up
+            .get_or_create(&ChannelLabel {
+                channel: channel.to_string(),
+            })
+            .inc_by(alerts as u64);
+    }
+
+    /// `channel` has `queued` alerts waiting.
+    pub fn channel_queue(&self, channel: &str, queued: u64) {
+        self.channel_queue
+            .get_or_create(&ChannelLabel {
+                channel: channel.to_string(),
+            })
+            .set(i64::try_from(queued).unwrap_or(i64::MAX));
+    }
+
+    /// `channel` is no longer configured: its series go away.
+    pub fn channel_removed(&self, channel: &str) {
+        let label = ChannelLabel {
+            channel: channel.to_string(),
+        };
+        self.channel_alerts.remove(&label);
+        self.channel_given_up.remove(&label);
+        self.channel_queue.remove(&label);
+        self.channel_last_success.remove(&label);
+        for outcome in ["refused", "retried"] {
+            self.channel_failures.remove(&ChannelOutcomeLabel {
+                channel: channel.to_string(),
+                outcome: outcome.to_string(),
+            });
+        }
     }
 
     /// A poll of `feed` finished at `at`.
@@ -293,6 +407,13 @@ mod tests {
         m.alert_logged("tiktok", Some(t - chrono::Duration::seconds(90)), t);
         m.notification_failed();
         m.set_feed_count(1);
+        m.channel_delivered("secops", 2, t);
+        m.channel_failed("secops", false);
+        m.channel_failed("secops", true);
+        m.channel_given_up("secops", 4);
+        m.channel_queue("secops", 5);
+        m.channel_delivered("gone", 1, t);
+        m.channel_removed("gone");
         let text = m.encode();
         for want in [
             "newswatch_polls_total 3",
@@ -304,9 +425,19 @@ mod tests {
             "newswatch_feeds 1",
             "newswatch_alert_latency_seconds_bucket{le=\"120.0\"} 1",
             "newswatch_alert_latency_seconds_sum 90.0",
+            "newswatch_channel_alerts_total{channel=\"secops\"} 2",
+            "newswatch_channel_failures_total{channel=\"secops\",outcome=\"retried\"} 1",
+            "newswatch_channel_failures_total{channel=\"secops\",outcome=\"refused\"} 1",
+            "newswatch_channel_given_up_total{channel=\"secops\"} 4",
+            "newswatch_channel_queue{channel=\"secops\"} 5",
+            "newswatch_channel_last_success_timestamp_seconds{channel=\"secops\"} 1700000000",
         ] {
             assert!(text.contains(want), "{want} missing in:\n{text}");
         }
         assert!(!text.contains("ft"), "removed feeds disappear:\n{text}");
+        assert!(
+            !text.contains("gone"),
+            "removed channels disappear:\n{text}"
+        );
     }
 }

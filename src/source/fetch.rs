@@ -7,7 +7,7 @@
 //! validators.
 
 use std::path::Path;
-use std::sync::Once;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, UNIX_EPOCH};
 
 use reqwest::StatusCode;
@@ -19,6 +19,7 @@ use url::Url;
 
 use crate::config::{FeedSource, Http};
 use crate::model::Validators;
+use crate::net::{self, error_chain};
 use crate::source::hints::{self, Hints};
 
 /// Most redirects followed for one fetch.
@@ -112,36 +113,46 @@ pub enum FetchError {
 /// Fetches feeds over HTTP(S) and from local files. Cheap to clone; share one.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    /// The HTTP client, built on the first HTTP fetch (or [`Fetcher::http_ready`]):
+    /// building it loads the system's TLS roots, which reading files never needs.
+    /// Shared by clones, so it is built once.
+    client: Arc<OnceLock<reqwest::Client>>,
+    /// The settings the client is built from.
+    http: Http,
     max_body: u64,
     /// Bound on a whole fetch, every redirect and the body included.
     timeout: Duration,
 }
 
-static CRYPTO: Once = Once::new();
-
 impl Fetcher {
-    /// Builds the HTTP client for these limits. Proxies come from the environment
+    /// A fetcher with these limits. Proxies come from the environment
     /// (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`), as reqwest reads them.
-    pub fn new(http: &Http) -> anyhow::Result<Self> {
-        CRYPTO.call_once(|| {
-            // Err means another provider is already installed, which is just as good.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
-        let client = reqwest::Client::builder()
-            .user_agent(&http.user_agent)
-            .connect_timeout(http.connect_timeout)
-            .timeout(http.timeout)
-            .read_timeout(http.timeout)
-            // Redirects are followed by hand, to tell permanent ones from the others.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(8)
-            .build()?;
-        Ok(Fetcher {
-            client,
+    /// Nothing is loaded until an HTTP fetch needs it.
+    pub fn new(http: &Http) -> Self {
+        Fetcher {
+            client: Arc::new(OnceLock::new()),
+            http: http.clone(),
             max_body: http.max_body,
             timeout: http.timeout,
-        })
+        }
+    }
+
+    /// Builds the HTTP client now (loading the TLS roots), so that a machine where
+    /// it cannot be built is an error at start rather than at every poll.
+    pub fn http_ready(&self) -> anyhow::Result<()> {
+        self.client().map(drop).map_err(anyhow::Error::from)
+    }
+
+    /// The HTTP client, built on first use. A failure is not kept: the next fetch
+    /// tries again (the system's roots may have been installed meanwhile).
+    fn client(&self) -> Result<&reqwest::Client, FetchError> {
+        if let Some(c) = self.client.get() {
+            return Ok(c);
+        }
+        // Redirects are followed by hand (the builder follows none), to tell
+        // permanent ones from the others.
+        let client = net::client_builder(&self.http).build().map_err(net_error)?;
+        Ok(self.client.get_or_init(|| client))
     }
 
     /// The bound on one whole fetch, redirects and body included (`[http] timeout`).
@@ -259,7 +270,7 @@ impl Fetcher {
         let mut all_permanent = true;
         let mut hops = 0;
         let resp = loop {
-            let mut req = self.client.get(url.clone()).header(ACCEPT, accept);
+            let mut req = self.client()?.get(url.clone()).header(ACCEPT, accept);
             if let Some(etag) = &validators.etag {
                 req = req.header(IF_NONE_MATCH, etag);
             }
@@ -444,19 +455,4 @@ fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
         cur = c.source();
     }
     false
-}
-
-/// The error and its causes on one line: reqwest's own message alone says little.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        let m = c.to_string();
-        if !s.contains(&m) {
-            s.push_str(": ");
-            s.push_str(&m);
-        }
-        cur = c.source();
-    }
-    s
 }

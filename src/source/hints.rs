@@ -10,6 +10,8 @@ use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Utc};
 use reqwest::header::{AGE, CACHE_CONTROL, DATE, EXPIRES, HeaderMap, RETRY_AFTER};
 
+use crate::net::{http_date, retry_after};
+
 /// How long the publisher asks us to wait, from each source that said anything.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Hints {
@@ -66,22 +68,6 @@ fn max_age(v: &str) -> Option<Duration> {
         let secs = val.trim().trim_matches('"').parse::<u64>().ok()?;
         Some(Duration::from_secs(secs))
     })
-}
-
-/// An HTTP date (IMF-fixdate, which RFC 2822 parsing accepts, `GMT` included).
-fn http_date(v: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc2822(v.trim())
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// `Retry-After` as delay-seconds or an HTTP date, as a wait from `now`.
-pub fn retry_after(v: &str, now: DateTime<Utc>) -> Option<Duration> {
-    let v = v.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    (http_date(v)? - now).to_std().ok()
 }
 
 /// How far into a document the channel-level hints are looked for: they come before

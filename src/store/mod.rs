@@ -10,9 +10,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::model::{Alert, Item, Popup, Validators};
 
+mod deliveries;
 mod rule_state;
 mod shared;
 mod summaries;
+pub use deliveries::{ChannelState, ChannelSync, DeliveryEnd, OutMessage};
 pub use rule_state::StoredItem;
 pub use shared::{SharedStore, lock};
 pub use summaries::DueSummary;
@@ -69,6 +71,7 @@ ALTER TABLE feeds ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE feeds ADD COLUMN publisher_ttl INTEGER;
 "#,
     summaries::MIGRATION,
+    deliveries::MIGRATION,
 ];
 
 /// Why the store could not do what was asked.
@@ -448,11 +451,19 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// Deletes delivered alerts older than `before` from the outbox.
+    /// Deletes delivered alerts older than `before` from the outbox: written to the
+    /// log, shown (or not meant to be), and done with by every channel (looked at,
+    /// and delivered or given up).
     pub fn prune_outbox(&mut self, before: DateTime<Utc>) -> Result<usize, StoreError> {
-        Ok(self.conn.prepare_cached("DELETE FROM outbox WHERE created < ?1 AND logged_at IS NOT NULL AND (notify = 0 OR notified_at IS NOT NULL)")?.execute(
-            [ms(before)],
-        )?)
+        Ok(self
+            .conn
+            .prepare_cached(
+                "DELETE FROM outbox WHERE created < ?1 AND logged_at IS NOT NULL
+                 AND (notify = 0 OR notified_at IS NOT NULL)
+                 AND seq <= (SELECT coalesce(min(cursor), 9223372036854775807) FROM channels)
+                 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.seq = outbox.seq AND d.done_at IS NULL)",
+            )?
+            .execute([ms(before)])?)
     }
 
     /// Runs SQLite's integrity check; `Ok(())` when it says "ok".

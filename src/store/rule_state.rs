@@ -128,8 +128,8 @@ impl RecentAlerts {
             if ms(prior.created) < w.from {
                 continue;
             }
-            w.index.push(w.alerts.len(), &prior);
             w.alerts.push(prior);
+            w.index.push(&w.alerts, w.alerts.len() - 1);
         }
     }
 

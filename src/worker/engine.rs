@@ -58,6 +58,11 @@ impl Engine {
             );
             return Err(Diagnostics(vec![d]));
         }
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        let unmatched = crate::config::channel::unmatched_rules(&config.channels, &ids);
+        if !unmatched.is_empty() {
+            return Err(Diagnostics(unmatched));
+        }
         Ok(Engine::new(
             Extractor::new(Arc::new(kb)),
             RuleSet::new(rules),

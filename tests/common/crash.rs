@@ -104,9 +104,10 @@ pub struct StateView {
     pub items: usize,
 }
 
-/// Reads the state file in `state_dir` through a copy in a temporary folder: the
-/// original, and its WAL, are not touched.
-pub fn view_state(state_dir: &Path) -> Option<StateView> {
+/// A read-only look at the state file in `state_dir` through a copy (database and
+/// WAL) in a temporary folder: the original is not touched. The folder lives as long
+/// as the connection is needed.
+pub fn open_copy(state_dir: &Path) -> Option<(tempfile::TempDir, rusqlite::Connection)> {
     let db = state_dir.join("newswatch.sqlite3");
     if !db.exists() {
         return None;
@@ -119,6 +120,12 @@ pub fn view_state(state_dir: &Path) -> Option<StateView> {
         fs::copy(&wal, format!("{}-wal", copy.display())).ok()?;
     }
     let conn = rusqlite::Connection::open(&copy).ok()?;
+    Some((tmp, conn))
+}
+
+/// Reads the state file in `state_dir` through a copy (see [`open_copy`]).
+pub fn view_state(state_dir: &Path) -> Option<StateView> {
+    let (_tmp, conn) = open_copy(state_dir)?;
     let mut stmt = conn
         .prepare("SELECT alert_id FROM outbox WHERE logged_at IS NULL ORDER BY seq")
         .ok()?;
@@ -138,6 +145,41 @@ pub fn view_state(state_dir: &Path) -> Option<StateView> {
         outbox: outbox as usize,
         items: items as usize,
     })
+}
+
+/// One channel delivery as the state file records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRow {
+    /// The channel.
+    pub channel: String,
+    /// The alert.
+    pub alert_id: String,
+    /// `queued`, `sent`, `failed` or `expired`.
+    pub state: String,
+    /// Attempts counted.
+    pub attempts: u32,
+}
+
+/// Every channel delivery the state file in `state_dir` records (through a copy).
+pub fn deliveries(state_dir: &Path) -> Option<Vec<DeliveryRow>> {
+    let (_tmp, conn) = open_copy(state_dir)?;
+    let mut stmt = conn
+        .prepare(
+            "SELECT d.channel, o.alert_id, d.state, d.attempts FROM deliveries d
+             JOIN outbox o ON o.seq = d.seq ORDER BY d.channel, d.seq",
+        )
+        .ok()?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(DeliveryRow {
+                channel: r.get(0)?,
+                alert_id: r.get(1)?,
+                state: r.get(2)?,
+                attempts: r.get(3)?,
+            })
+        })
+        .ok()?;
+    rows.collect::<Result<_, _>>().ok()
 }
 
 /// The alert ids of the log's complete lines, and how many lines are not JSON objects

@@ -96,7 +96,9 @@ fn many_entries_sharing_an_id_get_distinct_ids_in_linear_time() {
         let t = Instant::now();
         let parsed = parse_feed(doc.as_bytes(), None).expect(what);
         let took = t.elapsed();
-        assert!(took < Duration::from_secs(30), "{what}: {took:?}");
+        // A hang guard, not a speed target: linear takes seconds here (tens under a
+        // loaded machine), pairwise comparing took minutes at 40,000 on a quiet one.
+        assert!(took < Duration::from_secs(120), "{what}: {took:?}");
         assert_eq!(parsed.len(), n, "{what}");
         let ids: std::collections::HashSet<&str> = parsed.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(ids.len(), n, "{what}: ids are distinct");

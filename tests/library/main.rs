@@ -9,6 +9,8 @@
 #[path = "../common/mod.rs"]
 pub mod common;
 
+mod channel_delivery;
+mod channel_payloads;
 mod crash_recovery;
 mod delivery;
 mod extract_gold;

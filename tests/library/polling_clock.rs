@@ -81,7 +81,7 @@ impl Harness {
         let engine = Engine::load(&cfg).unwrap();
         let store = Store::open(&cfg.state_dir).unwrap();
         let ctx = PollContext {
-            fetcher: Fetcher::new(&cfg.http).unwrap(),
+            fetcher: Fetcher::new(&cfg.http),
             store: Arc::new(Mutex::new(store)),
             engine: Arc::new(engine),
             wake: Arc::new(Notify::new()),

@@ -1,8 +1,16 @@
 //! Measured precision and recall of the shipped watchlists, extractor and rules
-//! together, on the labelled set `tests/fixtures/rules/labelled.jsonl` (news-style
+//! together, on the labelled set `tests/fixtures/rules/labelled.jsonl` (250 news-style
 //! items with the confounders: ICO as a coin offering, AP as the Associated Press,
 //! "tick-tock", Tencent news without WeChat, ByteDance-only news, FTC antitrust news,
-//! GDPR fines reported without naming a regulator). Prints the figures and every miss.
+//! GDPR fines reported without naming a regulator; regulators named by description
+//! ("the Irish data watchdog", "German data protection authorities") and their
+//! look-alikes ("the Irish competition watchdog"); other regulators acting on personal
+//! data; TikTok and WeChat in passing: a medium, a yardstick, a list, a precedent).
+//! Prints the figures and every miss.
+//!
+//! These are items written to probe the rules, so the figures say which traps are
+//! handled, not how the rules do on the news; for that, see `scripts/score-rules.py`
+//! and "How precise are the shipped rules?" in the README.
 //!
 //! Two figures per rule: over every item, and over the items whose outcome does not
 //! hinge on a known extractor defect (items with an `extractor_issue`, which names the
@@ -22,8 +30,10 @@ use newswatch::worker::engine::Engine;
 /// What each shipped rule must reach, precision and recall, on items without a known
 /// extractor defect.
 const BAR: f64 = 0.95;
-/// What each must reach over all items.
-const FLOOR: f64 = 0.90;
+/// What each must reach over all items. The set has no item with a known extractor
+/// defect at present, so both figures are the same; measured: tiktok 1.000/1.000,
+/// wechat 0.962/1.000, privacy-regulators 0.989/0.989 (precision/recall).
+const FLOOR: f64 = 0.95;
 const RULES: [&str; 3] = ["tiktok", "wechat", "privacy-regulators"];
 
 #[derive(Default)]
@@ -69,7 +79,7 @@ fn shipped_rules_are_precise_on_the_labelled_set() {
         .collect();
     let items = parse_lines(&text, "labelled").unwrap();
     assert!(
-        items.len() >= 80,
+        items.len() >= 250,
         "the labelled set has {} items",
         items.len()
     );

@@ -163,6 +163,37 @@ fn items_prints_one_json_line_per_item_from_file_and_url() {
 }
 
 #[test]
+fn items_from_a_file_never_loads_tls_roots() {
+    // Roots that cannot load: a garbage bundle and an empty folder of certificates.
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("garbage.pem");
+    fs::write(&bundle, "not a certificate\n").unwrap();
+    let certs = dir.path().join("certs");
+    fs::create_dir(&certs).unwrap();
+    let without_roots = |args: &[&str]| {
+        common::newswatch()
+            .env("SSL_CERT_FILE", &bundle)
+            .env("SSL_CERT_DIR", &certs)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // A URL needs the HTTP client, which cannot be built without roots: the
+    // environment really takes them away...
+    let server = FeedServer::start();
+    let demo = repo().join("config/demo/demo-feed.xml");
+    server.set("/d.xml", fs::read(&demo).unwrap(), None);
+    let out = without_roots(&["items", &server.url("/d.xml")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("CA certificates"), "{}", stderr(&out));
+    // ...and a file never asks for them: no warning, no error.
+    let out = without_roots(&["items", demo.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1);
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
 fn extract_keeps_plain_text_unchanged_and_batches_in_order() {
     let article = repo().join("tests/fixtures/tiktok-wechat-2020.txt");
     let text = fs::read_to_string(&article).unwrap();

@@ -11,6 +11,7 @@
 pub mod common;
 
 mod article_cli;
+mod channels_cli;
 mod cli;
 mod daemon_run;
 mod desktop;

@@ -1,6 +1,7 @@
 //! The metrics endpoint, scraped for real over loopback: off by default, and when on
 //! it serves the Prometheus text format with polls, errors, items, alerts,
-//! notification failures, per-feed last success and the publication-to-alert latency.
+//! notification failures, per-feed last success, the publication-to-alert latency and
+//! what each channel delivered.
 
 use crate::common;
 use crate::common::service;
@@ -9,6 +10,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
+use crate::common::receiver::Receiver;
 use crate::common::server::FeedServer;
 use crate::common::{Sandbox, minutes_ago, rss, wait_until};
 use service::Daemon;
@@ -46,12 +48,15 @@ fn scrape_over_loopback() {
         rss(&[("one", "TikTok item", "TikTok", &minutes_ago(5))]),
         None,
     );
+    let hook = Receiver::start();
     let sb = Sandbox::new(&format!(
         "[[feed]]\nname = \"good\"\nurl = \"{}\"\ninterval = \"10s\"\n\
          [[feed]]\nname = \"bad\"\nurl = \"{}\"\ninterval = \"10s\"\n\
+         [[channel]]\nname = \"hook\"\nkind = \"webhook\"\nurl = \"{}\"\n\
          [metrics]\nenabled = true\nlisten = \"127.0.0.1:0\"\n",
         server.url("/ok"),
-        server.url("/missing")
+        server.url("/missing"),
+        hook.url("/")
     ));
     let daemon = Daemon::start(&sb, &[]);
     daemon.wait_log(1, &["metrics endpoint listening"], LONG);
@@ -72,12 +77,19 @@ fn scrape_over_loopback() {
         body = b;
         sample(&body, "newswatch_polls_total").unwrap_or(0.0) >= 2.0
             && sample(&body, "newswatch_alerts_total{rule=\"tiktok\"}").is_some()
+            && sample(&body, "newswatch_channel_alerts_total{channel=\"hook\"}").is_some()
     });
     assert!(scraped, "both feeds polled, the alert logged:\n{body}");
     assert!(
         sample(&body, "newswatch_poll_errors_total").unwrap() >= 1.0,
         "{body}"
     );
+    assert_eq!(
+        sample(&body, "newswatch_channel_alerts_total{channel=\"hook\"}"),
+        Some(1.0),
+        "{body}"
+    );
+    assert_eq!(hook.received().len(), 1);
     assert!(
         sample(&body, "newswatch_items_total").unwrap() >= 1.0,
         "{body}"

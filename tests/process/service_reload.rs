@@ -7,6 +7,7 @@ use crate::common::service;
 
 use std::time::Duration;
 
+use crate::common::receiver::Receiver;
 use crate::common::server::FeedServer;
 use crate::common::{Sandbox, minutes_ago, rss, wait_until};
 use service::Daemon;
@@ -79,6 +80,66 @@ fn valid_change_adds_and_removes_feeds_and_rules() {
         requests(&server, "/a"),
         a_polls,
         "the removed feed is not polled"
+    );
+    let (status, log) = daemon.stop(Duration::from_secs(10));
+    assert!(status.success(), "{log}");
+}
+
+#[test]
+fn reload_starts_added_channels_and_stops_removed_ones() {
+    let server = FeedServer::start();
+    server.set(
+        "/a",
+        rss(&[("a1", "TikTok item", "TikTok", &minutes_ago(5))]),
+        None,
+    );
+    server.set(
+        "/b",
+        rss(&[("b1", "Douyin item", "Douyin", &minutes_ago(1))]),
+        None,
+    );
+    let (one, two) = (Receiver::start(), Receiver::start());
+    let channel = |name: &str, r: &Receiver| {
+        format!(
+            "[[channel]]\nname = \"{name}\"\nkind = \"webhook\"\nurl = \"{}\"\n",
+            r.url("/")
+        )
+    };
+    let sb = Sandbox::new(&format!(
+        "{}{}",
+        feed("a", &server.url("/a")),
+        channel("one", &one)
+    ));
+    let daemon = Daemon::start(&sb, &[]);
+    assert!(
+        wait_until(LONG, || one.received().len() == 1),
+        "channel one gets a's alert"
+    );
+
+    sb.write_config(&format!(
+        "{}{}{}",
+        feed("a", &server.url("/a")),
+        feed("b", &server.url("/b")),
+        channel("two", &two)
+    ));
+    daemon.signal("-HUP");
+    daemon.wait_log(1, &["configuration reloaded", "channels=1"], LONG);
+    daemon.wait_log(1, &["channel removed from the config", "channel=one"], LONG);
+    daemon.wait_log(1, &["channel added", "channel=two"], LONG);
+    assert!(
+        wait_until(LONG, || two.received().len() == 1),
+        "the added channel gets b's alert\n{}",
+        daemon.log()
+    );
+    assert_eq!(
+        two.received()[0].json()["item"]["id"],
+        "b1",
+        "only what was raised after it came"
+    );
+    assert_eq!(
+        one.received().len(),
+        1,
+        "the removed channel gets nothing more"
     );
     let (status, log) = daemon.stop(Duration::from_secs(10));
     assert!(status.success(), "{log}");

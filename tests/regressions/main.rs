@@ -9,5 +9,6 @@
 #[path = "../common/mod.rs"]
 pub mod common;
 
+mod crash_channels;
 mod crash_harness;
 mod fuzz_regressions;

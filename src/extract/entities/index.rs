@@ -6,11 +6,16 @@
 //! time. Aliases that can start inside a word (those opening with a character of a
 //! script written without spaces, "抖音", or with punctuation) go to a small
 //! Aho-Corasick automaton instead.
+//!
+//! The tables are flat (texts end to end, lists end to end, an open-addressing table
+//! of slots), so the shipped knowledge base's index is stored compiled in the binary
+//! ([`Tables`], see `super::super::snapshot`) and loads with a few copies.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
 
 use super::is_word_char;
 
@@ -55,6 +60,119 @@ fn first_word(s: &str) -> &str {
     &s[..end]
 }
 
+/// Where item `i` of a list stored end to end lies, from the items' `ends`.
+fn span(ends: &[u32], i: u32) -> Option<std::ops::Range<usize>> {
+    let i = i as usize;
+    let start = match i.checked_sub(1) {
+        Some(j) => *ends.get(j)? as usize,
+        None => 0,
+    };
+    Some(start..*ends.get(i)? as usize)
+}
+
+/// Strings stored end to end: string `i` is `text[ends[i - 1]..ends[i]]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Strings {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    fn get(&self, i: u32) -> &str {
+        span(&self.ends, i)
+            .and_then(|r| self.text.get(r))
+            .unwrap_or("")
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+/// Lists of numbers stored end to end: list `i` is `items[ends[i - 1]..ends[i]]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Lists {
+    items: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl Lists {
+    fn push(&mut self, list: &[u32]) {
+        self.items.extend_from_slice(list);
+        self.ends.push(self.items.len() as u32);
+    }
+
+    fn get(&self, i: u32) -> &[u32] {
+        span(&self.ends, i)
+            .and_then(|r| self.items.get(r))
+            .unwrap_or(&[])
+    }
+}
+
+/// FNV-1a of `bytes`, as [`Fnv`] hashes them.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    h.write(bytes);
+    h.finish()
+}
+
+/// Words → lists of pattern ids: open addressing (linear probing) over [`fnv`]
+/// hashes, at most half full.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct WordTable {
+    keys: Strings,
+    lists: Lists,
+    /// A power of two many; 0 is empty, `k + 1` is key `k`.
+    slots: Vec<u32>,
+}
+
+impl WordTable {
+    /// The table of `entries` (distinct words, each with its list).
+    fn new(entries: &[(String, Vec<u32>)]) -> Self {
+        let size = (entries.len() * 2).next_power_of_two().max(2);
+        let mut t = WordTable {
+            slots: vec![0; size],
+            ..WordTable::default()
+        };
+        for (k, (word, list)) in entries.iter().enumerate() {
+            t.keys.push(word);
+            t.lists.push(list);
+            let mask = size - 1;
+            let mut i = fnv(word.as_bytes()) as usize & mask;
+            while t.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = k as u32 + 1;
+        }
+        t
+    }
+
+    /// The list of `word`.
+    fn get(&self, word: &str) -> Option<&[u32]> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = fnv(word.as_bytes()) as usize & mask;
+        loop {
+            let k = *self.slots.get(i)?;
+            if k == 0 {
+                return None;
+            }
+            if self.keys.get(k - 1) == word {
+                return Some(self.lists.get(k - 1));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys.len() == 0
+    }
+}
+
 /// Patterns, each with the candidates it stands for.
 #[derive(Debug, Default)]
 pub(crate) struct Patterns {
@@ -81,22 +199,52 @@ impl Patterns {
     }
 }
 
+/// First words and the patterns starting with each, in the order first words are
+/// met: what a [`WordTable`] is built from.
+#[derive(Default)]
+struct Heads {
+    entries: Vec<(String, Vec<u32>)>,
+    at: FnvMap<String, usize>,
+}
+
+impl Heads {
+    fn add(&mut self, head: &str, pattern: u32) {
+        let entries = &mut self.entries;
+        let k = *self.at.entry(head.to_string()).or_insert_with(|| {
+            entries.push((head.to_string(), Vec::new()));
+            entries.len() - 1
+        });
+        entries[k].1.push(pattern);
+    }
+}
+
 /// The compiled index over every pattern.
 #[derive(Debug)]
 pub(crate) struct WordIndex {
+    tables: Tables,
+    /// The patterns of `tables.free`, which can start inside a word. `None` when
+    /// there are none (or, never seen, when the automaton cannot be built).
+    free: Option<AhoCorasick>,
+}
+
+/// What [`WordIndex`] is made of, apart from its automaton: what the compiled-in
+/// knowledge base stores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Tables {
     /// Case-sensitive: first word → patterns.
-    exact: FnvMap<String, Vec<u32>>,
+    exact: WordTable,
     /// ASCII-case-insensitive (the rare `case = "any"` aliases): lower-cased first
     /// word → patterns.
-    folded: FnvMap<String, Vec<u32>>,
-    /// Patterns that can start inside a word. `None` when there are none (or, never
-    /// seen, when the automaton cannot be built).
-    free: Option<AhoCorasick>,
-    /// For each pattern of `free`, its index among all patterns.
+    folded: WordTable,
+    /// The patterns that can start inside a word, and their index among all patterns.
+    free: Strings,
     free_ids: Vec<u32>,
-    texts: Vec<String>,
+    /// Every pattern's text.
+    texts: Strings,
+    /// Whether each pattern matches in any ASCII case.
     folded_flags: Vec<bool>,
-    cands: Vec<Vec<u32>>,
+    /// Each pattern's candidates.
+    cands: Lists,
     /// Bit `b0 * 256 + b1` is set when some key starts with bytes `b0 b1` (or is the
     /// one byte `b0`, with `b1` = 0): most words of a text start with a pair no
     /// alias starts with, and cost no hash lookup.
@@ -127,35 +275,31 @@ impl WordIndex {
     /// Indexes `exact` (matched as written) and `folded` (any ASCII case; their texts
     /// are lower case) patterns.
     pub(crate) fn new(exact: Patterns, folded: Patterns) -> Self {
-        let mut ix = WordIndex {
-            exact: FnvMap::default(),
-            folded: FnvMap::default(),
-            free: None,
+        let mut t = Tables {
+            exact: WordTable::default(),
+            folded: WordTable::default(),
+            free: Strings::default(),
             free_ids: Vec::new(),
-            texts: Vec::new(),
+            texts: Strings::default(),
             folded_flags: Vec::new(),
-            cands: Vec::new(),
+            cands: Lists::default(),
             pairs: vec![0; 1 << 10],
         };
-        let mut free_texts = Vec::new();
+        // Exact and folded: first word → patterns.
+        let mut heads: [Heads; 2] = Default::default();
         for (table, is_folded) in [(exact, false), (folded, true)] {
             for (text, cands) in table.texts.into_iter().zip(table.cands) {
-                let id = ix.texts.len() as u32;
+                let id = t.texts.len() as u32;
                 let head = first_word(&text);
                 let starts_free = text
                     .chars()
                     .next()
                     .is_none_or(|c| !is_word_char(c) || is_unspaced_script(c));
                 if starts_free {
-                    free_texts.push(text.clone());
-                    ix.free_ids.push(id);
+                    t.free.push(&text);
+                    t.free_ids.push(id);
                 } else {
-                    let map = if is_folded {
-                        &mut ix.folded
-                    } else {
-                        &mut ix.exact
-                    };
-                    map.entry(head.to_string()).or_default().push(id);
+                    heads[usize::from(is_folded)].add(head, id);
                     if is_folded {
                         // Any ASCII case of the first two bytes.
                         let h = head.as_bytes();
@@ -163,38 +307,48 @@ impl WordIndex {
                         let b1 = h.get(1).copied().unwrap_or(0);
                         for x in [b0.to_ascii_lowercase(), b0.to_ascii_uppercase()] {
                             for y in [b1.to_ascii_lowercase(), b1.to_ascii_uppercase()] {
-                                ix.mark(usize::from(x) << 8 | usize::from(y));
+                                t.mark(usize::from(x) << 8 | usize::from(y));
                             }
                         }
                     } else {
-                        ix.mark(pair(head.as_bytes()));
+                        t.mark(pair(head.as_bytes()));
                     }
                 }
-                ix.texts.push(text);
-                ix.folded_flags.push(is_folded);
-                ix.cands.push(cands);
+                t.texts.push(&text);
+                t.folded_flags.push(is_folded);
+                t.cands.push(&cands);
             }
         }
-        if !free_texts.is_empty() {
-            ix.free = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&free_texts)
-                .ok();
-        }
-        ix
+        t.exact = WordTable::new(&heads[0].entries);
+        t.folded = WordTable::new(&heads[1].entries);
+        Self::from_tables(t)
     }
 
-    fn mark(&mut self, key: usize) {
-        self.pairs[key >> 6] |= 1 << (key & 63);
+    /// The index over `tables` (its automaton built here).
+    pub(crate) fn from_tables(tables: Tables) -> Self {
+        let free_texts: Vec<&str> = (0..tables.free.len() as u32)
+            .map(|i| tables.free.get(i))
+            .collect();
+        let free = (!free_texts.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&free_texts)
+                    .ok()
+            })
+            .flatten();
+        WordIndex { tables, free }
     }
 
-    fn marked(&self, key: usize) -> bool {
-        self.pairs[key >> 6] & (1 << (key & 63)) != 0
+    /// The tables, to store.
+    #[cfg(test)]
+    pub(crate) fn tables(&self) -> &Tables {
+        &self.tables
     }
 
     /// The candidates of pattern `p`.
     pub(crate) fn cands(&self, p: u32) -> &[u32] {
-        &self.cands[p as usize]
+        self.tables.cands.get(p)
     }
 
     /// Every occurrence of every pattern in `text` (overlapping ones included), in no
@@ -238,18 +392,20 @@ impl WordIndex {
                     }
                 }
             }
-            if !is_unspaced_script(c) && self.marked(pair(&bytes[i..end])) {
+            if !is_unspaced_script(c) && self.tables.marked(pair(&bytes[i..end])) {
                 self.lookup(text, i, end, &mut lower, &mut each);
             }
             i = end.max(i + 1);
         }
         if let Some(ac) = &self.free {
             for m in ac.find_overlapping_iter(text) {
-                each(Hit {
-                    start: m.start(),
-                    end: m.end(),
-                    pattern: self.free_ids[m.pattern().as_usize()],
-                });
+                if let Some(&pattern) = self.tables.free_ids.get(m.pattern().as_usize()) {
+                    each(Hit {
+                        start: m.start(),
+                        end: m.end(),
+                        pattern,
+                    });
+                }
             }
         }
     }
@@ -264,10 +420,11 @@ impl WordIndex {
         each: &mut impl FnMut(Hit),
     ) {
         let w = &text[i..end];
-        if let Some(ps) = self.exact.get(w) {
+        let tables = &self.tables;
+        if let Some(ps) = tables.exact.get(w) {
             for &p in ps {
-                let t = &self.texts[p as usize];
-                if text[i..].starts_with(t.as_str()) {
+                let t = tables.texts.get(p);
+                if text[i..].starts_with(t) {
                     each(Hit {
                         start: i,
                         end: i + t.len(),
@@ -276,13 +433,13 @@ impl WordIndex {
                 }
             }
         }
-        if !self.folded.is_empty() {
+        if !tables.folded.is_empty() {
             lower.clear();
             lower.push_str(w);
             lower.make_ascii_lowercase();
-            if let Some(ps) = self.folded.get(lower.as_str()) {
+            if let Some(ps) = tables.folded.get(lower.as_str()) {
                 for &p in ps {
-                    let t = &self.texts[p as usize];
+                    let t = tables.texts.get(p);
                     let stop = i + t.len();
                     if text.get(i..stop).is_some_and(|s| s.eq_ignore_ascii_case(t)) {
                         each(Hit {
@@ -299,7 +456,19 @@ impl WordIndex {
     /// Whether pattern `p` is matched in any ASCII case.
     #[cfg(test)]
     pub(crate) fn is_folded(&self, p: u32) -> bool {
-        self.folded_flags[p as usize]
+        self.tables.folded_flags[p as usize]
+    }
+}
+
+impl Tables {
+    fn mark(&mut self, key: usize) {
+        self.pairs[key >> 6] |= 1 << (key & 63);
+    }
+
+    fn marked(&self, key: usize) -> bool {
+        self.pairs
+            .get(key >> 6)
+            .is_some_and(|w| w & (1 << (key & 63)) != 0)
     }
 }
 

@@ -28,6 +28,7 @@ fn plain_rule(text: &str, origin: AliasOrigin) -> AliasRule {
         common_word: false,
         veto_words: Vec::new(),
         not_followed_by: Vec::new(),
+        not_before_idioms: false,
         not_preceded_by: Vec::new(),
         scope: Scope::Paragraph,
     }
@@ -35,7 +36,7 @@ fn plain_rule(text: &str, origin: AliasOrigin) -> AliasRule {
 
 /// Words after a demonym that make it part of a dish, a breed or an idiom rather than
 /// a reference to the place ("French onion soup", "Danish pastries", "Dutch courage").
-const DEMONYM_NOT_BEFORE: &[&str] = &[
+pub(super) const DEMONYM_NOT_BEFORE: &[&str] = &[
     "onion soup",
     "fries",
     "fry",
@@ -114,7 +115,7 @@ const DEMONYM_NOT_BEFORE: &[&str] = &[
 /// A demonym's rule: a plain rule that dishes and idioms rule out.
 fn demonym_rule(text: &str) -> AliasRule {
     let mut r = plain_rule(text, AliasOrigin::Demonym);
-    r.not_followed_by = DEMONYM_NOT_BEFORE.iter().map(|w| w.to_string()).collect();
+    r.not_before_idioms = true;
     r
 }
 
@@ -185,8 +186,7 @@ pub(super) fn build(d: &Draft, errors: &mut Vec<Diagnostic>) -> Option<Entity> {
     for (a, at) in t.alias.iter().zip(&d.alias_at) {
         if let Some(mut rule) = alias_rule(&t.id, a.get_ref(), at, errors) {
             if rule.origin == AliasOrigin::Demonym {
-                rule.not_followed_by
-                    .extend(DEMONYM_NOT_BEFORE.iter().map(|w| w.to_string()));
+                rule.not_before_idioms = true;
             }
             let plural = (rule.origin == AliasOrigin::Demonym)
                 .then(|| demonym_plural(&rule.text))
@@ -298,6 +298,7 @@ fn alias_rule(
         common_word: a.common_word,
         veto_words: a.veto_words.clone(),
         not_followed_by: a.not_followed_by.clone(),
+        not_before_idioms: false,
         not_preceded_by: a.not_preceded_by.clone(),
         scope,
     })

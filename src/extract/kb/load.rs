@@ -276,6 +276,7 @@ impl Loader {
             children: vec![Vec::new(); entities.len()],
             entities,
             origins,
+            compiled_in: false,
         };
         self.link(&mut kb);
         if self.errors.is_empty() {

@@ -158,6 +158,7 @@ pub(super) const REGULATOR_WORDS: &[&str] = &[
     "Watchdog",
     "Antitrust",
     "Oversight",
+    "Communications",
 ];
 
 /// Last words of an organisation that, with a regulator word, make it a regulator.

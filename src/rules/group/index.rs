@@ -1,20 +1,26 @@
-//! Finding a new alert's near-duplicates among a rule's earlier alerts without
-//! comparing it with every one of them (at 10,000 feeds a cycle raises tens of
-//! thousands of alerts; comparing each with all before it was quadratic).
+//! Finding the earliest of a new alert's near-duplicates among a rule's earlier alerts
+//! without looking at the members of its story (a story syndicated by thousands of
+//! feeds in a day has thousands of alerts; looking at each for every new one made a
+//! cycle quadratic in the story's size).
 //!
-//! Two fingerprints are near-duplicates when their links are equal or their SimHashes
-//! differ in at most [`MAX_HAMMING`] bits (equal, for short texts). The SimHash is cut
-//! into `MAX_HAMMING + 1` bands: hashes that differ in at most `MAX_HAMMING` bits agree
-//! on at least one band. So the alerts sharing the link or a band are all the
-//! candidates; [`super::near_duplicate`] still decides.
+//! Two fingerprints are near-duplicates when their links are equal or their texts are
+//! similar ([`super::similar_text`]: SimHashes at most [`MAX_HAMMING`] bits apart, or
+//! equal for short texts). So the alerts are kept in lists of equals: one per
+//! normalised link, one per distinct text (SimHash and word count), each ordered by
+//! (`created`, `alert_id`), where the earliest one inside a window is a binary search
+//! away. Distinct texts are found by SimHash band: cut into `MAX_HAMMING + 1` bands,
+//! hashes that differ in at most `MAX_HAMMING` bits agree on at least one band
+//! (pigeonhole), and a band lists each distinct text once, however many alerts share
+//! it.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
 use foldhash::fast::FixedState;
 
-use super::{Fingerprint, MAX_HAMMING, Prior};
+use super::{Fingerprint, MAX_HAMMING, Prior, similar_text};
 
 /// Bands of the SimHash (pigeonhole: one more than the bits that may differ).
 const BANDS: usize = MAX_HAMMING as usize + 1;
@@ -25,56 +31,128 @@ fn band(h: u64, i: usize) -> u64 {
     (h >> lo) & ((1u64 << (hi - lo)) - 1)
 }
 
-/// A rule's earlier alerts by link and by SimHash band, as positions in the list they
-/// were pushed from (which only grows at its end, so positions stay put).
+/// What grouping compares of an item's text: its SimHash and its word count.
+type TextKey = (u64, u32);
+
+fn text_key(fp: &Fingerprint) -> TextKey {
+    (fp.simhash, fp.words)
+}
+
+/// A rule's earlier alerts by link and by text, as positions in the list they were
+/// pushed from (which only grows at its end, so positions stay put).
 #[derive(Debug, Default)]
 pub struct PriorIndex {
-    /// Normalised link → positions.
+    /// Normalised link → positions, ordered by (`created`, `alert_id`).
     by_link: HashMap<String, Vec<u32>, FixedState>,
-    /// (band, band value) → positions.
-    by_band: HashMap<(u8, u64), Vec<u32>, FixedState>,
+    /// Text → positions, ordered by (`created`, `alert_id`).
+    by_text: HashMap<TextKey, Vec<u32>, FixedState>,
+    /// (band, band value) → the distinct texts with that band value.
+    by_band: HashMap<(u8, u64), Vec<TextKey>, FixedState>,
     /// The latest `created` of the alerts that were notified (for cooldowns).
     last_notified: Option<DateTime<Utc>>,
+}
+
+/// The order the earliest near-duplicate is chosen in: `created`, then `alert_id`.
+fn order(a: &Prior, b: &Prior) -> Ordering {
+    (a.created, &a.alert_id).cmp(&(b.created, &b.alert_id))
+}
+
+/// Puts position `pos` of `all` into `list` (ordered by [`order`]). Alerts are pushed
+/// about in the order they were raised, so this is nearly always an append.
+fn insert_ordered(list: &mut Vec<u32>, all: &[Prior], pos: u32) {
+    let p = &all[pos as usize];
+    let at = list.partition_point(|&i| order(&all[i as usize], p) != Ordering::Greater);
+    list.insert(at, pos);
+}
+
+/// The first position of `list` (ordered by [`order`]) raised at or after `from`, by
+/// binary search over the alerts `alert` gives for positions.
+fn first_from<'a>(
+    list: &[u32],
+    from: DateTime<Utc>,
+    alert: &impl Fn(u32) -> Option<&'a Prior>,
+) -> Option<u32> {
+    let k = list.partition_point(|&i| alert(i).is_some_and(|p| p.created < from));
+    list.get(k).copied()
 }
 
 impl PriorIndex {
     /// Indexes `priors` (positions are their indices).
     pub fn build(priors: &[Prior]) -> Self {
         let mut ix = PriorIndex::default();
-        for (i, p) in priors.iter().enumerate() {
-            ix.push(i, p);
+        for pos in 0..priors.len() {
+            ix.push(priors, pos);
         }
         ix
     }
 
-    /// Adds `p`, at position `pos` of the list.
-    pub fn push(&mut self, pos: usize, p: &Prior) {
+    /// Adds `all[pos]`, the alert at position `pos` of the list.
+    pub fn push(&mut self, all: &[Prior], pos: usize) {
+        let Some(p) = all.get(pos) else { return };
         let pos = pos as u32;
         if let Some(link) = &p.fingerprint.link {
-            self.by_link.entry(link.clone()).or_default().push(pos);
+            let list = self.by_link.entry(link.clone()).or_default();
+            insert_ordered(list, all, pos);
         }
-        for i in 0..BANDS {
-            let b = (i as u8, band(p.fingerprint.simhash, i));
-            self.by_band.entry(b).or_default().push(pos);
+        let key = text_key(&p.fingerprint);
+        let list = self.by_text.entry(key).or_default();
+        if list.is_empty() {
+            for i in 0..BANDS {
+                let b = (i as u8, band(key.0, i));
+                self.by_band.entry(b).or_default().push(key);
+            }
         }
+        insert_ordered(list, all, pos);
         if p.notified {
             self.last_notified = self.last_notified.max(Some(p.created));
         }
     }
 
-    /// Positions that may hold a near-duplicate of `fp`: every one that does, and
-    /// others; some more than once.
-    pub fn candidates<'a>(&'a self, fp: &'a Fingerprint) -> impl Iterator<Item = usize> + 'a {
-        let by_link = fp
-            .link
-            .as_ref()
-            .and_then(|l| self.by_link.get(l))
-            .map_or(&[][..], Vec::as_slice);
-        let by_band = (0..BANDS).flat_map(move |i| {
-            let b = (i as u8, band(fp.simhash, i));
-            self.by_band.get(&b).map_or(&[][..], Vec::as_slice)
-        });
-        by_link.iter().chain(by_band).map(|&p| p as usize)
+    /// The position in `all` (the list the index was pushed from) of the earliest
+    /// near-duplicate of `fp` (by `created`, then `alert_id`) raised at or after
+    /// `from`.
+    pub fn earliest(&self, fp: &Fingerprint, from: DateTime<Utc>, all: &[Prior]) -> Option<usize> {
+        self.earliest_by(fp, from, |i| all.get(i as usize))
+    }
+
+    /// [`Self::earliest`], reading each alert it looks at through `alert` (the alert
+    /// at a position): every alert it reads is one call, so a test can count what a
+    /// lookup costs, which must not grow with the size of a story.
+    pub(super) fn earliest_by<'a>(
+        &self,
+        fp: &Fingerprint,
+        from: DateTime<Utc>,
+        alert: impl Fn(u32) -> Option<&'a Prior>,
+    ) -> Option<usize> {
+        let mut best: Option<(u32, &Prior)> = None;
+        let mut consider = |cand: Option<u32>| {
+            let Some((i, c)) = cand.and_then(|i| Some((i, alert(i)?))) else {
+                return;
+            };
+            if best.is_none_or(|(_, b)| order(c, b).is_lt()) {
+                best = Some((i, c));
+            }
+        };
+        if let Some(list) = fp.link.as_ref().and_then(|l| self.by_link.get(l)) {
+            consider(first_from(list, from, &alert));
+        }
+        let mine = text_key(fp);
+        for i in 0..BANDS {
+            let Some(texts) = self.by_band.get(&(i as u8, band(mine.0, i))) else {
+                continue;
+            };
+            for &key in texts {
+                // A text sharing several bands with `fp` is taken at the first of them.
+                let seen_before = (0..i).any(|j| band(key.0, j) == band(mine.0, j));
+                if seen_before || !similar_text(mine, key) {
+                    continue;
+                }
+                if let Some(list) = self.by_text.get(&key) {
+                    consider(first_from(list, from, &alert));
+                }
+            }
+        }
+        best.map(|(i, _)| i as usize)
     }
 
     /// When the latest notified alert was raised.

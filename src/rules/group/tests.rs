@@ -377,3 +377,59 @@ fn indexed_decisions_match_the_scan() {
         "the test should exercise grouping: {grouped}"
     );
 }
+
+/// A story syndicated by thousands of feeds: `members` alerts of one text, every
+/// other one also sharing one link (the rest each with its own), among 200 other
+/// stories. Returns how many alerts finding a new member's group read, and the group.
+fn cost_of_joining(members: usize) -> (usize, Option<usize>) {
+    let now = Utc::now();
+    let story = fp("TikTok fined €345m over children's data", LEAD);
+    let mut all: Vec<Prior> = (0..200)
+        .map(|i| {
+            let mut other = fp(
+                &format!("Other story number {i} about markets"),
+                &format!("{i} {LEAD}"),
+            );
+            other.link = Some(format!("x.example/other/{i}"));
+            prior(&format!("o{i:05}"), None, 2, &other, true)
+        })
+        .collect();
+    for i in 0..members {
+        let mut f = story.clone();
+        f.link = Some(if i % 2 == 0 {
+            "wire.example/tiktok-fined".to_string()
+        } else {
+            format!("feed{i}.example/tiktok-fined")
+        });
+        let group = (i > 0).then_some("s00000");
+        all.push(prior(&format!("s{i:05}"), group, 1, &f, i == 0));
+    }
+    let index = PriorIndex::build(&all);
+    let mut joining = story.clone();
+    joining.link = Some("wire.example/tiktok-fined".into());
+    let from = now - chrono::Duration::hours(48);
+    // Every alert the lookup reads goes through this accessor, and is counted.
+    let reads = std::cell::Cell::new(0usize);
+    let found = index.earliest_by(&joining, from, |i| {
+        reads.set(reads.get() + 1);
+        all.get(i as usize)
+    });
+    assert_eq!(found, index.earliest(&joining, from, &all));
+    (reads.get(), found)
+}
+
+#[test]
+fn joining_a_story_costs_the_same_whatever_its_size() {
+    let (small, first_small) = cost_of_joining(10);
+    let (big, first_big) = cost_of_joining(20_000);
+    // Both find the story's first alert (after the 200 others).
+    assert_eq!(first_small, Some(200));
+    assert_eq!(first_big, Some(200));
+    // Two binary searches (the link's list, the text's list) grow with the story:
+    // log2(20,000) < 16 reads each. Walking the members would read 10,000 or more
+    // (the link's half alone).
+    assert!(
+        big <= small + 2 * 16 && big < 50,
+        "{small} alerts read for a story of 10, {big} for 20,000"
+    );
+}

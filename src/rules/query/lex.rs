@@ -59,6 +59,8 @@ pub enum Tok {
     Sentence,
     /// `mentions`
     Mentions,
+    /// `central`
+    Central,
     /// A comparison other than a single `=`.
     Cmp(Cmp),
     /// A single `=`: the exact-case prefix, or equality after `mentions(…)`.
@@ -260,6 +262,7 @@ pub fn lex(q: &str) -> Result<Vec<Spanned>, SyntaxError> {
                     "IN" => Tok::In,
                     "SENTENCE" => Tok::Sentence,
                     "mentions" if next_non_space(q, end) == Some('(') => Tok::Mentions,
+                    "central" if next_non_space(q, end) == Some('(') => Tok::Central,
                     "NEAR" => {
                         let (n, n_end) = near_distance(q, start, end)?;
                         while it.peek().is_some_and(|&(j, _)| j < n_end) {

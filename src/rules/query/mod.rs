@@ -11,6 +11,7 @@
 //! primary  := "(" query ")"
 //!           | "SENTENCE" "(" query ( "," query )+ ")"
 //!           | "mentions" "(" query ")" cmp n
+//!           | "central" "(" query ")"
 //!           | region ":" primary                  region := title | lead | body
 //!           | "kind:" word | "country:" word | "tag:" word
 //!           | "@" id [ "+owned" ]
@@ -94,6 +95,10 @@ pub enum ExprKind {
     Scope(Region, Box<Expr>),
     /// How many times the inner query matches, compared with a number.
     Mentions(Box<Expr>, Cmp, u32),
+    /// The inner query's occurrences that are not passing mentions (see
+    /// `rules::passing`): "TikTok" in "a TikTok video" or "apps such as TikTok,
+    /// Instagram and Snapchat" is not one.
+    Central(Box<Expr>),
 }
 
 /// A query that does not parse: where and why.

@@ -252,6 +252,17 @@ impl<'a> Parser<'a> {
                 Ok(Expr::new(ExprKind::Sentence(items), span.start..end))
             }
             Tok::Mentions => self.mentions(span),
+            Tok::Central => {
+                let open = self.expect_lparen("central", &span)?;
+                self.enter(&open)?;
+                let inner = self.or()?;
+                let end = self.expect_rparen(&open)?;
+                self.depth -= 1;
+                Ok(Expr::new(
+                    ExprKind::Central(Box::new(inner)),
+                    span.start..end,
+                ))
+            }
             Tok::Field(name) => self.field(name, span),
             Tok::Entity { id, owned } => Ok(Expr::new(
                 ExprKind::Entity {

@@ -25,7 +25,11 @@ fn extraction(text: &str, hits: &[(&str, EntityKind, &str)]) -> Extraction {
                         start,
                         end: start + surface.len(),
                         surface: surface.to_string(),
+                        described: false,
                     }],
+                    described: false,
+                    country: None,
+                    tags: Vec::new(),
                 }
             })
             .collect(),
@@ -136,6 +140,11 @@ fn query_errors_point_into_the_string() {
             (6, 33, "mentions(…) works on terms"),
             (7, 12, "invalid duration"),
         ],
+    );
+    // central(…) keeps occurrences, so it takes terms too; column 18 is `@`.
+    assert_errors(
+        "[[rule]]\nid = \"x\"\nquery = 'central(@tiktok AND ban)'\n",
+        &[(3, 18, "central(…) works on terms")],
     );
     assert_errors(
         "[[rule]]\nid = \"x\"\nquery = '@tiktok'\nentities = [\"tiktok\"]\n",

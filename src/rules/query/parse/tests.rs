@@ -28,6 +28,7 @@ fn show(e: &Expr) -> String {
             show(x)
         ),
         ExprKind::Mentions(x, c, n) => format!("(mentions {} {c:?} {n})", show(x)),
+        ExprKind::Central(x) => format!("(central {})", show(x)),
     }
 }
 
@@ -48,6 +49,12 @@ fn shapes() {
         ("title: ban AND x", "(and (title 'ban') 'x')"),
         ("mentions(@wechat) >= 2", "(mentions @wechat Ge 2)"),
         ("mentions(@wechat)=1", "(mentions @wechat Eq 1)"),
+        ("central(@tiktok) IN lead", "(lead (central @tiktok))"),
+        (
+            "mentions(central(@wechat)) >= 2",
+            "(mentions (central @wechat) Ge 2)",
+        ),
+        ("central", "'central'"),
         ("=\"WeChat\" OR =Apple", "(or ='WeChat' ='Apple')"),
         (
             "kind:regulator AND country:NL",
@@ -102,6 +109,7 @@ fn errors_point_at_the_spot() {
         ("\"\"", "\"\"", "no letters"),
         ("", "", "empty"),
         ("a, b", ",", "SENTENCE"),
+        ("central(@tiktok", "(", "never closed"),
     ];
     for (q, under, word) in cases {
         let e = parse(q).expect_err(q);

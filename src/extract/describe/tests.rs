@@ -1,0 +1,372 @@
+//! Descriptions, both ways: each pattern a news story uses to name a regulator by what
+//! it is, and the look-alikes that must name nothing; then what the made entities
+//! carry, and references back.
+
+use crate::extract::Extractor;
+use crate::model::{EntityKind, Extraction};
+
+fn extractor() -> &'static Extractor {
+    Extractor::builtin_for_tests()
+}
+
+/// The entity a described mention with exactly this surface resolves to.
+fn described(out: &Extraction, surface: &str) -> Option<String> {
+    out.entities
+        .iter()
+        .find(|h| {
+            h.mentions
+                .iter()
+                .any(|m| m.described && m.surface == surface)
+        })
+        .map(|h| h.id.clone())
+}
+
+#[test]
+fn descriptions_resolve_to_their_authority() {
+    // (text, the described surface, the entity it names)
+    let cases: &[(&str, &str, &str)] = &[
+        // Demonym, subject, role.
+        (
+            "The Irish data watchdog fined Meta.",
+            "Irish data watchdog",
+            "ie-dpc",
+        ),
+        (
+            "Irish Data Watchdog Fines Meta 265 Million Euros",
+            "Irish Data Watchdog",
+            "ie-dpc",
+        ),
+        (
+            "the Dutch privacy watchdog said",
+            "Dutch privacy watchdog",
+            "nl-ap",
+        ),
+        // Possessive place.
+        (
+            "Belgium's privacy regulator opened a probe.",
+            "Belgium's privacy regulator",
+            "be-apd",
+        ),
+        (
+            "Canada's privacy commissioner found",
+            "Canada's privacy commissioner",
+            "ca-opc",
+        ),
+        (
+            "Luxembourg's data supervisor fined Amazon.",
+            "Luxembourg's data supervisor",
+            "lu-cnpd",
+        ),
+        (
+            "Italy's privacy guarantor acted.",
+            "Italy's privacy guarantor",
+            "it-garante",
+        ),
+        (
+            "the UK's information watchdog",
+            "UK's information watchdog",
+            "gb-ico",
+        ),
+        (
+            "Brazil's data protection agency suspended it.",
+            "Brazil's data protection agency",
+            "br-anpd",
+        ),
+        (
+            "South Korea's personal information protection commission fined Google.",
+            "South Korea's personal information protection commission",
+            "kr-pipc",
+        ),
+        (
+            "Türkiye's data protection authority fined WhatsApp.",
+            "Türkiye's data protection authority",
+            "tr-kvkk",
+        ),
+        (
+            "Kenya's data commissioner ordered a halt.",
+            "Kenya's data commissioner",
+            "ke-odpc",
+        ),
+        (
+            "Ireland’s data protection commission has fined LinkedIn.",
+            "Ireland’s data protection commission",
+            "ie-dpc",
+        ),
+        // Modifiers between place and role.
+        (
+            "France's CNIL-like data regulator",
+            "France's CNIL-like data regulator",
+            "fr-cnil",
+        ),
+        (
+            "Japan's top privacy regulator warned",
+            "Japan's top privacy regulator",
+            "jp-ppc",
+        ),
+        // The acronym.
+        ("the Netherlands DPA fined Uber", "Netherlands DPA", "nl-ap"),
+        ("The Bavarian DPA said so.", "Bavarian DPA", "de-by-baylda"),
+        // Regions with their own authority.
+        (
+            "California's privacy agency fined Honda.",
+            "California's privacy agency",
+            "us-ca-cppa",
+        ),
+        (
+            "Hamburg's privacy watchdog fined H&M.",
+            "Hamburg's privacy watchdog",
+            "de-hh-hmbbfdi",
+        ),
+        // The place after the role; the subject after the role.
+        (
+            "The data protection authority in Hamburg fined H&M.",
+            "data protection authority in Hamburg",
+            "de-hh-hmbbfdi",
+        ),
+        (
+            "Sweden's authority for privacy protection fined Spotify.",
+            "Sweden's authority for privacy protection",
+            "se-imy",
+        ),
+        // The EU: the role word picks between its board and its supervisor.
+        ("The EU privacy body ruled.", "EU privacy body", "edpb"),
+        (
+            "the European data protection supervisor said",
+            "European data protection supervisor",
+            "edps",
+        ),
+        // An internet subject.
+        (
+            "China's cybersecurity regulator fined Didi.",
+            "China's cybersecurity regulator",
+            "cn-cac",
+        ),
+        (
+            "China's internet watchdog fined Didi.",
+            "China's internet watchdog",
+            "cn-cac",
+        ),
+    ];
+    for (text, surface, want) in cases {
+        let out = extractor().extract_text(text, None);
+        assert_eq!(
+            described(&out, surface).as_deref(),
+            Some(*want),
+            "{surface:?} in {text:?}: {:?}",
+            out.entities
+        );
+        let hit = out.entity(want).unwrap_or_else(|| panic!("{want}"));
+        assert!(hit.confidence < 1.0 || hit.mentions.iter().any(|m| !m.described));
+        assert_eq!(hit.kind, EntityKind::Regulator);
+    }
+}
+
+#[test]
+fn collectives_and_places_without_one_authority_get_a_made_entity() {
+    // (text, surface, made id, country, tagged dpa)
+    let cases: &[(&str, &str, &str, &str, bool)] = &[
+        (
+            "German data protection authorities warned.",
+            "German data protection authorities",
+            "dpa/de",
+            "DE",
+            true,
+        ),
+        (
+            "Germany's federal and state data protection authorities (DSK) said",
+            "Germany's federal and state data protection authorities",
+            "dpa/de",
+            "DE",
+            true,
+        ),
+        (
+            "European data protection authorities met.",
+            "European data protection authorities",
+            "dpa/eu",
+            "EU",
+            true,
+        ),
+        (
+            "The bloc's privacy regulators agreed.",
+            "bloc's privacy regulators",
+            "dpa/eu",
+            "EU",
+            true,
+        ),
+        (
+            "Europe's top privacy regulator spoke.",
+            "Europe's top privacy regulator",
+            "dpa/eu",
+            "EU",
+            true,
+        ),
+        (
+            "US privacy regulators are circling.",
+            "US privacy regulators",
+            "dpa/us",
+            "US",
+            true,
+        ),
+        (
+            "the Texas privacy regulator",
+            "Texas privacy regulator",
+            "dpa/us-tx",
+            "US-TX",
+            true,
+        ),
+        (
+            "Vietnam's data protection agency fined a bank.",
+            "Vietnam's data protection agency",
+            "dpa/vn",
+            "VN",
+            true,
+        ),
+        // No subject: regulators of the place, no tags.
+        (
+            "US state regulators sued the company.",
+            "US state regulators",
+            "regulators/us",
+            "US",
+            false,
+        ),
+        (
+            "UK regulators fined TikTok over children's data.",
+            "UK regulators",
+            "regulators/gb",
+            "GB",
+            false,
+        ),
+        (
+            "European regulators have fined Amazon.",
+            "European regulators",
+            "regulators/eu",
+            "EU",
+            false,
+        ),
+    ];
+    for (text, surface, id, country, dpa) in cases {
+        let out = extractor().extract_text(text, None);
+        assert_eq!(
+            described(&out, surface).as_deref(),
+            Some(*id),
+            "{surface:?} in {text:?}"
+        );
+        let hit = out.entity(id).unwrap_or_else(|| panic!("{id}"));
+        assert_eq!(hit.kind, EntityKind::Regulator, "{id}");
+        assert_eq!(hit.country.as_deref(), Some(*country), "{id}");
+        assert_eq!(hit.tags.iter().any(|t| t == "dpa"), *dpa, "{id}");
+        assert!(hit.described && hit.confidence < 0.75, "{hit:?}");
+    }
+}
+
+#[test]
+fn look_alikes_name_no_regulator() {
+    let cases: &[&str] = &[
+        "The Irish competition watchdog blocked the deal.",
+        "Britain's financial regulator fined the bank.",
+        "a data company raised funds",
+        "We updated the privacy policy.",
+        "The Dutch consumer protection authority warned.",
+        "Chinese authorities detained him.",
+        "A data protection authority can fine firms up to 4% of turnover.",
+        "Complain to any privacy regulator.",
+        "the US national security agency",
+        "EU Commissioner Thierry Breton said",
+        "Australia's online safety regulator ordered X to act.",
+        "Regulators in Italy and Greece imposed similar penalties.",
+        "data protection officers must be appointed",
+        "the regulator said",
+        "Data protection authorities across Europe received complaints.",
+    ];
+    for text in cases {
+        let out = extractor().extract_text(text, None);
+        let made: Vec<&str> = out
+            .entities
+            .iter()
+            .filter(|h| h.kind == EntityKind::Regulator || h.mentions.iter().any(|m| m.described))
+            .map(|h| h.id.as_str())
+            .collect();
+        assert!(made.is_empty(), "{text:?}: {made:?}");
+    }
+}
+
+#[test]
+fn names_win_over_descriptions_and_references_go_back() {
+    // A name the knowledge base holds is not re-read as a description.
+    let out = extractor().extract_text(
+        "Ireland's Data Protection Commission (DPC) fined TikTok.",
+        None,
+    );
+    let dpc = out.entity("ie-dpc").expect("ie-dpc");
+    assert!(dpc.mentions.iter().all(|m| !m.described));
+    assert!(!dpc.described && dpc.confidence == 1.0);
+
+    // "The watchdog" refers back to the regulator named before it, whatever its kind.
+    let text = "The CMA opened a probe into Google. The watchdog said it would report in May.";
+    let out = extractor().extract_text(text, None);
+    let cma = out.entity("gb-cma").expect("gb-cma");
+    let surfaces: Vec<(&str, bool)> = cma
+        .mentions
+        .iter()
+        .map(|m| (m.surface.as_str(), m.described))
+        .collect();
+    assert_eq!(surfaces, [("CMA", false), ("watchdog", true)]);
+    assert!(!cma.described, "named as well as described");
+
+    // ... to a description too.
+    let text = "Canada's privacy commissioner opened an inquiry.\n\nThe commissioner said the regulator would report.";
+    let out = extractor().extract_text(text, None);
+    let opc = out.entity("ca-opc").expect("ca-opc");
+    assert_eq!(opc.mentions.len(), 3, "{opc:?}");
+    assert!(opc.described);
+
+    // Not across more than a paragraph.
+    let text = "The Competition and Markets Authority opened a probe.\n\nMarkets fell.\n\nLater the watchdog said no.";
+    let out = extractor().extract_text(text, None);
+    assert_eq!(out.entity("gb-cma").map(|h| h.mentions.len()), Some(1));
+
+    // "The privacy watchdog" is the story's data-protection authority, named later.
+    let text = "Privacy watchdog fines Clearview AI\n\nItaly's Garante per la protezione dei dati personali fined the company.";
+    let out = extractor().extract_text(text, None);
+    assert_eq!(
+        described(&out, "Privacy watchdog").as_deref(),
+        Some("it-garante")
+    );
+
+    // A headline's watchdog that the story never names.
+    let out = extractor().extract_text("Privacy watchdog fines Clearview AI", None);
+    let unnamed = out.entity("dpa/unnamed").expect("dpa/unnamed");
+    assert!(unnamed.tags.iter().any(|t| t == "dpa") && unnamed.country.is_none());
+
+    // A singular regulator of a place is that place's regulator in the story.
+    let text = "Irish regulator fines Facebook owner\n\nIreland's Data Protection Commission has imposed the fine.";
+    let out = extractor().extract_text(text, None);
+    assert_eq!(
+        described(&out, "Irish regulator").as_deref(),
+        Some("ie-dpc")
+    );
+    let out = extractor().extract_text("The Irish regulator said nothing.", None);
+    assert!(out.entities.iter().all(|h| h.kind != EntityKind::Regulator));
+}
+
+#[test]
+fn extraction_json_carries_the_marker_only_when_set() {
+    let out = extractor().extract_text("German data protection authorities warned Meta.", None);
+    let json = serde_json::to_value(&out).expect("json");
+    let hits = json["entities"].as_array().expect("entities");
+    let made = hits.iter().find(|h| h["id"] == "dpa/de").expect("dpa/de");
+    assert_eq!(made["described"], true);
+    assert_eq!(made["country"], "DE");
+    assert_eq!(made["tags"][0], "dpa");
+    assert_eq!(made["mentions"][0]["described"], true);
+    let meta = hits.iter().find(|h| h["id"] == "meta").expect("meta");
+    assert!(
+        meta.get("described").is_none()
+            && meta.get("country").is_none()
+            && meta.get("tags").is_none()
+    );
+    assert!(meta["mentions"][0].get("described").is_none());
+    // Old readers' JSON (without the fields) still reads.
+    let back: Extraction = serde_json::from_value(json).expect("round trip");
+    assert_eq!(back, out);
+}

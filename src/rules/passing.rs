@@ -1,0 +1,465 @@
+//! Mentions in passing: occurrences that name a company or app without the story being
+//! about it. `central(…)` in a query keeps the other occurrences. A mention is in
+//! passing when the words around it make it
+//!
+//! - a medium: "a TikTok video", "TikTok star", "a WeChat group", "went viral on
+//!   TikTok", "said on its WeChat account", "via WeChat", "in a TikTok posted Monday";
+//! - a yardstick: "a TikTok rival", "TikTok-like", "Instagram takes on TikTok", "the
+//!   TikTok of books", "an alternative to TikTok", "bigger than TikTok";
+//! - dismissed: "Forget TikTok, …", "Move over TikTok";
+//! - one of a list: "Facebook, Instagram, TikTok and Snapchat", "apps such as
+//!   TikTok and Instagram";
+//! - a precedent, outside the title: "extending earlier bans that covered TikTok", "a
+//!   similar probe into TikTok and YouTube".
+//!
+//! A possessive ("TikTok's") is never in passing: the story is about its owner's
+//! things. Nor is a list or an example after an action against it earlier in the
+//! sentence ("bans 59 Chinese apps including TikTok and WeChat", "opens probes into
+//! Meta, TikTok and AliExpress"): the list is what is acted on. Only the words of the
+//! occurrence's own sentence are looked at.
+
+use super::doc::Doc;
+use super::matches::{NONE, Occ};
+use crate::model::EntityKind;
+
+/// Nouns after the name that make it a medium ("TikTok video", "WeChat group").
+const MEDIUM_NOUNS: &[&str] = &[
+    "video",
+    "videos",
+    "clip",
+    "clips",
+    "post",
+    "posts",
+    "star",
+    "stars",
+    "influencer",
+    "influencers",
+    "personality",
+    "personalities",
+    "sensation",
+    "celebrity",
+    "trend",
+    "trends",
+    "challenge",
+    "challenges",
+    "dance",
+    "dances",
+    "song",
+    "songs",
+    "hit",
+    "hits",
+    "famous",
+    "fame",
+    "livestream",
+    "stream",
+    "group",
+    "groups",
+    "chat",
+    "chats",
+    "moments",
+    "message",
+    "messages",
+    "contact",
+    "handle",
+    "profile",
+    "followers",
+    "following",
+    "sound",
+    "sounds",
+    "filter",
+    "filters",
+    "hashtag",
+    "hashtags",
+    "comment",
+    "comments",
+    "page",
+    "pages",
+    "account",
+    "accounts",
+    "meme",
+    "memes",
+    "sensations",
+    "creator",
+    "tiktoker",
+];
+
+/// Nouns or hyphenated suffixes after the name that make it a yardstick.
+const YARDSTICK_AFTER: &[&str] = &[
+    "rival",
+    "rivals",
+    "competitor",
+    "competitors",
+    "clone",
+    "clones",
+    "copycat",
+    "copycats",
+    "killer",
+    "alternative",
+    "alternatives",
+    "lookalike",
+    "knockoff",
+    "challenger",
+    "like",
+    "style",
+    "esque",
+    "inspired",
+    "type",
+];
+
+/// Prepositions before the name that make it a medium when a word about posting or
+/// viewing comes just before ("posted on", "went viral on", "a statement on").
+const MEDIUM_PREPOSITIONS: &[&str] = &["on", "over", "to", "onto", "across", "from", "in"];
+
+/// Prepositions before the name that make it a medium by themselves.
+const CHANNEL_PREPOSITIONS: &[&str] = &["via", "through", "using"];
+
+/// Words about posting, sharing and viewing (a prefix of the word).
+const MEDIUM_CUES: &[&str] = &[
+    "post",
+    "shar",
+    "viral",
+    "video",
+    "clip",
+    "trend",
+    "popular",
+    "famous",
+    "follower",
+    "live",
+    "stream",
+    "upload",
+    "appear",
+    "circulat",
+    "publish",
+    "said",
+    "says",
+    "wrote",
+    "writ",
+    "statement",
+    "announc",
+    "comment",
+    "message",
+    "content",
+    "went",
+    "gone",
+    "spread",
+    "show",
+    "seen",
+    "watch",
+    "view",
+    "photo",
+    "picture",
+    "image",
+    "fans",
+    "audience",
+    "dance",
+    "meme",
+    "hashtag",
+    "song",
+    "music",
+    "blew",
+    "contact",
+    "reach",
+    "chat",
+    "pay",
+    "transfer",
+    "money",
+];
+
+/// Words that introduce a comparison right before the name ("rather than", "unlike").
+const YARDSTICK_BEFORE: &[&str] = &["than", "versus", "vs", "unlike"];
+
+/// Words of an action against the names that follow them in the sentence ("bans apps
+/// such as TikTok and WeChat"): a list or an example after one is what is acted on.
+const ACTIONS: &[&str] = &[
+    "ban",
+    "bans",
+    "banned",
+    "banning",
+    "block",
+    "blocks",
+    "blocked",
+    "blocking",
+    "prohibit",
+    "prohibits",
+    "prohibited",
+    "prohibiting",
+    "outlaw",
+    "outlaws",
+    "outlawed",
+    "probe",
+    "probes",
+    "probing",
+    "investigate",
+    "investigates",
+    "investigated",
+    "investigating",
+    "investigation",
+    "investigations",
+    "fine",
+    "fines",
+    "fined",
+    "sue",
+    "sues",
+    "sued",
+    "suing",
+    "lawsuit",
+    "restrict",
+    "restricts",
+    "restricted",
+    "restrictions",
+    "remove",
+    "removes",
+    "removed",
+    "removal",
+];
+
+/// Words that make what follows them (within [`PRECEDENT_REACH`] words) an earlier or
+/// similar case told for comparison ("a similar probe into TikTok").
+const PRECEDENTS: &[&str] = &["similar", "earlier", "previous", "prior"];
+const PRECEDENT_REACH: usize = 4;
+
+/// Words opening a sentence that dismiss the name after them.
+const DISMISSALS: &[&str] = &[
+    "forget", "goodbye", "bye", "sorry", "ditch", "beyond", "over",
+];
+
+/// Words that, before an article and the name, make it a thing posted ("in a TikTok
+/// posted Monday"), and words after it that confirm it.
+const ARTICLES: &[&str] = &["a", "an", "her", "his", "their", "my", "your"];
+const AFTER_A_POST: &[&str] = &[
+    "posted", "shared", "uploaded", "that", "which", "where", "in", "on", "of", "showing", "shows",
+    "showed", "from", "with", "about", "went",
+];
+
+/// Determiners skipped between a preposition and the name ("on its WeChat account").
+const DETERMINERS: &[&str] = &[
+    "the", "its", "their", "his", "her", "a", "an", "official", "own",
+];
+
+/// Whether occurrence `o` of `doc` is a mention in passing.
+pub(crate) fn is_passing(doc: &Doc<'_>, o: &Occ) -> bool {
+    if o.atom == NONE || o.w0 >= o.w1 {
+        return false;
+    }
+    let text = doc.ex.text.as_str();
+    let after = text.get(o.end as usize..).unwrap_or_default();
+    if after.starts_with("'s") || after.starts_with("’s") {
+        return false;
+    }
+    let w = Words { doc, o };
+    if w.medium_after() || w.yardstick() || w.medium_before() || w.dismissed() || w.precedent() {
+        return true;
+    }
+    (w.example() || w.in_list()) && !w.acted_on()
+}
+
+/// The words around one occurrence.
+struct Words<'a, 'd> {
+    doc: &'a Doc<'d>,
+    o: &'a Occ,
+}
+
+impl Words<'_, '_> {
+    /// Word `i` folded, if it is in the occurrence's sentence.
+    fn at(&self, i: usize) -> Option<&str> {
+        let w = self.doc.words.get(i)?;
+        (w.sentence == self.o.sentence).then(|| self.doc.folded(i))
+    }
+
+    /// The `k`-th word before the occurrence (1 = the one just before).
+    fn before(&self, k: usize) -> Option<&str> {
+        (self.o.w0 as usize).checked_sub(k).and_then(|i| self.at(i))
+    }
+
+    /// The `k`-th word after it (1 = the one just after).
+    fn after(&self, k: usize) -> Option<&str> {
+        self.at(self.o.w1 as usize + k - 1)
+    }
+
+    /// The text between the occurrence and the word after it.
+    fn gap_after(&self) -> &str {
+        let text = self.doc.ex.text.as_str();
+        let next = self.doc.words.get(self.o.w1 as usize);
+        next.and_then(|n| text.get(self.o.end as usize..n.start as usize))
+            .unwrap_or_default()
+    }
+
+    /// "TikTok video", "TikTok-famous", "a TikTok posted Monday".
+    fn medium_after(&self) -> bool {
+        let gap = self.gap_after();
+        if matches!(gap, " " | "-") && self.after(1).is_some_and(|w| MEDIUM_NOUNS.contains(&w)) {
+            return true;
+        }
+        // "in a TikTok posted Monday", "her TikTok, which …": the name as a post.
+        let article = self.before(1).is_some_and(|w| ARTICLES.contains(&w));
+        article
+            && (gap.starts_with(',')
+                || gap.starts_with('.')
+                || self.after(1).is_none_or(|w| AFTER_A_POST.contains(&w)))
+    }
+
+    /// "a TikTok rival", "TikTok-like", "takes on TikTok", "the TikTok of books",
+    /// "an alternative to TikTok", "bigger than TikTok", "the Chinese version of TikTok".
+    fn yardstick(&self) -> bool {
+        let gap = self.gap_after();
+        if matches!(gap, " " | "-") && self.after(1).is_some_and(|w| YARDSTICK_AFTER.contains(&w)) {
+            return true;
+        }
+        if self.before(1) == Some("the") && self.after(1) == Some("of") && gap == " " {
+            return true;
+        }
+        let b1 = self.before(1);
+        let b2 = self.before(2);
+        if b1.is_some_and(|w| YARDSTICK_BEFORE.contains(&w)) {
+            return true;
+        }
+        let took_on =
+            matches!(b1, Some("on")) && matches!(b2, Some("takes" | "take" | "taking" | "took"));
+        let answer_to = matches!(b1, Some("to"))
+            && matches!(
+                b2,
+                Some(
+                    "alternative"
+                        | "alternatives"
+                        | "answer"
+                        | "rival"
+                        | "successor"
+                        | "heir"
+                        | "challenger"
+                )
+            );
+        let version_of = matches!(b1, Some("of"))
+            && matches!(
+                b2,
+                Some("version" | "equivalent" | "clone" | "copy" | "imitation" | "knockoff")
+            );
+        took_on || answer_to || version_of
+    }
+
+    /// An example: "apps like TikTok", "including TikTok", "such as TikTok".
+    fn example(&self) -> bool {
+        matches!(self.before(1), Some("like" | "including"))
+            || (self.before(2) == Some("such") && self.before(1) == Some("as"))
+    }
+
+    /// "went viral on TikTok", "a statement on its WeChat account", "via WeChat".
+    fn medium_before(&self) -> bool {
+        let mut k = 1;
+        if self.before(k).is_some_and(|w| DETERMINERS.contains(&w)) {
+            k += 1;
+        }
+        let Some(prep) = self.before(k) else {
+            return false;
+        };
+        if CHANNEL_PREPOSITIONS.contains(&prep) {
+            return true;
+        }
+        if !MEDIUM_PREPOSITIONS.contains(&prep) {
+            return false;
+        }
+        (k + 1..=k + 4).any(|j| {
+            self.before(j)
+                .is_some_and(|w| MEDIUM_CUES.iter().any(|c| w.starts_with(c)))
+        })
+    }
+
+    /// "Forget TikTok, …", "Move over, TikTok": at the start of the sentence.
+    fn dismissed(&self) -> bool {
+        let start = self.o.w0 as usize;
+        let first = (0..start)
+            .rev()
+            .take_while(|&i| self.at(i).is_some())
+            .last()
+            .unwrap_or(start);
+        start - first <= 2
+            && (first..start).any(|i| self.at(i).is_some_and(|w| DISMISSALS.contains(&w)))
+    }
+
+    /// "a similar probe into TikTok", "earlier bans that covered TikTok": in the body,
+    /// not as the sentence's first words.
+    fn precedent(&self) -> bool {
+        if (self.o.start as usize) < self.doc.title.end {
+            return false;
+        }
+        (1..=PRECEDENT_REACH).any(|k| self.before(k).is_some_and(|w| PRECEDENTS.contains(&w)))
+    }
+
+    /// Whether an action against what follows stands earlier in the sentence ("bans 59
+    /// apps including TikTok").
+    fn acted_on(&self) -> bool {
+        let mut k = 1;
+        while let Some(w) = self.before(k) {
+            if ACTIONS.contains(&w) {
+                return true;
+            }
+            k += 1;
+        }
+        false
+    }
+
+    /// One of three or more names in a row ("Facebook, Instagram, TikTok and
+    /// Snapchat"), or of two after "apps such as".
+    fn in_list(&self) -> bool {
+        let text = self.doc.ex.text.as_str();
+        let spans = self.doc.names.get_or_init(|| names(self.doc));
+        let me = spans.partition_point(|&(s, _)| s < self.o.start);
+        if spans.get(me).is_none_or(|&(s, _)| s != self.o.start) {
+            return false;
+        }
+        let joins = |a: (u32, u32), b: (u32, u32)| {
+            text.get(a.1 as usize..b.0 as usize)
+                .is_some_and(is_list_gap)
+        };
+        let mut first = me;
+        while first > 0 && joins(spans[first - 1], spans[first]) {
+            first -= 1;
+        }
+        let mut last = me;
+        while last + 1 < spans.len() && joins(spans[last], spans[last + 1]) {
+            last += 1;
+        }
+        let n = last - first + 1;
+        n >= 3 || (n == 2 && self.list_intro(spans[first].0))
+    }
+
+    /// Whether the list starting at byte `start` follows "such as", "like",
+    /// "including", "apps".
+    fn list_intro(&self, start: u32) -> bool {
+        let words = &self.doc.words;
+        let i = words.partition_point(|w| w.start < start);
+        let b1 = i.checked_sub(1).and_then(|j| self.at(j));
+        let b2 = i.checked_sub(2).and_then(|j| self.at(j));
+        b1.is_some_and(|w| {
+            matches!(
+                w,
+                "like" | "including" | "apps" | "platforms" | "services" | "sites" | "networks"
+            )
+        }) || (b2 == Some("such") && b1 == Some("as"))
+    }
+}
+
+/// The byte spans of the mentions that can stand in a list of names (not places or
+/// people), sorted and without repeats.
+fn names(doc: &Doc<'_>) -> Vec<(u32, u32)> {
+    let mut spans: Vec<(u32, u32)> = doc
+        .ex
+        .entities
+        .iter()
+        .filter(|h| !matches!(h.kind, EntityKind::Location | EntityKind::Person))
+        .flat_map(|h| h.mentions.iter().map(|m| (m.start as u32, m.end as u32)))
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    spans
+}
+
+/// The text between two names of a list: ", ", " and ", ", and ", " or ", "/".
+fn is_list_gap(gap: &str) -> bool {
+    matches!(
+        gap,
+        ", " | " and " | ", and " | " or " | ", or " | "/" | " & " | " and/or " | ", as well as "
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+//! Mentions in passing, both ways: the medium, yardstick, dismissal and list readings
+//! drop a mention from `central(…)`; a story about the company keeps it.
+
+use crate::rules::tests::run;
+
+const APPS: &str = "central(@bytedance+owned OR @wechat)";
+
+#[test]
+fn passing_mentions_are_dropped() {
+    let cases: &[&str] = &[
+        // A medium.
+        "The clip went viral on TikTok, amassing 2 million views.",
+        "In a viral TikTok video, the server said she was working.",
+        "The TikTok star died in a crash.",
+        "He posted the photos in a WeChat group of classmates.",
+        "The company said in a statement on its official WeChat account that it was false.",
+        "Residents were asked to pay the fees through WeChat.",
+        "She shows off her kitchen in a TikTok posted on Monday.",
+        "The hits that went from TikTok to the charts.",
+        // A yardstick.
+        "Instagram launched a TikTok competitor called Reels.",
+        "Facebook's Instagram takes on TikTok with Reels",
+        "Instagram is foisting TikTok-esque features on its users.",
+        "The app is an alternative to TikTok for older users.",
+        "The AI app may be an even bigger threat than TikTok.",
+        "Channels is an answer to Douyin.",
+        "BeReal is the TikTok of photo apps.",
+        // Dismissed.
+        "Forget TikTok, Gen Z is now obsessed with BeReal.",
+        "Move over, TikTok: a new app tops the charts.",
+        // A list.
+        "Teens use YouTube, Instagram, TikTok and Snapchat.",
+        "competitor Chinese platforms like Douyin and Kuaishou",
+        "apps such as WeChat and Weibo",
+        "Popular apps including TikTok and Instagram shape teen culture.",
+        // A precedent, in the body.
+        "The states extended earlier bans that covered TikTok.",
+        "The move follows a similar probe into TikTok and YouTube.",
+    ];
+    for text in cases {
+        assert_eq!(run(APPS, "", text), None, "{text:?} counts as central");
+    }
+}
+
+#[test]
+fn central_mentions_are_kept() {
+    let cases: &[(&str, &str)] = &[
+        ("TikTok sued the government on Tuesday.", "TikTok"),
+        ("The House voted to ban TikTok.", "TikTok"),
+        ("A ban on TikTok took effect.", "TikTok"),
+        ("TikTok's chief executive testified.", "TikTok"),
+        ("A TikTok spokesperson declined to comment.", "TikTok"),
+        (
+            "Trump ordered a ban on WeChat, TikTok in 45 days.",
+            "WeChat",
+        ),
+        (
+            "Douyin, the Chinese sister app of TikTok, grew fast.",
+            "Douyin",
+        ),
+        ("WeChat Pay opened to foreign tourists.", "WeChat Pay"),
+        ("WeChat users could not send messages on Monday.", "WeChat"),
+        (
+            "Regulators questioned whether data from TikTok reached Beijing.",
+            "TikTok",
+        ),
+        ("TikTok creators sued over the law.", "TikTok"),
+        // What an action is taken against is not a passing list or example.
+        (
+            "India banned 59 Chinese apps including TikTok and WeChat.",
+            "TikTok",
+        ),
+        (
+            "The EU opened probes into Meta, TikTok and AliExpress.",
+            "TikTok",
+        ),
+        ("Montana wants to ban apps such as TikTok.", "TikTok"),
+    ];
+    for (text, surface) in cases {
+        let got = run(APPS, "", text).unwrap_or_default();
+        assert!(got.iter().any(|s| s == surface), "{text:?}: {got:?}");
+    }
+}
+
+#[test]
+fn central_combines_with_scopes_and_counts() {
+    let title = "Forget TikTok, this app is the new craze";
+    let body = "The app lets friends share one photo a day.";
+    assert_eq!(run("central(@tiktok) IN lead", title, body), None);
+    assert!(run("@tiktok IN lead", title, body).is_some());
+    let body = "A video posted on TikTok showed the flood. Another TikTok video showed the rescue.";
+    assert_eq!(
+        run(
+            "mentions(central(@tiktok)) >= 2",
+            "Floods hit the city",
+            body
+        ),
+        None
+    );
+    assert_eq!(
+        run("mentions(@tiktok) >= 2", "Floods hit the city", body).map(|m| m.len()),
+        Some(2)
+    );
+    let body = "TikTok said it would sue. TikTok also said it would appeal.";
+    assert_eq!(
+        run("mentions(central(@tiktok)) >= 2", "", body).map(|m| m.len()),
+        Some(2)
+    );
+}
