@@ -48,6 +48,15 @@ pub(super) fn fined_page(n: usize) -> String {
     )
 }
 
+/// An RSS document of one item per (id, link), each with `title` and `summary`.
+pub(super) fn linked_feed(links: &[(String, String)], title: &str, summary: &str) -> String {
+    let items: Vec<(&str, &str, &str, &str)> = links
+        .iter()
+        .map(|(id, link)| (id.as_str(), title, link.as_str(), summary))
+        .collect();
+    rss_linked(&items)
+}
+
 pub(super) fn alert_of<'a>(
     alerts: &'a [serde_json::Value],
     item: &str,
@@ -306,18 +315,7 @@ fn broken_pages_leave_each_item_its_feed_text_and_one_log_line() {
         .chain(&["invalid", "good"])
         .map(|p| (format!("item-{p}"), server.url(&format!("/{p}"))))
         .collect();
-    let items: Vec<(&str, &str, &str, &str)> = links
-        .iter()
-        .map(|(id, link)| {
-            (
-                id.as_str(),
-                "A story",
-                link.as_str(),
-                "TikTok was fined on Friday.",
-            )
-        })
-        .collect();
-    *feed.lock().unwrap() = rss_linked(&items);
+    *feed.lock().unwrap() = linked_feed(&links, "A story", "TikTok was fined on Friday.");
     let sb = Sandbox::new(&format!(
         "[http]\ntimeout = \"3s\"\nmax_body = \"1MiB\"\n[[feed]]\nname = \"hostile\"\nurl = \"{}\"\nfull_text = \"always\"\n",
         server.url("/feed.xml")

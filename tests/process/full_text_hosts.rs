@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use super::full_text::{alert_of, fined_page};
+use super::full_text::{alert_of, fined_page, linked_feed};
 use crate::common::server::{FeedServer, Resource};
-use crate::common::{Sandbox, rss_linked, stderr};
+use crate::common::{Sandbox, stderr};
 
 /// A sandbox whose config gets `top` as top-level keys (before `[desktop]`).
 fn sandbox_with(top: &str, feeds: &str) -> Sandbox {
@@ -48,18 +48,15 @@ fn pages_share_their_hosts_limit_with_the_feeds_and_every_poll_goes_on() {
             );
             ids.push(id.clone());
         }
-        let rows: Vec<(&str, &str, &str, &str)> = items
-            .iter()
-            .map(|(id, link)| {
-                (
-                    id.as_str(),
-                    "Regulator decides",
-                    link.as_str(),
-                    "A regulator decided on Friday.",
-                )
-            })
-            .collect();
-        server.set(&format!("/f{f}.xml"), rss_linked(&rows), None);
+        server.set(
+            &format!("/f{f}.xml"),
+            linked_feed(
+                &items,
+                "Regulator decides",
+                "A regulator decided on Friday.",
+            ),
+            None,
+        );
         feeds.push_str(&format!(
             "[[feed]]\nname = \"f{f}\"\nurl = \"{}\"\nfull_text = \"always\"\n",
             server.url(&format!("/f{f}.xml"))
@@ -106,18 +103,11 @@ fn a_page_answering_retry_after_keeps_the_client_off_its_host() {
             },
         );
     }
-    let rows: Vec<(&str, &str, &str, &str)> = items
-        .iter()
-        .map(|(id, link)| {
-            (
-                id.as_str(),
-                "A story",
-                link.as_str(),
-                "TikTok was fined on Friday.",
-            )
-        })
-        .collect();
-    server.set("/feed.xml", rss_linked(&rows), None);
+    server.set(
+        "/feed.xml",
+        linked_feed(&items, "A story", "TikTok was fined on Friday."),
+        None,
+    );
     let sb = sandbox_with(
         "[polling]\nper_host = 1\n",
         &format!(
