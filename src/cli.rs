@@ -95,6 +95,23 @@ pub enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Find knowledge-base entities by id, name or alias: the id a rule writes (`@id`).
+    ///
+    /// Any case, accents ignored; best first (the exact id, an exact name, a word
+    /// starting with QUERY, QUERY anywhere). Shows each entity's id, kind, country,
+    /// tags, aliases, owner and parent, what it owns and where it is defined; exits 1
+    /// when nothing matches. Without QUERY, lists every entity. The format of entity
+    /// files is in the README ("Entity files").
+    Entities {
+        /// Part of an id, name or alias ("cnil", "bytedance", "Data Protection").
+        query: Option<String>,
+        /// One JSON object per entity.
+        #[arg(long)]
+        json: bool,
+        /// Config file (its `entities` files are searched with the built-in base).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
     /// List the alert channels (webhooks, chat, ntfy, email, programs) with the alerts
     /// each has queued, its last success, last error and next retry; `channels test
     /// NAME` sends one a test message.

@@ -290,10 +290,12 @@ pub struct AlertItem {
 /// One thing that made a rule fire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Matched {
-    /// `entity`, `kind` or `keyword`.
+    /// Which kind of query atom matched: `entity`, `kind`, `country`, `tag` or `keyword`
+    /// ([`crate::rules::program::Atom::match_type`]).
     #[serde(rename = "type")]
     pub kind: String,
-    /// The entity id, or the keyword as the rule wrote it.
+    /// The entity found (for every type but `keyword`), or the keyword as the rule
+    /// wrote it.
     pub id: String,
     /// Canonical name for entities; the keyword for keywords.
     pub name: String,

@@ -28,6 +28,9 @@ _newswatch() {
             newswatch,completions)
                 cmd="newswatch__subcmd__completions"
                 ;;
+            newswatch,entities)
+                cmd="newswatch__subcmd__entities"
+                ;;
             newswatch,export-opml)
                 cmd="newswatch__subcmd__export__subcmd__opml"
                 ;;
@@ -84,6 +87,9 @@ _newswatch() {
                 ;;
             newswatch__subcmd__help,completions)
                 cmd="newswatch__subcmd__help__subcmd__completions"
+                ;;
+            newswatch__subcmd__help,entities)
+                cmd="newswatch__subcmd__help__subcmd__entities"
                 ;;
             newswatch__subcmd__help,export-opml)
                 cmd="newswatch__subcmd__help__subcmd__export__subcmd__opml"
@@ -143,7 +149,7 @@ _newswatch() {
 
     case "${cmd}" in
         newswatch)
-            opts="-h -V --log-format --help --version run once check items article extract channels rules tail feeds import-opml export-opml completions man help"
+            opts="-h -V --log-format --help --version run once check items article extract entities channels rules tail feeds import-opml export-opml completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,6 +322,32 @@ _newswatch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newswatch__subcmd__entities)
+            opts="-c -h --json --config --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json journal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newswatch__subcmd__export__subcmd__opml)
             opts="-c -h --config --log-format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -399,7 +431,7 @@ _newswatch() {
             return 0
             ;;
         newswatch__subcmd__help)
-            opts="run once check items article extract channels rules tail feeds import-opml export-opml completions man help"
+            opts="run once check items article extract entities channels rules tail feeds import-opml export-opml completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,6 +501,20 @@ _newswatch() {
             return 0
             ;;
         newswatch__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__help__subcmd__entities)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -2,13 +2,14 @@
 //! article, found as `full_text` finds it); `--batch` reads page files named on stdin
 //! and prints one JSON line each (what `scripts/article-quality.py` measures).
 
-use std::io::{self, BufRead, BufWriter, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow, bail};
 use serde::Serialize;
 
+use super::print_with;
 use crate::config::{Config, FeedSource};
 use crate::page::{self, Article};
 use crate::source::fetch::Fetcher;
@@ -40,18 +41,18 @@ pub async fn article(source: &str, json: bool) -> anyhow::Result<ExitCode> {
         }
     }
     .with_context(|| format!("reading the article of {source}"))?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    if json {
-        serde_json::to_writer(&mut out, &article)?;
-        out.write_all(b"\n")?;
-    } else {
-        if let Some(title) = &article.title {
-            writeln!(out, "{title}\n")?;
+    print_with(|out| {
+        if json {
+            serde_json::to_writer(&mut *out, &article)?;
+            out.write_all(b"\n")?;
+        } else {
+            if let Some(title) = &article.title {
+                writeln!(out, "{title}\n")?;
+            }
+            writeln!(out, "{}", article.text)?;
         }
-        writeln!(out, "{}", article.text)?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+        Ok(())
+    })
 }
 
 /// A page file's bytes, refused past `cap` (the `[http] max_body` default) without
@@ -82,7 +83,11 @@ struct BatchLine<'a> {
 /// `article --batch`: every page file named on stdin, in this one process, in order.
 pub fn article_batch() -> anyhow::Result<ExitCode> {
     let cap = default_fetcher()?.max_body();
-    let mut out = BufWriter::new(io::stdout().lock());
+    print_with(|out| batch_lines(out, cap))
+}
+
+/// The lines of `article --batch`: one per file named on stdin.
+fn batch_lines(out: &mut impl Write, cap: u64) -> anyhow::Result<()> {
     for line in io::stdin().lock().lines() {
         let line = line.context("reading file names from stdin")?;
         let file = line.trim_end_matches('\r');
@@ -103,9 +108,8 @@ pub fn article_batch() -> anyhow::Result<ExitCode> {
                 error: Some(format!("{e:#}")),
             },
         };
-        serde_json::to_writer(&mut out, &row)?;
+        serde_json::to_writer(&mut *out, &row)?;
         out.write_all(b"\n")?;
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

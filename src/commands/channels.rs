@@ -143,13 +143,13 @@ pub async fn test(path: &Path, name: &str) -> anyhow::Result<ExitCode> {
         digest: channel.digest.is_some(),
     };
     match sender.send(&msg).await {
-        Outcome::Delivered => {
-            println!(
-                "{name}: delivered a test message ({}, alert id {id})",
+        Outcome::Delivered => super::write_stdout(
+            format!(
+                "{name}: delivered a test message ({}, alert id {id})\n",
                 channel.kind.name()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+            )
+            .as_bytes(),
+        ),
         Outcome::Retry { reason, .. } => {
             eprintln!("{name}: not delivered, would be retried: {reason}");
             Ok(ExitCode::FAILURE)

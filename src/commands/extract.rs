@@ -2,7 +2,7 @@
 //! JSON, or with `--batch` one Extraction per JSON line of stdin, in order, on all
 //! cores.
 
-use std::io::{self, BufRead, BufWriter, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::keep_until_exit;
+use super::{keep_until_exit, print_with};
 use crate::config::Config;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
@@ -71,14 +71,11 @@ pub fn extract(
     };
     let extractor = Extractor::new(Arc::new(kb));
     if batch {
-        let done = match extract_batch(&extractor, reference) {
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-            other => other.context("extract --batch").map(|()| ExitCode::SUCCESS),
-        };
+        let done =
+            print_with(|out| extract_batch(&extractor, reference, out).context("extract --batch"));
         keep_until_exit(extractor);
         return done;
     }
-    let mut out = BufWriter::new(io::stdout().lock());
     let input = read_input(file)?;
     let ex = if html {
         extractor.extract_html(&input, reference)
@@ -86,10 +83,10 @@ pub fn extract(
         extractor.extract_text(&input, reference)
     };
     keep_until_exit(extractor);
-    serde_json::to_writer_pretty(&mut out, &ex)?;
-    out.write_all(b"\n")?;
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    print_with(|out| {
+        serde_json::to_writer_pretty(&mut *out, &ex)?;
+        Ok(out.write_all(b"\n")?)
+    })
 }
 
 /// Lines handed to the worker threads at a time (fewer when input pauses).
@@ -102,10 +99,13 @@ const PARALLEL_FROM: usize = 64;
 /// are read in chunks that the cores share (scoped threads, joined in order), and the
 /// output is flushed whenever the input has nothing more buffered, so a slow producer
 /// sees each answer at once and a fast one is not slowed by a flush per line.
-fn extract_batch(extractor: &Extractor, reference: Option<DateTime<Utc>>) -> io::Result<()> {
+fn extract_batch(
+    extractor: &Extractor,
+    reference: Option<DateTime<Utc>>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let mut reader = io::BufReader::with_capacity(1 << 20, io::stdin().lock());
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut line_no = 0usize;
     loop {
         let mut chunk: Vec<(usize, Vec<u8>)> = Vec::new();

@@ -2,13 +2,14 @@
 //! `link`, `published`); `--batch` parses every file named on stdin in one process
 //! (what `scripts/compare-feedparser.py` calls).
 
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::print_with;
 use crate::config::FeedSource;
 use crate::model::Validators;
 use crate::source::fetch::Fetched;
@@ -39,19 +40,19 @@ pub async fn items(source: &str) -> anyhow::Result<ExitCode> {
         FeedSource::File(_) => None,
     };
     let items = parse_feed(&bytes, base).with_context(|| format!("parsing {source}"))?;
-    let mut out = BufWriter::new(io::stdout().lock());
-    for i in &items {
-        let line = ItemLine {
-            id: &i.id,
-            title: &i.title,
-            link: i.link.as_deref(),
-            published: i.published,
-        };
-        serde_json::to_writer(&mut out, &line)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    print_with(|out| {
+        for i in &items {
+            let line = ItemLine {
+                id: &i.id,
+                title: &i.title,
+                link: i.link.as_deref(),
+                published: i.published,
+            };
+            serde_json::to_writer(&mut *out, &line)?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    })
 }
 
 /// One output line of `items --batch`.
@@ -71,22 +72,36 @@ struct BatchItems<'a> {
 pub fn items_batch() -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let mut parsing = std::time::Duration::ZERO;
-    let mut out = BufWriter::new(io::stdout().lock());
     let mut files = 0usize;
+    let code = print_with(|out| batch_lines(out, &mut files, &mut parsing))?;
+    eprintln!(
+        "{files} files; parsing {:.1} ms; total {:.1} ms",
+        parsing.as_secs_f64() * 1e3,
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    Ok(code)
+}
+
+/// The lines of `items --batch`, counting the files and the time spent parsing.
+fn batch_lines(
+    out: &mut impl Write,
+    files: &mut usize,
+    parsing: &mut std::time::Duration,
+) -> anyhow::Result<()> {
     for line in io::stdin().lock().lines() {
         let line = line.context("reading file names from stdin")?;
         let file = line.trim_end_matches('\r');
         if file.is_empty() {
             continue;
         }
-        files += 1;
+        *files += 1;
         let bytes = std::fs::read(file);
         let t0 = std::time::Instant::now();
         let parsed = bytes
             .map_err(|e| format!("reading: {e}"))
             .map(|b| parse_feed(&b, None));
         let spent = t0.elapsed();
-        parsing += spent;
+        *parsing += spent;
         let parse_us = spent.as_micros();
         let row = match &parsed {
             Ok(Ok(items)) => BatchItems {
@@ -121,14 +136,8 @@ pub fn items_batch() -> anyhow::Result<ExitCode> {
                 parse_us,
             },
         };
-        serde_json::to_writer(&mut out, &row)?;
+        serde_json::to_writer(&mut *out, &row)?;
         out.write_all(b"\n")?;
     }
-    out.flush()?;
-    eprintln!(
-        "{files} files; parsing {:.1} ms; total {:.1} ms",
-        parsing.as_secs_f64() * 1e3,
-        started.elapsed().as_secs_f64() * 1e3
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -1,28 +1,33 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`article`], [`extract`], [`items`], [`shell`], [`subscriptions`], [`try_rules`]); `run`, `once`,
-//! `check` and `tail` are a few lines each over [`crate::daemon`] and [`crate::tail`].
+//! family ([`article`], [`entities`], [`extract`], [`items`], [`shell`], [`subscriptions`],
+//! [`tail`], [`try_rules`]); `run`, `once` and `check` are a few lines each over
+//! [`crate::daemon`]. Everything printed goes through `output` (a closed pipe ends a
+//! command quietly).
 
-use std::io::{self, BufWriter, Write};
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, anyhow, bail};
-use chrono::Utc;
+use anyhow::bail;
 
 use crate::cli::{ChannelsCommand, Cli, Command, RulesCommand};
 use crate::config::{self, Config};
 use crate::daemon;
-use crate::tail::{self, TailOptions};
 use crate::worker::engine::Engine;
 
 pub mod article;
 pub mod channels;
+pub mod entities;
 pub mod extract;
 pub mod items;
+mod output;
 pub mod shell;
 pub mod subscriptions;
+pub mod tail;
 pub mod try_rules;
+
+pub(crate) use output::{print_with, write_stdout};
 
 /// Exit code when some feeds failed during `once` (alerts from the others were delivered).
 pub const EXIT_SOME_FEEDS_FAILED: u8 = 3;
@@ -86,6 +91,11 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             reference.as_deref(),
             config.as_deref(),
         ),
+        Command::Entities {
+            query,
+            json,
+            config,
+        } => entities::entities(query.as_deref(), json, config.as_deref()),
         Command::Rules {
             command:
                 RulesCommand::Test {
@@ -114,47 +124,15 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             lines,
             file,
             config,
-        } => {
-            let path = match file {
-                Some(f) => f,
-                None => {
-                    Config::load(&config::locate(config.as_deref())?)
-                        .map_err(|d| anyhow!("{d}"))?
-                        .alert_log
-                }
-            };
-            let since = since
-                .map(|s| tail::parse_since(&s, Utc::now()))
-                .transpose()
-                .map_err(|e| anyhow!(e))?;
-            let opts = TailOptions {
-                rules: rule,
-                since,
-                json,
-                last: lines,
-            };
-            let mut out = BufWriter::new(io::stdout().lock());
-            let res = if follow {
-                tail::follow(&path, &opts, &mut out)
-            } else {
-                tail::print_existing(&path, &opts, &mut out).map(drop)
-            };
-            match res {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-                other => other
-                    .with_context(|| format!("reading {}", path.display()))
-                    .map(|()| ExitCode::SUCCESS),
-            }
-        }
-    }
-}
-
-/// Writes `bytes` to stdout; a reader that went away (a closed pipe) is not an error.
-pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<ExitCode> {
-    let mut out = io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(ExitCode::SUCCESS),
+        } => tail::run(tail::TailArgs {
+            follow,
+            rules: rule,
+            since,
+            json,
+            lines,
+            file,
+            config,
+        }),
     }
 }
 
@@ -182,17 +160,20 @@ fn check(path: &Path) -> anyhow::Result<ExitCode> {
     };
     match Engine::load(&config) {
         Ok(engine) => {
-            println!(
-                "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities, {} channel(s)",
-                path.display(),
-                config.feeds.len(),
-                config.watchlists.len(),
-                engine.rules.rules().len(),
-                engine.extractor.kb().entities().len(),
-                config.channels.len()
-            );
+            let done = print_with(|out| {
+                Ok(writeln!(
+                    out,
+                    "{}: ok — {} feed(s), {} watchlist file(s), {} rule(s), {} known entities, {} channel(s)",
+                    path.display(),
+                    config.feeds.len(),
+                    config.watchlists.len(),
+                    engine.rules.rules().len(),
+                    engine.extractor.kb().entities().len(),
+                    config.channels.len()
+                )?)
+            });
             keep_until_exit(engine);
-            Ok(ExitCode::SUCCESS)
+            done
         }
         Err(d) => {
             eprintln!("{d}");

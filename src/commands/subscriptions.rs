@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::write_stdout;
 use crate::config::{self, Config, Feed, FeedSource};
+use crate::duration::short_span as span;
 use crate::source::opml::{self, OpmlFeed};
 use crate::store::{FeedState, Store};
 
@@ -160,17 +161,6 @@ pub fn until(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
         "due".into()
     } else {
         format!("in {}", span(t - now))
-    }
-}
-
-/// A short human span: `40s`, `12m`, `3h 5m`, `2d 4h`.
-fn span(d: chrono::Duration) -> String {
-    let s = d.num_seconds().max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86_400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
-        _ => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
     }
 }
 

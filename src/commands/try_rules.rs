@@ -3,7 +3,7 @@
 //! spans that made it fire. Users try a rule (even one not deployed yet: `--rules
 //! FILE`, `--query Q`) before it can interrupt anyone.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use anyhow::{Context as _, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::print_with;
 use crate::config::{self, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::extract::Extractor;
@@ -250,12 +251,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
         (None, Some(since)) => stored_items(args, since)?,
         _ => bail!("give a file of items, or --since 7d for the items the daemon kept"),
     };
-    let mut out = BufWriter::new(io::stdout().lock());
-    let res = report(&engine, &items, args.json, &mut out).and_then(|()| out.flush());
-    match res {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        other => other.map(|()| ExitCode::SUCCESS).map_err(Into::into),
-    }
+    print_with(|out| Ok(report(&engine, &items, args.json, out)?))
 }
 
 fn stored_items(args: &TestArgs, since: &str) -> anyhow::Result<Vec<TestItem>> {

@@ -140,10 +140,29 @@ impl FeedSource {
         }
     }
 
+    /// The location as a URL, for other programs (OPML): an http(s) URL as it is, a
+    /// file as an absolute `file:///` URL (a relative path taken from the current
+    /// folder, as the commands that read the config do).
+    pub fn to_url(&self) -> String {
+        match self {
+            FeedSource::Http(u) => u.to_string(),
+            FeedSource::File(p) => std::path::absolute(p)
+                .ok()
+                .and_then(|abs| Url::from_file_path(abs).ok())
+                .map_or_else(|| format!("file://{}", p.display()), String::from),
+        }
+    }
+
     /// Reads a feed location as written on the command line: an http(s) URL or a path.
     pub fn parse(s: &str, base_dir: &Path) -> Result<Self, String> {
         if let Some(rest) = s.strip_prefix("file://") {
-            return Ok(FeedSource::File(PathBuf::from(rest)));
+            // A file URL (`file:///srv/a%20b.xml`) is decoded; anything else after
+            // `file://` is a path as written.
+            let path = Url::parse(s)
+                .ok()
+                .and_then(|u| u.to_file_path().ok())
+                .unwrap_or_else(|| PathBuf::from(rest));
+            return Ok(FeedSource::File(path));
         }
         match Url::parse(s) {
             Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {
@@ -380,6 +399,37 @@ mod tests {
         );
         assert_eq!(c.feeds[0].name, "a");
         assert_eq!(c.feeds[0].first_poll, FirstPoll::All);
+    }
+
+    #[test]
+    fn file_urls_are_absolute_and_read_back() {
+        let base = Path::new("/nonexistent");
+        let rel = FeedSource::File(PathBuf::from("cfg/demo/a b.xml"));
+        let url = rel.to_url();
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            url,
+            Url::from_file_path(cwd.join("cfg/demo/a b.xml"))
+                .unwrap()
+                .to_string()
+        );
+        assert!(
+            url.starts_with("file:///") && url.ends_with("/cfg/demo/a%20b.xml"),
+            "{url}"
+        );
+        assert_eq!(
+            FeedSource::parse(&url, base).unwrap(),
+            FeedSource::File(cwd.join("cfg/demo/a b.xml"))
+        );
+        // What older exports wrote (`file://` and the path as it was) still reads.
+        assert_eq!(
+            FeedSource::parse("file:///srv/feeds/x.xml", base).unwrap(),
+            FeedSource::File(PathBuf::from("/srv/feeds/x.xml"))
+        );
+        assert_eq!(
+            FeedSource::parse("file://c/demo/x.xml", base).unwrap(),
+            FeedSource::File(PathBuf::from("c/demo/x.xml"))
+        );
     }
 
     #[test]

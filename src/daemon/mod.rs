@@ -44,7 +44,7 @@ use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
 use crate::source::hosts::Hosts;
 use crate::source::schedule::Schedule;
-use crate::store::{SharedStore, Store, lock};
+use crate::store::{SharedStore, StateLock, Store, lock};
 use crate::worker::engine::Engine;
 use crate::worker::poll::{PollContext, PollReport, poll_feed};
 use reload::Running;
@@ -79,11 +79,26 @@ fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     })
 }
 
-/// Opens the store and the alert log and builds the poll context.
-async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
+/// What [`open`] opens: the poll context, the deliverer, and the lock that keeps
+/// other `run`s and `once`s off the state while they are in use.
+struct Opened {
+    /// What every poll gets.
+    ctx: PollContext,
+    /// Delivers the outbox.
+    deliverer: Deliverer,
+    /// Held until the command ends.
+    lock: StateLock,
+}
+
+/// Opens the store (refusing if another newswatch uses it) and the alert log, and
+/// builds the poll context.
+async fn open(loaded: &Loaded) -> anyhow::Result<Opened> {
     let config = &loaded.config;
+    // The store first: it creates the folder and explains a folder it cannot use. It
+    // only reads a file that is in use until the lock below is ours.
     let store = Store::open(&config.state_dir)
         .with_context(|| format!("cannot open the state in {}", config.state_dir.display()))?;
+    let lock = StateLock::acquire(&config.state_dir)?;
     let store: SharedStore = Arc::new(Mutex::new(store));
     let log = AlertLog::open(&config.alert_log)
         .with_context(|| format!("cannot open the alert log {}", config.alert_log.display()))?;
@@ -104,7 +119,11 @@ async fn open(loaded: &Loaded) -> anyhow::Result<(PollContext, Deliverer)> {
         polling: config.polling.clone(),
     };
     let deliverer = Deliverer::new(store, log, &config.desktop).await;
-    Ok((ctx, deliverer))
+    Ok(Opened {
+        ctx,
+        deliverer,
+        lock,
+    })
 }
 
 /// What `once` did.
@@ -125,7 +144,11 @@ pub struct OnceSummary {
 /// One poll of every feed, then delivery of everything queued.
 pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
     let loaded = load(config_path).map_err(|d| anyhow!("{d}"))?;
-    let (ctx, mut deliverer) = open(&loaded).await?;
+    let Opened {
+        ctx,
+        mut deliverer,
+        lock: _lock,
+    } = open(&loaded).await?;
     // Channels new to the store take what this poll raises.
     channels::sync_store(&ctx.store, &loaded.config.channels)
         .await
@@ -214,13 +237,19 @@ struct Background {
     delivery: JoinHandle<()>,
     /// The metrics endpoint, when enabled.
     endpoint: Option<JoinHandle<()>>,
+    /// The state directory's lock, released when the daemon ends.
+    _lock: StateLock,
 }
 
 /// Opens the store and the alert log, starts the delivery loop and the metrics
 /// endpoint, seeds the schedule from the store, and tells systemd it is ready.
 async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, Background)> {
     let metrics = Arc::new(Metrics::new());
-    let (ctx, mut deliverer) = open(&loaded).await?;
+    let Opened {
+        ctx,
+        mut deliverer,
+        lock,
+    } = open(&loaded).await?;
     deliverer.set_observer(metrics.clone());
     let progress = deliverer.progress();
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -257,20 +286,50 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         channels,
     };
     let line = rt.start().await;
-    info!(
-        feeds = rt.schedule.len(),
-        rules = rt.loaded.engine.rules.rules().len(),
-        watchdog_ms = rt.manager.watchdog_interval().map(|d| d.as_millis() as u64),
-        "newswatch running"
-    );
+    log_start(&rt);
     rt.manager.ready(&line);
     let background = Background {
         progress,
         stop_tx,
         delivery,
         endpoint,
+        _lock: lock,
     };
     Ok((rt, background))
+}
+
+/// The start line: what is loaded (feeds, rules, channels if any) and when the first polls are due (they are spread
+/// over up to 30 s, or longer after a restart, and nothing else is logged until then).
+fn log_start(rt: &Running) {
+    let feeds = rt.schedule.len();
+    let rules = rt.loaded.engine.rules.rules().len();
+    let state_dir = rt.loaded.config.state_dir.display().to_string();
+    let watchdog_ms = rt.manager.watchdog_interval().map(|d| d.as_millis() as u64);
+    let now = Instant::now();
+    let wait = |at: Instant| {
+        let d = at.saturating_duration_since(now);
+        crate::duration::short_span(chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX))
+    };
+    let channels = rt.loaded.config.channels.len();
+    let loaded = match channels {
+        0 => format!("{feeds} feed(s), {rules} rule(s)"),
+        n => format!("{feeds} feed(s), {rules} rule(s), {n} channel(s)"),
+    };
+    match rt.schedule.due_span() {
+        Some((feed, first, last)) => {
+            let (first_in, all_in) = (wait(first), wait(last));
+            info!(feeds, rules, channels, state_dir, watchdog_ms, first_feed = %feed,
+                first_poll_in = %first_in, all_polled_within = %all_in,
+                "newswatch running: {loaded}; first poll in {first_in} ({feed}), every feed within {all_in}");
+        }
+        None => warn!(
+            rules,
+            channels,
+            state_dir,
+            config = %rt.config_path.display(),
+            "newswatch running with no feed to poll: add [[feed]] entries to the config and reload"
+        ),
+    }
 }
 
 /// Polls under way, by task: a feed is never polled twice at once.

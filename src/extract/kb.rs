@@ -1,7 +1,8 @@
 //! The knowledge base: entities with ids, kinds, aliases (each with its own case and
 //! context rules), countries, owners, parents, roles and tags. The shipped base
 //! (`config/entities/*.toml`) is compiled into the binary; users add to it, or merge
-//! into entries by id, with their own TOML files (see [`load`] for the format).
+//! into entries by id, with their own TOML files (the format is in the README, "Entity
+//! files (the knowledge base)"; [`load`] reads it).
 
 mod build;
 mod load;
@@ -13,8 +14,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
 use crate::model::EntityKind;
-
-pub use load::FORMAT_HELP;
 
 /// The shipped knowledge-base files, compiled in: (path as shown in diagnostics, text).
 const BUILTIN: &[(&str, &str)] = &[

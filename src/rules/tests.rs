@@ -300,3 +300,40 @@ fn random_queries_never_panic_anywhere() {
     }
     assert!(compiled > 300, "only {compiled} random queries compiled");
 }
+
+/// Every `type` an alert's `matched` entries carry (one per kind of query atom) is one
+/// the README's alert-log section lists.
+#[test]
+fn matched_types_are_the_ones_the_readme_lists() {
+    let query = "@tiktok AND ban AND tag:dpa AND kind:person AND country:DE";
+    let src = format!("[[rule]]\nid = \"t\"\nquery = '''{query}'''\n");
+    let mut errors = Vec::new();
+    let rules =
+        super::watchlist::compile_file(Path::new("t.toml"), &src, extractor().kb(), &mut errors);
+    assert!(errors.is_empty(), "{errors:?}");
+    let set = RuleSet::new(rules);
+    let ex = extractor().extract_text(
+        "TikTok faces a ban, Donald Trump said. The CNIL agreed; officials in Berlin did not.",
+        None,
+    );
+    let doc = Doc::new(&ex, None);
+    let fired = set.evaluate("feed", &doc);
+    let mut types: Vec<String> = fired[0].matched(&doc).into_iter().map(|m| m.kind).collect();
+    types.sort();
+    types.dedup();
+    assert_eq!(types, ["country", "entity", "keyword", "kind", "tag"]);
+    let readme = include_str!("../../README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.contains("`matched` lists what made the rule fire"))
+        .expect("the README describes `matched`");
+    let start = readme.find(line).unwrap_or(0);
+    let para = &readme[start..start + readme[start..].find("\n- ").unwrap_or(0)];
+    let listed: Vec<&str> = para.split('`').skip(1).step_by(2).collect();
+    for t in &types {
+        assert!(
+            listed.contains(&t.as_str()),
+            "README's `matched` omits `{t}`: {para}"
+        );
+    }
+}

@@ -1,15 +1,16 @@
 //! OPML subscription lists, in and out. Reading takes OPML 1.0 and 2.0: every
 //! `<outline>` with an `xmlUrl` is a feed, named by its `title` (or `text`); the
 //! folders (outlines without `xmlUrl`) around it and its OPML 2 `category` paths
-//! become its tags. Writing produces OPML 2.0 with one folder per first tag, the other
-//! tags as `category`, so reading it back gives the same feeds.
+//! become its tags (a path `/Tech/News` is one tag, `Tech/News`). Writing produces
+//! OPML 2.0 with one folder per first tag, the other tags as `category` paths, and
+//! files as absolute `file:///` URLs, so reading it back gives the same feeds.
 
 use std::collections::HashSet;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
-use crate::config::{Feed, FeedSource};
+use crate::config::Feed;
 
 /// One feed found in an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +19,8 @@ pub struct OpmlFeed {
     pub title: String,
     /// The feed's address (`xmlUrl`), as written.
     pub url: String,
-    /// Enclosing folders, outermost first, then `category` path parts; no repeats.
+    /// Enclosing folders, outermost first, then `category` paths (each one tag, without
+    /// its leading `/`); no repeats.
     pub tags: Vec<String>,
 }
 
@@ -121,14 +123,17 @@ fn outline(e: &BytesStart<'_>) -> Outline {
 
 fn feed(title: String, url: String, folders: &[Option<String>], category: &str) -> OpmlFeed {
     let mut tags: Vec<String> = folders.iter().flatten().cloned().collect();
-    // OPML 2: comma-separated, slash-delimited category paths ("/Tech/News").
+    // OPML 2: comma-separated, slash-delimited category paths ("/Tech/News"): each
+    // path is one tag ("Tech/News"), so that it is written back as the same path.
     for path in category.split(',') {
-        tags.extend(
-            path.split('/')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_string),
-        );
+        let parts: Vec<&str> = path
+            .split('/')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if !parts.is_empty() {
+            tags.push(parts.join("/"));
+        }
     }
     let mut seen = HashSet::new();
     tags.retain(|t| seen.insert(t.clone()));
@@ -175,10 +180,7 @@ pub fn write(feeds: &[Feed], title: &str, created: chrono::DateTime<chrono::Utc>
 }
 
 fn feed_outline(f: &Feed) -> String {
-    let url = match &f.source {
-        FeedSource::Http(u) => u.to_string(),
-        FeedSource::File(p) => format!("file://{}", p.display()),
-    };
+    let url = f.source.to_url();
     let mut s = format!(
         "<outline type=\"rss\" text=\"{n}\" title=\"{n}\" xmlUrl=\"{u}\"",
         n = escape(&f.name),
@@ -213,6 +215,7 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::FeedSource;
     use std::path::PathBuf;
     use std::time::Duration;
 
@@ -235,7 +238,7 @@ mod tests {
         assert_eq!(feeds[0].title, "BBC World & more");
         assert_eq!(feeds[0].tags, ["News", "World"]);
         assert_eq!(feeds[1].title, "Guardian");
-        assert_eq!(feeds[1].tags, ["News", "Press", "UK"]);
+        assert_eq!(feeds[1].tags, ["News", "Press/UK"]);
         assert_eq!(feeds[2].title, "");
         assert_eq!(feeds[2].url, "https://example.org/feed");
         assert!(feeds[2].tags.is_empty());
@@ -278,10 +281,17 @@ mod tests {
             feed("A & B <news>", "https://a.example/rss?x=1&y=2", &[]),
             feed("c", "https://c.example/atom", &["tech", "eu", "daily"]),
             feed("d", "/var/feeds/d.xml", &["tech"]),
+            feed(
+                "e",
+                "https://e.example/",
+                &["news/tech", "news/tech/ai", "eu"],
+            ),
         ];
         let doc = write(&feeds, "newswatch", chrono::Utc::now());
         let back = parse(doc.as_bytes()).unwrap();
-        assert_eq!(back.len(), 3, "{doc}");
+        assert_eq!(back.len(), 4, "{doc}");
+        assert!(doc.contains("category=\"/news/tech/ai,/eu\""), "{doc}");
+        assert!(doc.contains("xmlUrl=\"file:///var/feeds/d.xml\""), "{doc}");
         for (orig, got) in feeds.iter().zip(&back) {
             assert_eq!(got.title, orig.name);
             assert_eq!(got.tags, orig.tags);

@@ -7,7 +7,9 @@
 //!    strict XML reader rejects (bare `&`, HTML entities, stray `<`, RSS versions
 //!    feed-rs does not know). It also counts the `item`/`entry` tags.
 //! 2. feed-rs reads RSS 0.9x/2.x, Atom 1.0 and JSON Feed, with a fresh parser per
-//!    document and our lenient date parser (so both readers agree on dates).
+//!    document and our lenient date parser (so both readers agree on dates). JSON
+//!    Feed's relative item URLs, which feed-rs keeps as written, are resolved against
+//!    [`jsonfeed::base`] (its `feed_url`, the fetched address, its `home_page_url`).
 //! 3. The [`tolerant`] reader takes over for RSS 1.0/0.90 (RDF: feed-rs drops items
 //!    without `<link>` and ignores `rdf:about`), Atom 0.3, unknown roots, and whenever
 //!    feed-rs fails or returns fewer entries than the document has `item`/`entry`
@@ -42,6 +44,7 @@ use sha2::{Digest, Sha256};
 
 use super::date::parse_date;
 use super::fixup::{self, Format, Root};
+use super::jsonfeed;
 use super::tolerant::{self, RawEntry};
 use crate::model::Item;
 
@@ -83,12 +86,29 @@ fn read(bytes: &[u8], base: Option<&str>) -> Result<Vec<Draft>, ParseError> {
         Format::Unknown => Err(ParseError::Invalid(
             "neither XML nor JSON (empty, or not a feed)".into(),
         )),
-        Format::Json => match strict(&doc.text, base) {
-            Ok(d) if !d.is_empty() => Ok(d),
-            strict_result => match tolerant::read_json(&doc.text, base) {
-                Some(entries) => Ok(entries.into_iter().map(from_raw).collect()),
-                None => strict_result,
-            },
+        Format::Json => match strict(&doc.text, None) {
+            Ok(mut d) if !d.is_empty() => {
+                // feed-rs keeps JSON Feed URLs as written: resolve the relative ones
+                // (looking for the base only when there are any).
+                let relative = |d: &Draft| d.link.as_deref().is_some_and(jsonfeed::is_relative);
+                if d.iter().any(relative) {
+                    let base = jsonfeed::base(&doc.text, base);
+                    for e in &mut d {
+                        e.link = e
+                            .link
+                            .take()
+                            .map(|l| jsonfeed::absolute_link(l, base.as_ref()));
+                    }
+                }
+                Ok(d)
+            }
+            strict_result => {
+                let base = jsonfeed::base(&doc.text, base);
+                match jsonfeed::read(&doc.text, base.as_ref()) {
+                    Some(entries) => Ok(entries.into_iter().map(from_raw).collect()),
+                    None => strict_result,
+                }
+            }
         },
         Format::Xml => {
             let strict_result = match doc.root {
@@ -559,6 +579,43 @@ mod tests {
             dups.iter()
                 .any(|d| d.starts_with("same#") && d.len() == 5 + 12)
         );
+    }
+
+    #[test]
+    fn json_feed_relative_urls_are_resolved_like_rss_ones() {
+        // Valid JSON Feed (read by feed-rs) and one with a wrong type (the fallback).
+        let valid = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t",
+            "home_page_url": "https://e.org/blog/",
+            "items": [
+              {"id": "1", "url": "/2024/05/a.html", "title": "A", "content_text": "a"},
+              {"url": "b.html", "title": "B", "content_text": "b"},
+              {"id": "3", "external_url": "../c", "title": "C", "content_text": "c"},
+              {"id": "4", "url": "https://other.example/d", "title": "D", "content_text": "d"}]}"#;
+        let loose = valid.replace(r#""title": "t""#, r#""title": ["t"]"#);
+        for doc in [valid, loose.as_str()] {
+            // Fetched over HTTP: against the fetched address.
+            let items = parse_feed(doc.as_bytes(), Some("https://e.org/feeds/json")).unwrap();
+            let links: Vec<&str> = items.iter().filter_map(|i| i.link.as_deref()).collect();
+            assert_eq!(
+                links,
+                [
+                    "https://e.org/2024/05/a.html",
+                    "https://e.org/feeds/b.html",
+                    "https://e.org/c",
+                    "https://other.example/d"
+                ],
+                "{doc}"
+            );
+            // An item without an id is known by its absolute link.
+            assert_eq!(items[1].id, "https://e.org/feeds/b.html");
+            // Read from a file: against the home page.
+            let items = parse_feed(doc.as_bytes(), None).unwrap();
+            assert_eq!(
+                items[0].link.as_deref(),
+                Some("https://e.org/2024/05/a.html")
+            );
+            assert_eq!(items[1].link.as_deref(), Some("https://e.org/blog/b.html"));
+        }
     }
 
     #[test]

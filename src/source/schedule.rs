@@ -103,6 +103,14 @@ impl Schedule {
         self.due.values().min().copied()
     }
 
+    /// The feed due first and when, and when the last of the waiting feeds is due: what
+    /// the daemon says at start. `None` when nothing waits.
+    pub fn due_span(&self) -> Option<(&str, Instant, Instant)> {
+        let (first, at) = self.due.iter().min_by_key(|(n, t)| (**t, n.as_str()))?;
+        let last = self.due.values().max().copied().unwrap_or(*at);
+        Some((first, *at, last))
+    }
+
     /// The feeds due at `now`; they are marked busy until [`finished`](Self::finished).
     pub fn take_due(&mut self, now: Instant) -> Vec<Feed> {
         let ready: Vec<String> = self

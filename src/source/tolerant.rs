@@ -1,7 +1,7 @@
 //! The tolerant reader: pulls entries out of documents the strict reader (feed-rs)
 //! rejects or reads short — RSS 0.90/1.0 (RDF) items without `<link>`, Atom 0.3,
 //! unknown root elements and versions, items outside a channel, ill-formed XML that
-//! breaks off part-way, JSON Feed with the wrong types.
+//! breaks off part-way. (JSON Feed with the wrong types: [`super::jsonfeed`].)
 //!
 //! It walks quick-xml events without checking that end tags match, and treats every
 //! `item` or `entry` element in a feed namespace (or none) as an entry, as Python's
@@ -407,7 +407,8 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
     })
 }
 
-fn resolve(base: Option<&Url>, href: &str) -> String {
+/// `href` resolved against `base`; as written when there is no base or it does not join.
+pub(super) fn resolve(base: Option<&Url>, href: &str) -> String {
     let href = href.trim();
     match base {
         Some(b) if !href.is_empty() => b.join(href).map_or_else(|_| href.to_string(), String::from),
@@ -568,43 +569,6 @@ fn push_reference(c: &mut Capture, r: &BytesRef<'_>) {
     }
 }
 
-/// Reads the items of a JSON Feed (1.0 or 1.1) whatever the types of its fields:
-/// `None` when the document is not a JSON object with an `items` list.
-pub fn read_json(doc: &str, base: Option<&str>) -> Option<Vec<RawEntry>> {
-    let value: serde_json::Value = serde_json::from_str(doc).ok()?;
-    let items = value.get("items")?;
-    let items: Vec<&serde_json::Value> = match items {
-        serde_json::Value::Array(a) => a.iter().collect(),
-        serde_json::Value::Object(_) => vec![items],
-        _ => return None,
-    };
-    let base = base.and_then(|b| Url::parse(b).ok());
-    let text = |v: &serde_json::Value, key: &str| -> Option<String> {
-        match v.get(key)? {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    };
-    Some(
-        items
-            .into_iter()
-            .filter(|i| i.is_object())
-            .map(|i| RawEntry {
-                id: text(i, "id").map(|s| s.trim().to_string()),
-                title: text(i, "title"),
-                link: text(i, "url")
-                    .or_else(|| text(i, "external_url"))
-                    .map(|u| resolve(base.as_ref(), &u)),
-                published: text(i, "date_published").and_then(|d| parse_date(&d)),
-                updated: text(i, "date_modified").and_then(|d| parse_date(&d)),
-                content: text(i, "content_html").or_else(|| text(i, "content_text")),
-                summary: text(i, "summary"),
-            })
-            .collect(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,18 +628,5 @@ mod tests {
         let e = read_xml(doc, None);
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].title.as_deref(), Some("A"));
-    }
-
-    #[test]
-    fn json_with_wrong_types() {
-        let doc = r#"{"version":"https://jsonfeed.org/version/1","items":[
-            {"id": 7, "url": "/a", "title": "A", "tags": "x", "authors": "bob", "date_published": "2020-08-03T10:00:00Z"},
-            {"id": "", "content_text": "body"}, "junk"]}"#;
-        let e = read_json(doc, Some("https://e.org/feed.json")).unwrap();
-        assert_eq!(e.len(), 2);
-        assert_eq!(e[0].id.as_deref(), Some("7"));
-        assert_eq!(e[0].link.as_deref(), Some("https://e.org/a"));
-        assert_eq!(e[1].content.as_deref(), Some("body"));
-        assert!(read_json("[1]", None).is_none());
     }
 }

@@ -13,10 +13,12 @@ use crate::model::{Alert, Item, Popup, Validators};
 mod deliveries;
 mod rule_state;
 mod shared;
+mod state_lock;
 mod summaries;
 pub use deliveries::{ChannelState, ChannelSync, DeliveryEnd, OutMessage};
 pub use rule_state::StoredItem;
 pub use shared::{SharedStore, lock};
+pub use state_lock::{LOCK_FILE, LockError, StateLock};
 pub use summaries::DueSummary;
 
 /// The file name inside `state_dir`.

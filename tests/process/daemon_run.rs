@@ -1,5 +1,6 @@
 //! `newswatch run` as a process: it stays up, polls on the feed's interval, alerts on
-//! items that appear later, and stops promptly and cleanly on SIGTERM and SIGINT.
+//! items that appear later, stops promptly and cleanly on SIGTERM and SIGINT, and says
+//! at start what it loaded and when the first polls come.
 
 use crate::common;
 
@@ -7,6 +8,7 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use crate::common::server::FeedServer;
+use crate::common::service::Daemon;
 use crate::common::{Sandbox, minutes_ago, rss, wait_until};
 
 fn start(sb: &Sandbox) -> Child {
@@ -111,4 +113,39 @@ fn sigint_stops_even_while_a_fetch_hangs() {
     // Well inside the 30 s fetch timeout: the stop does not wait for the stuck fetch.
     let status = wait_exit(&mut child, Duration::from_secs(5));
     assert!(status.success(), "{status:?}");
+}
+
+/// The first polls are spread over up to 30 s after start, so the start line says what
+/// was loaded and when they come.
+#[test]
+fn start_line_says_what_is_loaded_and_when_the_first_polls_are_due() {
+    let sb = Sandbox::new(
+        "[[feed]]\nname = \"a\"\nurl = \"a.xml\"\ninterval = \"1h\"\n\
+         [[feed]]\nname = \"b\"\nurl = \"b.xml\"\ninterval = \"1h\"\n",
+    );
+    for f in ["a.xml", "b.xml"] {
+        std::fs::write(sb.path(f), rss(&[])).unwrap();
+    }
+    let daemon = Daemon::start(&sb, &[]);
+    // Three rules: the shipped watchlists.
+    let head = "newswatch running: 2 feed(s), 3 rule(s); first poll in ";
+    daemon.wait_log(1, &[head], Duration::from_secs(20));
+    let log = daemon.log();
+    let line = log.lines().find(|l| l.contains(head)).unwrap();
+    // "first poll in 12s (a), every feed within 27s": new feeds start within 30 s.
+    let rest = &line[line.find(head).unwrap() + head.len()..];
+    let secs = |s: &str| -> u64 {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        assert!(s[digits.len()..].starts_with("s "), "{line}");
+        digits.parse().unwrap()
+    };
+    let first = secs(rest);
+    assert!(
+        rest.contains(" (a), every feed within ") || rest.contains(" (b), every feed within "),
+        "{line}"
+    );
+    let all = secs(&rest[rest.find("within ").unwrap() + "within ".len()..]);
+    assert!(first <= all && all < 30, "{line}");
+    let (status, log) = daemon.stop(Duration::from_secs(30));
+    assert!(status.success(), "{log}");
 }

@@ -13,6 +13,8 @@ pub mod common;
 mod article_cli;
 mod channels_cli;
 mod cli;
+mod cli_edges;
+mod daemon_lock;
 mod daemon_run;
 mod desktop;
 mod extract_batch;

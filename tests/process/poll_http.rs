@@ -128,3 +128,49 @@ fn a_failing_feed_does_not_stop_the_others() {
     assert!(err.contains("HTTP 404"), "{err}");
     assert_eq!(sb.alerts().len(), 1);
 }
+
+/// A JSON Feed's relative item URL becomes the absolute link that "Open" needs, and
+/// the story it names is grouped with the same story from an RSS feed.
+#[test]
+fn json_feed_relative_urls_are_absolute_and_group_with_rss() {
+    let server = FeedServer::start();
+    let when = (chrono::Utc::now() - chrono::Duration::minutes(20)).to_rfc3339();
+    let json = format!(
+        r#"{{"version": "https://jsonfeed.org/version/1.1", "title": "json",
+            "feed_url": "http://example.org/feeds/main.json",
+            "items": [{{"id": "j1", "url": "/2024/tiktok-story", "title": "TikTok ban: what the order says",
+                "content_html": "<p>The order against TikTok takes effect in 45 days.</p>",
+                "date_published": "{when}"}}]}}"#
+    );
+    server.set("/a.json", json, None);
+    server.set(
+        "/b.xml",
+        rss(&[(
+            "2024/tiktok-story",
+            "ByteDance weighs its options after the ruling",
+            "<p>Lawyers for ByteDance studied the ruling overnight.</p>",
+            &minutes_ago(10),
+        )]),
+        None,
+    );
+    let sb = Sandbox::new(&format!(
+        "[[feed]]\nname = \"json\"\nurl = \"{}\"\n[[feed]]\nname = \"rss\"\nurl = \"{}\"\n",
+        server.url("/a.json"),
+        server.url("/b.xml")
+    ));
+    sb.only_tiktok_rule("");
+    let out = sb.once();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let alerts = sb.alerts();
+    assert_eq!(alerts.len(), 2, "{alerts:?}");
+    let of = |feed: &str| alerts.iter().find(|a| a["feed"]["name"] == feed).unwrap();
+    assert_eq!(
+        of("json")["item"]["link"],
+        "http://example.org/2024/tiktok-story"
+    );
+    let grouped: Vec<&serde_json::Value> =
+        alerts.iter().filter(|a| !a["group_id"].is_null()).collect();
+    assert_eq!(grouped.len(), 1, "one story, one group: {alerts:?}");
+    let first = alerts.iter().find(|a| a["group_id"].is_null()).unwrap();
+    assert_eq!(grouped[0]["group_id"], first["alert_id"]);
+}

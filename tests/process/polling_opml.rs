@@ -118,3 +118,97 @@ fn a_bad_opml_file_is_a_clear_error_and_writes_nothing() {
         assert!(help.contains(cmd), "{help}");
     }
 }
+
+/// From a relative `--config`, file feeds are exported as absolute `file:///` URLs
+/// (not `file://c/...`, a URL whose host is `c`), and `category` paths come back as
+/// the same paths, each one tag.
+#[test]
+fn export_from_a_relative_config_round_trips_files_and_category_paths() {
+    let sb = Sandbox::new("");
+    std::fs::create_dir(sb.path("c")).unwrap();
+    std::fs::create_dir(sb.path("c/demo")).unwrap();
+    std::fs::copy(
+        common::repo().join("config/demo/demo-feed.xml"),
+        sb.path("c/demo/demo feed.xml"),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("c/newswatch.toml"),
+        "watchlists = []\n[[feed]]\nname = \"demo\"\nurl = \"demo/demo feed.xml\"\ntags = [\"local\"]\n",
+    )
+    .unwrap();
+    let subs = sb.path("subs.opml");
+    std::fs::write(
+        &subs,
+        r#"<opml version="2.0"><body><outline text="Press">
+  <outline type="rss" text="Ars" xmlUrl="https://feeds.arstechnica.com/arstechnica/index" category="/news/tech,/eu"/>
+</outline></body></opml>"#,
+    )
+    .unwrap();
+    let in_sandbox = |args: &[&str]| {
+        common::newswatch()
+            .current_dir(sb.dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = in_sandbox(&[
+        "import-opml",
+        "subs.opml",
+        "--append",
+        "--config",
+        "c/newswatch.toml",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cfg = std::fs::read_to_string(sb.path("c/newswatch.toml")).unwrap();
+    assert!(
+        cfg.contains(r#"tags = ["Press", "news/tech", "eu"]"#),
+        "{cfg}"
+    );
+
+    let out = in_sandbox(&["export-opml", "--config", "c/newswatch.toml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc = stdout(&out);
+    let file = sb
+        .dir
+        .path()
+        .canonicalize()
+        .unwrap()
+        .join("c/demo/demo feed.xml");
+    let want = url::Url::from_file_path(&file).unwrap();
+    assert!(want.as_str().starts_with("file:///"));
+    assert!(
+        doc.contains(&format!("xmlUrl=\"{want}\"")),
+        "{want} in {doc}"
+    );
+    assert!(doc.contains("category=\"/news/tech,/eu\""), "{doc}");
+
+    // Imported elsewhere, the export names the same file and the same tags.
+    let back = sb.path("back.opml");
+    std::fs::write(&back, &doc).unwrap();
+    let other = Sandbox::new("");
+    let out = common::run(&[
+        "import-opml",
+        &back.display().to_string(),
+        "--append",
+        "--config",
+        &other.config_arg(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let cfg = std::fs::read_to_string(other.config()).unwrap();
+    assert!(
+        cfg.contains(r#"tags = ["Press", "news/tech", "eu"]"#),
+        "{cfg}"
+    );
+    let items = common::run(&["items", want.as_str()]);
+    assert!(items.status.success(), "{}", stderr(&items));
+    let feeds = common::run(&["feeds", "--json", "--config", &other.config_arg()]);
+    assert!(feeds.status.success(), "{}", stderr(&feeds));
+    let rows: Vec<serde_json::Value> = stdout(&feeds)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let demo = rows.iter().find(|r| r["name"] == "demo").unwrap();
+    assert_eq!(demo["url"], file.display().to_string());
+    assert_eq!(demo["tags"], serde_json::json!(["local"]));
+}

@@ -1,7 +1,8 @@
 //! The rule language from the command line, with the real binary: `check` points into
 //! a broken query with file:line:column and a caret; `rules test` runs rules over a
 //! JSON-lines file, a feed file, an ad-hoc query, an undeployed watchlist, and the
-//! items a real `once` kept in the real SQLite state file.
+//! items a real `once` kept in the real SQLite state file; `entities` finds the id a
+//! rule writes, in the shipped base and the config's own entity files.
 
 use crate::common;
 
@@ -201,4 +202,94 @@ fn rules_test_since_replays_what_the_daemon_kept() {
             .ends_with("2 item(s); fired: privacy-regulators 0, tiktok 0, wechat 1"),
         "{text}"
     );
+}
+
+/// A user looks up an entity by a name written without its accent, finds the id (in
+/// their own entity file, with its owner), writes it in a rule, and the rule works.
+#[test]
+fn entities_finds_the_id_a_rule_writes() {
+    let sb = Sandbox::new("");
+    fs::write(
+        sb.path("mine.toml"),
+        "[[entity]]\nid = \"zephyr-ai\"\nname = \"Zéphyr Intelligence\"\nkind = \"organization\"\nowner = \"bytedance\"\naliases = [\"Zephyr AI\"]\ntags = [\"ai\"]\n",
+    )
+    .unwrap();
+    let cfg = fs::read_to_string(sb.config()).unwrap();
+    fs::write(sb.config(), format!("entities = [\"mine.toml\"]\n{cfg}")).unwrap();
+
+    let out = run(&["entities", "zephyr intel", "--config", &sb.config_arg()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("zephyr-ai  Zéphyr Intelligence  [organization]\n"),
+        "{text}"
+    );
+    for want in [
+        "owner:    bytedance (ByteDance)",
+        "tags:     ai",
+        "aliases:  Zephyr AI",
+        "mine.toml:1",
+    ] {
+        assert!(text.contains(want), "{want:?} in {text}");
+    }
+    // JSON: the exact id first, and ownership both ways.
+    let out = run(&[
+        "entities",
+        "ByteDance",
+        "--json",
+        "--config",
+        &sb.config_arg(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows[0]["id"], "bytedance");
+    assert_eq!(rows[0]["kind"], "organization");
+    let owns: Vec<&str> = rows[0]["owns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        owns.contains(&"tiktok") && owns.contains(&"zephyr-ai"),
+        "{owns:?}"
+    );
+
+    // The id found is what a rule writes.
+    fs::write(
+        sb.path("watchlists/mine.toml"),
+        "[[rule]]\nid = \"zephyr\"\nquery = '@zephyr-ai'\n",
+    )
+    .unwrap();
+    let items = sb.path("items.jsonl");
+    fs::write(
+        &items,
+        "{\"id\": \"1\", \"title\": \"Zephyr AI raises money\", \"text\": \"Zéphyr Intelligence said on Monday it raised funds.\"}\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "rules",
+        "test",
+        &items.display().to_string(),
+        "--rule",
+        "zephyr",
+        "--json",
+        "--config",
+        &sb.config_arg(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"zephyr-ai\""), "{}", stdout(&out));
+
+    // Nothing found: exit 1, with the nearest ids.
+    let out = run(&["entities", "tiktk", "--config", &sb.config_arg()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no entity matches `tiktk`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("tiktok"), "{}", stderr(&out));
 }

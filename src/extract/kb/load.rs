@@ -1,5 +1,7 @@
-//! Loading knowledge-base TOML: the file format, merging user entries into shipped
-//! ones by id, and validation that reports every problem with `file:line:column`.
+//! Loading knowledge-base TOML: the file format (documented for users in the README,
+//! "Entity files (the knowledge base)"; a test keeps the two in step), merging user
+//! entries into shipped ones by id, and validation that reports every problem with
+//! `file:line:column`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,41 +13,6 @@ use toml::Spanned;
 use super::build::build;
 use super::{KnowledgeBase, Origin};
 use crate::diag::Diagnostic;
-
-/// The file format, for `newswatch check` help and the docs.
-pub const FORMAT_HELP: &str = r#"Knowledge-base files hold [[entity]] tables:
-
-[[entity]]
-id = "nl-ap"                        # lower case; stable; used by rules and alerts
-name = "Autoriteit Persoonsgegevens"
-kind = "regulator"                  # organization | person | location | regulator | product
-country = "NL"                      # ISO 3166 code
-owner = "..."                       # id of the owning entity (companies, products)
-parent = "..."                      # id of the body it is part of
-products = ["..."]                  # ids it owns (sets their owner)
-tags = ["dpa"]                      # labels for rules
-roles = ["president"]               # people: what "the president" can refer to
-surname = "Trump"                   # people: the form used alone ("" for none)
-aliases = ["Dutch Data Protection Authority", "Personal Data Authority"]
-former_names = ["College bescherming persoonsgegevens"]
-demonyms = ["Dutch"]                # places: adjectives that refer to them
-remove_aliases = ["..."]            # user files: drop shipped forms
-replace = false                     # user files: replace the shipped entry whole
-
-[[entity.alias]]                    # a form with rules
-text = "AP"
-case = "exact"                      # exact | capitalized (default: as written,
-                                    #   Title Case or UPPER CASE) | any
-context_entities = ["nl"]           # counts only with one of these in scope,
-context_words = ["privacy"]         #   or one of these words, or its own entity
-needs_context = true                # conditional even without entities/words
-scope = "paragraph"                 # sentence | paragraph (default) | document
-veto_words = ["coin"]               # any of these in scope rules it out
-not_followed_by = ["40"]
-not_preceded_by = ["North"]
-common_word = true                  # needs its context only at a sentence start
-demonym = false                     # it is a demonym, not a name
-"#;
 
 /// The TOML shape of a knowledge-base file.
 #[derive(Debug, Deserialize)]

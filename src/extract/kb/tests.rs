@@ -273,3 +273,80 @@ fn person_surnames_are_conditional_unless_listed() {
     assert!(bare.needs_context(false), "Cook needs Tim Cook first");
     assert!(trump.roles.contains(&"president".to_string()));
 }
+
+/// The README section users are pointed to, from its heading to the next `## `.
+fn readme_section() -> String {
+    let readme = include_str!("../../../README.md");
+    let start = readme
+        .find(&format!("## {README_SECTION}\n"))
+        .expect("the README has the entity-file section");
+    let rest = &readme[start + 3..];
+    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+}
+
+/// The README section on entity files, which the shipped files point to.
+const README_SECTION: &str = "Entity files (the knowledge base)";
+
+/// The keys a table accepts, from the loader's own "unknown field" message.
+fn accepted_keys(doc: &str) -> Vec<String> {
+    let err = user(doc).unwrap_err();
+    let msg = &err[0].message;
+    let list = &msg[msg.find("expected one of").expect(msg)..];
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_readme_documents_every_key_and_its_example_loads() {
+    let section = readme_section();
+    let entity_keys = accepted_keys("[[entity]]\nid = \"x\"\nzzz = 1\n");
+    let alias_keys =
+        accepted_keys("[[entity]]\nid = \"x\"\n[[entity.alias]]\ntext = \"X\"\nzzz = 1\n");
+    assert!(
+        entity_keys.len() >= 16 && alias_keys.len() >= 11,
+        "{entity_keys:?} {alias_keys:?}"
+    );
+    for key in entity_keys.iter().chain(&alias_keys) {
+        assert!(
+            section.contains(&format!("| `{key}` |")),
+            "README \"{README_SECTION}\" has no table row for `{key}`"
+        );
+    }
+    // The example is a valid user file against the shipped base, and does what it says.
+    let example = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a TOML example");
+    let kb = user(example).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        kb.get("acme-rover").unwrap().owner.as_deref(),
+        Some("acme-robotics")
+    );
+    let tiktok = kb.get("tiktok").unwrap();
+    assert!(tiktok.tags.contains(&"short-video".to_string()));
+    assert!(!tiktok.aliases.contains(&"TikTok Shop".to_string()));
+    assert_eq!(
+        tiktok.owner.as_deref(),
+        Some("bytedance"),
+        "merged, not replaced"
+    );
+}
+
+#[test]
+fn shipped_files_point_to_the_readme_section() {
+    assert!(!readme_section().is_empty());
+    for (name, text) in BUILTIN {
+        assert!(
+            text.contains(&format!("# Format: README.md, \"{README_SECTION}\".")),
+            "{name} does not point to the format"
+        );
+        assert!(
+            !text.contains("--help-kb") && !text.contains("FORMAT_HELP"),
+            "{name}"
+        );
+    }
+}
