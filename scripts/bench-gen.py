@@ -5,6 +5,10 @@ round shifts every feed by 5 new items (so every feed has new items), keeping th
 Deterministic: the same N and round always give the same bytes. Some items mention
 watched names (TikTok, WeChat, a data-protection authority) so rules really fire.
 
+With PAGES_BASE (the full_text benchmark), items carry one-sentence summaries and
+link to article pages written under DIR/pages/ (about 600 words of text in the usual
+page chrome: navigation, related stories, footer), served from PAGES_BASE/pages/.
+
 The syndicated round (ROUND = "syndicated", after round 0) rewrites only a FRACTION of
 the feeds, spread evenly, each with the same five new wire stories in front of its
 round-0 items (the other feeds' files are left alone, so they answer 304). Every
@@ -13,7 +17,7 @@ raises an alert of each shipped rule. Stories 0-2 carry one shared link (with a
 per-feed tracking parameter, which normalisation drops); stories 3-4 carry each
 feed's own link, so only their identical text (SimHash) groups them.
 
-usage: bench-gen.py DIR N ROUND
+usage: bench-gen.py DIR N ROUND [PAGES_BASE]
        bench-gen.py DIR N syndicated FRACTION
 """
 
@@ -47,19 +51,41 @@ def sentence(rng, n):
     return " ".join(words)
 
 
-def item(feed, k, now):
+def page(rng, title):
+    """An article page: ten paragraphs of about 60 words amid navigation and boxes."""
+    paras = "".join(
+        "<p>" + ". ".join(sentence(rng, 12) for _ in range(5)) + ".</p>\n" for _ in range(10)
+    )
+    related = "".join(f'<li><a href="/r/{i}">{sentence(rng, 6)}</a></li>' for i in range(8))
+    return (
+        f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} | Example</title></head>"
+        '<body><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business</a></nav>'
+        f'<article><h1>{title}</h1><p class="byline">By {rng.choice(WORDS).capitalize()}</p>\n{paras}</article>'
+        f'<aside class="related"><h2>Related</h2><ul>{related}</ul></aside>'
+        "<footer>Copyright Example News. <a href=\"/terms\">Terms</a></footer></body></html>\n"
+    )
+
+
+def item(feed, k, now, pages=None):
     rng = random.Random(f"{feed}/{k}")
     title = sentence(rng, 9)
     desc = ". ".join(sentence(rng, 12) for _ in range(4)) + "."
     when = (now - timedelta(minutes=7 * (10_000 - k))).strftime("%a, %d %b %Y %H:%M:%S +0000")
     link = f"https://news.example.org/{feed}/story-{k}"
+    if pages is not None:
+        out, base = pages
+        desc = sentence(rng, 15) + "."
+        link = f"{base}/pages/{feed}/story-{k}.html"
+        os.makedirs(os.path.join(out, "pages", feed), exist_ok=True)
+        with open(os.path.join(out, "pages", feed, f"story-{k}.html"), "w", encoding="utf-8") as fh:
+            fh.write(page(rng, title))
     return (
         f"<item><title>{title}</title><link>{link}</link>"
         f"<guid isPermaLink=\"false\">{feed}-{k}</guid><pubDate>{when}</pubDate>"
         f"<dc:creator>{rng.choice(WORDS).capitalize()} {rng.choice(WORDS).capitalize()}</dc:creator>"
         f"<category>{rng.choice(WORDS)}</category><category>{rng.choice(WORDS)}</category>"
         f"<enclosure url=\"https://img.example.org/{feed}/{k}.jpg\" length=\"{rng.randrange(10**5, 10**6)}\" type=\"image/jpeg\"/>"
-        f"<description><![CDATA[<p>{desc}</p><p>{sentence(rng, 12)}.</p>]]></description></item>\n"
+        f"<description><![CDATA[<p>{desc}</p>{'' if pages else '<p>' + sentence(rng, 12) + '.</p>'}]]></description></item>\n"
     )
 
 
@@ -127,11 +153,12 @@ def main():
             write_feed(out, name, wire + old)
         return
     rnd = int(sys.argv[3])
+    pages = (out, sys.argv[4]) if len(sys.argv) > 4 else None
     now = start + timedelta(hours=rnd)
     for f in range(n):
         name = f"f{f:05d}"
         first = rnd * SHIFT
-        items = "".join(item(name, k, now) for k in reversed(range(first, first + PER_FEED)))
+        items = "".join(item(name, k, now, pages) for k in reversed(range(first, first + PER_FEED)))
         write_feed(out, name, items)
 
 

@@ -22,16 +22,22 @@
 #               others answer 304; later copies of a story join its group
 # and prints the CPU per alert of the syndicated cycle. newsboat is not run.
 #
-# Needs: nginx, GNU time, python3, newsboat unless --syndicated or NEWSBOAT=0
-# (apt-get install nginx-light newsboat time) and a release build (cargo build
-# --release). Everything stays on loopback.
+# With FULL_TEXT=1 it measures full_text instead (newswatch only): N feeds of short
+# summaries (one sentence each) linking to ~600-word article pages served by the same
+# nginx; one fresh cycle with full_text = "off" and one with "always", each from empty
+# state, and the CPU per new item of each (the pages' fetching, reading, extraction
+# and rules are the difference).
+#
+# Needs: nginx, GNU time, python3, newsboat unless --syndicated, FULL_TEXT=1 or
+# NEWSBOAT=0 (apt-get install nginx-light newsboat time) and a release build (cargo
+# build --release). Everything stays on loopback.
 #
 # usage: scripts/bench-scale.sh [--syndicated FRACTION] [N...]
 #        env: BENCH_DIR (default: a temp dir), NEWSWATCH (default:
 #        target/release/newswatch), PORT (default 18080), NEWSBOAT=0: measure
 #        newswatch alone, REUSE_NEWSBOAT=1: keep newsboat's measurements already in
 #        BENCH_DIR (they do not depend on newswatch; newsboat takes most of an hour
-#        at N = 10,000)
+#        at N = 10,000), FULL_TEXT=1: the full_text measurement above
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +54,7 @@ with_newsboat=${NEWSBOAT:-1}
 [ -z "$syndicated" ] || with_newsboat=0
 
 tools=(nginx python3 /usr/bin/time)
+[ "${FULL_TEXT:-0}" = 0 ] || with_newsboat=0
 [ "$with_newsboat" = 0 ] || tools+=(newsboat)
 for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install nginx-light newsboat time)" >&2; exit 2; }
@@ -79,7 +86,7 @@ http {
     fastcgi_temp_path $work/nginx/tmp;
     uwsgi_temp_path $work/nginx/tmp;
     scgi_temp_path $work/nginx/tmp;
-    types { application/rss+xml xml; }
+    types { application/rss+xml xml; text/html html; }
     keepalive_requests 1000000;
     server {
         listen 127.0.0.1:$port;
@@ -119,6 +126,50 @@ measure() {
     /usr/bin/time -v -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr" || true
     times_of "$out.time"
 }
+
+# full_text N: the full_text measurement described above.
+full_text() {
+    local n=$1 dir="$work/ft$1"
+    rm -rf "$dir"
+    mkdir -p "$dir/feeds"
+    chmod 755 "$dir" "$dir/feeds"
+    echo "== N=$n: generating feeds and pages" >&2
+    python3 "$repo/scripts/bench-gen.py" "$dir/feeds" "$n" 0 "http://127.0.0.1:$port"
+    chmod -R a+rX "$dir/feeds"
+    [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" && sleep 0.5
+    start_nginx "$dir/feeds"
+    for mode in off always; do
+        mkdir -p "$dir/$mode/watchlists"
+        cp "$repo"/config/watchlists/*.toml "$dir/$mode/watchlists/"
+        {
+            printf 'state_dir = "state"\nalert_log = "alerts.jsonl"\nwatchlists = ["watchlists/*.toml"]\n'
+            printf 'first_poll = "all"\nfull_text = "%s"\n[desktop]\nenabled = false\n' "$mode"
+            for i in $(seq 0 $((n - 1))); do
+                printf '[[feed]]\nname = "f%05d"\nurl = "http://127.0.0.1:%d/f%05d.xml"\n' "$i" "$port" "$i"
+            done
+        } >"$dir/$mode/newswatch.toml"
+        echo "== N=$n full_text = $mode" >&2
+        reset_log
+        read -r w c r < <(measure nw "$dir/$mode/fresh" "$bin" once --config "$dir/$mode/newswatch.toml")
+        local alerts items
+        alerts=$(wc -l <"$dir/$mode/alerts.jsonl" 2>/dev/null || echo 0)
+        items=$((n * 20))
+        echo "$n $mode $w $c $r $items $alerts $(statuses)" >>"$work/full_text.txt"
+    done
+}
+
+if [ "${FULL_TEXT:-0}" = 1 ]; then
+    : >"$work/full_text.txt"
+    for n in "${sizes[@]}"; do full_text "$n"; done
+    echo
+    printf '%-6s %-9s %8s %8s %8s %8s %8s %14s  %s\n' N full_text "wall s" "CPU s" "RSS MB" items alerts "CPU ms/item" "HTTP"
+    while read -r n mode w c r items alerts http; do
+        awk -v n="$n" -v m="$mode" -v w="$w" -v c="$c" -v r="$r" -v i="$items" -v a="$alerts" -v h="$http" 'BEGIN {
+            printf "%-6s %-9s %8.2f %8.2f %8.1f %8d %8d %14.3f  %s\n", n, m, w, c, r / 1024, i, a, 1000 * c / i, h }'
+    done <"$work/full_text.txt"
+    echo "(raw files in $work)"
+    exit 0
+fi
 
 results="$work/results.txt"
 : >"$results"

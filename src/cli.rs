@@ -64,6 +64,20 @@ pub enum Command {
         #[arg(long, conflicts_with = "source")]
         batch: bool,
     },
+    /// Print the readable text of a web page: its article, without navigation, ads
+    /// and the like (what `full_text` gives rules). No JavaScript is run.
+    Article {
+        /// A page file (HTML) or an http(s) URL.
+        #[arg(required_unless_present = "batch")]
+        source: Option<String>,
+        /// One JSON object: title, byline, published, lang, text, words.
+        #[arg(long)]
+        json: bool,
+        /// Read page file paths from stdin, one a line, and print one JSON line per
+        /// file: `file` and the fields of --json, or `error`.
+        #[arg(long, conflicts_with = "source")]
+        batch: bool,
+    },
     /// Print the Extraction (entities, money, percentages, durations, dates, quotes) of a document.
     Extract {
         /// The document; `-` or nothing reads standard input.

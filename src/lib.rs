@@ -22,6 +22,8 @@
 //!   tokio, HTTP, files or store.
 //! - [`rules`]: the watch-rule language: watchlists (text) compiled into a rule set
 //!   that says which rules fire on an extraction and why; story grouping. Pure too.
+//! - [`page`]: the page an item links to (`full_text`, `newswatch article`): fetched
+//!   through the feeds' client and host limits, decoded, read down to its article.
 //! - [`worker`]: one feed's poll, the unit a work queue would carry: [`worker::poll`]
 //!   (fetch, parse, unseen items), [`worker::engine`] (pure: extraction and rules to
 //!   alerts), [`worker::commit`] (grouping and one transaction).
@@ -49,6 +51,7 @@ pub mod duration;
 pub mod extract;
 pub mod model;
 pub mod net;
+pub mod page;
 pub mod rules;
 pub mod service;
 pub mod sink;

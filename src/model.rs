@@ -335,6 +335,37 @@ pub struct Alert {
     /// first alert. Absent on the first alert of a story.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
+    /// Where the item's body text came from, on feeds with `full_text` on: the linked
+    /// page's article or the feed's own text (and why the page was not used). Absent
+    /// when the feed reads only its own text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_source: Option<TextSource>,
+}
+
+/// Where an item's body text came from (an alert's `text_source`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextSource {
+    /// `page` (the linked page's article) or `feed` (the feed's own text).
+    pub from: TextFrom,
+    /// The page fetched (after redirects, when it was read), when one was tried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// How many words the page's article has, when it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<usize>,
+    /// Why the page's text was not used, when a page was tried and not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The two places an item's body text can come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextFrom {
+    /// The feed's own text (its summary or content).
+    Feed,
+    /// The article of the page the item links to.
+    Page,
 }
 
 /// The current alert schema version.

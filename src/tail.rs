@@ -298,6 +298,7 @@ mod tests {
             snippet: String::new(),
             extraction: Default::default(),
             group_id: None,
+            text_source: None,
         };
         format!("{}\n", serde_json::to_string(&a).unwrap())
     }

@@ -16,6 +16,9 @@ _newswatch() {
             ",$1")
                 cmd="newswatch"
                 ;;
+            newswatch,article)
+                cmd="newswatch__subcmd__article"
+                ;;
             newswatch,channels)
                 cmd="newswatch__subcmd__channels"
                 ;;
@@ -72,6 +75,9 @@ _newswatch() {
                 ;;
             newswatch__subcmd__channels__subcmd__help,test)
                 cmd="newswatch__subcmd__channels__subcmd__help__subcmd__test"
+                ;;
+            newswatch__subcmd__help,article)
+                cmd="newswatch__subcmd__help__subcmd__article"
                 ;;
             newswatch__subcmd__help,channels)
                 cmd="newswatch__subcmd__help__subcmd__channels"
@@ -143,8 +149,26 @@ _newswatch() {
 
     case "${cmd}" in
         newswatch)
-            opts="-h -V --log-format --help --version run once check items extract entities channels rules tail feeds import-opml export-opml completions man help"
+            opts="-h -V --log-format --help --version run once check items article extract entities channels rules tail feeds import-opml export-opml completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json journal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__article)
+            opts="-h --json --batch --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -407,8 +431,22 @@ _newswatch() {
             return 0
             ;;
         newswatch__subcmd__help)
-            opts="run once check items extract entities channels rules tail feeds import-opml export-opml completions man help"
+            opts="run once check items article extract entities channels rules tail feeds import-opml export-opml completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__help__subcmd__article)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

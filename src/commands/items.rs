@@ -3,7 +3,6 @@
 //! (what `scripts/compare-feedparser.py` calls).
 
 use std::io::{self, BufRead, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow, bail};
@@ -11,9 +10,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::print_with;
-use crate::config::{Config, FeedSource};
+use crate::config::FeedSource;
 use crate::model::Validators;
-use crate::source::fetch::{Fetched, Fetcher};
+use crate::source::fetch::Fetched;
 use crate::source::parse::parse_feed;
 
 /// The `items` JSON shape.
@@ -29,11 +28,7 @@ struct ItemLine<'a> {
 pub async fn items(source: &str) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("no current directory")?;
     let src = FeedSource::parse(source, &cwd).map_err(|e| anyhow!(e))?;
-    let fetcher = Fetcher::new(
-        &Config::parse(Path::new("<defaults>"), "watchlists = []")
-            .map_err(|d| anyhow!("{d}"))?
-            .http,
-    );
+    let fetcher = super::article::default_fetcher()?;
     let fetched = fetcher
         .fetch(&src, &Validators::default())
         .await

@@ -1,7 +1,8 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`channels`], [`check`], [`entities`], [`extract`], [`items`], [`shell`],
-//! [`subscriptions`], [`tail`], [`try_rules`]); `run` and `once` are a few lines each over
+//! family ([`article`], [`channels`], [`check`], [`entities`], [`extract`], [`items`],
+//! [`shell`], [`subscriptions`], [`tail`], [`try_rules`]); `run` and `once` are a few
+//! lines each over
 //! [`crate::daemon`]. Everything printed goes through `output` (a closed pipe ends a
 //! command quietly).
 
@@ -14,6 +15,7 @@ use crate::cli::{ChannelsCommand, Cli, Command, RulesCommand};
 use crate::config;
 use crate::daemon;
 
+pub mod article;
 pub mod channels;
 pub mod check;
 pub mod entities;
@@ -48,6 +50,13 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             ..
         } => items::items(&source).await,
         Command::Items { source: None, .. } => bail!("items: give a FILE or URL, or --batch"),
+        Command::Article { batch: true, .. } => article::article_batch(),
+        Command::Article {
+            source: Some(source),
+            json,
+            ..
+        } => article::article(&source, json).await,
+        Command::Article { source: None, .. } => bail!("article: give a FILE or URL, or --batch"),
         Command::Feeds { json, config } => {
             subscriptions::feeds(&config::locate(config.as_deref())?, json)
         }

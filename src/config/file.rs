@@ -21,8 +21,8 @@ use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 
 use super::channel::{self, ChannelToml};
 use super::{
-    Config, DEFAULT_METRICS_LISTEN, Desktop, Feed, FeedSource, FirstPoll, Http, MAX_INTERVAL,
-    MIN_INTERVAL, Polling, default_user_agent,
+    Config, DEFAULT_METRICS_LISTEN, Desktop, Feed, FeedSource, FirstPoll, FullText, Http,
+    MAX_INTERVAL, MIN_INTERVAL, Polling, default_user_agent,
 };
 use crate::diag::{Diagnostic, Location};
 use crate::duration::parse_duration;
@@ -41,6 +41,7 @@ struct ConfigToml {
     entities: Vec<Spanned<String>>,
     interval: Option<Spanned<String>>,
     first_poll: Option<Spanned<String>>,
+    full_text: Option<Spanned<String>>,
     concurrency: Option<Spanned<i64>>,
     #[serde(default)]
     http: HttpToml,
@@ -104,6 +105,7 @@ struct FeedToml {
     url: Spanned<String>,
     interval: Option<Spanned<String>>,
     first_poll: Option<Spanned<String>>,
+    full_text: Option<Spanned<String>>,
     tags: Option<Vec<String>>,
 }
 
@@ -186,6 +188,17 @@ impl Checker<'_> {
             .and_then(|v| self.duration(key, v))
             .unwrap_or(default)
     }
+
+    /// `v` read as a [`FullText`], or `default` when absent (or wrong: then reported).
+    fn full_text(&mut self, key: &str, v: &Option<Spanned<String>>, default: FullText) -> FullText {
+        let Some(v) = v else {
+            return default;
+        };
+        FullText::parse(v.get_ref().trim()).unwrap_or_else(|e| {
+            self.error(Some(v.span()), format!("{key}: {e}"));
+            default
+        })
+    }
 }
 
 /// A config as far as it could be checked: the runtime values (defaults where a value
@@ -226,6 +239,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Checked {
             default_first_poll()
         }),
     };
+    let full_text = c.full_text("`full_text`", &file.full_text, FullText::default());
     let concurrency = match &file.concurrency {
         None => default_concurrency(),
         Some(n) => match usize::try_from(*n.get_ref()) {
@@ -256,7 +270,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Checked {
             .unwrap_or_else(|| "xdg-open".into()),
     };
     let metrics = metrics_listen(&mut c, &file.metrics);
-    let feeds = check_feeds(&mut c, &base, file.feed, interval, first_poll);
+    let feeds = check_feeds(&mut c, &base, file.feed, interval, first_poll, full_text);
     let channels = channel::check(
         path,
         text,
@@ -544,13 +558,15 @@ fn check_http(c: &mut Checker<'_>, http: HttpToml) -> Http {
 }
 
 /// Builds the feeds, reporting every bad field of every feed (a feed with one is left
-/// out). `interval` and `first_poll` are the top level's, for feeds that set none.
+/// out). `interval`, `first_poll` and `full_text` are the top level's, for feeds that
+/// set none.
 fn check_feeds(
     c: &mut Checker<'_>,
     base: &Path,
     tomls: Vec<Spanned<FeedToml>>,
     interval: Duration,
     first_poll: FirstPoll,
+    full_text: FullText,
 ) -> Vec<Feed> {
     let mut feeds = Vec::new();
     let mut names = HashSet::new();
@@ -628,6 +644,7 @@ fn check_feeds(
                 source,
                 interval,
                 first_poll,
+                full_text: c.full_text("feed `full_text`", &f.full_text, full_text),
                 tags: f.tags.unwrap_or_default(),
             });
         }

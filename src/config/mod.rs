@@ -125,6 +125,8 @@ pub struct Feed {
     pub interval: Duration,
     /// Which items of the very first poll may alert.
     pub first_poll: FirstPoll,
+    /// When to fetch the page a new item links to and read its article.
+    pub full_text: FullText,
     /// Free-form labels (from OPML folders, or written by hand), in file order.
     pub tags: Vec<String>,
 }
@@ -210,6 +212,44 @@ impl FirstPoll {
             d => parse_duration(d)
                 .map(FirstPoll::Within)
                 .map_err(|e| format!("{e}; or use \"all\" or \"none\"")),
+        }
+    }
+}
+
+/// When a feed's new items get their linked page's article as body (`full_text`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FullText {
+    /// Never: rules read the feed's own text (the default).
+    #[default]
+    Off,
+    /// When the item's own text is short (under [`FullText::AUTO_WORDS`] words).
+    Auto,
+    /// For every new item.
+    Always,
+}
+
+impl FullText {
+    /// Below this many words of its own text (title aside), `auto` fetches an item's page.
+    pub const AUTO_WORDS: usize = 150;
+
+    /// Reads `"off"`, `"auto"` or `"always"`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "off" => Ok(FullText::Off),
+            "auto" => Ok(FullText::Auto),
+            "always" => Ok(FullText::Always),
+            other => Err(format!(
+                "`{other}` is not one of \"off\", \"auto\", \"always\""
+            )),
+        }
+    }
+
+    /// Whether an item whose own text has `words` words gets its page fetched.
+    pub fn wants_page(self, words: usize) -> bool {
+        match self {
+            FullText::Off => false,
+            FullText::Auto => words < Self::AUTO_WORDS,
+            FullText::Always => true,
         }
     }
 }
@@ -349,6 +389,34 @@ mod tests {
             FirstPoll::Within(Duration::from_secs(86400))
         );
         assert_eq!(c.http.max_body, 10 * 1024 * 1024);
+        assert_eq!(c.feeds[0].full_text, FullText::Off);
+    }
+
+    #[test]
+    fn full_text_defaults_at_the_top_and_each_feed_may_differ() {
+        let c = parse(
+            "watchlists = []\nfull_text = \"auto\"\n[[feed]]\nurl = \"https://a/1\"\n[[feed]]\nurl = \"https://a/2\"\nfull_text = \"always\"\n[[feed]]\nurl = \"https://a/3\"\nfull_text = \"off\"\n",
+        )
+        .unwrap();
+        let modes: Vec<FullText> = c.feeds.iter().map(|f| f.full_text).collect();
+        assert_eq!(modes, [FullText::Auto, FullText::Always, FullText::Off]);
+        let errs = parse("watchlists = []\nfull_text = \"yes\"\n[[feed]]\nurl = \"https://a/1\"\nfull_text = 1\n[[feed]]\nurl = \"https://a/2\"\nfull_text = \"sometimes\"\n")
+            .unwrap_err()
+            .0;
+        let lines: Vec<usize> = errs.iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![2, 5, 8], "{errs:#?}");
+        assert!(
+            errs[0].message.contains("`yes` is not one of"),
+            "{}",
+            errs[0].message
+        );
+        assert!(
+            errs[2].message.contains("feed `full_text`"),
+            "{}",
+            errs[2].message
+        );
+        assert!(FullText::Auto.wants_page(149) && !FullText::Auto.wants_page(150));
+        assert!(FullText::Always.wants_page(10_000) && !FullText::Off.wants_page(0));
     }
 
     #[test]

@@ -12,7 +12,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use reqwest::StatusCode;
 use reqwest::header::{
-    ACCEPT, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+    ACCEPT, CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    LOCATION,
 };
 use url::Url;
 
@@ -28,6 +29,20 @@ pub const MAX_REDIRECTS: usize = 5;
 /// label feeds `text/html` or `application/octet-stream`).
 const ACCEPT_FEEDS: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
 application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
+
+/// What we accept for a linked page: HTML, and anything else only to find out.
+const ACCEPT_PAGES: &str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1";
+
+/// A web page fetched for its article.
+#[derive(Debug)]
+pub struct Page {
+    /// The body, at most the size cap.
+    pub bytes: Vec<u8>,
+    /// The `Content-Type` header, when there was one (its `charset` decodes the body).
+    pub content_type: Option<String>,
+    /// Where the page was found after redirects (the base of its relative links).
+    pub url: Url,
+}
 
 /// What a fetch produced.
 #[derive(Debug)]
@@ -79,6 +94,9 @@ pub enum FetchError {
     /// The TLS handshake failed (an untrusted or invalid certificate, mostly).
     #[error("TLS: {0}")]
     Tls(String),
+    /// A linked page that is not HTML (an image, a PDF, a video…).
+    #[error("not HTML ({0})")]
+    NotHtml(String),
     /// Anything else on the network path (DNS, connection refused or reset…).
     #[error("{0}")]
     Network(String),
@@ -137,6 +155,16 @@ impl Fetcher {
         Ok(self.client.get_or_init(|| client))
     }
 
+    /// The bound on one whole fetch, redirects and body included (`[http] timeout`).
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The size cap on every body, in bytes (`[http] max_body`).
+    pub fn max_body(&self) -> u64 {
+        self.max_body
+    }
+
     /// Fetches `source`, sending `validators` so an unchanged feed costs nothing.
     pub async fn fetch(
         &self,
@@ -144,17 +172,7 @@ impl Fetcher {
         validators: &Validators,
     ) -> Result<Fetched, FetchError> {
         match source {
-            FeedSource::Http(url) => {
-                let timeout = self.timeout;
-                tokio::time::timeout(timeout, self.fetch_http(url, validators))
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(FetchError::Timeout(format!(
-                            "no complete answer within {}",
-                            humantime::format_duration(timeout)
-                        )))
-                    })
-            }
+            FeedSource::Http(url) => self.bounded(self.fetch_http(url, validators)).await,
             FeedSource::File(path) => self.fetch_file(path, validators).await,
         }
     }
@@ -164,12 +182,95 @@ impl Fetcher {
         start: &Url,
         validators: &Validators,
     ) -> Result<Fetched, FetchError> {
+        let (resp, moved_to) = self.follow(start, ACCEPT_FEEDS, validators).await?;
+        let status = resp.status();
+        let now = chrono::Utc::now();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified {
+                hints: hints::from_headers(resp.headers(), now),
+                moved_to,
+            });
+        }
+        check_status(&resp)?;
+        let hints = Hints {
+            // Retry-After on a success is not about polling.
+            retry_after: None,
+            ..hints::from_headers(resp.headers(), now)
+        };
+        let validators = Validators {
+            etag: header(resp.headers(), ETAG),
+            last_modified: header(resp.headers(), LAST_MODIFIED),
+        };
+        let final_url = Some(resp.url().to_string());
+        let bytes = self.read_capped(resp).await?;
+        Ok(Fetched::Body {
+            bytes,
+            validators,
+            final_url,
+            moved_to,
+            hints,
+        })
+    }
+
+    /// Fetches the web page at `url` (an item's link) for its article: HTML only (a
+    /// `Content-Type` that is not HTML, or unlabelled bytes that are not text, is
+    /// [`FetchError::NotHtml`], found before the body is read when the header says
+    /// so), with the same redirects, timeouts and size cap as feeds.
+    pub async fn fetch_page(&self, url: &Url) -> Result<Page, FetchError> {
+        let fetch = async {
+            let (resp, _) = self
+                .follow(url, ACCEPT_PAGES, &Validators::default())
+                .await?;
+            check_status(&resp)?;
+            let content_type = header(resp.headers(), CONTENT_TYPE);
+            if let Some(ct) = content_type.as_deref().filter(|ct| !is_html_type(ct)) {
+                return Err(FetchError::NotHtml(ct.to_string()));
+            }
+            let final_url = resp.url().clone();
+            let bytes = self.read_capped(resp).await?;
+            if content_type.is_none() && !looks_like_text(&bytes) {
+                return Err(FetchError::NotHtml("no Content-Type, and not text".into()));
+            }
+            Ok(Page {
+                bytes,
+                content_type,
+                url: final_url,
+            })
+        };
+        self.bounded(fetch).await
+    }
+
+    /// `fetch`, or a timeout error when it takes longer than the total timeout.
+    async fn bounded<T>(
+        &self,
+        fetch: impl Future<Output = Result<T, FetchError>>,
+    ) -> Result<T, FetchError> {
+        let timeout = self.timeout;
+        tokio::time::timeout(timeout, fetch)
+            .await
+            .unwrap_or_else(|_| {
+                Err(FetchError::Timeout(format!(
+                    "no complete answer within {}",
+                    humantime::format_duration(timeout)
+                )))
+            })
+    }
+
+    /// Sends a GET for `start` and follows redirects by hand (at most
+    /// [`MAX_REDIRECTS`], http(s) only): the first response that is not a redirect,
+    /// and where a chain of permanent redirects from `start` led, if there was one.
+    async fn follow(
+        &self,
+        start: &Url,
+        accept: &str,
+        validators: &Validators,
+    ) -> Result<(reqwest::Response, Option<Url>), FetchError> {
         let mut url = start.clone();
         let mut moved_to: Option<Url> = None;
         let mut all_permanent = true;
         let mut hops = 0;
-        let mut resp = loop {
-            let mut req = self.client()?.get(url.clone()).header(ACCEPT, ACCEPT_FEEDS);
+        let resp = loop {
+            let mut req = self.client()?.get(url.clone()).header(ACCEPT, accept);
             if let Some(etag) = &validators.etag {
                 req = req.header(IF_NONE_MATCH, etag);
             }
@@ -209,34 +310,15 @@ impl Fetcher {
             }
             url = next;
         };
-        let status = resp.status();
-        let now = chrono::Utc::now();
-        if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified {
-                hints: hints::from_headers(resp.headers(), now),
-                moved_to,
-            });
-        }
-        if !status.is_success() {
-            return Err(FetchError::Status {
-                status: status.as_u16(),
-                retry_after: hints::from_headers(resp.headers(), now).retry_after,
-            });
-        }
+        Ok((resp, moved_to))
+    }
+
+    /// The body of `resp`, at most the size cap. Chunks arrive decompressed: the cap
+    /// holds for what we keep, not for the wire (a gzip bomb stops at the cap).
+    async fn read_capped(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
         if resp.content_length().is_some_and(|n| n > self.max_body) {
             return Err(FetchError::TooLarge(self.max_body));
         }
-        let hints = Hints {
-            // Retry-After on a success is not about polling.
-            retry_after: None,
-            ..hints::from_headers(resp.headers(), now)
-        };
-        let validators = Validators {
-            etag: header(resp.headers(), ETAG),
-            last_modified: header(resp.headers(), LAST_MODIFIED),
-        };
-        let final_url = Some(resp.url().to_string());
-        // Chunks arrive decompressed: the cap holds for what we keep, not the wire.
         let expected = resp.content_length().unwrap_or(0).min(self.max_body);
         let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
         while let Some(chunk) = resp.chunk().await.map_err(net_error)? {
@@ -245,13 +327,7 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Body {
-            bytes,
-            validators,
-            final_url,
-            moved_to,
-            hints,
-        })
+        Ok(bytes)
     }
 
     async fn fetch_file(
@@ -307,6 +383,30 @@ fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
     h.get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
+}
+
+/// An error for a response that is not a success (redirects are followed before).
+fn check_status(resp: &reqwest::Response) -> Result<(), FetchError> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    Err(FetchError::Status {
+        status: status.as_u16(),
+        retry_after: hints::from_headers(resp.headers(), chrono::Utc::now()).retry_after,
+    })
+}
+
+/// Whether a `Content-Type` is HTML (or XHTML), parameters aside.
+fn is_html_type(content_type: &str) -> bool {
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    mime.eq_ignore_ascii_case("text/html") || mime.eq_ignore_ascii_case("application/xhtml+xml")
+}
+
+/// Whether unlabelled bytes can be a page: no NUL bytes in the first kilobyte (every
+/// binary format has them; UTF-16 text without a BOM is not a web page either).
+fn looks_like_text(bytes: &[u8]) -> bool {
+    !bytes[..bytes.len().min(1024)].contains(&0)
 }
 
 fn is_redirect(status: StatusCode) -> bool {

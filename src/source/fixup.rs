@@ -162,7 +162,7 @@ fn with<'a>(enc: &'static Encoding, bytes: &'a [u8]) -> (Cow<'a, str>, &'static 
 /// bytes (an item pasted from elsewhere): each stray byte is read as windows-1252.
 /// Anything else is an undeclared legacy encoding, which chardetng (Firefox's
 /// detector) names: windows-1252 for Western text, Shift_JIS, EUC-KR, GBK, KOI8-R…
-fn utf8(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
+pub(crate) fn utf8(bytes: &[u8]) -> (Cow<'_, str>, &'static str) {
     if let Ok(s) = std::str::from_utf8(bytes) {
         return (Cow::Borrowed(s), "UTF-8");
     }

@@ -274,6 +274,7 @@ mod tests {
             source: FeedSource::parse(url, &PathBuf::from("/cfg")).unwrap(),
             interval: Duration::from_secs(900),
             first_poll: crate::config::FirstPoll::All,
+            full_text: crate::config::FullText::Off,
             tags: tags.iter().map(|t| t.to_string()).collect(),
         };
         let feeds = vec![

@@ -181,6 +181,7 @@ mod tests {
             source: FeedSource::File(name.into()),
             interval: Duration::from_secs(secs),
             first_poll: FirstPoll::All,
+            full_text: crate::config::FullText::Off,
             tags: Vec::new(),
         }
     }

@@ -574,6 +574,7 @@ mod tests {
             snippet: String::new(),
             extraction: Extraction::default(),
             group_id: None,
+            text_source: None,
         }
     }
 

@@ -341,6 +341,7 @@ mod tests {
                 ..Extraction::default()
             },
             group_id: group.map(str::to_string),
+            text_source: None,
         }
     }
 

@@ -148,6 +148,7 @@ mod tests {
             snippet: String::new(),
             extraction: Extraction::default(),
             group_id: None,
+            text_source: None,
         }
     }
 

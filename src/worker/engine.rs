@@ -17,7 +17,9 @@ use crate::duration::ago;
 use crate::extract::Extractor;
 use crate::extract::kb::KnowledgeBase;
 use crate::extract::text::html_to_text;
-use crate::model::{ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Matched, Popup};
+use crate::model::{
+    ALERT_SCHEMA, Alert, AlertFeed, AlertItem, Extraction, Item, Matched, Popup, TextSource,
+};
 use crate::rules::snippet::sentence_around;
 use crate::rules::{Doc, Rule, RuleSet, load_rules};
 
@@ -104,6 +106,19 @@ impl Engine {
         item: &Item,
         now: DateTime<Utc>,
     ) -> Vec<Raised> {
+        self.alerts_with_source(feed_name, feed_url, item, None, now)
+    }
+
+    /// [`Self::alerts_for`], each alert saying where the item's body came from
+    /// (`text_source`, on feeds with `full_text` on).
+    pub fn alerts_with_source(
+        &self,
+        feed_name: &str,
+        feed_url: &str,
+        item: &Item,
+        text_source: Option<&TextSource>,
+        now: DateTime<Utc>,
+    ) -> Vec<Raised> {
         let ex = self.extract_item(item);
         let doc = Doc::new(&ex, Self::title_len(&item.title));
         let firings = self.rules.evaluate(feed_name, &doc);
@@ -134,6 +149,7 @@ impl Engine {
                     snippet,
                     extraction: ex.clone(),
                     group_id: None,
+                    text_source: text_source.cloned(),
                 };
                 let popup = if f.rule.notify {
                     Popup::Show

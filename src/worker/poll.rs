@@ -14,8 +14,8 @@ use tokio::sync::Notify;
 use tracing::{info, warn};
 use url::Url;
 
-use crate::config::{Feed, FeedSource, FirstPoll, Polling};
-use crate::model::{Item, Validators};
+use crate::config::{Feed, FeedSource, FirstPoll, FullText, Polling};
+use crate::model::{Item, TextSource, Validators};
 use crate::source::fetch::{FetchError, Fetched, Fetcher};
 use crate::source::hints::{Hints, document_ttl};
 use crate::source::hosts::{Hosts, PollSlot, host_key};
@@ -24,6 +24,7 @@ use crate::source::schedule::{self, stagger};
 use crate::store::{FailureRecord, FeedState, SharedStore, Store, StoreError, lock};
 use crate::worker::commit::{OwnedPoll, commit};
 use crate::worker::engine::{Engine, Raised};
+use crate::worker::full_text;
 
 /// What a poll needs, shared by all polls.
 #[derive(Clone)]
@@ -99,6 +100,7 @@ impl From<FetchError> for Failure {
             FetchError::Tls(_) => "tls".to_string(),
             FetchError::Network(_) => "network".to_string(),
             FetchError::File { .. } => "file".to_string(),
+            FetchError::NotHtml(_) => "not-html".to_string(),
         };
         let (retry_after, gone) = match &e {
             FetchError::Status {
@@ -223,7 +225,7 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
         return stay_gone(ctx, feed, url).await;
     }
     let source = effective_source(feed, state.as_ref());
-    let (fetched, _poll_slot) = match fetch(ctx, feed, url, &source, state.as_ref()).await? {
+    let (fetched, poll_slot) = match fetch(ctx, feed, url, &source, state.as_ref()).await? {
         Fetch::Got(fetched, slot) => (fetched, slot),
         Fetch::Deferred(report) => return Ok(report),
     };
@@ -253,6 +255,7 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
             tokio::task::spawn_blocking(move || commit(&store, &engine, rec))
                 .await
                 .map_err(join_failure)??;
+            drop(poll_slot);
             Ok(PollReport::quiet("304", next_poll))
         }
         Fetched::Body {
@@ -276,7 +279,7 @@ async fn try_poll(ctx: &PollContext, feed: &Feed, url: &str) -> Result<PollRepor
                 effective_url: effective,
                 publisher_ttl,
             };
-            new_body(ctx, feed, url, body).await
+            new_body(ctx, feed, url, body, poll_slot).await
         }
     }
 }
@@ -418,21 +421,59 @@ struct Body {
     publisher_ttl: Option<Duration>,
 }
 
-/// Parses `body`, picks the unseen items, raises their alerts and commits, in one trip
-/// to the blocking pool: each trip is a thread hand-over, and a cycle makes thousands.
+/// Parses `body`, picks the unseen items, raises their alerts and commits. Without
+/// `full_text` in one trip to the blocking pool (each trip is a thread hand-over, and
+/// a cycle makes thousands); with it, the new items' pages are fetched between the
+/// parse and the rest. Nothing is written before the commit, so a crash in between
+/// only repeats the poll (and its page fetches) after a restart.
+///
+/// The poll's global slot is let go while its pages load and taken again for the
+/// rest: feeds wait for their host's slot before the global one, so a poll holding a
+/// global slot while waiting for a host slot (for a page) could wait on feeds that
+/// hold that host's slots waiting for a global one; with every global slot held so,
+/// nothing would move until the pages' deadline.
 async fn new_body(
     ctx: &PollContext,
     feed: &Feed,
     url: &str,
-    body: Body,
+    mut body: Body,
+    poll_slot: PollSlot,
 ) -> Result<PollReport, Failure> {
     let (store, engine) = (ctx.store.clone(), ctx.engine.clone());
     let (feed_c, url_c) = (feed.clone(), url.to_string());
     let next_poll = body.next_poll;
-    let (n_items, n_alerts) =
-        tokio::task::spawn_blocking(move || process_body(&store, &engine, &feed_c, url_c, body))
-            .await
-            .map_err(join_failure)??;
+    let (n_items, n_alerts) = if feed.full_text == FullText::Off {
+        tokio::task::spawn_blocking(move || {
+            let new = find_new(&store, &feed_c, &mut body)?;
+            raise_and_commit(&store, &engine, &feed_c, url_c, body, new, Vec::new())
+        })
+        .await
+        .map_err(join_failure)??
+    } else {
+        let st = store.clone();
+        let f = feed.clone();
+        let (new, body, wanted) = tokio::task::spawn_blocking(move || {
+            let new = find_new(&st, &f, &mut body)?;
+            let wanted = full_text::wanted(f.full_text, &new.items, &new.eligible);
+            Ok::<_, Failure>((new, body, wanted))
+        })
+        .await
+        .map_err(join_failure)??;
+        // Kept when no page is wanted: nothing to wait for then.
+        let kept = (!wanted.contains(&true)).then_some(poll_slot);
+        let pages = full_text::fetch(ctx, &new.items, &wanted, ctx.fetcher.timeout()).await;
+        let _poll_slot = match kept {
+            Some(slot) => slot,
+            None => ctx.hosts.poll_slot().await,
+        };
+        tokio::task::spawn_blocking(move || {
+            let mut new = new;
+            let sources = full_text::apply(&feed_c, &mut new.items, &new.eligible, pages);
+            raise_and_commit(&store, &engine, &feed_c, url_c, body, new, sources)
+        })
+        .await
+        .map_err(join_failure)??
+    };
     if n_alerts > 0 {
         ctx.wake.notify_one();
     }
@@ -445,37 +486,64 @@ async fn new_body(
     })
 }
 
-/// [`new_body`]'s blocking part; returns the counts of new items and alerts.
-fn process_body(
-    store: &SharedStore,
-    engine: &Engine,
-    feed: &Feed,
-    url: String,
-    body: Body,
-) -> Result<(usize, usize), Failure> {
+/// A poll's items not seen before, and which of them may alert.
+struct NewItems {
+    /// The items, in feed order.
+    items: Vec<Item>,
+    /// Whether each may alert (not on a first poll outside its `first_poll` window).
+    eligible: Vec<bool>,
+}
+
+/// Parses `body`'s document (taking its bytes) and finds the items not seen before.
+fn find_new(store: &SharedStore, feed: &Feed, body: &mut Body) -> Result<NewItems, Failure> {
     let base = body.base.starts_with("http").then_some(body.base.as_str());
-    let items = parse_feed(&body.bytes, base).map_err(|e| Failure::new("parse", e.to_string()))?;
-    drop(body.bytes);
+    let bytes = std::mem::take(&mut body.bytes);
+    let items = parse_feed(&bytes, base).map_err(|e| Failure::new("parse", e.to_string()))?;
+    drop(bytes);
     let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
     let unseen = lock(store).unseen(&feed.name, &ids)?;
-    let new_items: Vec<Item> = items
+    let items: Vec<Item> = items
         .into_iter()
         .zip(unseen)
         .filter_map(|(i, u)| u.then_some(i))
         .collect();
     let now = Utc::now();
-    let raised: Vec<Raised> = new_items
+    let eligible = items
         .iter()
-        .filter(|item| !body.first_poll || eligible_on_first_poll(feed.first_poll, item, now))
-        .flat_map(|item| engine.alerts_for(&feed.name, &url, item, now))
+        .map(|item| !body.first_poll || eligible_on_first_poll(feed.first_poll, item, now))
         .collect();
-    let counts = (new_items.len(), raised.len());
+    Ok(NewItems { items, eligible })
+}
+
+/// Raises the alerts of the eligible new items (each saying where its text came from,
+/// when `sources` has an entry) and commits; returns the counts of new items and alerts.
+fn raise_and_commit(
+    store: &SharedStore,
+    engine: &Engine,
+    feed: &Feed,
+    url: String,
+    body: Body,
+    new: NewItems,
+    sources: Vec<Option<TextSource>>,
+) -> Result<(usize, usize), Failure> {
+    let now = Utc::now();
+    let raised: Vec<Raised> = new
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| new.eligible[*i])
+        .flat_map(|(i, item)| {
+            let source = sources.get(i).and_then(Option::as_ref);
+            engine.alerts_with_source(&feed.name, &url, item, source, now)
+        })
+        .collect();
+    let counts = (new.items.len(), raised.len());
     let rec = OwnedPoll {
         feed: feed.name.clone(),
         url,
         validators: Some(body.validators),
         status: "200",
-        items: new_items,
+        items: new.items,
         raised,
         next_poll: body.next_poll,
         effective_url: body.effective_url,

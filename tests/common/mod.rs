@@ -201,14 +201,43 @@ pub fn read_alerts(path: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// An RSS 2.0 document with `items` as (guid, title, description, pubDate RFC 2822).
+/// An RSS 2.0 document with `items` as (guid, title, description, pubDate RFC 2822),
+/// each linking to `http://example.org/GUID`.
 pub fn rss(items: &[(&str, &str, &str, &str)]) -> String {
+    rss_with(items.iter().map(|(guid, title, desc, date)| {
+        (
+            guid.to_string(),
+            title.to_string(),
+            format!("http://example.org/{guid}"),
+            desc.to_string(),
+            date.to_string(),
+        )
+    }))
+}
+
+/// An RSS 2.0 document with `items` as (guid, title, link, description), published a
+/// minute ago.
+pub fn rss_linked(items: &[(&str, &str, &str, &str)]) -> String {
+    let date = minutes_ago(1);
+    rss_with(items.iter().map(|(guid, title, link, desc)| {
+        (
+            guid.to_string(),
+            title.to_string(),
+            link.to_string(),
+            desc.to_string(),
+            date.clone(),
+        )
+    }))
+}
+
+/// The RSS document of (guid, title, link, description, pubDate) items.
+fn rss_with(items: impl Iterator<Item = (String, String, String, String, String)>) -> String {
     let mut s = String::from(
         "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>test</title><link>http://example.org/</link>\n",
     );
-    for (guid, title, desc, date) in items {
+    for (guid, title, link, desc, date) in items {
         s.push_str(&format!(
-            "<item><guid>{guid}</guid><title>{title}</title><link>http://example.org/{guid}</link><description><![CDATA[{desc}]]></description><pubDate>{date}</pubDate></item>\n"
+            "<item><guid>{guid}</guid><title>{title}</title><link>{link}</link><description><![CDATA[{desc}]]></description><pubDate>{date}</pubDate></item>\n"
         ));
     }
     s.push_str("</channel></rss>\n");

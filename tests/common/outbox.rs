@@ -30,6 +30,7 @@ pub fn alert(id: &str) -> Alert {
         snippet: String::new(),
         extraction: Extraction::default(),
         group_id: None,
+        text_source: None,
     }
 }
 

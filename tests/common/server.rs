@@ -154,10 +154,18 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
             }
             Some(r) => {
                 let mut head = format!(
-                    "HTTP/1.1 {} X\r\ncontent-type: application/rss+xml\r\ncontent-length: {}\r\n",
+                    "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
                     r.status,
                     r.body.len()
                 );
+                // A feed unless the resource says what it is.
+                if !r
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                {
+                    head.push_str("content-type: application/rss+xml\r\n");
+                }
                 if let Some(e) = &r.etag {
                     head.push_str(&format!("etag: {e}\r\n"));
                 }

@@ -20,17 +20,18 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
     ("sink", &["model", "config", "net", "store"]),
     ("tail", &["model", "duration"]),
     ("service", &["config"]),
+    ("page", &["model", "config", "source", "extract", "rules"]),
     (
         "worker",
         &[
-            "model", "diag", "duration", "config", "source", "extract", "rules", "store",
+            "model", "diag", "duration", "config", "source", "extract", "rules", "store", "page",
         ],
     ),
     (
         "daemon",
         &[
             "model", "diag", "duration", "config", "net", "extract", "rules", "source", "store",
-            "sink", "tail", "service", "worker",
+            "sink", "tail", "service", "worker", "page",
         ],
     ),
 ];

@@ -357,6 +357,7 @@ async fn offsets_are_spread_and_stable_and_a_restart_keeps_the_schedule() {
             source: FeedSource::Http(u.parse().unwrap()),
             interval: Duration::from_secs(600),
             first_poll: newswatch::config::FirstPoll::All,
+            full_text: newswatch::config::FullText::Off,
             tags: Vec::new(),
         })
         .collect();

@@ -74,6 +74,10 @@ fn every_printing_command_ends_quietly_when_its_reader_goes_away() {
     )
     .unwrap();
     let opml = opml.display().to_string();
+    let page = sb.path("page.html");
+    std::fs::write(&page, super::full_text::fined_page(6)).unwrap();
+    let page = page.display().to_string();
+    let page_input = format!("{page}\n");
     let cases: Vec<(Vec<&str>, &[u8])> = vec![
         (vec!["items", &demo], b""),
         (vec!["items", &url], b""),
@@ -83,6 +87,9 @@ fn every_printing_command_ends_quietly_when_its_reader_goes_away() {
             vec!["extract", "--batch"],
             b"{\"id\":\"1\",\"text\":\"TikTok\"}\n",
         ),
+        (vec!["article", &page], b""),
+        (vec!["article", &page, "--json"], b""),
+        (vec!["article", "--batch"], page_input.as_bytes()),
         (vec!["check", "--config", &cfg], b""),
         (vec!["tail", "--config", &cfg], b""),
         (vec!["tail", "--json", "--config", &cfg], b""),

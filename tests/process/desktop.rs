@@ -34,6 +34,7 @@ fn alert(rule: &str, title: &str, snippet: &str, link: Option<&str>, severity: S
         snippet: snippet.to_owned(),
         extraction: Extraction::default(),
         group_id: None,
+        text_source: None,
     }
 }
 

@@ -10,6 +10,7 @@
 #[path = "../common/mod.rs"]
 pub mod common;
 
+mod article_cli;
 mod channels_cli;
 mod cli;
 mod cli_edges;
@@ -21,6 +22,8 @@ mod fault_alert_log;
 mod fault_clock;
 mod fault_desktop;
 mod fault_state;
+mod full_text;
+mod full_text_hosts;
 mod hostile_input;
 mod poll_http;
 mod polling_hostile;

@@ -165,6 +165,7 @@ pub fn synthetic_alert(alert_id: &str, rule: &str) -> Alert {
         snippet: "If you read this, newswatch can deliver alerts to this channel.".into(),
         extraction: Extraction::default(),
         group_id: None,
+        text_source: None,
     }
 }
 

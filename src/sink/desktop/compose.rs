@@ -190,6 +190,7 @@ mod tests {
             snippet: snippet.into(),
             extraction: Default::default(),
             group_id: None,
+            text_source: None,
         }
     }
 
