@@ -550,56 +550,8 @@ mod tests {
     use chrono::Duration as Span;
 
     use super::*;
-    use crate::model::{Alert, AlertFeed, AlertItem, Extraction, Item, Popup};
-    use crate::store::PollRecord;
-
-    fn alert(id: &str, rule: &str, severity: Severity) -> Alert {
-        Alert {
-            schema: 1,
-            alert_id: id.into(),
-            ts: Utc::now(),
-            rule: rule.into(),
-            severity,
-            feed: AlertFeed {
-                name: "f".into(),
-                url: "u".into(),
-            },
-            item: AlertItem {
-                id: id.into(),
-                title: id.into(),
-                link: None,
-                published: None,
-            },
-            matched: vec![],
-            snippet: String::new(),
-            extraction: Extraction::default(),
-            group_id: None,
-            text_source: None,
-        }
-    }
-
-    fn commit(s: &mut Store, alerts: &[Alert]) {
-        let items: Vec<Item> = alerts
-            .iter()
-            .map(|a| Item {
-                id: a.item.id.clone(),
-                title: a.item.title.clone(),
-                link: None,
-                published: None,
-                body: String::new(),
-            })
-            .collect();
-        s.commit_poll(&PollRecord {
-            feed: "f",
-            url: "u",
-            validators: None,
-            status: "200",
-            new_items: &items,
-            alerts: alerts.iter().map(|a| (a, Popup::Quiet)).collect(),
-            next_poll: Utc::now(),
-        })
-        .unwrap();
-    }
+    use crate::model::Alert;
+    use crate::store::test_support::{alert, commit_quiet as commit};
 
     fn all(_: &str, _: Severity) -> bool {
         true

@@ -15,6 +15,8 @@ mod rule_state;
 mod shared;
 mod state_lock;
 mod summaries;
+#[cfg(test)]
+mod test_support;
 pub use deliveries::{ChannelState, ChannelSync, DeliveryEnd, OutMessage};
 pub use rule_state::StoredItem;
 pub use shared::{SharedStore, lock};

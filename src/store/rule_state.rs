@@ -314,35 +314,16 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AlertFeed, AlertItem, Extraction, Severity};
-    use crate::store::{FeedFacts, PollRecord};
+    use crate::model::Severity;
+    use crate::store::{FeedFacts, PollRecord, test_support};
 
     fn alert(id: &str, link: &str, group: Option<&str>) -> Alert {
-        Alert {
-            schema: 1,
-            alert_id: id.into(),
-            ts: Utc::now(),
-            rule: "r".into(),
-            severity: Severity::High,
-            feed: AlertFeed {
-                name: "f".into(),
-                url: "u".into(),
-            },
-            item: AlertItem {
-                id: id.into(),
-                title: "TikTok fined".into(),
-                link: Some(link.into()),
-                published: None,
-            },
-            matched: vec![],
-            snippet: String::new(),
-            extraction: Extraction {
-                text: "TikTok fined\n\nThe regulator fined TikTok.".into(),
-                ..Extraction::default()
-            },
-            group_id: group.map(str::to_string),
-            text_source: None,
-        }
+        let mut a = test_support::alert(id, "r", Severity::High);
+        a.item.title = "TikTok fined".into();
+        a.item.link = Some(link.into());
+        a.extraction.text = "TikTok fined\n\nThe regulator fined TikTok.".into();
+        a.group_id = group.map(str::to_string);
+        a
     }
 
     #[test]

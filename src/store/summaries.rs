@@ -124,55 +124,11 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::model::{Alert, AlertFeed, AlertItem, Extraction, Item, Popup, Severity};
-    use crate::store::PollRecord;
+    use crate::model::{Alert, Popup, Severity};
+    use crate::store::test_support::{self, commit};
 
     fn alert(id: &str, rule: &str) -> Alert {
-        Alert {
-            schema: 1,
-            alert_id: id.into(),
-            ts: Utc::now(),
-            rule: rule.into(),
-            severity: Severity::High,
-            feed: AlertFeed {
-                name: "f".into(),
-                url: "u".into(),
-            },
-            item: AlertItem {
-                id: id.into(),
-                title: format!("title {id}"),
-                link: None,
-                published: None,
-            },
-            matched: vec![],
-            snippet: String::new(),
-            extraction: Extraction::default(),
-            group_id: None,
-            text_source: None,
-        }
-    }
-
-    fn commit(s: &mut Store, alerts: &[(Alert, Popup)]) {
-        let items: Vec<Item> = alerts
-            .iter()
-            .map(|(a, _)| Item {
-                id: a.item.id.clone(),
-                title: a.item.title.clone(),
-                link: None,
-                published: None,
-                body: String::new(),
-            })
-            .collect();
-        s.commit_poll(&PollRecord {
-            feed: "f",
-            url: "u",
-            validators: None,
-            status: "200",
-            new_items: &items,
-            alerts: alerts.iter().map(|(a, p)| (a, *p)).collect(),
-            next_poll: Utc::now(),
-        })
-        .unwrap();
+        test_support::alert(id, rule, Severity::High)
     }
 
     fn counts(s: &Store, at: DateTime<Utc>) -> Vec<(String, u64)> {
