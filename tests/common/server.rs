@@ -207,3 +207,19 @@ pub fn read_request(reader: &mut impl BufRead) -> Option<(String, HashMap<String
         }
     }
 }
+
+/// A feed server whose `/f` carries one TikTok item (ETag `"1"`), and a sandbox
+/// polling it as feed `live` every 10 s: how a test of the running daemon starts.
+pub fn live_feed() -> (FeedServer, super::Sandbox) {
+    let server = FeedServer::start();
+    server.set(
+        "/f",
+        super::rss(&[("one", "TikTok item", "TikTok", &super::minutes_ago(5))]),
+        Some("\"1\""),
+    );
+    let sb = super::Sandbox::new(&format!(
+        "[[feed]]\nname = \"live\"\nurl = \"{}\"\ninterval = \"10s\"\n",
+        server.url("/f")
+    ));
+    (server, sb)
+}

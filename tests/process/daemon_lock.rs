@@ -5,22 +5,13 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::common::server::FeedServer;
+use crate::common::server::live_feed;
 use crate::common::service::Daemon;
-use crate::common::{self, Sandbox, minutes_ago, rss, run, stderr, stdout, wait_until};
+use crate::common::{self, minutes_ago, rss, run, stderr, stdout, wait_until};
 
 #[test]
 fn a_second_run_is_refused_while_one_runs_and_sigkill_leaves_no_stale_lock() {
-    let server = FeedServer::start();
-    server.set(
-        "/f",
-        rss(&[("one", "TikTok item", "TikTok", &minutes_ago(5))]),
-        Some("\"1\""),
-    );
-    let sb = Sandbox::new(&format!(
-        "[[feed]]\nname = \"live\"\nurl = \"{}\"\ninterval = \"10s\"\n",
-        server.url("/f")
-    ));
+    let (server, sb) = live_feed();
     let mut first = Daemon::start(&sb, &[]);
     first.wait_log(1, &["newswatch running"], Duration::from_secs(20));
     let state = std::fs::canonicalize(sb.path("state")).unwrap();

@@ -7,7 +7,7 @@ use crate::common;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use crate::common::server::FeedServer;
+use crate::common::server::live_feed;
 use crate::common::service::Daemon;
 use crate::common::{Sandbox, minutes_ago, rss, wait_until};
 
@@ -41,16 +41,7 @@ fn wait_exit(child: &mut Child, timeout: Duration) -> std::process::ExitStatus {
 
 #[test]
 fn polls_on_interval_alerts_later_items_and_stops_on_sigterm() {
-    let server = FeedServer::start();
-    server.set(
-        "/f",
-        rss(&[("one", "TikTok item", "TikTok", &minutes_ago(5))]),
-        Some("\"1\""),
-    );
-    let sb = Sandbox::new(&format!(
-        "[[feed]]\nname = \"live\"\nurl = \"{}\"\ninterval = \"10s\"\n",
-        server.url("/f")
-    ));
+    let (server, sb) = live_feed();
     let mut child = start(&sb);
 
     assert!(

@@ -9,8 +9,8 @@ use std::os::unix::net::UnixDatagram;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::common::server::FeedServer;
-use crate::common::{Sandbox, minutes_ago, rss, wait_until};
+use crate::common::server::live_feed;
+use crate::common::wait_until;
 use service::Daemon;
 
 /// Every datagram received, in order.
@@ -50,16 +50,7 @@ fn wait_msg(msgs: &Mutex<Vec<String>>, from: usize, part: &str) -> usize {
 
 #[test]
 fn ready_status_watchdog_reloading_stopping() {
-    let server = FeedServer::start();
-    server.set(
-        "/f",
-        rss(&[("one", "TikTok item", "TikTok", &minutes_ago(5))]),
-        Some("\"1\""),
-    );
-    let sb = Sandbox::new(&format!(
-        "[[feed]]\nname = \"live\"\nurl = \"{}\"\ninterval = \"10s\"\n",
-        server.url("/f")
-    ));
+    let (_server, sb) = live_feed();
     let sock_path = sb.path("notify.sock");
     let sock = UnixDatagram::bind(&sock_path).unwrap();
     let msgs = listen(sock);
