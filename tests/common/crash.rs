@@ -210,3 +210,19 @@ pub fn written_but_unmarked(pending: &[String], log: &Path) -> usize {
         .filter(|p| logged.contains(p.as_str()))
         .count()
 }
+
+/// Starts `newswatch run` on `sb`'s config, stderr appended to `log` (kept across
+/// the runs a crash test kills and restarts), stdout dropped.
+pub fn start_daemon(sb: &super::Sandbox, log: &Path) -> std::process::Child {
+    let err = fs::File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("daemon log");
+    super::newswatch()
+        .args(["run", "--config", &sb.config_arg()])
+        .stdout(std::process::Stdio::null())
+        .stderr(err)
+        .spawn()
+        .expect("start daemon")
+}

@@ -18,10 +18,8 @@ use crate::common;
 use crate::common::crash;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::File;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -41,20 +39,6 @@ const PER_RUN: usize = 2;
 
 /// The HTTP channels: name, and whether it is the digest one.
 const HTTP_CHANNELS: [&str; 4] = ["hook", "chat", "push", "digest"];
-
-fn start(sb: &Sandbox, log: &Path) -> Child {
-    let err = File::options()
-        .create(true)
-        .append(true)
-        .open(log)
-        .expect("daemon log");
-    common::newswatch()
-        .args(["run", "--config", &sb.config_arg()])
-        .stdout(Stdio::null())
-        .stderr(err)
-        .spawn()
-        .expect("start daemon")
-}
 
 /// Raises `ids` as alerts in the state file, as a poll would (the daemon may be
 /// running: SQLite serialises the writers).
@@ -289,7 +273,7 @@ command = ["/bin/sh", "-c", "cat > /dev/null; echo \"$NEWSWATCH_ALERT_ID $NEWSWA
     let mut landed_in_flight = 0;
     for k in 0..kills {
         let spawned = Instant::now();
-        let mut child = start(&sb, &daemon_log);
+        let mut child = crash::start_daemon(&sb, &daemon_log);
         // Aim in turn at each channel's moment of not knowing; every fourth kill is
         // at a random moment instead.
         let target = k % 7;
@@ -336,7 +320,7 @@ command = ["/bin/sh", "-c", "cat > /dev/null; echo \"$NEWSWATCH_ALERT_ID $NEWSWA
     }
 
     // The last run: no kills. Every channel must catch up, then it stops on SIGTERM.
-    let mut child = start(&sb, &daemon_log);
+    let mut child = crash::start_daemon(&sb, &daemon_log);
     let expected: HashSet<String> = raised.iter().cloned().collect();
     let done = wait_until(Duration::from_secs(120), || {
         crash::deliveries(&state).is_some_and(|rows| {

@@ -28,14 +28,11 @@
 //! depend on timing). The thorough run:
 //! `NEWSWATCH_CRASH_KILLS=300 cargo test --release --test regressions crash_harness -- --nocapture`.
 
-use crate::common;
 use crate::common::crash;
 use crate::common::publisher;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::File;
-use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
@@ -108,21 +105,6 @@ fn make_item(feed: usize, n: usize) -> PubItem {
 
 fn feed_path(i: usize) -> String {
     format!("/feed/{i}")
-}
-
-/// Starts `newswatch run`, stderr appended to `log`.
-fn start(sb: &Sandbox, log: &Path) -> Child {
-    let err = File::options()
-        .create(true)
-        .append(true)
-        .open(log)
-        .expect("daemon log");
-    common::newswatch()
-        .args(["run", "--config", &sb.config_arg()])
-        .stdout(Stdio::null())
-        .stderr(err)
-        .spawn()
-        .expect("start daemon")
 }
 
 /// What one kill did, as far as the test can tell.
@@ -249,7 +231,7 @@ fn sigkill_anywhere_loses_nothing_and_repeats_nothing() {
     let started = Instant::now();
     for k in 0..kills {
         let spawned = Instant::now();
-        let mut child = start(&sb, &daemon_log);
+        let mut child = crash::start_daemon(&sb, &daemon_log);
         let aim = PLAN[k % PLAN.len()];
         let (at, store_held) = aim_and_kill(&mut child, aim, &sb, &publisher, spawned, &mut rng);
         let status = child.wait().expect("reap daemon");
@@ -287,7 +269,7 @@ fn sigkill_anywhere_loses_nothing_and_repeats_nothing() {
 
     // The last run: no more kills, no more stories. It must catch up with every feed's
     // final version, deliver everything, and stop cleanly.
-    let mut child = start(&sb, &daemon_log);
+    let mut child = crash::start_daemon(&sb, &daemon_log);
     let state_dir = sb.path("state");
     let config = Config::load(&sb.config()).expect("config");
     let engine = Engine::load(&config).expect("engine");
