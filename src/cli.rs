@@ -31,6 +31,24 @@ Without --config, commands read $XDG_CONFIG_HOME/newswatch/newswatch.toml \
 (~/.config/newswatch/newswatch.toml), then /etc/newswatch/newswatch.toml. \
 Each command has a manual page of its own: man newswatch-run, man newswatch-tail, ...";
 
+impl Command {
+    /// Whether the command does its work on the async runtime's worker threads
+    /// (polling, fetching, following): the others run on the calling thread alone,
+    /// and a process that starts no worker threads starts sooner.
+    pub fn wants_worker_threads(&self) -> bool {
+        !matches!(
+            self,
+            Command::Check { .. }
+                | Command::Extract { .. }
+                | Command::Entities { .. }
+                | Command::Completions { .. }
+                | Command::Man { .. }
+                | Command::ExportOpml { .. }
+                | Command::ImportOpml { .. }
+        )
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {

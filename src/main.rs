@@ -10,10 +10,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // The journal when systemd started us with stderr on it, else stderr.
     newswatch::service::logging::init(cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = if cli.command.wants_worker_threads() {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("newswatch: cannot start the async runtime: {e}");

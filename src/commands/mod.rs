@@ -137,7 +137,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn once(path: &Path) -> anyhow::Result<ExitCode> {
-    let s = daemon::once(path).await?;
+    let (s, loaded) = daemon::once_for_exit(path).await?;
+    keep_until_exit(loaded);
     eprintln!(
         "newswatch: {} feed(s) polled, {} failed; {} new item(s), {} alert(s); {} line(s) written to the alert log",
         s.feeds, s.failed, s.new_items, s.alerts, s.logged
