@@ -126,23 +126,35 @@ impl<'a> Tagger<'a> {
     ) -> Vec<Tagged> {
         let doc = Doc::new(text, sentences, known, &self.model.lexicon);
         let mut out = Vec::new();
-        let (mut em, mut back, mut path, mut feats) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut em, mut back, mut path, mut feats, mut ends) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for s in &doc.sentences {
             if !s.tokens.clone().any(|i| doc.scored(s, i)) {
                 continue;
             }
-            em.clear();
+            // The whole sentence's feature hashes first, then their weights: the
+            // weight reads (cache misses, in a table of megabytes) follow each other
+            // with no hashing between, so many of them are in flight at once.
+            feats.clear();
+            ends.clear();
             for i in s.tokens.clone() {
-                let mut e: Scores = [NEVER; MAX_TAGS];
                 if doc.scored(s, i) {
-                    feats.clear();
                     doc.features(s, i, &mut feats);
-                    self.model.emissions(&feats, &mut e);
+                }
+                ends.push(feats.len());
+            }
+            em.clear();
+            let mut from = 0;
+            for &to in &ends {
+                let mut e: Scores = [NEVER; MAX_TAGS];
+                // A scored token has features (the bias at least); the others are O.
+                if to > from {
+                    self.model.emissions(&feats[from..to], &mut e);
                 } else {
                     e[0] = 0.0;
                 }
                 em.push(e);
+                from = to;
             }
             decode::viterbi(&em, &self.model.transitions, &mut back, &mut path);
             let base = s.tokens.start;

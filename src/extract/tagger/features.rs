@@ -431,14 +431,22 @@ fn shapes(w: &str) -> (u64, u64) {
 /// Prefixes of one to three characters and suffixes of two to four, hashed.
 fn affixes(lower: &str) -> [u64; 6] {
     let mut out = [0u64; 6];
-    let cuts: Vec<usize> = lower.char_indices().map(|(i, _)| i).collect();
-    let n = cuts.len();
+    // Where the prefixes of one, two and three characters end (the whole word if
+    // shorter), and where the last one to four characters start (0 if shorter),
+    // found without collecting the word's character offsets.
+    let mut ends = [lower.len(); 3];
+    for (e, (i, _)) in ends.iter_mut().zip(lower.char_indices().skip(1)) {
+        *e = i;
+    }
+    let mut starts = [0usize; 4];
+    for (s, (i, _)) in starts.iter_mut().zip(lower.char_indices().rev()) {
+        *s = i;
+    }
     for (k, len) in [1usize, 2, 3].into_iter().enumerate() {
-        let end = cuts.get(len).copied().unwrap_or(lower.len());
-        out[k] = hash::bytes(0x0070_7265 + len as u64, &lower.as_bytes()[..end]);
+        out[k] = hash::bytes(0x0070_7265 + len as u64, &lower.as_bytes()[..ends[k]]);
     }
     for (k, len) in [2usize, 3, 4].into_iter().enumerate() {
-        let start = if len >= n { 0 } else { cuts[n - len] };
+        let start = starts[len - 1];
         out[3 + k] = hash::bytes(0x0073_7566 + len as u64, &lower.as_bytes()[start..]);
     }
     out
@@ -522,5 +530,45 @@ fn mode(info: &[Info]) -> Mode {
         Mode::Title
     } else {
         Mode::Prose
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affixes_are_the_characters_at_each_end() {
+        // The model's weights sit under these hashes: cut by characters, not bytes,
+        // the whole word when it is shorter than the affix.
+        let want = |lower: &str| -> [u64; 6] {
+            let chars: Vec<char> = lower.chars().collect();
+            let n = chars.len();
+            let pre = |len: usize| chars[..len.min(n)].iter().collect::<String>();
+            let suf = |len: usize| chars[n - len.min(n)..].iter().collect::<String>();
+            [
+                hash::bytes(0x0070_7265 + 1, pre(1).as_bytes()),
+                hash::bytes(0x0070_7265 + 2, pre(2).as_bytes()),
+                hash::bytes(0x0070_7265 + 3, pre(3).as_bytes()),
+                hash::bytes(0x0073_7566 + 2, suf(2).as_bytes()),
+                hash::bytes(0x0073_7566 + 3, suf(3).as_bytes()),
+                hash::bytes(0x0073_7566 + 4, suf(4).as_bytes()),
+            ]
+        };
+        for w in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "kraków",
+            "é",
+            "日本語",
+            "ça-va",
+        ] {
+            assert_eq!(affixes(w), want(w), "{w:?}");
+        }
+        assert_ne!(affixes("obama")[0], affixes("obama")[1]);
     }
 }

@@ -103,22 +103,42 @@ impl<'a> Model<'a> {
         })
     }
 
-    /// Adds the weights of `features` (hashes) to `out`, one score a tag.
+    /// Sets `out` to the summed weights of `features` (hashes), one score a tag.
     pub(crate) fn emissions(&self, features: &[u64], out: &mut Scores) {
         let tags = self.transitions.tags;
-        let mut sum = [0i32; MAX_TAGS];
-        for &f in features {
-            let at = row(f, self.bits) * tags;
-            if let Some(r) = self.weights.get(at..at + tags) {
-                for (s, &w) in sum.iter_mut().zip(r) {
-                    *s += i32::from(w as i8);
-                }
-            }
-        }
+        // The row width as a constant, so each row is read and added as a whole
+        // (vector code, no loop per tag). `parse` takes 1 to 4 entity types, so a
+        // row has 3, 5, 7 or 9 weights.
+        let sum = match tags {
+            3 => sum_rows::<3>(self.weights, self.bits, features),
+            5 => sum_rows::<5>(self.weights, self.bits, features),
+            7 => sum_rows::<7>(self.weights, self.bits, features),
+            _ => sum_rows::<MAX_TAGS>(self.weights, self.bits, features),
+        };
         for (o, s) in out.iter_mut().zip(sum).take(tags) {
             *o = s as f32 * self.scale;
         }
     }
+}
+
+/// The weights of `features` summed per tag, in a table of `T`-byte rows.
+fn sum_rows<const T: usize>(weights: &[u8], bits: u32, features: &[u64]) -> [i32; MAX_TAGS] {
+    let mut acc = [0i32; T];
+    for &f in features {
+        if let Some(r) = weights
+            .get(row(f, bits) * T..)
+            .and_then(<[u8]>::first_chunk::<T>)
+        {
+            for (a, &w) in acc.iter_mut().zip(r) {
+                *a += i32::from(w as i8);
+            }
+        }
+    }
+    let mut sum = [0i32; MAX_TAGS];
+    for (s, a) in sum.iter_mut().zip(acc) {
+        *s = a;
+    }
+    sum
 }
 
 /// The weight row of feature hash `f` in a table of 2^`bits` rows.
