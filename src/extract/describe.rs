@@ -106,6 +106,7 @@ impl Found {
                 Target::Synth(s) => index(s),
             },
             confidence: d.confidence,
+            demonym: false,
         }));
     }
 

@@ -155,6 +155,7 @@ impl Extractor {
                     end: m.end,
                     entity: cat.unknown_index(m.unknown),
                     confidence: found.unknowns[m.unknown].confidence,
+                    demonym: false,
                 }),
         );
         described.resolve_into(&mut resolved, |s| cat.described_index(s));

@@ -389,3 +389,31 @@ fn mentions_point_into_the_text() {
         }
     }
 }
+
+#[test]
+fn a_place_named_by_its_people_is_marked_as_a_demonym() {
+    let text = "Irish and Dutch officials met in Ireland. The French data protection \
+                authority said the Americans had not asked.";
+    let out = extractor().extract_text(text, None);
+    let marks: Vec<(&str, bool)> = out
+        .entities
+        .iter()
+        .flat_map(|h| h.mentions.iter())
+        .map(|m| (m.surface.as_str(), m.demonym))
+        .collect();
+    for (surface, demonym) in [
+        ("Irish", true),
+        ("Dutch", true),
+        ("Ireland", false),
+        ("French", true),
+        ("Americans", true),
+    ] {
+        assert!(
+            marks.contains(&(surface, demonym)),
+            "{surface} should be marked demonym={demonym}: {marks:?}"
+        );
+    }
+    let json = serde_json::to_string(&out).unwrap_or_default();
+    assert!(json.contains(r#""surface":"Irish","demonym":true"#), "{json}");
+    assert!(!json.contains(r#""surface":"Ireland","demonym""#), "{json}");
+}
