@@ -19,6 +19,7 @@
 //! - `numbers`, `quantities`, `dates`: money, percentages, durations, dates.
 //! - `quotes`, `speakers`: quotations and who said them.
 
+mod acronyms;
 mod alternation;
 mod catalog;
 mod context;
@@ -160,6 +161,9 @@ impl Extractor {
         );
         described.resolve_into(&mut resolved, |s| cat.described_index(s));
         resolved.sort_by_key(|r| (r.start, r.end));
+        let mut described_spans = described.spans();
+        described_spans.sort_unstable();
+        acronyms::resolve_defined(text, &mut resolved, &mut described_spans, |e| cat.kind(e));
         let mentioned: Vec<quotes::Mentioned> = resolved
             .iter()
             .map(|r| quotes::Mentioned {
@@ -178,7 +182,7 @@ impl Extractor {
             })
         });
         Extraction {
-            entities: entities::hits(&cat, text, &resolved, &described.spans()),
+            entities: entities::hits(&cat, text, &resolved, &described_spans),
             money: q.money,
             percent: q.percent,
             durations: q.durations,

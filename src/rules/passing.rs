@@ -85,16 +85,55 @@ const MEDIUM_NOUNS: &[&str] = &[
 
 /// Medium nouns that are also verbs in the third person ("TikTok hits 1 billion").
 const VERB_OR_NOUN: &[&str] = &[
-    "posts", "hits", "stars", "streams", "messages", "filters", "comments", "trends",
-    "challenges", "sounds", "accounts", "pages", "chats", "groups", "dances",
+    "posts",
+    "hits",
+    "stars",
+    "streams",
+    "messages",
+    "filters",
+    "comments",
+    "trends",
+    "challenges",
+    "sounds",
+    "accounts",
+    "pages",
+    "chats",
+    "groups",
+    "dances",
 ];
 
 /// First words of an object after such a verb: determiners, quantities and "for"
 /// ("accounts for").
 const OBJECT_STARTS: &[&str] = &[
-    "the", "a", "an", "its", "his", "her", "their", "our", "record", "new", "more", "over",
-    "another", "one", "two", "three", "ten", "hundreds", "thousands", "millions", "billions",
-    "about", "nearly", "almost", "up", "back", "for", "all", "some",
+    "the",
+    "a",
+    "an",
+    "its",
+    "his",
+    "her",
+    "their",
+    "our",
+    "record",
+    "new",
+    "more",
+    "over",
+    "another",
+    "one",
+    "two",
+    "three",
+    "ten",
+    "hundreds",
+    "thousands",
+    "millions",
+    "billions",
+    "about",
+    "nearly",
+    "almost",
+    "up",
+    "back",
+    "for",
+    "all",
+    "some",
 ];
 
 /// Nouns or hyphenated suffixes after the name that make it a yardstick.

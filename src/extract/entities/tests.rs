@@ -414,6 +414,72 @@ fn a_place_named_by_its_people_is_marked_as_a_demonym() {
         );
     }
     let json = serde_json::to_string(&out).unwrap_or_default();
-    assert!(json.contains(r#""surface":"Irish","demonym":true"#), "{json}");
+    assert!(
+        json.contains(r#""surface":"Irish","demonym":true"#),
+        "{json}"
+    );
     assert!(!json.contains(r#""surface":"Ireland","demonym""#), "{json}");
+}
+
+/// Every (surface, entity id) of the extraction of `text`.
+fn mentions_of(text: &str) -> Vec<(String, String)> {
+    extractor()
+        .extract_text(text, None)
+        .entities
+        .iter()
+        .flat_map(|h| h.mentions.iter().map(|m| (m.surface.clone(), h.id.clone())))
+        .collect()
+}
+
+#[test]
+fn a_short_form_the_story_defines_names_what_it_was_defined_after() {
+    let got = mentions_of(
+        "CA boss raises concern over Worldcoin\n\nThe Communications Authority of Kenya (CA) \
+         has expressed concerns. CA director general Ezra Chiloba spoke.",
+    );
+    let ca: Vec<&(String, String)> = got.iter().filter(|(s, _)| s == "CA").collect();
+    assert_eq!(ca.len(), 3, "{got:?}");
+    assert!(
+        ca.iter()
+            .all(|(_, id)| id == "regulator/communications-authority-of-kenya"),
+        "{got:?}"
+    );
+    // The story's definition wins over what the base makes of the short form alone.
+    let got = mentions_of(
+        "The Dutch Data Protection Authority (AP) fined Uber. The AP said drivers' data \
+         left Europe.",
+    );
+    assert!(
+        got.iter()
+            .filter(|(s, _)| s == "AP")
+            .all(|(_, id)| id == "nl-ap"),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter().any(|(_, id)| id == "associated-press"),
+        "{got:?}"
+    );
+    // Without a definition, nothing changes; a person's initials define nothing.
+    let got = mentions_of("The AP reported that John Smith (JS) resigned. JS declined to comment.");
+    assert!(
+        got.iter()
+            .any(|(s, id)| s == "AP" && id == "associated-press"),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|(s, _)| s == "JS"), "{got:?}");
+}
+
+#[test]
+fn an_authority_of_a_place_is_one_name() {
+    let got = mentions_of("The Communications Regulatory Authority of Namibia opened an inquiry.");
+    assert!(
+        got.iter().any(
+            |(s, id)| s == "Communications Regulatory Authority of Namibia"
+                && id.starts_with("regulator/")
+        ),
+        "{got:?}"
+    );
+    // After a legal suffix, "of" says where the company is.
+    let got = mentions_of("Wiz Inc of Israel was bought.");
+    assert!(got.iter().any(|(s, _)| s == "Wiz Inc"), "{got:?}");
 }
