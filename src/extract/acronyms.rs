@@ -4,7 +4,9 @@
 //! whole-word occurrence of that short form in the document is then a mention of the
 //! organisation, whatever the knowledge base or the tagger made of it on its own: the
 //! story's own definition is the best evidence there is ("AP" is the Dutch regulator
-//! here, not the news agency).
+//! here, not the news agency). Only the knowledge base outranks it: when the long form
+//! is a name the base does not know and the short form one it does ("National
+//! Commission on Informatics and Liberty (CNIL)"), the short form keeps its meaning.
 
 use super::entities::{Resolved, is_word_char};
 use crate::model::EntityKind;
@@ -14,12 +16,14 @@ use crate::model::EntityKind;
 /// kept sorted). `described` (sorted, kept sorted) holds the spans of mentions resolved
 /// from a description: a short form defined after one ("Germany's data protection
 /// authorities (DSK)") is described too, as its identity comes from the description.
-/// `kind` gives the kind of an entity index.
+/// `kind` gives the kind of an entity index, `known` whether it is the knowledge
+/// base's (rather than a name found in the text).
 pub(crate) fn resolve_defined(
     text: &str,
     resolved: &mut Vec<Resolved>,
     described: &mut Vec<(usize, usize)>,
     kind: impl Fn(u32) -> EntityKind,
+    known: impl Fn(u32) -> bool,
 ) {
     let mut defined: Vec<(&str, Resolved)> = Vec::new();
     for r in resolved.iter() {
@@ -29,9 +33,16 @@ pub(crate) fn resolve_defined(
         ) {
             continue;
         }
-        if let Some(short) = bracketed_short_form(text, r.end)
-            && !defined.iter().any(|(s, _)| *s == short)
+        let Some(short) = bracketed_short_form(text, r.end) else {
+            continue;
+        };
+        let at = text[r.end..].find(short).map_or(r.end, |i| r.end + i);
+        let base_knows_short = resolved
+            .iter()
+            .any(|s| s.start == at && s.end == at + short.len() && known(s.entity));
+        if !defined.iter().any(|(s, _)| *s == short)
             && text.get(r.start..r.end) != Some(short)
+            && (known(r.entity) || !base_knows_short)
         {
             defined.push((short, *r));
         }

@@ -163,7 +163,16 @@ impl Extractor {
         resolved.sort_by_key(|r| (r.start, r.end));
         let mut described_spans = described.spans();
         described_spans.sort_unstable();
-        acronyms::resolve_defined(text, &mut resolved, &mut described_spans, |e| cat.kind(e));
+        // Known: the base's entities and those made from descriptions, not names found
+        // in the text (numbered between them).
+        let (base, found_names) = (self.kb.entities().len(), found.unknowns.len());
+        acronyms::resolve_defined(
+            text,
+            &mut resolved,
+            &mut described_spans,
+            |e| cat.kind(e),
+            |e| !(base..base + found_names).contains(&(e as usize)),
+        );
         let mentioned: Vec<quotes::Mentioned> = resolved
             .iter()
             .map(|r| quotes::Mentioned {

@@ -363,22 +363,27 @@ impl Names {
         st.add(start, stop, kind, 0.6, short);
     }
 
-    /// Whether the run goes on after the organisation word at `last` with "of" and one
-    /// to three capitalised words, which then belong to the name ("Communications
-    /// Authority of Kenya", "Data Protection Commission of Ireland"). Not after a legal
-    /// suffix ("Wiz Inc of Israel" is the company, then where it is).
+    /// Whether the run goes on after the organisation word at `last` with "of", "on" or
+    /// "for" and up to six words, capitalised or joining ("and", "the", "of"), which
+    /// then belong to the name ("Communications Authority of Kenya", "National
+    /// Commission for Information Technology and Civil Liberties", "Commission on
+    /// Human Rights"). Not after a legal suffix ("Wiz Inc of Israel" is the company,
+    /// then where it is).
     fn of_place_follows(&self, text: &str, toks: &[Tok], last: usize, end: usize) -> bool {
-        let rest = end.saturating_sub(last + 2);
+        let word = |k: usize| Self::word(text, &toks[k]);
         last + 2 < end
-            && rest <= 3
-            && Self::word(text, &toks[last + 1]) == "of"
-            && !is_legal_suffix(Self::word(text, &toks[last]))
-            && (last + 2..end)
-                .all(|k| toks[k].cap && !self.connectors.contains(Self::word(text, &toks[k])))
+            && end - (last + 2) <= 6
+            && matches!(word(last + 1), "of" | "on" | "for")
+            && !is_legal_suffix(word(last))
+            && toks[end - 1].cap
+            && (last + 2..end).all(|k| {
+                matches!(word(k), "and" | "the" | "of")
+                    || (toks[k].cap && !self.connectors.contains(word(k)))
+            })
     }
 
     /// An organisation named by `words` is a regulator when its head (its last word,
-    /// or the word before "of": "Authority of Kenya") is a regulator's head
+    /// or the word before "of", "on" or "for": "Authority of Kenya") is a regulator's head
     /// ("Authority") and another word says what it regulates ("Supervisory",
     /// "Protection"); otherwise an organisation.
     pub(crate) fn organisation_kind(&self, words: &[&str]) -> EntityKind {
@@ -388,7 +393,7 @@ impl Names {
                 .is_some_and(|head| self.regulator_heads.contains(*head))
                 && words.iter().any(|w| self.regulator_words.contains(*w))
         };
-        let before_of = match words.iter().position(|w| *w == "of") {
+        let before_of = match words.iter().position(|w| matches!(*w, "of" | "on" | "for")) {
             Some(of) if of > 0 => &words[..of],
             _ => &[],
         };

@@ -459,6 +459,13 @@ fn a_short_form_the_story_defines_names_what_it_was_defined_after() {
         !got.iter().any(|(_, id)| id == "associated-press"),
         "{got:?}"
     );
+    // A name the base does not know does not take a short form the base knows.
+    let got =
+        mentions_of("France's National Commission on Informatics and Liberty (CNIL) fined Google.");
+    assert!(
+        got.iter().any(|(s, id)| s == "CNIL" && id == "fr-cnil"),
+        "{got:?}"
+    );
     // Without a definition, nothing changes; a person's initials define nothing.
     let got = mentions_of("The AP reported that John Smith (JS) resigned. JS declined to comment.");
     assert!(
