@@ -490,3 +490,20 @@ fn an_authority_of_a_place_is_one_name() {
     let got = mentions_of("Wiz Inc of Israel was bought.");
     assert!(got.iter().any(|(s, _)| s == "Wiz Inc"), "{got:?}");
 }
+
+#[test]
+fn a_place_that_is_a_persons_surname_is_the_person() {
+    let got = mentions_of(
+        "Former Scientologist Valeska Paris says she was held on a ship. Paris told the \
+         ABC she was 18 at the time. She later moved to Paris.",
+    );
+    let paris: Vec<&str> = got
+        .iter()
+        .filter(|(s, _)| s == "Paris")
+        .map(|(_, id)| id.as_str())
+        .collect();
+    // "Paris told" is the person; "moved to Paris" the city; none inside her name.
+    assert_eq!(paris.len(), 2, "{got:?}");
+    assert!(paris.contains(&"person/valeska-paris"), "{got:?}");
+    assert!(paris.contains(&"fr-par"), "{got:?}");
+}
