@@ -121,6 +121,9 @@ impl Extractor {
         let seg = segment::Segments::new(text);
         let (mut resolved, _, ruled_out) = self.entities().find(&self.kb, text, &seg, false);
         let described = self.describer().find(&self.kb, text, &seg, &resolved);
+        if !described.contradicted.is_empty() {
+            resolved.retain(|r| !described.contradicted.contains(&(r.start, r.end)));
+        }
         let known: Vec<names::Known> = resolved
             .iter()
             .map(|r| names::Known {
