@@ -7,6 +7,11 @@
 //! theirs (`person/noel-quinn`), with the tagger's confidence; a lone surname of a
 //! person already found is a mention of that person. Where the knowledge base ruled
 //! its own alias out (a veto word, no context), it knows better: no name there.
+//!
+//! A person's name is never a place: a place the base found inside a tagged person
+//! ("Paris" in "Valeska Paris") is withdrawn, and later the same word alone, unless a
+//! preposition of place comes before it ("Paris told the ABC", not "moved to Paris"),
+//! is that person.
 
 use std::collections::HashMap;
 
@@ -30,12 +35,13 @@ pub(crate) fn absorb(
     if tagged.is_empty() {
         return;
     }
-    let live: Vec<&Known> = known
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| found.withdrawn.binary_search(k).is_err())
-        .map(|(_, m)| m)
-        .collect();
+    let live = Live::new(
+        known
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| found.withdrawn.binary_search(k).is_err())
+            .collect(),
+    );
     let mut taken: Vec<(usize, usize)> = found.mentions.iter().map(|m| (m.start, m.end)).collect();
     taken.sort_unstable();
     let mut by_name: HashMap<String, usize> = found
@@ -60,6 +66,9 @@ pub(crate) fn absorb(
         let vetoed = ruled_out.iter().any(|&(s, e)| s <= t.start && t.end <= e);
         if vetoed || overlaps(&taken, t.start, t.end) || !kb_allows(&live, t.start, t.end) {
             continue;
+        }
+        if kind == EntityKind::Person {
+            found.withdrawn.extend(places_within(&live, t.start, t.end));
         }
         let Some(name) = text.get(t.start..t.end) else {
             continue;
@@ -88,14 +97,110 @@ pub(crate) fn absorb(
         let at = taken.partition_point(|&(s, _)| s < t.start);
         taken.insert(at, (t.start, t.end));
     }
+    surnames_over_places(text, &live, found);
+    found.withdrawn.sort_unstable();
+    found.withdrawn.dedup();
     found.mentions.sort_by_key(|m| (m.start, m.end));
+}
+
+/// Words before a place that keep it a place ("moved to Paris").
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "in", "at", "from", "to", "near", "of", "into", "across", "around", "outside", "inside", "via",
+    "through", "toward", "towards", "visit", "visited", "visiting", "visits",
+];
+
+/// A one-word place of the base that is the surname of a tagged person, with no
+/// preposition of place before it, becomes a mention of that person.
+fn surnames_over_places(text: &str, live: &Live<'_>, found: &mut Found) {
+    // Surname → the one tagged person with it (None when two share it).
+    let mut surnames: HashMap<&str, Option<usize>> = HashMap::new();
+    for (u, x) in found.unknowns.iter().enumerate() {
+        if x.kind != EntityKind::Person {
+            continue;
+        }
+        if let Some((_, last)) = x.name.rsplit_once(' ') {
+            surnames
+                .entry(last)
+                .and_modify(|v| *v = None)
+                .or_insert(Some(u));
+        }
+    }
+    if surnames.is_empty() {
+        return;
+    }
+    found.withdrawn.sort_unstable();
+    let mut taken = Vec::new();
+    for &(k, m) in &live.mentions {
+        if m.kind != EntityKind::Location || found.withdrawn.binary_search(&k).is_ok() {
+            continue;
+        }
+        let Some(&Some(u)) = text.get(m.start..m.end).and_then(|w| surnames.get(w)) else {
+            continue;
+        };
+        let before = text[..m.start]
+            .trim_end()
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        if PLACE_PREPOSITIONS.contains(&before.as_str()) {
+            continue;
+        }
+        taken.push((k, m.start, m.end, u));
+    }
+    for (k, start, end, unknown) in taken {
+        found.withdrawn.push(k);
+        found.mentions.push(UnknownMention {
+            start,
+            end,
+            unknown,
+        });
+    }
+}
+
+/// The indices of the base's places inside `start..end`.
+fn places_within(live: &Live<'_>, start: usize, end: usize) -> Vec<usize> {
+    live.around(start, end)
+        .filter(|(_, m)| m.kind == EntityKind::Location && m.start >= start && m.end <= end)
+        .map(|&(k, _)| k)
+        .collect()
+}
+
+/// The knowledge-base mentions still standing, each with its index among all, sorted
+/// by start.
+struct Live<'a> {
+    mentions: Vec<(usize, &'a Known)>,
+    /// `reach[i]`: the furthest end among `mentions[..=i]`. A nested place ("Korea" in
+    /// "South Korea") ends before the name around it, so ends are not sorted.
+    reach: Vec<usize>,
+}
+
+impl<'a> Live<'a> {
+    fn new(mentions: Vec<(usize, &'a Known)>) -> Self {
+        let reach = mentions
+            .iter()
+            .scan(0, |far, (_, m)| {
+                *far = (*far).max(m.end);
+                Some(*far)
+            })
+            .collect();
+        Live { mentions, reach }
+    }
+
+    /// The mentions overlapping `start..end`.
+    fn around(&self, start: usize, end: usize) -> impl Iterator<Item = &(usize, &'a Known)> {
+        let lo = self.reach.partition_point(|&e| e <= start);
+        self.mentions[lo..]
+            .iter()
+            .take_while(move |(_, m)| m.start < end)
+            .filter(move |(_, m)| m.end > start)
+    }
 }
 
 /// Whether a name at `start..end` may stand beside the knowledge-base mentions: it
 /// overlaps none, or only places wholly inside it and shorter than it.
-fn kb_allows(live: &[&Known], start: usize, end: usize) -> bool {
-    let lo = live.partition_point(|m| m.end <= start);
-    live[lo..].iter().take_while(|m| m.start < end).all(|m| {
+fn kb_allows(live: &Live<'_>, start: usize, end: usize) -> bool {
+    live.around(start, end).all(|(_, m)| {
         m.kind == EntityKind::Location
             && m.start >= start
             && m.end <= end

@@ -17,6 +17,10 @@ fn passing_mentions_are_dropped() {
         "Residents were asked to pay the fees through WeChat.",
         "She shows off her kitchen in a TikTok posted on Monday.",
         "The hits that went from TikTok to the charts.",
+        "TikTok stars say the ban would cost them their income.",
+        "WeChat groups were full of rumours.",
+        "A city was mentioned and the TikTok went viral overnight.",
+        "The TikTok showed her dancing in the rain.",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -48,6 +52,7 @@ fn central_mentions_are_kept() {
         ("TikTok sued the government on Tuesday.", "TikTok"),
         ("The House voted to ban TikTok.", "TikTok"),
         ("A ban on TikTok took effect.", "TikTok"),
+        ("Lawmakers said the TikTok ban goes into effect.", "TikTok"),
         ("TikTok's chief executive testified.", "TikTok"),
         ("A TikTok spokesperson declined to comment.", "TikTok"),
         (
@@ -65,6 +70,11 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("TikTok creators sued over the law.", "TikTok"),
+        // A word that reads as a medium noun but is the name's verb.
+        ("TikTok hits 1 billion users worldwide.", "TikTok"),
+        ("WeChat filters messages about the protests.", "WeChat"),
+        ("TikTok posts its first annual profit.", "TikTok"),
+        ("Douyin accounts for most of the revenue.", "Douyin"),
         // What an action is taken against is not a passing list or example.
         (
             "India banned 59 Chinese apps including TikTok and WeChat.",
