@@ -14,9 +14,15 @@
 # fastest run and their mean CPU time (user + system), which a machine busy with
 # other work inflates far less than wall time.
 #
-# Needs: hyperfine (apt-get install hyperfine), python3, a release build.
+# With INSTRUCTIONS=1, also the instructions each command executes (all threads,
+# user space, under valgrind's callgrind): the same on every run, however busy the
+# machine, so the figure to compare two builds by.
+#
+# Needs: hyperfine (apt-get install hyperfine), python3, a release build; valgrind
+# for INSTRUCTIONS=1.
 # usage: scripts/bench-startup.sh      env: NEWSWATCH (default:
-#        target/release/newswatch), RUNS (default 40), RSS_RUNS (default 5)
+#        target/release/newswatch), RUNS (default 40), RSS_RUNS (default 5),
+#        INSTRUCTIONS (default 0)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +55,23 @@ hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/times.json" \
     -n "extract (short)" "$bin extract $work/short.txt" \
     -n "extract (article)" "$bin extract $article" \
     -n items "$bin items $work/demo/demo-feed.xml" >/dev/null
+
+if [ "${INSTRUCTIONS:-0}" = 1 ]; then
+    command -v valgrind >/dev/null || { echo "missing valgrind (apt-get install valgrind)" >&2; exit 2; }
+    echo "instructions (callgrind, all threads):"
+    while IFS='|' read -r name cmd; do
+        # shellcheck disable=SC2086 # the command's words
+        ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" $cmd 2>&1 >/dev/null |
+            awk '/Collected/ { print $NF }')
+        printf '  %-20s %12s\n' "$name" "$ir"
+    done <<LIST
+check|check --config $cfg
+once|once --config $cfg
+extract (short)|extract $work/short.txt
+extract (article)|extract $article
+items|items $work/demo/demo-feed.xml
+LIST
+fi
 
 # Idle RSS: a fresh state each time, so the first poll extracts and alerts.
 rss=()
