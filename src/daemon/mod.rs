@@ -30,6 +30,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{error, info, warn};
 
+use crate::cluster::{Guarded, Membership, Node, Wiring};
 use crate::config::{Config, FeedSource};
 use crate::diag::Diagnostics;
 use crate::service::dirs;
@@ -46,7 +47,7 @@ use crate::source::hosts::Hosts;
 use crate::source::schedule::Schedule;
 use crate::store::{SharedStore, StateLock, Store, lock};
 use crate::worker::engine::Engine;
-use crate::worker::poll::{PollContext, PollReport, poll_feed};
+use crate::worker::poll::{PollContext, poll_feed};
 use reload::Running;
 
 /// How long running polls may take to finish once a stop is asked for.
@@ -96,13 +97,17 @@ struct Opened {
 
 /// Opens the store (refusing if another newswatch uses it) and the alert log, and
 /// builds the poll context.
-async fn open(loaded: &Loaded) -> anyhow::Result<Opened> {
+async fn open(loaded: &Loaded, clustered: bool) -> anyhow::Result<Opened> {
     let config = &loaded.config;
     // The store first: it creates the folder and explains a folder it cannot use. It
     // only reads a file that is in use until the lock below is ours.
     let store = Store::open(&config.state_dir)
         .with_context(|| format!("cannot open the state in {}", config.state_dir.display()))?;
     let lock = StateLock::acquire(&config.state_dir)?;
+    let mut store = store;
+    // In a cluster the channels are fed by the team's shared consumer, so each fires
+    // once for the whole team (`once` polls alone and feeds them from the outbox).
+    store.set_team_channels(clustered);
     let store: SharedStore = Arc::new(Mutex::new(store));
     let log = AlertLog::open(&config.alert_log)
         .with_context(|| format!("cannot open the alert log {}", config.alert_log.display()))?;
@@ -152,7 +157,7 @@ pub async fn once(config_path: &Path) -> anyhow::Result<OnceSummary> {
         ctx,
         mut deliverer,
         lock: _lock,
-    } = open(&loaded).await?;
+    } = open(&loaded, false).await?;
     // Channels new to the store take what this poll raises.
     channels::sync_store(&ctx.store, &loaded.config.channels)
         .await
@@ -253,7 +258,7 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         ctx,
         mut deliverer,
         lock,
-    } = open(&loaded).await?;
+    } = open(&loaded, loaded.config.cluster.is_some()).await?;
     deliverer.set_observer(metrics.clone());
     let progress = deliverer.progress();
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -277,6 +282,18 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         .watch_config
         .then(|| ConfigWatch::new(&loaded.config));
     let channels = ChannelSet::new(ctx.store.clone(), metrics.clone());
+    let cluster = match &loaded.config.cluster {
+        Some(c) => {
+            let wiring = Wiring {
+                store: ctx.store.clone(),
+                deliver_wake: ctx.wake.clone(),
+                team: channels.team(),
+                feeds: loaded.config.feeds.iter().map(|f| f.name.clone()).collect(),
+            };
+            Some(Node::start(c, wiring).await?)
+        }
+        None => None,
+    };
     let mut rt = Running {
         config_path: config_path.to_path_buf(),
         loaded,
@@ -288,6 +305,7 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         log_handle,
         watcher,
         channels,
+        cluster,
     };
     let line = rt.start().await;
     log_start(&rt);
@@ -340,19 +358,34 @@ fn log_start(rt: &Running) {
 #[derive(Default)]
 struct Polls {
     /// The poll tasks.
-    set: JoinSet<PollReport>,
+    set: JoinSet<Guarded>,
     /// Which feed each task polls.
     feeds: HashMap<tokio::task::Id, String>,
 }
 
 impl Polls {
     /// Starts a poll of each feed that is due.
+    /// In a cluster, a feed another instance owns is not polled: it is looked at
+    /// again after its interval (or sooner, when the members change).
     fn start_due(&mut self, rt: &mut Running) {
-        for feed in rt.schedule.take_due(Instant::now()) {
+        let now = Instant::now();
+        for feed in rt.schedule.take_due(now) {
             let name = feed.name.clone();
             let ctx = rt.ctx.clone();
             // poll_feed waits for its host's and a global slot itself.
-            let task = self.set.spawn(async move { poll_feed(&ctx, &feed).await });
+            let task = match &rt.cluster {
+                None => self
+                    .set
+                    .spawn(async move { Guarded::Polled(poll_feed(&ctx, &feed).await) }),
+                Some(node) if !node.owns(&name) => {
+                    rt.schedule.finished(&name, None, now);
+                    continue;
+                }
+                Some(node) => {
+                    let node = node.clone();
+                    self.set.spawn(async move { node.poll(&ctx, &feed).await })
+                }
+            };
             self.feeds.insert(task.id(), name);
         }
     }
@@ -362,10 +395,16 @@ impl Polls {
     fn finished(
         &mut self,
         rt: &mut Running,
-        res: Result<(tokio::task::Id, PollReport), tokio::task::JoinError>,
+        res: Result<(tokio::task::Id, Guarded), tokio::task::JoinError>,
     ) {
         let (id, report) = match res {
-            Ok((id, report)) => (id, Some(report)),
+            Ok((id, Guarded::Polled(report))) => (id, Some(report)),
+            Ok((id, Guarded::Skipped(next))) => {
+                if let Some(name) = self.feeds.remove(&id) {
+                    rt.schedule.finished(&name, Some(next), Instant::now());
+                }
+                return;
+            }
             Err(e) => (e.id(), None),
         };
         let Some(name) = self.feeds.remove(&id) else {
@@ -394,6 +433,7 @@ async fn serve(rt: &mut Running, signals: &mut Signals, polls: &mut Polls, progr
     let mut watchdog_tick = ticker(watchdog.unwrap_or(Duration::from_secs(3600)));
     let mut watch_tick = ticker(WATCH_EVERY);
     let mut prune_tick = ticker(PRUNE_EVERY);
+    let mut membership = rt.cluster.as_ref().map(|n| n.membership());
     loop {
         let next = rt.schedule.next_due();
         let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
@@ -416,7 +456,18 @@ async fn serve(rt: &mut Running, signals: &mut Signals, polls: &mut Polls, progr
                 }
             }
             _ = prune_tick.tick() => prune(&rt.ctx.store).await,
+            (before, now) = members_changed(&mut membership) => rt.members_changed(&before, &now),
         }
+    }
+}
+
+/// The next change of the cluster's members (never, when alone).
+async fn members_changed(
+    m: &mut Option<Membership>,
+) -> (crate::cluster::members::Members, crate::cluster::members::Members) {
+    match m {
+        Some(m) => m.changed().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -434,6 +485,10 @@ async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
             _ = polls.set.join_next() => {}
             _ = &mut grace => { polls.set.abort_all(); break; }
         }
+    }
+    // Leave the cluster, so the others take this instance's feeds at once.
+    if let Some(node) = &rt.cluster {
+        node.leave().await;
     }
     // Then let the deliverer drain the outbox (and the metrics endpoint close), and
     // the channels finish the attempts under way.
