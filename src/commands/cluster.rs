@@ -38,7 +38,11 @@ fn table(st: &ClusterStatus) -> String {
         .members
         .iter()
         .map(|m| {
-            let me = if m.name == st.me { " (this config)" } else { "" };
+            let me = if m.name == st.me {
+                " (this config)"
+            } else {
+                ""
+            };
             let cells = vec![
                 format!("{}{me}", m.name),
                 m.pid.to_string(),
@@ -51,14 +55,24 @@ fn table(st: &ClusterStatus) -> String {
     let mut out = if members.is_empty() {
         "no live members\n".to_string()
     } else {
-        aligned(&["MEMBER", "PID", "FEEDS OWNED", "LAST HEARTBEAT"], &members)
+        aligned(
+            &["MEMBER", "PID", "FEEDS OWNED", "LAST HEARTBEAT"],
+            &members,
+        )
     };
-    out.push_str(&format!("\nalert stream: {} message(s)\n", st.stream_messages));
+    out.push_str(&format!(
+        "\nalert stream: {} message(s)\n",
+        st.stream_messages
+    ));
     let consumers: Vec<(Vec<String>, Vec<String>)> = st
         .consumers
         .iter()
         .map(|c| {
-            let cells = vec![c.name.clone(), c.pending.to_string(), c.ack_pending.to_string()];
+            let cells = vec![
+                c.name.clone(),
+                c.pending.to_string(),
+                c.ack_pending.to_string(),
+            ];
             (cells, Vec::new())
         })
         .collect();

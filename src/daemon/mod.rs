@@ -464,7 +464,10 @@ async fn serve(rt: &mut Running, signals: &mut Signals, polls: &mut Polls, progr
 /// The next change of the cluster's members (never, when alone).
 async fn members_changed(
     m: &mut Option<Membership>,
-) -> (crate::cluster::members::Members, crate::cluster::members::Members) {
+) -> (
+    crate::cluster::members::Members,
+    crate::cluster::members::Members,
+) {
     match m {
         Some(m) => m.changed().await,
         None => std::future::pending().await,

@@ -132,7 +132,11 @@ impl Running {
     /// The cluster's members changed from `before` to `now`: the feeds this instance
     /// gained are polled soon (spread over a few seconds), so a dead instance's feeds
     /// move at once; feeds it lost are skipped when they come due.
-    pub fn members_changed(&mut self, before: &cluster::members::Members, now: &cluster::members::Members) {
+    pub fn members_changed(
+        &mut self,
+        before: &cluster::members::Members,
+        now: &cluster::members::Members,
+    ) {
         let Some(node) = &self.cluster else {
             return;
         };
@@ -142,7 +146,11 @@ impl Running {
             let soon = crate::source::schedule::stagger(&f.name, TAKE_OVER_SPREAD);
             self.schedule.due_by(&f.name, at + soon);
         }
-        info!(members = now.len(), gained = gained.len(), "cluster membership changed");
+        info!(
+            members = now.len(),
+            gained = gained.len(),
+            "cluster membership changed"
+        );
     }
 
     /// Reloads the config from its file (`why`: "SIGHUP", "files changed"). Invalid: every

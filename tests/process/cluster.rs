@@ -18,6 +18,7 @@ use chrono::Utc;
 
 use crate::common::nats::NatsServer;
 use crate::common::publisher::{PubItem, Publisher};
+use crate::common::receiver::Receiver;
 use crate::common::{Rng, crash, newswatch, read_alerts, wait_until};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -46,7 +47,14 @@ struct Instance {
 }
 
 impl Instance {
-    fn new(root: &Path, i: usize, nats: &str, publisher: &Publisher, feeds: usize) -> Instance {
+    fn new(
+        root: &Path,
+        i: usize,
+        nats: &str,
+        publisher: &Publisher,
+        hook: &str,
+        feeds: usize,
+    ) -> Instance {
         let dir = root.join(format!("node-{i}"));
         std::fs::create_dir_all(dir.join("watchlists")).unwrap();
         std::fs::write(
@@ -58,7 +66,8 @@ impl Instance {
             "state_dir = \"state\"\nalert_log = \"alerts.jsonl\"\nwatchlists = [\"watchlists/*.toml\"]\n\
              first_poll = \"all\"\ninterval = \"10s\"\n[desktop]\nenabled = false\n\
              [cluster]\nnats = \"{nats}\"\nname = \"node-{i}\"\nheartbeat = \"500ms\"\n\
-             member_timeout = \"3s\"\nlease = \"4s\"\n"
+             member_timeout = \"3s\"\nlease = \"4s\"\n\
+             [[channel]]\nname = \"team-hook\"\nkind = \"webhook\"\nurl = \"{hook}\"\n"
         );
         for f in 0..feeds {
             let url = publisher.url(&format!("/feed/{f}"));
@@ -143,6 +152,8 @@ fn three_instances_survive_kills_and_a_nats_outage_alerting_everything_once_each
     let feeds = env_usize("NEWSWATCH_CLUSTER_FEEDS", 200);
     let secs = env_usize("NEWSWATCH_CLUSTER_SECS", 40) as u64;
     let publisher = Publisher::start(Duration::from_millis(50));
+    let receiver = Receiver::start();
+    let hook = receiver.url("/hook");
     let mut expected = BTreeSet::new();
     let mut counts: HashMap<usize, usize> = HashMap::new();
     for f in 0..feeds {
@@ -152,7 +163,7 @@ fn three_instances_survive_kills_and_a_nats_outage_alerting_everything_once_each
         counts.insert(f, 1);
     }
     let mut nodes: Vec<Instance> = (0..3)
-        .map(|i| Instance::new(root.path(), i, &nats.url(), &publisher, feeds))
+        .map(|i| Instance::new(root.path(), i, &nats.url(), &publisher, &hook, feeds))
         .collect();
     for n in &mut nodes {
         n.start();
@@ -211,9 +222,24 @@ fn three_instances_survive_kills_and_a_nats_outage_alerting_everything_once_each
     }
     assert!(kills >= 4, "only {kills} kills");
 
-    // Every instance's log comes to hold every item's alert.
+    // Every instance's log comes to hold every item's alert, and the team's webhook
+    // receives each alert.
+    let hooked = || -> HashMap<String, usize> {
+        let mut by_id = HashMap::new();
+        for r in receiver.received() {
+            let id = r.json()["alert_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            *by_id.entry(id).or_insert(0) += 1;
+        }
+        by_id
+    };
     let all_there = wait_until(Duration::from_secs(90), || {
-        nodes.iter().all(|n| logged(&n.alerts()).0.is_superset(&expected))
+        nodes
+            .iter()
+            .all(|n| logged(&n.alerts()).0.is_superset(&expected))
+            && hooked().len() >= expected.len()
     });
     for n in &mut nodes {
         n.stop();
@@ -228,9 +254,17 @@ fn three_instances_survive_kills_and_a_nats_outage_alerting_everything_once_each
             expected.len(),
             n.dir.join("daemon.log").display()
         );
-        assert!(twice.is_empty(), "node-{i} logged {} alerts twice: {:?}", twice.len(), &twice[..twice.len().min(5)]);
+        assert!(
+            twice.is_empty(),
+            "node-{i} logged {} alerts twice: {:?}",
+            twice.len(),
+            &twice[..twice.len().min(5)]
+        );
         let extra: Vec<_> = items.difference(&expected).collect();
-        assert!(extra.is_empty(), "node-{i} alerted what was not published: {extra:?}");
+        assert!(
+            extra.is_empty(),
+            "node-{i} alerted what was not published: {extra:?}"
+        );
     }
     // And they hold the same alerts, by id.
     let ids = |n: &Instance| -> BTreeSet<String> {
@@ -241,11 +275,28 @@ fn three_instances_survive_kills_and_a_nats_outage_alerting_everything_once_each
     };
     assert_eq!(ids(&nodes[0]), ids(&nodes[1]));
     assert_eq!(ids(&nodes[0]), ids(&nodes[2]));
+    // The webhook fired once for the team, not once per instance: every alert
+    // arrived, and repeats are only what a kill in the middle of a send (or between a
+    // commit and its ack) can cause: at most two per kill.
+    let by_id = hooked();
+    assert_eq!(
+        by_id.keys().cloned().collect::<BTreeSet<_>>(),
+        ids(&nodes[0])
+    );
+    let repeats: usize = by_id.values().map(|n| n - 1).sum();
+    assert!(
+        repeats <= 2 * kills,
+        "{repeats} repeated webhook calls for {kills} kills"
+    );
     // The work was shared: each instance polled a part of the feeds, and feeds moved
     // between instances (the kills that outlasted the member timeout).
     let polled: Vec<HashSet<String>> = nodes.iter().map(|n| polled_feeds(&n.dir)).collect();
     for (i, p) in polled.iter().enumerate() {
-        assert!(p.len() >= feeds / 10, "node-{i} polled only {} of {feeds} feeds", p.len());
+        assert!(
+            p.len() >= feeds / 10,
+            "node-{i} polled only {} of {feeds} feeds",
+            p.len()
+        );
     }
     let union: HashSet<&String> = polled.iter().flatten().collect();
     assert_eq!(union.len(), feeds, "some feeds were never polled");
@@ -255,7 +306,7 @@ fn three_instances_survive_kills_and_a_nats_outage_alerting_everything_once_each
         .count();
     assert!(moved > 0, "no feed ever moved between instances");
     eprintln!(
-        "{} items in {feeds} feeds, {kills} kills, one 10 s NATS outage: every log holds each alert once; feeds polled per instance {:?}, {moved} moved",
+        "{} items in {feeds} feeds, {kills} kills, one 10 s NATS outage: every log holds each alert once; feeds polled per instance {:?}, {moved} moved, {repeats} webhook repeats",
         expected.len(),
         polled.iter().map(HashSet::len).collect::<Vec<_>>()
     );
