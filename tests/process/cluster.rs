@@ -311,3 +311,108 @@ fn three_instances_survive_kills_and_a_nats_outage_alerting_everything_once_each
         polled.iter().map(HashSet::len).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn cluster_command_shows_members_feeds_and_lag_and_refuses_without_a_cluster() {
+    let root = tempfile::tempdir().unwrap();
+    // Without [cluster]: it says so and exits 1.
+    let alone = root.path().join("alone.toml");
+    std::fs::write(&alone, "watchlists = []\n").unwrap();
+    let out = newswatch()
+        .args(["cluster", "--config"])
+        .arg(&alone)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no [cluster]"),
+        "{out:?}"
+    );
+    // A bad [cluster] is a `check` error at its line.
+    let bad = root.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "watchlists = []\n[cluster]\nnats = \"http://127.0.0.1:1\"\n",
+    )
+    .unwrap();
+    let out = newswatch()
+        .args(["check", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml:3") && err.contains("cluster.nats"),
+        "{err}"
+    );
+
+    let Some(nats) = NatsServer::start(root.path()) else {
+        return;
+    };
+    let publisher = Publisher::start(Duration::from_millis(10));
+    for f in 0..3 {
+        publisher.add_feed(&format!("/feed/{f}"), false);
+    }
+    let receiver = Receiver::start();
+    let mut node = Instance::new(
+        root.path(),
+        0,
+        &nats.url(),
+        &publisher,
+        &receiver.url("/h"),
+        3,
+    );
+    node.start();
+    let cfg = node.dir.join("newswatch.toml");
+    let mut last = String::new();
+    let shown = wait_until(Duration::from_secs(30), || {
+        let out = newswatch()
+            .args(["cluster", "--json", "--config"])
+            .arg(&cfg)
+            .output()
+            .unwrap();
+        last = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out.stdout) else {
+            return false;
+        };
+        let members = v["members"].as_array().cloned().unwrap_or_default();
+        let consumers = v["consumers"].as_array().cloned().unwrap_or_default();
+        members.len() == 1
+            && members[0]["name"] == "node-0"
+            && members[0]["feeds_owned"] == 3
+            && members[0]["pid"] == node.child.as_ref().map_or(0, Child::id)
+            && consumers.iter().any(|c| c["name"] == "member-node-0")
+            && consumers.iter().any(|c| c["name"] == "team")
+    });
+    assert!(
+        shown,
+        "cluster --json never showed the member and its consumers: {last}"
+    );
+    let out = newswatch()
+        .args(["cluster", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && table.contains("node-0 (this config)") && table.contains("3/3"),
+        "{table}"
+    );
+    // A stop says goodbye: the member is gone at once, not after its timeout.
+    node.stop();
+    let gone = wait_until(Duration::from_secs(2), || {
+        let out = newswatch()
+            .args(["cluster", "--json", "--config"])
+            .arg(&cfg)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .is_ok_and(|v| v["members"].as_array().is_some_and(Vec::is_empty))
+    });
+    assert!(gone, "the stopped member is still listed");
+}
