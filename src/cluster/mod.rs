@@ -42,6 +42,8 @@ use members::{Census, Members};
 use nats::Resources;
 use share::Known;
 
+/// How long a stop may spend publishing the alerts still waiting.
+const FLUSH_LIMIT: Duration = Duration::from_secs(3);
 /// The wait before setting the JetStream resources up again after a failure.
 const SETUP_RETRY: Duration = Duration::from_secs(1);
 
@@ -201,12 +203,14 @@ impl Node {
         Guarded::Polled(report)
     }
 
-    /// Leaves the cluster: stops the background tasks and removes this instance's
-    /// heartbeat, so its feeds move at once.
-    pub async fn leave(&self) {
+    /// Leaves the cluster: stops the background tasks, publishes the alerts still
+    /// waiting (for at most [`FLUSH_LIMIT`]) and removes this instance's heartbeat, so
+    /// its feeds move at once.
+    pub async fn leave(&self, store: &SharedStore) {
         self.task.abort();
         let res = self.res.borrow().clone();
         if let Some(res) = res {
+            publish::flush(&res, store, FLUSH_LIMIT).await;
             members::leave(&res, &self.cfg.name).await;
         }
     }

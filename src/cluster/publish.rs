@@ -51,6 +51,19 @@ pub async fn run(res: Resources, store: SharedStore, wake: Arc<Notify>) {
     }
 }
 
+/// Publishes what is left at a stop, for at most `limit` (the rest goes at the next
+/// start).
+pub async fn flush(res: &Resources, store: &SharedStore, limit: Duration) {
+    let _ = tokio::time::timeout(limit, async {
+        while let Ok(n) = round(res, store).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 /// One round: up to [`BATCH`] alerts sent, their acknowledgements awaited, the cursor
 /// moved over those acknowledged in order. Returns how many were acknowledged.
 async fn round(res: &Resources, store: &SharedStore) -> anyhow::Result<usize> {

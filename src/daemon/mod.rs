@@ -282,18 +282,6 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         .watch_config
         .then(|| ConfigWatch::new(&loaded.config));
     let channels = ChannelSet::new(ctx.store.clone(), metrics.clone());
-    let cluster = match &loaded.config.cluster {
-        Some(c) => {
-            let wiring = Wiring {
-                store: ctx.store.clone(),
-                deliver_wake: ctx.wake.clone(),
-                team: channels.team(),
-                feeds: loaded.config.feeds.iter().map(|f| f.name.clone()).collect(),
-            };
-            Some(Node::start(c, wiring).await?)
-        }
-        None => None,
-    };
     let mut rt = Running {
         config_path: config_path.to_path_buf(),
         loaded,
@@ -305,9 +293,19 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         log_handle,
         watcher,
         channels,
-        cluster,
+        cluster: None,
     };
     let line = rt.start().await;
+    // The cluster after the channels: the team's consumer hands alerts to them.
+    if let Some(c) = &rt.loaded.config.cluster {
+        let wiring = Wiring {
+            store: rt.ctx.store.clone(),
+            deliver_wake: rt.ctx.wake.clone(),
+            team: rt.channels.team(),
+            feeds: rt.loaded.config.feeds.iter().map(|f| f.name.clone()).collect(),
+        };
+        rt.cluster = Some(Node::start(c, wiring).await?);
+    }
     log_start(&rt);
     rt.manager.ready(&line);
     let background = Background {
@@ -491,7 +489,7 @@ async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
     }
     // Leave the cluster, so the others take this instance's feeds at once.
     if let Some(node) = &rt.cluster {
-        node.leave().await;
+        node.leave(&rt.ctx.store).await;
     }
     // Then let the deliverer drain the outbox (and the metrics endpoint close), and
     // the channels finish the attempts under way.
