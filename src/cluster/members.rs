@@ -81,6 +81,9 @@ pub async fn run(
     let mut tick = tokio::time::interval(cfg.heartbeat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_listed = Instant::now();
+    // Instances started together see each other after a heartbeat or two: the
+    // members are not told before, so the first split is not undone at once.
+    let settled = Instant::now() + cfg.heartbeat * 2;
     let mut failing = false;
     loop {
         tick.tick().await;
@@ -103,7 +106,7 @@ pub async fn run(
                     failing = false;
                 }
                 last_listed = Instant::now();
-                if *list != **current {
+                if *list != **current && Instant::now() >= settled {
                     info!(members = %list.join(","), "cluster members changed");
                     tx.send_replace(Arc::new(list));
                 }

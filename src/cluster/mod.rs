@@ -146,6 +146,13 @@ impl Node {
         &self.cfg.name
     }
 
+    /// Whether this instance sees the cluster's members (it has joined, and NATS has
+    /// been reachable within `member_timeout`). Until then no feed is anyone's here:
+    /// due feeds wait, they are not skipped.
+    pub fn joined(&self) -> bool {
+        !self.members.borrow().is_empty()
+    }
+
     /// Whether this instance owns `feed` among the members it sees now.
     pub fn owns(&self, feed: &str) -> bool {
         owner_is(feed, &self.members.borrow(), &self.cfg.name)

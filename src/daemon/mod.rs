@@ -50,6 +50,9 @@ use crate::worker::engine::Engine;
 use crate::worker::poll::{PollContext, poll_feed};
 use reload::Running;
 
+/// In a cluster, how soon a due feed is looked at again while this instance does not
+/// see the members yet (starting, or NATS out of reach).
+const NOT_JOINED_RETRY: Duration = Duration::from_secs(2);
 /// How long running polls may take to finish once a stop is asked for.
 pub const STOP_GRACE: Duration = Duration::from_millis(1500);
 /// How long the outbox may take to drain at stop (the units allow 30 s in all).
@@ -302,7 +305,13 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
             store: rt.ctx.store.clone(),
             deliver_wake: rt.ctx.wake.clone(),
             team: rt.channels.team(),
-            feeds: rt.loaded.config.feeds.iter().map(|f| f.name.clone()).collect(),
+            feeds: rt
+                .loaded
+                .config
+                .feeds
+                .iter()
+                .map(|f| f.name.clone())
+                .collect(),
         };
         rt.cluster = Some(Node::start(c, wiring).await?);
     }
@@ -375,6 +384,12 @@ impl Polls {
                 None => self
                     .set
                     .spawn(async move { Guarded::Polled(poll_feed(&ctx, &feed).await) }),
+                Some(node) if !node.joined() => {
+                    let soon = Utc::now()
+                        + chrono::Duration::from_std(NOT_JOINED_RETRY).unwrap_or_default();
+                    rt.schedule.finished(&name, Some(soon), now);
+                    continue;
+                }
                 Some(node) if !node.owns(&name) => {
                     rt.schedule.finished(&name, None, now);
                     continue;

@@ -131,7 +131,8 @@ impl Running {
 
     /// The cluster's members changed from `before` to `now`: the feeds this instance
     /// gained are polled soon (spread over a few seconds), so a dead instance's feeds
-    /// move at once; feeds it lost are skipped when they come due.
+    /// move at once; feeds it lost are skipped when they come due. On joining (no
+    /// members before) the feeds keep the slots the schedule gave them.
     pub fn members_changed(
         &mut self,
         before: &cluster::members::Members,
@@ -140,6 +141,10 @@ impl Running {
         let Some(node) = &self.cluster else {
             return;
         };
+        if before.is_empty() {
+            info!(members = now.len(), "cluster joined");
+            return;
+        }
         let gained = cluster::gained(&self.loaded.config.feeds, before, now, node.name());
         let at = Instant::now();
         for f in &gained {
