@@ -197,7 +197,8 @@ impl Node {
             }
         }
         let report = poll_feed(ctx, feed).await;
-        if report.error.is_none() {
+        // After a 304 nothing changed that the next owner needs.
+        if report.error.is_none() && report.status != "304" {
             if let Err(e) =
                 share::publish(&res.feeds, &ctx.store, &self.known, &feed.name, &key).await
             {
