@@ -87,6 +87,11 @@ pub struct Mention {
     /// data watchdog", "the regulator"). Absent (false) for names.
     #[serde(default, skip_serializing_if = "is_false")]
     pub described: bool,
+    /// A place named by its people's word ("Irish", "Americans") rather than its name:
+    /// it says where, but is not a name of the place (news NER counts it as a
+    /// nationality, not a location). Absent (false) otherwise.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub demonym: bool,
 }
 
 fn is_false(b: &bool) -> bool {

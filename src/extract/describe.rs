@@ -87,6 +87,10 @@ pub(crate) struct Found {
     /// In text order.
     pub(crate) mentions: Vec<Described>,
     pub(crate) synthesized: Vec<Synthesized>,
+    /// Knowledge-base regulator mentions (start, end) that the place next to them
+    /// contradicts ("Nigeria's Data Protection Commission" is not Ireland's): read as
+    /// descriptions here, to be dropped from the base's mentions.
+    pub(crate) contradicted: Vec<(usize, usize)>,
 }
 
 impl Found {
@@ -106,6 +110,7 @@ impl Found {
                 Target::Synth(s) => index(s),
             },
             confidence: d.confidence,
+            demonym: false,
         }));
     }
 
@@ -233,6 +238,7 @@ impl Describer {
             named: Vec::new(),
         };
         st.index(known);
+        st.uncover_contradicted(known, &mut found);
         // Descriptions with a place first, so that a later "the watchdog" can refer
         // back to them; then those without.
         let roles: Vec<(usize, Parse)> = (0..toks.len())
@@ -336,6 +342,50 @@ impl Doc<'_> {
                 self.place_end.insert(last, place);
                 self.place_start.insert(first, place);
             }
+        }
+    }
+
+    /// Gives back to the descriptions the knowledge-base regulators whose name is one
+    /// several countries use and whose place, right before ("Ghana's", "Nigerian") or
+    /// after ("in Uganda", "of Kenya"), is another country than theirs: the base
+    /// matched the words, the place says whose it is.
+    fn uncover_contradicted(&mut self, known: &[Resolved], found: &mut Found) {
+        for r in known {
+            let e = &self.kb.entities()[r.entity as usize];
+            let Some(own) = e.country.as_deref().and_then(|c| c.get(..2)) else {
+                continue;
+            };
+            if e.kind != EntityKind::Regulator {
+                continue;
+            }
+            let Some((first, last)) = self.tokens_of(r.start, r.end) else {
+                continue;
+            };
+            let before = first
+                .checked_sub(1)
+                .filter(|&b| self.joined(b))
+                .and_then(|b| self.place_end.get(&b));
+            let after = (last + 2 < self.toks.len()
+                && matches!(self.word(last + 1), "in" | "of")
+                && self.joined(last)
+                && self.joined(last + 1))
+            .then(|| self.place_start.get(&(last + 2)))
+            .flatten();
+            let Some(place) = before.or(after) else {
+                continue;
+            };
+            let theirs = self.kb.entities()[place.jurisdiction as usize]
+                .country
+                .as_deref()
+                .and_then(|c| c.get(..2));
+            if theirs.is_none_or(|t| t == own) {
+                continue;
+            }
+            self.covered[first..=last]
+                .iter_mut()
+                .for_each(|c| *c = false);
+            self.named.retain(|n| n.start != r.start);
+            found.contradicted.push((r.start, r.end));
         }
     }
 

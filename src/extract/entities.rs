@@ -146,6 +146,8 @@ pub(crate) struct Resolved {
     pub(crate) end: usize,
     pub(crate) entity: u32,
     pub(crate) confidence: f32,
+    /// Named by a demonym of the place ("Dutch"), not by a name.
+    pub(crate) demonym: bool,
 }
 
 /// Whether `c` is part of a word (for boundaries).
@@ -313,6 +315,7 @@ impl EntityMatcher {
                     end: sp.end,
                     entity: c.entity,
                     confidence: v.confidence(rule.origin),
+                    demonym: rule.origin == AliasOrigin::Demonym,
                 });
             }
             if explain {
@@ -376,11 +379,13 @@ impl EntityMatcher {
                         || (demonyms_count && rule.origin == AliasOrigin::Demonym))
             });
             if let Some(c) = place {
+                let origin = kb.entities()[c.entity as usize].rules[c.rule as usize].origin;
                 out.push(Resolved {
                     start: sp.start,
                     end: sp.end,
                     entity: c.entity,
                     confidence: Verdict::Nested.confidence(AliasOrigin::Name),
+                    demonym: origin == AliasOrigin::Demonym,
                 });
             }
         }
@@ -522,6 +527,7 @@ pub(crate) fn hits(
             end: r.end,
             surface: text[r.start..r.end].to_string(),
             described: is_described,
+            demonym: r.demonym,
         };
         match index.get(&r.entity) {
             Some(&h) => {

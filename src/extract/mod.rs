@@ -19,6 +19,7 @@
 //! - `numbers`, `quantities`, `dates`: money, percentages, durations, dates.
 //! - `quotes`, `speakers`: quotations and who said them.
 
+mod acronyms;
 mod alternation;
 mod catalog;
 mod context;
@@ -120,6 +121,9 @@ impl Extractor {
         let seg = segment::Segments::new(text);
         let (mut resolved, _, ruled_out) = self.entities().find(&self.kb, text, &seg, false);
         let described = self.describer().find(&self.kb, text, &seg, &resolved);
+        if !described.contradicted.is_empty() {
+            resolved.retain(|r| !described.contradicted.contains(&(r.start, r.end)));
+        }
         let known: Vec<names::Known> = resolved
             .iter()
             .map(|r| names::Known {
@@ -155,10 +159,23 @@ impl Extractor {
                     end: m.end,
                     entity: cat.unknown_index(m.unknown),
                     confidence: found.unknowns[m.unknown].confidence,
+                    demonym: false,
                 }),
         );
         described.resolve_into(&mut resolved, |s| cat.described_index(s));
         resolved.sort_by_key(|r| (r.start, r.end));
+        let mut described_spans = described.spans();
+        described_spans.sort_unstable();
+        // Known: the base's entities and those made from descriptions, not names found
+        // in the text (numbered between them).
+        let (base, found_names) = (self.kb.entities().len(), found.unknowns.len());
+        acronyms::resolve_defined(
+            text,
+            &mut resolved,
+            &mut described_spans,
+            |e| cat.kind(e),
+            |e| !(base..base + found_names).contains(&(e as usize)),
+        );
         let mentioned: Vec<quotes::Mentioned> = resolved
             .iter()
             .map(|r| quotes::Mentioned {
@@ -177,7 +194,7 @@ impl Extractor {
             })
         });
         Extraction {
-            entities: entities::hits(&cat, text, &resolved, &described.spans()),
+            entities: entities::hits(&cat, text, &resolved, &described_spans),
             money: q.money,
             percent: q.percent,
             durations: q.durations,

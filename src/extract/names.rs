@@ -259,7 +259,12 @@ impl Names {
             && self.org_prefixes.contains(Self::word(text, &toks[i]))
             && matches!(Self::word(text, &toks[i + 1]), "of" | "for");
         if let Some(last) = suffix.or(prefixed.then_some(end - 1)) {
-            self.organisation(st, i, last + 1, suffix.is_some());
+            let stop = if suffix.is_some() && self.of_place_follows(text, toks, last, end) {
+                end
+            } else {
+                last + 1
+            };
+            self.organisation(st, i, stop, suffix.is_some());
             return;
         }
         // Place: "the city of X".
@@ -358,14 +363,41 @@ impl Names {
         st.add(start, stop, kind, 0.6, short);
     }
 
-    /// An organisation named by `words` is a regulator when its last word is a
-    /// regulator's head ("Authority") and another word says what it regulates
-    /// ("Supervisory", "Protection"); otherwise an organisation.
+    /// Whether the run goes on after the organisation word at `last` with "of", "on" or
+    /// "for" and up to six words, capitalised or joining ("and", "the", "of"), which
+    /// then belong to the name ("Communications Authority of Kenya", "National
+    /// Commission for Information Technology and Civil Liberties", "Commission on
+    /// Human Rights"). Not after a legal suffix ("Wiz Inc of Israel" is the company,
+    /// then where it is).
+    fn of_place_follows(&self, text: &str, toks: &[Tok], last: usize, end: usize) -> bool {
+        let word = |k: usize| Self::word(text, &toks[k]);
+        last + 2 < end
+            && end - (last + 2) <= 6
+            && matches!(word(last + 1), "of" | "on" | "for")
+            && !is_legal_suffix(word(last))
+            && toks[end - 1].cap
+            && (last + 2..end).all(|k| {
+                matches!(word(k), "and" | "the" | "of")
+                    || (toks[k].cap && !self.connectors.contains(word(k)))
+            })
+    }
+
+    /// An organisation named by `words` is a regulator when its head (its last word,
+    /// or the word before "of", "on" or "for": "Authority of Kenya") is a regulator's head
+    /// ("Authority") and another word says what it regulates ("Supervisory",
+    /// "Protection"); otherwise an organisation.
     pub(crate) fn organisation_kind(&self, words: &[&str]) -> EntityKind {
-        let head = words.last().copied().unwrap_or_default();
-        if self.regulator_heads.contains(head)
-            && words.iter().any(|w| self.regulator_words.contains(w))
-        {
+        let regulates = |words: &[&str]| {
+            words
+                .last()
+                .is_some_and(|head| self.regulator_heads.contains(*head))
+                && words.iter().any(|w| self.regulator_words.contains(*w))
+        };
+        let before_of = match words.iter().position(|w| matches!(*w, "of" | "on" | "for")) {
+            Some(of) if of > 0 => &words[..of],
+            _ => &[],
+        };
+        if regulates(words) || regulates(before_of) {
             EntityKind::Regulator
         } else {
             EntityKind::Organization

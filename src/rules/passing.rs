@@ -83,6 +83,59 @@ const MEDIUM_NOUNS: &[&str] = &[
     "tiktoker",
 ];
 
+/// Medium nouns that are also verbs in the third person ("TikTok hits 1 billion").
+const VERB_OR_NOUN: &[&str] = &[
+    "posts",
+    "hits",
+    "stars",
+    "streams",
+    "messages",
+    "filters",
+    "comments",
+    "trends",
+    "challenges",
+    "sounds",
+    "accounts",
+    "pages",
+    "chats",
+    "groups",
+    "dances",
+];
+
+/// First words of an object after such a verb: determiners, quantities and "for"
+/// ("accounts for").
+const OBJECT_STARTS: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "its",
+    "his",
+    "her",
+    "their",
+    "our",
+    "record",
+    "new",
+    "more",
+    "over",
+    "another",
+    "one",
+    "two",
+    "three",
+    "ten",
+    "hundreds",
+    "thousands",
+    "millions",
+    "billions",
+    "about",
+    "nearly",
+    "almost",
+    "up",
+    "back",
+    "for",
+    "all",
+    "some",
+];
+
 /// Nouns or hyphenated suffixes after the name that make it a yardstick.
 const YARDSTICK_AFTER: &[&str] = &[
     "rival",
@@ -287,7 +340,10 @@ impl Words<'_, '_> {
     /// "TikTok video", "TikTok-famous", "a TikTok posted Monday".
     fn medium_after(&self) -> bool {
         let gap = self.gap_after();
-        if matches!(gap, " " | "-") && self.after(1).is_some_and(|w| MEDIUM_NOUNS.contains(&w)) {
+        if matches!(gap, " " | "-")
+            && self.after(1).is_some_and(|w| MEDIUM_NOUNS.contains(&w))
+            && !(gap == " " && self.verb_after())
+        {
             return true;
         }
         // "in a TikTok posted Monday", "her TikTok, which …": the name as a post.
@@ -296,6 +352,22 @@ impl Words<'_, '_> {
             && (gap.starts_with(',')
                 || gap.starts_with('.')
                 || self.after(1).is_none_or(|w| AFTER_A_POST.contains(&w)))
+    }
+
+    /// Whether the word after the name is a verb it does rather than a thing posted
+    /// on it: "TikTok hits 1 billion users", "WeChat filters messages", "TikTok posts
+    /// its first profit", "TikTok accounts for a third". The word is one that reads
+    /// both ways, and what follows it is an object (a number, a determiner, a plural
+    /// noun: a plural subject would not take a verb ending in -s) or "for".
+    fn verb_after(&self) -> bool {
+        if !self.after(1).is_some_and(|w| VERB_OR_NOUN.contains(&w)) {
+            return false;
+        }
+        self.after(2).is_some_and(|w| {
+            w.starts_with(|c: char| c.is_ascii_digit())
+                || OBJECT_STARTS.contains(&w)
+                || (w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us"))
+        })
     }
 
     /// "a TikTok rival", "TikTok-like", "takes on TikTok", "the TikTok of books",

@@ -370,3 +370,59 @@ fn extraction_json_carries_the_marker_only_when_set() {
     let back: Extraction = serde_json::from_value(json).expect("round trip");
     assert_eq!(back, out);
 }
+
+#[test]
+fn a_name_several_countries_use_belongs_to_the_place_next_to_it() {
+    // (text, surface, the entity it must resolve to)
+    let cases: &[(&str, &str, &str)] = &[
+        // The place says another country than the base's entity of that name.
+        (
+            "Ghana's Data Protection Commission fined a bank.",
+            "Ghana's Data Protection Commission",
+            "dpa/gh",
+        ),
+        (
+            "Nigeria's Data Protection Commission fined Meta.",
+            "Nigeria's Data Protection Commission",
+            "ng-ndpc",
+        ),
+        (
+            "Uganda's Personal Data Protection Office fined a bank.",
+            "Uganda's Personal Data Protection Office",
+            "dpa/ug",
+        ),
+        (
+            "The Personal Data Protection Office in Uganda fined a bank.",
+            "Personal Data Protection Office in Uganda",
+            "dpa/ug",
+        ),
+    ];
+    for (text, surface, id) in cases {
+        let out = extractor().extract_text(text, None);
+        assert_eq!(
+            described(&out, surface).as_deref(),
+            Some(*id),
+            "{surface:?} in {text:?}: {:?}",
+            out.entities
+        );
+        assert!(out.entity("ie-dpc").is_none() && out.entity("pl-uodo").is_none());
+    }
+    // The same names with their own country, or none, stay the base's entity.
+    for (text, id) in [
+        ("Ireland's Data Protection Commission fined Meta.", "ie-dpc"),
+        ("The Irish Data Protection Commission fined Meta.", "ie-dpc"),
+        ("The Data Protection Commission fined Meta.", "ie-dpc"),
+        (
+            "Poland's Personal Data Protection Office fined a bank.",
+            "pl-uodo",
+        ),
+        ("The US Federal Trade Commission sued Amazon.", "us-ftc"),
+    ] {
+        let out = extractor().extract_text(text, None);
+        assert!(
+            out.entity(id).is_some(),
+            "{id} in {text:?}: {:?}",
+            out.entities
+        );
+    }
+}

@@ -389,3 +389,121 @@ fn mentions_point_into_the_text() {
         }
     }
 }
+
+#[test]
+fn a_place_named_by_its_people_is_marked_as_a_demonym() {
+    let text = "Irish and Dutch officials met in Ireland. The French data protection \
+                authority said the Americans had not asked.";
+    let out = extractor().extract_text(text, None);
+    let marks: Vec<(&str, bool)> = out
+        .entities
+        .iter()
+        .flat_map(|h| h.mentions.iter())
+        .map(|m| (m.surface.as_str(), m.demonym))
+        .collect();
+    for (surface, demonym) in [
+        ("Irish", true),
+        ("Dutch", true),
+        ("Ireland", false),
+        ("French", true),
+        ("Americans", true),
+    ] {
+        assert!(
+            marks.contains(&(surface, demonym)),
+            "{surface} should be marked demonym={demonym}: {marks:?}"
+        );
+    }
+    let json = serde_json::to_string(&out).unwrap_or_default();
+    assert!(
+        json.contains(r#""surface":"Irish","demonym":true"#),
+        "{json}"
+    );
+    assert!(!json.contains(r#""surface":"Ireland","demonym""#), "{json}");
+}
+
+/// Every (surface, entity id) of the extraction of `text`.
+fn mentions_of(text: &str) -> Vec<(String, String)> {
+    extractor()
+        .extract_text(text, None)
+        .entities
+        .iter()
+        .flat_map(|h| h.mentions.iter().map(|m| (m.surface.clone(), h.id.clone())))
+        .collect()
+}
+
+#[test]
+fn a_short_form_the_story_defines_names_what_it_was_defined_after() {
+    let got = mentions_of(
+        "CA boss raises concern over Worldcoin\n\nThe Communications Authority of Kenya (CA) \
+         has expressed concerns. CA director general Ezra Chiloba spoke.",
+    );
+    let ca: Vec<&(String, String)> = got.iter().filter(|(s, _)| s == "CA").collect();
+    assert_eq!(ca.len(), 3, "{got:?}");
+    assert!(
+        ca.iter()
+            .all(|(_, id)| id == "regulator/communications-authority-of-kenya"),
+        "{got:?}"
+    );
+    // The story's definition wins over what the base makes of the short form alone.
+    let got = mentions_of(
+        "The Dutch Data Protection Authority (AP) fined Uber. The AP said drivers' data \
+         left Europe.",
+    );
+    assert!(
+        got.iter()
+            .filter(|(s, _)| s == "AP")
+            .all(|(_, id)| id == "nl-ap"),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter().any(|(_, id)| id == "associated-press"),
+        "{got:?}"
+    );
+    // A name the base does not know does not take a short form the base knows.
+    let got =
+        mentions_of("France's National Commission on Informatics and Liberty (CNIL) fined Google.");
+    assert!(
+        got.iter().any(|(s, id)| s == "CNIL" && id == "fr-cnil"),
+        "{got:?}"
+    );
+    // Without a definition, nothing changes; a person's initials define nothing.
+    let got = mentions_of("The AP reported that John Smith (JS) resigned. JS declined to comment.");
+    assert!(
+        got.iter()
+            .any(|(s, id)| s == "AP" && id == "associated-press"),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|(s, _)| s == "JS"), "{got:?}");
+}
+
+#[test]
+fn an_authority_of_a_place_is_one_name() {
+    let got = mentions_of("The Communications Regulatory Authority of Namibia opened an inquiry.");
+    assert!(
+        got.iter().any(
+            |(s, id)| s == "Communications Regulatory Authority of Namibia"
+                && id.starts_with("regulator/")
+        ),
+        "{got:?}"
+    );
+    // After a legal suffix, "of" says where the company is.
+    let got = mentions_of("Wiz Inc of Israel was bought.");
+    assert!(got.iter().any(|(s, _)| s == "Wiz Inc"), "{got:?}");
+}
+
+#[test]
+fn a_place_that_is_a_persons_surname_is_the_person() {
+    let got = mentions_of(
+        "Former Scientologist Valeska Paris says she was held on a ship. Paris told the \
+         ABC she was 18 at the time. She later moved to Paris.",
+    );
+    let paris: Vec<&str> = got
+        .iter()
+        .filter(|(s, _)| s == "Paris")
+        .map(|(_, id)| id.as_str())
+        .collect();
+    // "Paris told" is the person; "moved to Paris" the city; none inside her name.
+    assert_eq!(paris.len(), 2, "{got:?}");
+    assert!(paris.contains(&"person/valeska-paris"), "{got:?}");
+    assert!(paris.contains(&"fr-par"), "{got:?}");
+}

@@ -7,6 +7,11 @@
 //! theirs (`person/noel-quinn`), with the tagger's confidence; a lone surname of a
 //! person already found is a mention of that person. Where the knowledge base ruled
 //! its own alias out (a veto word, no context), it knows better: no name there.
+//!
+//! A person's name is never a place: a place the base found inside a tagged person
+//! ("Paris" in "Valeska Paris") is withdrawn, and later the same word alone, unless a
+//! preposition of place comes before it ("Paris told the ABC", not "moved to Paris"),
+//! is that person.
 
 use std::collections::HashMap;
 
@@ -30,11 +35,10 @@ pub(crate) fn absorb(
     if tagged.is_empty() {
         return;
     }
-    let live: Vec<&Known> = known
+    let live: Vec<(usize, &Known)> = known
         .iter()
         .enumerate()
         .filter(|(k, _)| found.withdrawn.binary_search(k).is_err())
-        .map(|(_, m)| m)
         .collect();
     let mut taken: Vec<(usize, usize)> = found.mentions.iter().map(|m| (m.start, m.end)).collect();
     taken.sort_unstable();
@@ -60,6 +64,9 @@ pub(crate) fn absorb(
         let vetoed = ruled_out.iter().any(|&(s, e)| s <= t.start && t.end <= e);
         if vetoed || overlaps(&taken, t.start, t.end) || !kb_allows(&live, t.start, t.end) {
             continue;
+        }
+        if kind == EntityKind::Person {
+            found.withdrawn.extend(places_within(&live, t.start, t.end));
         }
         let Some(name) = text.get(t.start..t.end) else {
             continue;
@@ -88,19 +95,73 @@ pub(crate) fn absorb(
         let at = taken.partition_point(|&(s, _)| s < t.start);
         taken.insert(at, (t.start, t.end));
     }
+    surnames_over_places(text, &live, found);
+    found.withdrawn.sort_unstable();
+    found.withdrawn.dedup();
     found.mentions.sort_by_key(|m| (m.start, m.end));
+}
+
+/// Words before a place that keep it a place ("moved to Paris").
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "in", "at", "from", "to", "near", "of", "into", "across", "around", "outside", "inside", "via",
+    "through", "toward", "towards", "visit", "visited", "visiting", "visits",
+];
+
+/// A one-word place of the base that is the surname of a tagged person, with no
+/// preposition of place before it, becomes a mention of that person.
+fn surnames_over_places(text: &str, live: &[(usize, &Known)], found: &mut Found) {
+    for &(k, m) in live {
+        if m.kind != EntityKind::Location || found.withdrawn.contains(&k) {
+            continue;
+        }
+        let Some(word) = text.get(m.start..m.end) else {
+            continue;
+        };
+        if word.contains(' ') {
+            continue;
+        }
+        let Some(u) = person_with_surname(&found.unknowns, word) else {
+            continue;
+        };
+        let before = text[..m.start]
+            .trim_end()
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        if PLACE_PREPOSITIONS.contains(&before.as_str()) {
+            continue;
+        }
+        found.withdrawn.push(k);
+        found.mentions.push(UnknownMention {
+            start: m.start,
+            end: m.end,
+            unknown: u,
+        });
+    }
+}
+
+/// The indices of the base's places inside `start..end`.
+fn places_within(live: &[(usize, &Known)], start: usize, end: usize) -> Vec<usize> {
+    live.iter()
+        .filter(|(_, m)| m.kind == EntityKind::Location && m.start >= start && m.end <= end)
+        .map(|&(k, _)| k)
+        .collect()
 }
 
 /// Whether a name at `start..end` may stand beside the knowledge-base mentions: it
 /// overlaps none, or only places wholly inside it and shorter than it.
-fn kb_allows(live: &[&Known], start: usize, end: usize) -> bool {
-    let lo = live.partition_point(|m| m.end <= start);
-    live[lo..].iter().take_while(|m| m.start < end).all(|m| {
-        m.kind == EntityKind::Location
-            && m.start >= start
-            && m.end <= end
-            && m.end - m.start < end - start
-    })
+fn kb_allows(live: &[(usize, &Known)], start: usize, end: usize) -> bool {
+    let lo = live.partition_point(|(_, m)| m.end <= start);
+    live[lo..]
+        .iter()
+        .take_while(|(_, m)| m.start < end)
+        .all(|(_, m)| {
+            m.kind == EntityKind::Location
+                && m.start >= start
+                && m.end <= end
+                && m.end - m.start < end - start
+        })
 }
 
 /// Whether `start..end` overlaps one of `taken` (sorted by start).

@@ -17,6 +17,8 @@ fn passing_mentions_are_dropped() {
         "Residents were asked to pay the fees through WeChat.",
         "She shows off her kitchen in a TikTok posted on Monday.",
         "The hits that went from TikTok to the charts.",
+        "TikTok stars say the ban would cost them their income.",
+        "WeChat groups were full of rumours.",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -65,6 +67,11 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("TikTok creators sued over the law.", "TikTok"),
+        // A word that reads as a medium noun but is the name's verb.
+        ("TikTok hits 1 billion users worldwide.", "TikTok"),
+        ("WeChat filters messages about the protests.", "WeChat"),
+        ("TikTok posts its first annual profit.", "TikTok"),
+        ("Douyin accounts for most of the revenue.", "Douyin"),
         // What an action is taken against is not a passing list or example.
         (
             "India banned 59 Chinese apps including TikTok and WeChat.",

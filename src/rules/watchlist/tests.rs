@@ -26,6 +26,7 @@ fn extraction(text: &str, hits: &[(&str, EntityKind, &str)]) -> Extraction {
                         end: start + surface.len(),
                         surface: surface.to_string(),
                         described: false,
+                        demonym: false,
                     }],
                     described: false,
                     country: None,

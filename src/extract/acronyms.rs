@@ -1,0 +1,121 @@
+//! Short forms a story defines for itself. News introduces an organisation once with
+//! its short form in brackets — "the Communications Authority of Kenya (CA)", "the
+//! Dutch Data Protection Authority (AP)" — and then writes only the short form. Every
+//! whole-word occurrence of that short form in the document is then a mention of the
+//! organisation, whatever the knowledge base or the tagger made of it on its own: the
+//! story's own definition is the best evidence there is ("AP" is the Dutch regulator
+//! here, not the news agency). Only the knowledge base outranks it: when the long form
+//! is a name the base does not know and the short form one it does ("National
+//! Commission on Informatics and Liberty (CNIL)"), the short form keeps its meaning.
+
+use super::entities::{Resolved, is_word_char};
+use crate::model::EntityKind;
+
+/// Re-points or adds the mentions of every short form defined in `text` right after a
+/// mention of an organisation, regulator or product in `resolved` (sorted by start;
+/// kept sorted). `described` (sorted, kept sorted) holds the spans of mentions resolved
+/// from a description: a short form defined after one ("Germany's data protection
+/// authorities (DSK)") is described too, as its identity comes from the description.
+/// `kind` gives the kind of an entity index, `known` whether it is the knowledge
+/// base's (rather than a name found in the text).
+pub(crate) fn resolve_defined(
+    text: &str,
+    resolved: &mut Vec<Resolved>,
+    described: &mut Vec<(usize, usize)>,
+    kind: impl Fn(u32) -> EntityKind,
+    known: impl Fn(u32) -> bool,
+) {
+    let mut defined: Vec<(&str, Resolved)> = Vec::new();
+    for r in resolved.iter() {
+        if !matches!(
+            kind(r.entity),
+            EntityKind::Organization | EntityKind::Regulator | EntityKind::Product
+        ) {
+            continue;
+        }
+        let Some(short) = bracketed_short_form(text, r.end) else {
+            continue;
+        };
+        let at = text[r.end..].find(short).map_or(r.end, |i| r.end + i);
+        let base_knows_short = resolved
+            .iter()
+            .any(|s| s.start == at && s.end == at + short.len() && known(s.entity));
+        if !defined.iter().any(|(s, _)| *s == short)
+            && text.get(r.start..r.end) != Some(short)
+            && (known(r.entity) || !base_knows_short)
+        {
+            defined.push((short, *r));
+        }
+    }
+    if defined.is_empty() {
+        return;
+    }
+    for (short, by) in defined {
+        let by_description = described.binary_search(&(by.start, by.end)).is_ok();
+        for (at, _) in text.match_indices(short) {
+            let end = at + short.len();
+            let whole = !text[..at].chars().next_back().is_some_and(is_word_char)
+                && !text[end..].chars().next().is_some_and(is_word_char);
+            if !whole {
+                continue;
+            }
+            let mention = Resolved {
+                start: at,
+                end,
+                entity: by.entity,
+                confidence: by.confidence,
+                demonym: false,
+            };
+            if let Some(r) = resolved.iter_mut().find(|r| r.start == at && r.end == end) {
+                *r = mention;
+            } else if !resolved.iter().any(|r| r.start < end && at < r.end) {
+                resolved.push(mention);
+            } else {
+                continue;
+            }
+            if by_description && let Err(i) = described.binary_search(&(at, end)) {
+                described.insert(i, (at, end));
+            }
+        }
+    }
+    resolved.sort_by_key(|r| (r.start, r.end));
+}
+
+/// The short form in brackets right after byte `end` (" (CA)", " (AEPD)", " (BfDI)"):
+/// two to ten letters, digits, "&" or "-", starting with a capital and holding at
+/// least two capitals, so that "(in Spanish)" or "(2023)" are not taken.
+fn bracketed_short_form(text: &str, end: usize) -> Option<&str> {
+    let rest = text.get(end..)?;
+    let inner = rest.strip_prefix(" (").or_else(|| rest.strip_prefix('('))?;
+    let close = inner.find(')')?;
+    let short = &inner[..close];
+    let ok = (2..=10).contains(&short.len())
+        && short.starts_with(|c: char| c.is_ascii_uppercase())
+        && short
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '&' || c == '-')
+        && short.chars().filter(char::is_ascii_uppercase).count() >= 2;
+    ok.then_some(short)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bracketed_short_form;
+
+    #[test]
+    fn short_forms_in_brackets() {
+        let t = "the Authority (CA) said";
+        assert_eq!(bracketed_short_form(t, 13), Some("CA"));
+        assert_eq!(bracketed_short_form("X (BfDI)", 1), Some("BfDI"));
+        assert_eq!(bracketed_short_form("X (AT&T)", 1), Some("AT&T"));
+        for no in [
+            "X (in Spanish)",
+            "X (2023)",
+            "X (Reuters)",
+            "X (A)",
+            "X, (CA)",
+        ] {
+            assert_eq!(bracketed_short_form(no, 1), None, "{no}");
+        }
+    }
+}
