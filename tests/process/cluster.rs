@@ -131,16 +131,9 @@ fn logged(alerts: &[serde_json::Value]) -> (BTreeSet<(String, String)>, Vec<Stri
 }
 
 /// The feeds an instance's state file says it polled itself (a feed whose state was
-/// only handed over has no poll time).
+/// only handed over has no poll time); none while there is no state file yet.
 fn polled_feeds(dir: &Path) -> HashSet<String> {
-    let (_tmp, conn) = crash::open_copy(&dir.join("state")).expect("state file");
-    let mut stmt = conn
-        .prepare("SELECT name FROM feeds WHERE last_poll IS NOT NULL")
-        .unwrap();
-    stmt.query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    polled_since(dir, 0)
 }
 
 #[test]
@@ -415,4 +408,85 @@ fn cluster_command_shows_members_feeds_and_lag_and_refuses_without_a_cluster() {
             .is_ok_and(|v| v["members"].as_array().is_some_and(Vec::is_empty))
     });
     assert!(gone, "the stopped member is still listed");
+}
+
+/// The feeds each instance's state file says it polled after `since` (ms since the
+/// epoch).
+fn polled_since(dir: &Path, since: i64) -> HashSet<String> {
+    let Some((_tmp, conn)) = crash::open_copy(&dir.join("state")) else {
+        return HashSet::new();
+    };
+    let Ok(mut stmt) = conn.prepare("SELECT name FROM feeds WHERE last_poll > ?1") else {
+        return HashSet::new();
+    };
+    stmt.query_map([since], |r| r.get(0))
+        .map(|rows| rows.flatten().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_dead_instances_feeds_are_polled_by_the_other_within_30_s_with_the_default_timings() {
+    let root = tempfile::tempdir().unwrap();
+    let Some(nats) = NatsServer::start(root.path()) else {
+        return;
+    };
+    let feeds = 40;
+    let publisher = Publisher::start(Duration::from_millis(10));
+    for f in 0..feeds {
+        publisher.add_feed(&format!("/feed/{f}"), false);
+        publisher.publish(&format!("/feed/{f}"), item(f, 0));
+    }
+    let receiver = Receiver::start();
+    let mut nodes: Vec<Instance> = (0..2)
+        .map(|i| {
+            Instance::new(
+                root.path(),
+                i,
+                &nats.url(),
+                &publisher,
+                &receiver.url("/h"),
+                feeds,
+            )
+        })
+        .collect();
+    // The defaults: heartbeat 2 s, member_timeout 10 s, lease 15 s.
+    for n in &nodes {
+        let cfg = n.dir.join("newswatch.toml");
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        let text = text
+            .replace("heartbeat = \"500ms\"\n", "")
+            .replace("member_timeout = \"3s\"\n", "")
+            .replace("lease = \"4s\"\n", "");
+        std::fs::write(&cfg, text).unwrap();
+    }
+    for n in &mut nodes {
+        n.start();
+    }
+    // Both poll their share.
+    let shared = wait_until(Duration::from_secs(60), || {
+        nodes.iter().all(|n| !polled_feeds(&n.dir).is_empty())
+            && nodes
+                .iter()
+                .map(|n| polled_feeds(&n.dir).len())
+                .sum::<usize>()
+                >= feeds
+    });
+    assert!(shared, "the two instances did not share the first cycle");
+    let theirs = polled_feeds(&nodes[1].dir);
+    let mine = polled_feeds(&nodes[0].dir);
+    nodes[1].kill();
+    let killed = Utc::now().timestamp_millis();
+    // Every feed node-1 polled is polled by node-0 within 30 s of the kill.
+    let moved = wait_until(Duration::from_secs(30), || {
+        polled_since(&nodes[0].dir, killed)
+            .is_superset(&theirs.difference(&mine).cloned().collect())
+    });
+    let got = polled_since(&nodes[0].dir, killed);
+    nodes[0].stop();
+    assert!(
+        moved,
+        "{} of node-1's {} feeds polled by node-0 within 30 s",
+        theirs.intersection(&got).count(),
+        theirs.len()
+    );
 }
