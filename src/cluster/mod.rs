@@ -28,6 +28,7 @@ pub mod status;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
@@ -36,7 +37,7 @@ use tracing::{info, warn};
 use crate::config::Feed;
 use crate::config::cluster::Cluster;
 use crate::sink::channel::team::TeamChannels;
-use crate::store::SharedStore;
+use crate::store::{SharedStore, lock};
 use crate::worker::poll::{PollContext, PollReport, poll_feed};
 use members::{Census, Members};
 use nats::Resources;
@@ -91,6 +92,10 @@ impl Node {
     /// Joins the cluster: connects (returning at once; the client keeps trying while
     /// the servers are out of reach) and starts the background tasks.
     pub async fn start(cfg: &Cluster, w: Wiring) -> anyhow::Result<Arc<Node>> {
+        let st = w.store.clone();
+        tokio::task::spawn_blocking(move || lock(&st).start_publishing())
+            .await?
+            .context("cannot set the publish cursor")?;
         let client = nats::connect(cfg).await?;
         let (res_tx, res) = watch::channel(None);
         let (members_tx, members) = watch::channel(Members::default());

@@ -87,6 +87,19 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Sets the publish cursor, the first time this state joins a cluster, to the end
+    /// of the outbox: what a lone instance raised before is its own history, not sent
+    /// to the others. Later starts keep the cursor where it stands.
+    pub fn start_publishing(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO cluster_cursor (name, seq)
+                 VALUES (?1, (SELECT coalesce(max(seq), 0) FROM outbox))",
+            )?
+            .execute([PUBLISHED])?;
+        Ok(())
+    }
+
     /// Records that everything up to `seq` is in the stream.
     pub fn mark_published(&mut self, seq: i64) -> Result<(), StoreError> {
         self.conn
@@ -279,6 +292,25 @@ mod tests {
         );
         // The remote alert is logged like any other.
         assert_eq!(s.pending_log(10).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn what_was_raised_alone_before_joining_is_not_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        commit_quiet(&mut s, &[alert("old")]);
+        s.start_publishing().unwrap();
+        assert!(s.unpublished(10).unwrap().is_empty());
+        commit_quiet(&mut s, &[alert("new")]);
+        // A restart keeps the cursor where it stands.
+        s.start_publishing().unwrap();
+        let ids: Vec<String> = s
+            .unpublished(10)
+            .unwrap()
+            .into_iter()
+            .map(|u| u.alert_id)
+            .collect();
+        assert_eq!(ids, ["new"]);
     }
 
     #[test]
