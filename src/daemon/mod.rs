@@ -44,15 +44,19 @@ use crate::sink::deliver::{Deliverer, DeliveryObserver, Progress};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
 use crate::source::hosts::Hosts;
-use crate::source::schedule::Schedule;
+use crate::source::schedule::{Schedule, stagger};
 use crate::store::{SharedStore, StateLock, Store, lock};
 use crate::worker::engine::Engine;
 use crate::worker::poll::{PollContext, poll_feed};
 use reload::Running;
 
 /// In a cluster, how soon a due feed is looked at again while this instance does not
-/// see the members yet (starting, or NATS out of reach).
+/// see the members yet (starting, or NATS out of reach), plus a stable per-feed offset
+/// within [`NOT_JOINED_SPREAD`], so the feeds that came due meanwhile do not all go at
+/// once when it does.
 const NOT_JOINED_RETRY: Duration = Duration::from_secs(2);
+/// See [`NOT_JOINED_RETRY`].
+const NOT_JOINED_SPREAD: Duration = Duration::from_secs(30);
 /// How long running polls may take to finish once a stop is asked for.
 pub const STOP_GRACE: Duration = Duration::from_millis(1500);
 /// How long the outbox may take to drain at stop (the units allow 30 s in all).
@@ -385,8 +389,8 @@ impl Polls {
                     .set
                     .spawn(async move { Guarded::Polled(poll_feed(&ctx, &feed).await) }),
                 Some(node) if !node.joined() => {
-                    let soon = Utc::now()
-                        + chrono::Duration::from_std(NOT_JOINED_RETRY).unwrap_or_default();
+                    let wait = NOT_JOINED_RETRY + stagger(&name, NOT_JOINED_SPREAD);
+                    let soon = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
                     rt.schedule.finished(&name, Some(soon), now);
                     continue;
                 }
