@@ -112,6 +112,13 @@ impl Instance {
     }
 }
 
+/// A failing test leaves no daemon behind.
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 /// (feed name, item id) of every alert line, and the alert ids that appear twice.
 fn logged(alerts: &[serde_json::Value]) -> (BTreeSet<(String, String)>, Vec<String>) {
     let mut seen = HashSet::new();
