@@ -8,6 +8,8 @@
 //! is a name the base does not know and the short form one it does ("National
 //! Commission on Informatics and Liberty (CNIL)"), the short form keeps its meaning.
 
+use std::collections::HashMap;
+
 use super::entities::{Resolved, is_word_char};
 use crate::model::EntityKind;
 
@@ -25,7 +27,32 @@ pub(crate) fn resolve_defined(
     kind: impl Fn(u32) -> EntityKind,
     known: impl Fn(u32) -> bool,
 ) {
-    let mut defined: Vec<(&str, Resolved)> = Vec::new();
+    if !text.contains('(') {
+        return;
+    }
+    // Where each mention is, by its exact span, and the furthest end so far (mentions
+    // are sorted by start; a nested one ends before the one around it).
+    let at_span: HashMap<(usize, usize), usize> = resolved
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.start, r.end), i))
+        .collect();
+    let reach: Vec<usize> = resolved
+        .iter()
+        .scan(0, |far, r| {
+            *far = (*far).max(r.end);
+            Some(*far)
+        })
+        .collect();
+    let overlaps_any = |start: usize, end: usize| {
+        let lo = reach.partition_point(|&e| e <= start);
+        resolved[lo..]
+            .iter()
+            .take_while(|r| r.start < end)
+            .any(|r| r.end > start)
+    };
+    let mut defined: HashMap<&str, Resolved> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
     for r in resolved.iter() {
         if !matches!(
             kind(r.entity),
@@ -36,21 +63,22 @@ pub(crate) fn resolve_defined(
         let Some(short) = bracketed_short_form(text, r.end) else {
             continue;
         };
+        if defined.contains_key(short) || text.get(r.start..r.end) == Some(short) {
+            continue;
+        }
         let at = text[r.end..].find(short).map_or(r.end, |i| r.end + i);
-        let base_knows_short = resolved
-            .iter()
-            .any(|s| s.start == at && s.end == at + short.len() && known(s.entity));
-        if !defined.iter().any(|(s, _)| *s == short)
-            && text.get(r.start..r.end) != Some(short)
-            && (known(r.entity) || !base_knows_short)
-        {
-            defined.push((short, *r));
+        let base_knows_short = at_span
+            .get(&(at, at + short.len()))
+            .is_some_and(|&i| known(resolved[i].entity));
+        if known(r.entity) || !base_knows_short {
+            defined.insert(short, *r);
+            order.push(short);
         }
     }
-    if defined.is_empty() {
-        return;
-    }
-    for (short, by) in defined {
+    let mut added: Vec<Resolved> = Vec::new();
+    let mut repointed: Vec<(usize, Resolved)> = Vec::new();
+    for short in order {
+        let by = defined[short];
         let by_description = described.binary_search(&(by.start, by.end)).is_ok();
         for (at, _) in text.match_indices(short) {
             let end = at + short.len();
@@ -66,19 +94,25 @@ pub(crate) fn resolve_defined(
                 confidence: by.confidence,
                 demonym: false,
             };
-            if let Some(r) = resolved.iter_mut().find(|r| r.start == at && r.end == end) {
-                *r = mention;
-            } else if !resolved.iter().any(|r| r.start < end && at < r.end) {
-                resolved.push(mention);
+            if let Some(&i) = at_span.get(&(at, end)) {
+                repointed.push((i, mention));
+            } else if !overlaps_any(at, end) {
+                added.push(mention);
             } else {
                 continue;
             }
-            if by_description && let Err(i) = described.binary_search(&(at, end)) {
-                described.insert(i, (at, end));
+            if by_description {
+                described.push((at, end));
             }
         }
     }
+    for (i, mention) in repointed {
+        resolved[i] = mention;
+    }
+    resolved.extend(added);
     resolved.sort_by_key(|r| (r.start, r.end));
+    described.sort_unstable();
+    described.dedup();
 }
 
 /// The short form in brackets right after byte `end` (" (CA)", " (AEPD)", " (BfDI)"):

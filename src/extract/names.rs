@@ -159,6 +159,13 @@ impl Names {
             text,
             toks: &toks,
             known,
+            reach: known
+                .iter()
+                .scan(0, |far, m| {
+                    *far = (*far).max(m.end);
+                    Some(*far)
+                })
+                .collect(),
             found: Found::default(),
             by_name: HashMap::new(),
             short_forms: Vec::new(),
@@ -728,6 +735,10 @@ struct State<'a> {
     text: &'a str,
     toks: &'a [Tok],
     known: &'a [Known],
+    /// `reach[k]`: the furthest end among `known[..=k]`. The known mentions are sorted
+    /// by start, but a nested place ("Korea" in "South Korea") ends before the name
+    /// around it, so their ends are not sorted: searches go by this.
+    reach: Vec<usize>,
     found: Found,
     /// Name → index of its unknown, so repeated names are one entity.
     by_name: HashMap<String, usize>,
@@ -741,9 +752,14 @@ struct State<'a> {
 }
 
 impl State<'_> {
+    /// The first known mention that may end after `start`: none before it does.
+    fn first_reaching(&self, start: usize) -> usize {
+        self.reach.partition_point(|&e| e <= start)
+    }
+
     /// Indices of the known mentions within `start..end`.
     fn known_within(&self, start: usize, end: usize) -> Vec<usize> {
-        let lo = self.known.partition_point(|m| m.end <= start);
+        let lo = self.first_reaching(start);
         (lo..self.known.len())
             .take_while(|&k| self.known[k].start < end)
             .filter(|&k| {
@@ -754,13 +770,13 @@ impl State<'_> {
     }
 
     fn overlaps_known(&self, start: usize, end: usize) -> bool {
-        let lo = self.known.partition_point(|m| m.end <= start);
+        let lo = self.first_reaching(start);
         self.known.get(lo).is_some_and(|m| m.start < end)
     }
 
     /// A known mention that straddles an edge of `start..end`.
     fn overlaps_known_partially(&self, start: usize, end: usize) -> bool {
-        let lo = self.known.partition_point(|m| m.end <= start);
+        let lo = self.first_reaching(start);
         self.known[lo..]
             .iter()
             .take_while(|m| m.start < end)

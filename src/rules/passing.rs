@@ -284,6 +284,12 @@ const AFTER_A_POST: &[&str] = &[
     "showed", "from", "with", "about", "went",
 ];
 
+/// What a post does, after "the" and the name ("the TikTok went viral").
+const POST_VERBS: &[&str] = &[
+    "went", "goes", "posted", "shared", "uploaded", "showing", "shows", "showed", "racked",
+    "garnered", "amassed",
+];
+
 /// Determiners skipped between a preposition and the name ("on its WeChat account").
 const DETERMINERS: &[&str] = &[
     "the", "its", "their", "his", "her", "a", "an", "official", "own",
@@ -348,10 +354,16 @@ impl Words<'_, '_> {
         }
         // "in a TikTok posted Monday", "her TikTok, which …": the name as a post.
         let article = self.before(1).is_some_and(|w| ARTICLES.contains(&w));
-        article
-            && (gap.starts_with(',')
-                || gap.starts_with('.')
-                || self.after(1).is_none_or(|w| AFTER_A_POST.contains(&w)))
+        // "the TikTok went viral", "the TikTok shows her …": with "the", only a verb
+        // that a post does says so ("the TikTok ban" is no post).
+        let the_post = self.before(1) == Some("the")
+            && gap == " "
+            && self.after(1).is_some_and(|w| POST_VERBS.contains(&w));
+        the_post
+            || article
+                && (gap.starts_with(',')
+                    || gap.starts_with('.')
+                    || self.after(1).is_none_or(|w| AFTER_A_POST.contains(&w)))
     }
 
     /// Whether the word after the name is a verb it does rather than a thing posted

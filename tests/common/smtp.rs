@@ -103,10 +103,12 @@ impl SmtpServer {
         })
     }
 
-    /// The messages accepted so far.
+    /// The messages accepted so far: the complete lines of the server's record (a
+    /// line the server is still writing, with no newline yet, waits for the next call).
     pub fn messages(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(&self.out)
-            .unwrap_or_default()
+        let text = std::fs::read_to_string(&self.out).unwrap_or_default();
+        let complete = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
+        complete
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()

@@ -507,3 +507,20 @@ fn a_place_that_is_a_persons_surname_is_the_person() {
     assert!(paris.contains(&"person/valeska-paris"), "{got:?}");
     assert!(paris.contains(&"fr-par"), "{got:?}");
 }
+
+#[test]
+fn a_name_around_a_nested_place_is_not_found_twice() {
+    // "Korea" nested in "South Korea" ends before the regulator's name around both:
+    // the searches over the base's mentions must still see that name.
+    let out = extractor().extract_text(
+        "South Korea's Personal Information Protection Commission fined Kakao.",
+        None,
+    );
+    let regulators: Vec<&str> = out
+        .entities
+        .iter()
+        .filter(|h| h.kind == crate::model::EntityKind::Regulator)
+        .map(|h| h.id.as_str())
+        .collect();
+    assert_eq!(regulators, ["kr-pipc"], "{:?}", out.entities);
+}

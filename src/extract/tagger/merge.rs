@@ -35,11 +35,13 @@ pub(crate) fn absorb(
     if tagged.is_empty() {
         return;
     }
-    let live: Vec<(usize, &Known)> = known
-        .iter()
-        .enumerate()
-        .filter(|(k, _)| found.withdrawn.binary_search(k).is_err())
-        .collect();
+    let live = Live::new(
+        known
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| found.withdrawn.binary_search(k).is_err())
+            .collect(),
+    );
     let mut taken: Vec<(usize, usize)> = found.mentions.iter().map(|m| (m.start, m.end)).collect();
     taken.sort_unstable();
     let mut by_name: HashMap<String, usize> = found
@@ -109,18 +111,30 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 
 /// A one-word place of the base that is the surname of a tagged person, with no
 /// preposition of place before it, becomes a mention of that person.
-fn surnames_over_places(text: &str, live: &[(usize, &Known)], found: &mut Found) {
-    for &(k, m) in live {
-        if m.kind != EntityKind::Location || found.withdrawn.contains(&k) {
+fn surnames_over_places(text: &str, live: &Live<'_>, found: &mut Found) {
+    // Surname → the one tagged person with it (None when two share it).
+    let mut surnames: HashMap<&str, Option<usize>> = HashMap::new();
+    for (u, x) in found.unknowns.iter().enumerate() {
+        if x.kind != EntityKind::Person {
             continue;
         }
-        let Some(word) = text.get(m.start..m.end) else {
-            continue;
-        };
-        if word.contains(' ') {
+        if let Some((_, last)) = x.name.rsplit_once(' ') {
+            surnames
+                .entry(last)
+                .and_modify(|v| *v = None)
+                .or_insert(Some(u));
+        }
+    }
+    if surnames.is_empty() {
+        return;
+    }
+    found.withdrawn.sort_unstable();
+    let mut taken = Vec::new();
+    for &(k, m) in &live.mentions {
+        if m.kind != EntityKind::Location || found.withdrawn.binary_search(&k).is_ok() {
             continue;
         }
-        let Some(u) = person_with_surname(&found.unknowns, word) else {
+        let Some(&Some(u)) = text.get(m.start..m.end).and_then(|w| surnames.get(w)) else {
             continue;
         };
         let before = text[..m.start]
@@ -132,36 +146,66 @@ fn surnames_over_places(text: &str, live: &[(usize, &Known)], found: &mut Found)
         if PLACE_PREPOSITIONS.contains(&before.as_str()) {
             continue;
         }
+        taken.push((k, m.start, m.end, u));
+    }
+    for (k, start, end, unknown) in taken {
         found.withdrawn.push(k);
         found.mentions.push(UnknownMention {
-            start: m.start,
-            end: m.end,
-            unknown: u,
+            start,
+            end,
+            unknown,
         });
     }
 }
 
 /// The indices of the base's places inside `start..end`.
-fn places_within(live: &[(usize, &Known)], start: usize, end: usize) -> Vec<usize> {
-    live.iter()
+fn places_within(live: &Live<'_>, start: usize, end: usize) -> Vec<usize> {
+    live.around(start, end)
         .filter(|(_, m)| m.kind == EntityKind::Location && m.start >= start && m.end <= end)
         .map(|&(k, _)| k)
         .collect()
 }
 
+/// The knowledge-base mentions still standing, each with its index among all, sorted
+/// by start.
+struct Live<'a> {
+    mentions: Vec<(usize, &'a Known)>,
+    /// `reach[i]`: the furthest end among `mentions[..=i]`. A nested place ("Korea" in
+    /// "South Korea") ends before the name around it, so ends are not sorted.
+    reach: Vec<usize>,
+}
+
+impl<'a> Live<'a> {
+    fn new(mentions: Vec<(usize, &'a Known)>) -> Self {
+        let reach = mentions
+            .iter()
+            .scan(0, |far, (_, m)| {
+                *far = (*far).max(m.end);
+                Some(*far)
+            })
+            .collect();
+        Live { mentions, reach }
+    }
+
+    /// The mentions overlapping `start..end`.
+    fn around(&self, start: usize, end: usize) -> impl Iterator<Item = &(usize, &'a Known)> {
+        let lo = self.reach.partition_point(|&e| e <= start);
+        self.mentions[lo..]
+            .iter()
+            .take_while(move |(_, m)| m.start < end)
+            .filter(move |(_, m)| m.end > start)
+    }
+}
+
 /// Whether a name at `start..end` may stand beside the knowledge-base mentions: it
 /// overlaps none, or only places wholly inside it and shorter than it.
-fn kb_allows(live: &[(usize, &Known)], start: usize, end: usize) -> bool {
-    let lo = live.partition_point(|(_, m)| m.end <= start);
-    live[lo..]
-        .iter()
-        .take_while(|(_, m)| m.start < end)
-        .all(|(_, m)| {
-            m.kind == EntityKind::Location
-                && m.start >= start
-                && m.end <= end
-                && m.end - m.start < end - start
-        })
+fn kb_allows(live: &Live<'_>, start: usize, end: usize) -> bool {
+    live.around(start, end).all(|(_, m)| {
+        m.kind == EntityKind::Location
+            && m.start >= start
+            && m.end <= end
+            && m.end - m.start < end - start
+    })
 }
 
 /// Whether `start..end` overlaps one of `taken` (sorted by start).

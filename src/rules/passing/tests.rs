@@ -19,6 +19,8 @@ fn passing_mentions_are_dropped() {
         "The hits that went from TikTok to the charts.",
         "TikTok stars say the ban would cost them their income.",
         "WeChat groups were full of rumours.",
+        "A city was mentioned and the TikTok went viral overnight.",
+        "The TikTok showed her dancing in the rain.",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -50,6 +52,7 @@ fn central_mentions_are_kept() {
         ("TikTok sued the government on Tuesday.", "TikTok"),
         ("The House voted to ban TikTok.", "TikTok"),
         ("A ban on TikTok took effect.", "TikTok"),
+        ("Lawmakers said the TikTok ban goes into effect.", "TikTok"),
         ("TikTok's chief executive testified.", "TikTok"),
         ("A TikTok spokesperson declined to comment.", "TikTok"),
         (
