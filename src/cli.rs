@@ -144,6 +144,17 @@ pub enum Command {
         #[arg(long, short)]
         config: Option<PathBuf>,
     },
+    /// Show the cluster (`[cluster]`: several instances sharing the feeds through NATS):
+    /// the live members, the feeds each owns, its last heartbeat, and how many alerts
+    /// each consumer of the alert stream has still to read. Exits 1 without `[cluster]`.
+    Cluster {
+        /// One JSON object instead of tables.
+        #[arg(long)]
+        json: bool,
+        /// Config file.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
     /// Work with watch rules (`rules test`: try rules on items before deploying them).
     Rules {
         /// What to do with the rules.

@@ -33,6 +33,10 @@
 //!   outbox (its desktop half pauses on a hung server and summarises what it missed);
 //!   the channels (webhook, Slack-compatible, ntfy, email, exec), each a consumer of
 //!   the outbox with its own delivery records, retries and digests.
+//! - [`cluster`]: several instances as one through NATS JetStream (`[cluster]`):
+//!   membership, which instance polls a feed (rendezvous hashing and leases), the
+//!   poll state handed between them, alerts published to a stream and read back into
+//!   every instance's outbox. Without `[cluster]` none of it runs.
 //! - [`daemon`]: wiring, the event loop, signals, reload, ordered shutdown; `once`.
 //! - [`service`]: running as a system service: sd_notify and the status line, config
 //!   file watching, systemd-managed directories, journald logging, Prometheus metrics.
@@ -43,6 +47,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod config;
 pub mod daemon;

@@ -25,6 +25,9 @@ _newswatch() {
             newswatch,check)
                 cmd="newswatch__subcmd__check"
                 ;;
+            newswatch,cluster)
+                cmd="newswatch__subcmd__cluster"
+                ;;
             newswatch,completions)
                 cmd="newswatch__subcmd__completions"
                 ;;
@@ -84,6 +87,9 @@ _newswatch() {
                 ;;
             newswatch__subcmd__help,check)
                 cmd="newswatch__subcmd__help__subcmd__check"
+                ;;
+            newswatch__subcmd__help,cluster)
+                cmd="newswatch__subcmd__help__subcmd__cluster"
                 ;;
             newswatch__subcmd__help,completions)
                 cmd="newswatch__subcmd__help__subcmd__completions"
@@ -149,7 +155,7 @@ _newswatch() {
 
     case "${cmd}" in
         newswatch)
-            opts="-h -V --log-format --help --version run once check items article extract entities channels rules tail feeds import-opml export-opml completions man help"
+            opts="-h -V --log-format --help --version run once check items article extract entities channels cluster rules tail feeds import-opml export-opml completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -304,6 +310,32 @@ _newswatch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newswatch__subcmd__cluster)
+            opts="-c -h --json --config --log-format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json journal" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newswatch__subcmd__completions)
             opts="-h --log-format --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -431,7 +463,7 @@ _newswatch() {
             return 0
             ;;
         newswatch__subcmd__help)
-            opts="run once check items article extract entities channels rules tail feeds import-opml export-opml completions man help"
+            opts="run once check items article extract entities channels cluster rules tail feeds import-opml export-opml completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -487,6 +519,20 @@ _newswatch() {
             return 0
             ;;
         newswatch__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newswatch__subcmd__help__subcmd__cluster)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -1,6 +1,6 @@
 //! The commands behind the CLI: each takes its parsed arguments and returns an exit
 //! code or an error; `main` only maps errors to exit codes. One file per command
-//! family ([`article`], [`channels`], [`check`], [`entities`], [`extract`], [`items`],
+//! family ([`article`], [`channels`], [`check`], [`cluster`], [`entities`], [`extract`], [`items`],
 //! [`shell`], [`subscriptions`], [`tail`], [`try_rules`]); `run` and `once` are a few
 //! lines each over
 //! [`crate::daemon`]. Everything printed goes through `output` (a closed pipe ends a
@@ -18,6 +18,7 @@ use crate::daemon;
 pub mod article;
 pub mod channels;
 pub mod check;
+pub mod cluster;
 pub mod entities;
 pub mod extract;
 pub mod items;
@@ -70,6 +71,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             config,
             ..
         } => channels::test(&config::locate(c.or(config).as_deref())?, &name).await,
+        Command::Cluster { json, config } => {
+            cluster::cluster(&config::locate(config.as_deref())?, json).await
+        }
         Command::ImportOpml {
             file,
             append,

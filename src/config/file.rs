@@ -20,6 +20,7 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue, Deserializer};
 
 use super::channel::{self, ChannelToml};
+use super::cluster::{self, ClusterToml};
 use super::{
     Config, DEFAULT_METRICS_LISTEN, Desktop, Feed, FeedSource, FirstPoll, FullText, Http,
     MAX_INTERVAL, MIN_INTERVAL, Polling, default_user_agent,
@@ -58,6 +59,7 @@ struct ConfigToml {
     #[serde(default)]
     channel: Vec<Spanned<ChannelToml>>,
     item_retention: Option<Spanned<String>>,
+    cluster: Option<ClusterToml>,
 }
 
 /// The `[http]` table, as written.
@@ -279,6 +281,9 @@ pub(super) fn parse(path: &Path, text: &str) -> Checked {
         parse_duration,
         &mut c.errors,
     );
+    let cluster = file
+        .cluster
+        .map(|t| cluster::check(path, text, &base, t, &mut c.errors));
     // The files a key names are looked for only when the key was read as written:
     // after an error in it (or a syntax error that may have swallowed it), they would
     // be reported missing for nothing. Watchlists name entities: without the
@@ -328,6 +333,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Checked {
         metrics,
         item_retention,
         channels,
+        cluster,
         watch_nothing,
         watchlists_at,
         warnings: c.warnings,

@@ -14,6 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location, utf8_text};
 use crate::duration::parse_duration;
 
 pub mod channel;
+pub mod cluster;
 mod file;
 
 /// Shortest poll interval accepted: anything faster is abuse of the publisher.
@@ -62,6 +63,8 @@ pub struct Config {
     pub warnings: Vec<Diagnostic>,
     /// Where alerts go besides the log and the desktop.
     pub channels: Vec<channel::Channel>,
+    /// `[cluster]`: how this instance shares the work with others; `None`: alone.
+    pub cluster: Option<cluster::Cluster>,
 }
 
 /// HTTP limits applied to every fetch.

@@ -30,6 +30,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{error, info, warn};
 
+use crate::cluster::{Guarded, Membership, Node, Wiring};
 use crate::config::{Config, FeedSource};
 use crate::diag::Diagnostics;
 use crate::service::dirs;
@@ -43,12 +44,19 @@ use crate::sink::deliver::{Deliverer, DeliveryObserver, Progress};
 use crate::sink::jsonl::AlertLog;
 use crate::source::fetch::Fetcher;
 use crate::source::hosts::Hosts;
-use crate::source::schedule::Schedule;
+use crate::source::schedule::{Schedule, stagger};
 use crate::store::{SharedStore, StateLock, Store, lock};
 use crate::worker::engine::Engine;
-use crate::worker::poll::{PollContext, PollReport, poll_feed};
+use crate::worker::poll::{PollContext, poll_feed};
 use reload::Running;
 
+/// In a cluster, how soon a due feed is looked at again while this instance does not
+/// see the members yet (starting, or NATS out of reach), plus a stable per-feed offset
+/// within [`NOT_JOINED_SPREAD`], so the feeds that came due meanwhile do not all go at
+/// once when it does.
+const NOT_JOINED_RETRY: Duration = Duration::from_secs(2);
+/// See [`NOT_JOINED_RETRY`].
+const NOT_JOINED_SPREAD: Duration = Duration::from_secs(30);
 /// How long running polls may take to finish once a stop is asked for.
 pub const STOP_GRACE: Duration = Duration::from_millis(1500);
 /// How long the outbox may take to drain at stop (the units allow 30 s in all).
@@ -96,13 +104,17 @@ struct Opened {
 
 /// Opens the store (refusing if another newswatch uses it) and the alert log, and
 /// builds the poll context.
-async fn open(loaded: &Loaded) -> anyhow::Result<Opened> {
+async fn open(loaded: &Loaded, clustered: bool) -> anyhow::Result<Opened> {
     let config = &loaded.config;
     // The store first: it creates the folder and explains a folder it cannot use. It
     // only reads a file that is in use until the lock below is ours.
     let store = Store::open(&config.state_dir)
         .with_context(|| format!("cannot open the state in {}", config.state_dir.display()))?;
     let lock = StateLock::acquire(&config.state_dir)?;
+    let mut store = store;
+    // In a cluster the channels are fed by the team's shared consumer, so each fires
+    // once for the whole team (`once` polls alone and feeds them from the outbox).
+    store.set_team_channels(clustered);
     let store: SharedStore = Arc::new(Mutex::new(store));
     let log = AlertLog::open(&config.alert_log)
         .with_context(|| format!("cannot open the alert log {}", config.alert_log.display()))?;
@@ -160,7 +172,7 @@ pub async fn once_for_exit(config_path: &Path) -> anyhow::Result<(OnceSummary, i
         ctx,
         mut deliverer,
         lock: _lock,
-    } = open(&loaded).await?;
+    } = open(&loaded, false).await?;
     // Channels new to the store take what this poll raises.
     channels::sync_store(&ctx.store, &loaded.config.channels)
         .await
@@ -261,7 +273,7 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         ctx,
         mut deliverer,
         lock,
-    } = open(&loaded).await?;
+    } = open(&loaded, loaded.config.cluster.is_some()).await?;
     deliverer.set_observer(metrics.clone());
     let progress = deliverer.progress();
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -296,8 +308,25 @@ async fn start(config_path: &Path, loaded: Loaded) -> anyhow::Result<(Running, B
         log_handle,
         watcher,
         channels,
+        cluster: None,
     };
     let line = rt.start().await;
+    // The cluster after the channels: the team's consumer hands alerts to them.
+    if let Some(c) = &rt.loaded.config.cluster {
+        let wiring = Wiring {
+            store: rt.ctx.store.clone(),
+            deliver_wake: rt.ctx.wake.clone(),
+            team: rt.channels.team(),
+            feeds: rt
+                .loaded
+                .config
+                .feeds
+                .iter()
+                .map(|f| f.name.clone())
+                .collect(),
+        };
+        rt.cluster = Some(Node::start(c, wiring).await?);
+    }
     log_start(&rt);
     rt.manager.ready(&line);
     let background = Background {
@@ -348,19 +377,40 @@ fn log_start(rt: &Running) {
 #[derive(Default)]
 struct Polls {
     /// The poll tasks.
-    set: JoinSet<PollReport>,
+    set: JoinSet<Guarded>,
     /// Which feed each task polls.
     feeds: HashMap<tokio::task::Id, String>,
 }
 
 impl Polls {
     /// Starts a poll of each feed that is due.
+    /// In a cluster, a feed another instance owns is not polled: it is looked at
+    /// again after its interval (or sooner, when the members change).
     fn start_due(&mut self, rt: &mut Running) {
-        for feed in rt.schedule.take_due(Instant::now()) {
+        let now = Instant::now();
+        for feed in rt.schedule.take_due(now) {
             let name = feed.name.clone();
             let ctx = rt.ctx.clone();
             // poll_feed waits for its host's and a global slot itself.
-            let task = self.set.spawn(async move { poll_feed(&ctx, &feed).await });
+            let task = match &rt.cluster {
+                None => self
+                    .set
+                    .spawn(async move { Guarded::Polled(poll_feed(&ctx, &feed).await) }),
+                Some(node) if !node.joined() => {
+                    let wait = NOT_JOINED_RETRY + stagger(&name, NOT_JOINED_SPREAD);
+                    let soon = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                    rt.schedule.finished(&name, Some(soon), now);
+                    continue;
+                }
+                Some(node) if !node.owns(&name) => {
+                    rt.schedule.finished(&name, None, now);
+                    continue;
+                }
+                Some(node) => {
+                    let node = node.clone();
+                    self.set.spawn(async move { node.poll(&ctx, &feed).await })
+                }
+            };
             self.feeds.insert(task.id(), name);
         }
     }
@@ -370,10 +420,16 @@ impl Polls {
     fn finished(
         &mut self,
         rt: &mut Running,
-        res: Result<(tokio::task::Id, PollReport), tokio::task::JoinError>,
+        res: Result<(tokio::task::Id, Guarded), tokio::task::JoinError>,
     ) {
         let (id, report) = match res {
-            Ok((id, report)) => (id, Some(report)),
+            Ok((id, Guarded::Polled(report))) => (id, Some(report)),
+            Ok((id, Guarded::Skipped(next))) => {
+                if let Some(name) = self.feeds.remove(&id) {
+                    rt.schedule.finished(&name, Some(next), Instant::now());
+                }
+                return;
+            }
             Err(e) => (e.id(), None),
         };
         let Some(name) = self.feeds.remove(&id) else {
@@ -402,6 +458,7 @@ async fn serve(rt: &mut Running, signals: &mut Signals, polls: &mut Polls, progr
     let mut watchdog_tick = ticker(watchdog.unwrap_or(Duration::from_secs(3600)));
     let mut watch_tick = ticker(WATCH_EVERY);
     let mut prune_tick = ticker(PRUNE_EVERY);
+    let mut membership = rt.cluster.as_ref().map(|n| n.membership());
     loop {
         let next = rt.schedule.next_due();
         let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
@@ -424,7 +481,21 @@ async fn serve(rt: &mut Running, signals: &mut Signals, polls: &mut Polls, progr
                 }
             }
             _ = prune_tick.tick() => prune(&rt.ctx.store).await,
+            (before, now) = members_changed(&mut membership) => rt.members_changed(&before, &now),
         }
+    }
+}
+
+/// The next change of the cluster's members (never, when alone).
+async fn members_changed(
+    m: &mut Option<Membership>,
+) -> (
+    crate::cluster::members::Members,
+    crate::cluster::members::Members,
+) {
+    match m {
+        Some(m) => m.changed().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -442,6 +513,10 @@ async fn stop(rt: &mut Running, mut polls: Polls, background: Background) {
             _ = polls.set.join_next() => {}
             _ = &mut grace => { polls.set.abort_all(); break; }
         }
+    }
+    // Leave the cluster, so the others take this instance's feeds at once.
+    if let Some(node) = &rt.cluster {
+        node.leave(&rt.ctx.store).await;
     }
     // Then let the deliverer drain the outbox (and the metrics endpoint close), and
     // the channels finish the attempts under way.

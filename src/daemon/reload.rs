@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tracing::{error, info, warn};
 
 use super::{Loaded, load};
+use crate::cluster::{self, Node};
 use crate::config::FeedSource;
 use crate::service::metrics::Metrics;
 use crate::service::notify::ServiceManager;
@@ -23,6 +24,9 @@ use crate::source::fetch::Fetcher;
 use crate::source::schedule::Schedule;
 use crate::store::{FeedState, lock};
 use crate::worker::poll::{PollContext, PollReport};
+
+/// Over how long the feeds gained from a departed member are first polled.
+const TAKE_OVER_SPREAD: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Everything the event loop changes.
 pub(super) struct Running {
@@ -46,6 +50,8 @@ pub(super) struct Running {
     pub watcher: Option<ConfigWatch>,
     /// The alert channels' delivery tasks.
     pub channels: ChannelSet,
+    /// This instance's membership of a cluster (`[cluster]`); `None`: alone.
+    pub cluster: Option<Arc<Node>>,
 }
 
 impl Running {
@@ -123,6 +129,35 @@ impl Running {
         self.manager.status(&line);
     }
 
+    /// The cluster's members changed from `before` to `now`: the feeds this instance
+    /// gained are polled soon (spread over a few seconds), so a dead instance's feeds
+    /// move at once; feeds it lost are skipped when they come due. On joining (no
+    /// members before) the feeds keep the slots the schedule gave them.
+    pub fn members_changed(
+        &mut self,
+        before: &cluster::members::Members,
+        now: &cluster::members::Members,
+    ) {
+        let Some(node) = &self.cluster else {
+            return;
+        };
+        if before.is_empty() {
+            info!(members = now.len(), "cluster joined");
+            return;
+        }
+        let gained = cluster::gained(&self.loaded.config.feeds, before, now, node.name());
+        let at = Instant::now();
+        for f in &gained {
+            let soon = crate::source::schedule::stagger(&f.name, TAKE_OVER_SPREAD);
+            self.schedule.due_by(&f.name, at + soon);
+        }
+        info!(
+            members = now.len(),
+            gained = gained.len(),
+            "cluster membership changed"
+        );
+    }
+
     /// Reloads the config from its file (`why`: "SIGHUP", "files changed"). Invalid: every
     /// problem is logged and the old config keeps running. With `reopen_log`, the alert
     /// log is reopened either way (logrotate sends SIGHUP after moving it).
@@ -162,6 +197,7 @@ impl Running {
             (old.state_dir != cfg.state_dir, "state_dir"),
             (old.metrics != cfg.metrics, "[metrics]"),
             (old.desktop != cfg.desktop, "[desktop]"),
+            (old.cluster != cfg.cluster, "[cluster]"),
         ] {
             if changed {
                 warn!(key, "this setting changed; it takes effect after a restart");
@@ -204,6 +240,9 @@ impl Running {
         self.schedule
             .update(&cfg.feeds, &next_polls(&stored), Instant::now());
         self.metrics.set_feed_count(self.schedule.len());
+        if let Some(node) = &self.cluster {
+            node.set_feeds(cfg.feeds.iter().map(|f| f.name.clone()).collect());
+        }
         if alert_log_moved {
             self.log_handle.set_path(&cfg.alert_log);
             self.log_handle.reopen();

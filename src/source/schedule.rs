@@ -130,6 +130,13 @@ impl Schedule {
         out
     }
 
+    /// Makes `name` due by `at` at the latest (unless it is being polled).
+    pub fn due_by(&mut self, name: &str, at: Instant) {
+        if let Some(t) = self.due.get_mut(name) {
+            *t = (*t).min(at);
+        }
+    }
+
     /// A poll of `name` ended; it is due again at `next` (`None`: one interval from
     /// now, used when the poll died without a report). Feeds removed meanwhile are
     /// forgotten.

@@ -168,6 +168,9 @@ impl Store {
         digest: bool,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
+        // In a cluster the team's shared consumer queues for the channels
+        // (`enqueue_for`): the cursor only moves on.
+        let team = self.team_channels;
         let tx = self.conn.transaction()?;
         let Some(cursor) = tx
             .prepare_cached("SELECT cursor FROM channels WHERE name = ?1")?
@@ -193,8 +196,9 @@ impl Store {
                 last = seq;
                 // A line that cannot be read cannot be filtered either: it is sent,
                 // and the receiver sees what the log has.
-                let take = serde_json::from_str::<Filterable>(&json)
-                    .map_or(true, |f| takes(&f.rule, f.severity));
+                let take = !team
+                    && serde_json::from_str::<Filterable>(&json)
+                        .map_or(true, |f| takes(&f.rule, f.severity));
                 if take {
                     queued += insert.execute(params![channel, seq])?;
                 }

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::model::{Alert, Item, Popup, Validators};
 
+mod cluster;
 mod deliveries;
 mod rule_state;
 mod shared;
@@ -17,6 +18,7 @@ mod state_lock;
 mod summaries;
 #[cfg(test)]
 mod test_support;
+pub use cluster::{SHARED_IDS, SharedFeed, Unpublished};
 pub use deliveries::{ChannelState, ChannelSync, DeliveryEnd, OutMessage};
 pub use rule_state::StoredItem;
 pub use shared::{SharedStore, lock};
@@ -76,6 +78,7 @@ ALTER TABLE feeds ADD COLUMN publisher_ttl INTEGER;
 "#,
     summaries::MIGRATION,
     deliveries::MIGRATION,
+    cluster::MIGRATION,
 ];
 
 /// Why the store could not do what was asked.
@@ -229,6 +232,9 @@ pub struct Store {
     conn: Connection,
     /// Each rule's recent alerts, for grouping without re-reading them per poll.
     recent: rule_state::RecentAlerts,
+    /// In a cluster: channels are fed by the team's shared consumer
+    /// ([`Store::enqueue_for`]), not from the outbox by [`Store::enqueue`].
+    team_channels: bool,
 }
 
 fn ms(t: DateTime<Utc>) -> i64 {
@@ -314,6 +320,7 @@ impl Store {
         let mut store = Store {
             conn,
             recent: rule_state::RecentAlerts::default(),
+            team_channels: false,
         };
         store.migrate()?;
         Ok(store)

@@ -6,6 +6,7 @@ pub mod desktop;
 pub mod fuzz_checks;
 pub mod hostile;
 pub mod mounts;
+pub mod nats;
 pub mod outbox;
 pub mod publisher;
 pub mod receiver;

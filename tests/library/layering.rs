@@ -28,10 +28,16 @@ const MAY_IMPORT: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "cluster",
+        &[
+            "model", "diag", "duration", "config", "source", "store", "sink", "worker",
+        ],
+    ),
+    (
         "daemon",
         &[
             "model", "diag", "duration", "config", "net", "extract", "rules", "source", "store",
-            "sink", "tail", "service", "worker", "page",
+            "sink", "tail", "service", "worker", "page", "cluster",
         ],
     ),
 ];

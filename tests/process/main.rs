@@ -14,6 +14,7 @@ mod article_cli;
 mod channels_cli;
 mod cli;
 mod cli_edges;
+mod cluster;
 mod daemon_lock;
 mod daemon_run;
 mod desktop;

@@ -24,6 +24,7 @@ pub mod queue;
 pub mod render;
 pub mod set;
 pub mod slack;
+pub mod team;
 pub mod webhook;
 
 pub use outcome::Outcome;

