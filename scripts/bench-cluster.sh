@@ -54,27 +54,8 @@ mkdir -p "$work/feeds/feeds"
 chmod 755 "$work/feeds" "$work/feeds/feeds"
 [ -e "$work/feeds/feeds/f00000.xml" ] || python3 "$repo/scripts/bench-gen.py" "$work/feeds/feeds" "$n" 0
 chmod -R a+rX "$work/feeds"
-mkdir -p "$work/nginx/tmp"
-cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/tmp;
-    proxy_temp_path $work/nginx/tmp;
-    fastcgi_temp_path $work/nginx/tmp;
-    uwsgi_temp_path $work/nginx/tmp;
-    scgi_temp_path $work/nginx/tmp;
-    types { application/rss+xml xml; }
-    keepalive_requests 1000000;
-    server { listen 127.0.0.1:$port; root $work/feeds/feeds; }
-}
-EOF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
-for _ in $(seq 50); do [ -s "$work/nginx/nginx.pid" ] && break; sleep 0.1; done
-nginx_pid=$(cat "$work/nginx/nginx.pid")
+. "$repo/scripts/bench-nginx.sh"
+start_nginx "$work/feeds/feeds"
 
 # cpu PID: user + system seconds the process has used so far.
 cpu() {
