@@ -68,8 +68,12 @@ pub async fn flush(res: &Resources, store: &SharedStore, limit: Duration) {
 /// moved over those acknowledged in order. Returns how many were acknowledged.
 async fn round(res: &Resources, store: &SharedStore) -> anyhow::Result<usize> {
     let st = store.clone();
-    let batch: Vec<Unpublished> =
-        tokio::task::spawn_blocking(move || lock(&st).unpublished(BATCH)).await??;
+    let batch: Vec<Unpublished> = tokio::task::spawn_blocking(move || {
+        let mut s = lock(&st);
+        s.pass_remote()?;
+        s.unpublished(BATCH)
+    })
+    .await??;
     if batch.is_empty() {
         return Ok(0);
     }

@@ -100,6 +100,26 @@ impl Store {
         Ok(())
     }
 
+    /// Moves the publish cursor over the other instances' alerts that follow it, up to
+    /// this instance's first unpublished one (or the end of the outbox), in one
+    /// statement: the publisher's idle look ([`Store::unpublished`]) would otherwise
+    /// walk every alert the cluster raised since this instance last published one.
+    /// Nothing is written when the cursor stays (an idle instance writes nothing).
+    pub fn pass_remote(&mut self) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "WITH target(seq) AS (SELECT coalesce(
+                     (SELECT min(o.seq) - 1 FROM outbox o
+                      WHERE o.remote = 0
+                        AND o.seq > (SELECT seq FROM cluster_cursor WHERE name = ?1)),
+                     (SELECT coalesce(max(seq), 0) FROM outbox)))
+                 UPDATE cluster_cursor SET seq = (SELECT seq FROM target)
+                 WHERE name = ?1 AND seq < (SELECT seq FROM target)",
+            )?
+            .execute([PUBLISHED])?;
+        Ok(())
+    }
+
     /// Records that everything up to `seq` is in the stream.
     pub fn mark_published(&mut self, seq: i64) -> Result<(), StoreError> {
         self.conn
@@ -292,6 +312,41 @@ mod tests {
         );
         // The remote alert is logged like any other.
         assert_eq!(s.pending_log(10).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn the_cursor_passes_other_instances_alerts_but_never_an_own_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        s.start_publishing().unwrap();
+        let cursor = |s: &Store| -> i64 {
+            s.conn
+                .query_row("SELECT seq FROM cluster_cursor", [], |r| r.get(0))
+                .unwrap()
+        };
+        let mut last = 0;
+        for n in 0..5 {
+            last = s
+                .insert_remote(&alert(&format!("b{n}")), "{}", true)
+                .unwrap()
+                .0;
+        }
+        s.pass_remote().unwrap();
+        assert_eq!(
+            cursor(&s),
+            last,
+            "remote alerts alone: the cursor goes to the end"
+        );
+        commit_quiet(&mut s, &[alert("a1")]);
+        s.insert_remote(&alert("b9"), "{}", true).unwrap();
+        s.pass_remote().unwrap();
+        let un = s.unpublished(10).unwrap();
+        let ids: Vec<&str> = un.iter().map(|u| u.alert_id.as_str()).collect();
+        assert_eq!(ids, ["a1"], "an own alert waits for its acknowledgement");
+        assert_eq!(cursor(&s), un[0].seq - 1);
+        s.mark_published(un[0].seq).unwrap();
+        s.pass_remote().unwrap();
+        assert!(s.unpublished(10).unwrap().is_empty());
     }
 
     #[test]
