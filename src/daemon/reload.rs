@@ -120,7 +120,7 @@ impl Running {
         if alerts > 0 {
             self.channels.wake();
         }
-        if self.loaded.config.feeds.iter().any(|f| f.name == name) {
+        if self.schedule.contains(name) {
             self.status
                 .polled(name, failed, alerts, Local::now().date_naive());
             self.metrics.polled(name, failed, items, Utc::now());

@@ -5,7 +5,7 @@
 //! interval raised to what the publisher asks ([`next_wait`]) and the error backoff
 //! ([`backoff`]), both within the `[polling]` bounds.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -54,7 +54,7 @@ pub struct Schedule {
     /// Every scheduled feed, by name.
     feeds: HashMap<String, Feed>,
     /// Next slot of each feed that is not being polled right now.
-    due: HashMap<String, Instant>,
+    due: Due,
     /// Feeds being polled; they get a slot when their poll ends.
     busy: HashSet<String>,
 }
@@ -86,13 +86,11 @@ impl Schedule {
     ) {
         let names: HashSet<&str> = wanted.iter().map(|f| f.name.as_str()).collect();
         self.feeds.retain(|n, _| names.contains(n.as_str()));
-        self.due.retain(|n, _| names.contains(n.as_str()));
+        self.due.retain(|n| names.contains(n));
         for f in wanted {
             if !self.due.contains_key(&f.name) && !self.busy.contains(&f.name) {
-                self.due.insert(
-                    f.name.clone(),
-                    first_due(f, stored.get(&f.name).copied(), now),
-                );
+                self.due
+                    .insert(&f.name, first_due(f, stored.get(&f.name).copied(), now));
             }
             self.feeds.insert(f.name.clone(), f.clone());
         }
@@ -100,28 +98,22 @@ impl Schedule {
 
     /// The earliest slot of a feed not being polled.
     pub fn next_due(&self) -> Option<Instant> {
-        self.due.values().min().copied()
+        self.due.first().map(|(t, _)| t)
     }
 
     /// The feed due first and when, and when the last of the waiting feeds is due: what
     /// the daemon says at start. `None` when nothing waits.
     pub fn due_span(&self) -> Option<(&str, Instant, Instant)> {
-        let (first, at) = self.due.iter().min_by_key(|(n, t)| (**t, n.as_str()))?;
-        let last = self.due.values().max().copied().unwrap_or(*at);
-        Some((first, *at, last))
+        let (at, first) = self.due.first()?;
+        let last = self.due.last().map_or(at, |(t, _)| t);
+        Some((first, at, last))
     }
 
     /// The feeds due at `now`; they are marked busy until [`finished`](Self::finished).
     pub fn take_due(&mut self, now: Instant) -> Vec<Feed> {
-        let ready: Vec<String> = self
-            .due
-            .iter()
-            .filter(|(_, t)| **t <= now)
-            .map(|(n, _)| n.clone())
-            .collect();
+        let ready = self.due.take_until(now);
         let mut out = Vec::with_capacity(ready.len());
         for name in ready {
-            self.due.remove(&name);
             if let Some(f) = self.feeds.get(&name) {
                 self.busy.insert(name);
                 out.push(f.clone());
@@ -132,8 +124,10 @@ impl Schedule {
 
     /// Makes `name` due by `at` at the latest (unless it is being polled).
     pub fn due_by(&mut self, name: &str, at: Instant) {
-        if let Some(t) = self.due.get_mut(name) {
-            *t = (*t).min(at);
+        if let Some(t) = self.due.get(name) {
+            if at < t {
+                self.due.insert(name, at);
+            }
         }
     }
 
@@ -149,7 +143,68 @@ impl Schedule {
             Some(t) => (t - Utc::now()).to_std().unwrap_or(Duration::ZERO),
             None => feed.interval,
         };
-        self.due.insert(name.to_string(), now + wait);
+        self.due.insert(name, now + wait);
+    }
+
+    /// Whether `name` is scheduled.
+    pub fn contains(&self, name: &str) -> bool {
+        self.feeds.contains_key(name)
+    }
+}
+
+/// The feeds' next slots, by name and in time order, so that the next slot and the
+/// feeds due are found without walking every feed (the daemon asks after every poll).
+#[derive(Debug, Default)]
+struct Due {
+    /// Each feed's slot.
+    at: HashMap<String, Instant>,
+    /// The same, ordered by slot (then name).
+    order: BTreeSet<(Instant, String)>,
+}
+
+impl Due {
+    fn get(&self, name: &str) -> Option<Instant> {
+        self.at.get(name).copied()
+    }
+
+    fn contains_key(&self, name: &str) -> bool {
+        self.at.contains_key(name)
+    }
+
+    /// Sets the slot of `name` (replacing any it had).
+    fn insert(&mut self, name: &str, t: Instant) {
+        if let Some(old) = self.at.insert(name.to_string(), t) {
+            self.order.remove(&(old, name.to_string()));
+        }
+        self.order.insert((t, name.to_string()));
+    }
+
+    /// Keeps the feeds whose name `keep` accepts.
+    fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.at.retain(|n, _| keep(n));
+        self.order.retain(|(_, n)| keep(n));
+    }
+
+    /// The earliest slot and its feed.
+    fn first(&self) -> Option<(Instant, &str)> {
+        self.order.first().map(|(t, n)| (*t, n.as_str()))
+    }
+
+    /// The latest slot and its feed.
+    fn last(&self) -> Option<(Instant, &str)> {
+        self.order.last().map(|(t, n)| (*t, n.as_str()))
+    }
+
+    /// Removes and returns the feeds due at `now`, earliest first.
+    fn take_until(&mut self, now: Instant) -> Vec<String> {
+        let mut out = Vec::new();
+        while self.order.first().is_some_and(|(t, _)| *t <= now) {
+            if let Some((_, name)) = self.order.pop_first() {
+                self.at.remove(&name);
+                out.push(name);
+            }
+        }
+        out
     }
 }
 
@@ -284,7 +339,7 @@ mod tests {
         let feeds: Vec<Feed> = (0..200).map(|i| feed(&format!("f{i}"), 3600)).collect();
         let mut s = Schedule::new();
         s.update(&feeds, &stored, now);
-        let slots: Vec<Instant> = s.due.values().copied().collect();
+        let slots: Vec<Instant> = s.due.at.values().copied().collect();
         assert!(slots.iter().all(|t| *t >= now && *t < now + RESTART_SPREAD));
         let early = slots
             .iter()
@@ -293,7 +348,7 @@ mod tests {
         assert!(early < 30, "not a burst: {early} of 200 in the first 10 s");
         let mut again = Schedule::new();
         again.update(&feeds, &stored, now);
-        assert_eq!(s.due, again.due, "offsets are stable across restarts");
+        assert_eq!(s.due.at, again.due.at, "offsets are stable across restarts");
     }
 
     #[test]
@@ -325,7 +380,7 @@ mod tests {
                 .into_iter()
                 .collect();
         s.update(&[feed("a", 600), feed("b", 600)], &later, now);
-        let a_slot = s.due["a"];
+        let a_slot = s.due.at["a"];
         assert!(
             a_slot > now + Duration::from_secs(490),
             "stored next poll is kept across restarts"
@@ -336,7 +391,7 @@ mod tests {
             ["b"]
         );
         s.update(&[feed("a", 600), feed("c", 600)], &HashMap::new(), now);
-        assert_eq!(s.due["a"], a_slot);
+        assert_eq!(s.due.at["a"], a_slot);
         assert!(s.due.contains_key("c"));
         s.finished("b", None, now);
         assert!(
@@ -352,5 +407,25 @@ mod tests {
         assert_eq!(stagger("bbc", d), stagger("bbc", d));
         assert!(stagger("bbc", d) < d);
         assert_eq!(stagger("x", Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn due_feeds_come_in_slot_order_and_the_index_follows_every_change() {
+        let now = Instant::now();
+        let mut d = Due::default();
+        let s = Duration::from_secs;
+        d.insert("c", now + s(3));
+        d.insert("a", now + s(1));
+        d.insert("b", now + s(2));
+        assert_eq!(d.first(), Some((now + s(1), "a")));
+        assert_eq!(d.last(), Some((now + s(3), "c")));
+        // Moved earlier: the order follows, and the old slot is gone.
+        d.insert("c", now);
+        assert_eq!(d.first(), Some((now, "c")));
+        assert_eq!(d.order.len(), 3);
+        assert_eq!(d.take_until(now + s(1)), ["c", "a"]);
+        assert!(!d.contains_key("a") && d.contains_key("b"));
+        d.retain(|n| n != "b");
+        assert_eq!((d.first(), d.order.len(), d.at.len()), (None, 0, 0));
     }
 }
