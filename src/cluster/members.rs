@@ -3,7 +3,8 @@
 //! after its last put, so a dead instance drops out by itself). The list goes out on
 //! a watch channel; the daemon moves feeds when it changes. An instance that has not
 //! been able to list the members for `member_timeout` sees nobody, itself included,
-//! and so owns nothing: it stops polling rather than poll what others have taken.
+//! and so owns nothing: it stops polling rather than poll what others have taken. A
+//! member goes when two listings in a row miss it (one can miss a live member).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -85,6 +86,7 @@ pub async fn run(
     // members are not told before, so the first split is not undone at once.
     let settled = Instant::now() + cfg.heartbeat * 2;
     let mut failing = false;
+    let mut absent = Absent::default();
     loop {
         tick.tick().await;
         let current = tx.borrow().clone();
@@ -106,6 +108,7 @@ pub async fn run(
                     failing = false;
                 }
                 last_listed = Instant::now();
+                let list = absent.steady(list);
                 if *list != **current && Instant::now() >= settled {
                     info!(members = %list.join(","), "cluster members changed");
                     tx.send_replace(Arc::new(list));
@@ -124,6 +127,34 @@ pub async fn run(
                 }
             }
         }
+    }
+}
+
+/// Members missing from one listing: a member is dropped only when two listings in a
+/// row miss it. A listing can miss a live member whose heartbeat was being replaced
+/// while the bucket was read (the bucket keeps one entry per key, and the old one is
+/// gone before the listing reaches the new), and a member dropped by mistake moves
+/// its feeds away and back.
+#[derive(Default)]
+struct Absent {
+    /// The last listing.
+    last: Vec<String>,
+}
+
+impl Absent {
+    /// The members to go by after listing `list` (sorted): everyone in it, and
+    /// everyone in the listing before who is missing for the first time.
+    fn steady(&mut self, list: Vec<String>) -> Vec<String> {
+        let mut out = list.clone();
+        out.extend(
+            self.last
+                .iter()
+                .filter(|m| list.binary_search(m).is_err())
+                .cloned(),
+        );
+        out.sort();
+        self.last = list;
+        out
     }
 }
 
@@ -156,4 +187,28 @@ pub async fn heartbeats(res: &Resources) -> anyhow::Result<Vec<Heartbeat>> {
 /// stop; a crash waits for the entry to expire).
 pub async fn leave(res: &Resources, name: &str) {
     let _ = tokio::time::timeout(Duration::from_secs(2), res.members.delete(name)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_member_goes_only_when_two_listings_in_a_row_miss_it() {
+        let mut a = Absent::default();
+        assert_eq!(a.steady(names(&["a", "b", "c"])), names(&["a", "b", "c"]));
+        // One listing misses "b": still a member.
+        assert_eq!(a.steady(names(&["a", "c"])), names(&["a", "b", "c"]));
+        // Back: nothing moved.
+        assert_eq!(a.steady(names(&["a", "b", "c"])), names(&["a", "b", "c"]));
+        // Missed twice in a row: gone.
+        assert_eq!(a.steady(names(&["a", "b"])), names(&["a", "b", "c"]));
+        assert_eq!(a.steady(names(&["a", "b"])), names(&["a", "b"]));
+        // A newcomer counts at once.
+        assert_eq!(a.steady(names(&["a", "b", "d"])), names(&["a", "b", "d"]));
+    }
 }
