@@ -1,33 +1,95 @@
 //! A feed's lease: before polling, the owner takes (or renews) the feed's key in the
 //! lease bucket, holding its own name. `create` succeeds only when nobody holds the
-//! key, `update` only at the revision read, so two instances that briefly disagree on
+//! key, `update` only at the revision given, so two instances that briefly disagree on
 //! the owner (while membership changes) cannot both poll: the second finds the lease
 //! taken. The bucket forgets a key `lease` after its last write, so the lease of an
 //! instance that died frees itself.
+//!
+//! An owner remembers the revision of its last write to each lease and renews at that
+//! revision, one request: when that succeeds nobody has written the key since, so
+//! nobody else has polled the feed, and the poll state here is the latest.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateErrorKind};
 
-/// Whether `me` now holds the lease of the feed with `key`: taken when free, renewed
-/// when already ours, refused when another instance holds it. An error: NATS is not
+/// The revision of this instance's last write to each lease it holds.
+#[derive(Default)]
+pub struct Held(Mutex<HashMap<String, u64>>);
+
+impl Held {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// What came of asking for a lease.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// Renewed at the revision this instance last wrote: it has held the feed since
+    /// its last poll, and nobody else has polled it.
+    Kept,
+    /// Taken (free, or held under this name by an earlier run of this instance):
+    /// another instance may have polled the feed since this one last did.
+    Taken,
+    /// Another instance holds it.
+    Refused,
+}
+
+/// Takes or renews the lease of the feed with `key` for `me`. An error: NATS is not
 /// reachable (and the feed is not polled).
-pub async fn acquire(leases: &kv::Store, key: &str, me: &str) -> anyhow::Result<bool> {
+pub async fn acquire(
+    leases: &kv::Store,
+    held: &Held,
+    key: &str,
+    me: &str,
+) -> anyhow::Result<Taken> {
+    let last = held.map().get(key).copied();
+    if let Some(revision) = last {
+        match leases.update(key, me.to_string().into(), revision).await {
+            Ok(r) => {
+                held.map().insert(key.to_string(), r);
+                return Ok(Taken::Kept);
+            }
+            // Lapsed, or written by another instance since: the slow way.
+            Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => {
+                held.map().remove(key);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let taken = take(leases, key, me).await?;
+    match taken {
+        Some(r) => {
+            held.map().insert(key.to_string(), r);
+            Ok(Taken::Taken)
+        }
+        None => Ok(Taken::Refused),
+    }
+}
+
+/// Creates the lease, or renews it when it already holds `me` (written before this
+/// run); the revision written, or None when another instance holds it.
+async fn take(leases: &kv::Store, key: &str, me: &str) -> anyhow::Result<Option<u64>> {
+    match leases.create(key, me.to_string().into()).await {
+        Ok(r) => return Ok(Some(r)),
+        Err(e) if e.kind() == CreateErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e.into()),
+    }
     let held = leases
         .entry(key)
         .await?
         .filter(|e| e.operation == Operation::Put);
     match held {
-        None => match leases.create(key, me.to_string().into()).await {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == CreateErrorKind::AlreadyExists => Ok(false),
-            Err(e) => Err(e.into()),
-        },
         Some(e) if e.value.as_ref() == me.as_bytes() => {
             match leases.update(key, me.to_string().into(), e.revision).await {
-                Ok(_) => Ok(true),
-                Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => Ok(false),
+                Ok(r) => Ok(Some(r)),
+                Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => Ok(None),
                 Err(e) => Err(e.into()),
             }
         }
-        Some(_) => Ok(false),
+        // Held by another, or lapsed between the two requests (the next turn takes it).
+        _ => Ok(None),
     }
 }

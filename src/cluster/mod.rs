@@ -39,6 +39,7 @@ use crate::config::cluster::Cluster;
 use crate::sink::channel::team::TeamChannels;
 use crate::store::{SharedStore, lock};
 use crate::worker::poll::{PollContext, PollReport, poll_feed};
+use lease::{Held, Taken};
 use members::{Census, Members};
 use nats::Resources;
 use share::Known;
@@ -70,6 +71,8 @@ pub struct Node {
     census: Arc<Mutex<Census>>,
     /// Shared poll state already merged here.
     known: Known,
+    /// The leases this instance holds, at the revision it last wrote.
+    held: Held,
     /// Woken when a poll queued alerts, so they are published at once.
     publish_wake: Arc<Notify>,
     /// The background tasks (setup, then heartbeats, publisher, consumers).
@@ -141,6 +144,7 @@ impl Node {
             members,
             census,
             known: Known::default(),
+            held: Held::default(),
             publish_wake,
             task,
         }))
@@ -184,15 +188,20 @@ impl Node {
             return Guarded::Skipped(later);
         };
         let key = nats::feed_key(&feed.name);
-        match lease::acquire(&res.leases, &key, &self.cfg.name).await {
-            Ok(true) => {}
-            Ok(false) => return Guarded::Skipped(later),
+        let taken = match lease::acquire(&res.leases, &self.held, &key, &self.cfg.name).await {
+            Ok(Taken::Refused) => return Guarded::Skipped(later),
+            Ok(t) => t,
             Err(e) => {
                 warn!(feed = %feed.name, error = %e, "cannot take the feed's lease; not polled");
                 return Guarded::Skipped(later);
             }
-        }
-        match share::take_over(&res.feeds, &ctx.store, &self.known, &feed.name, &key).await {
+        };
+        // Kept: nobody else polled it since this instance did; nothing to merge.
+        let merged = match taken {
+            Taken::Kept => Ok(0),
+            _ => share::take_over(&res.feeds, &ctx.store, &self.known, &feed.name, &key).await,
+        };
+        match merged {
             Ok(0) => {}
             Ok(n) => info!(feed = %feed.name, items = n, "took over the feed's shared state"),
             Err(e) => {

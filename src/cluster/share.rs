@@ -11,13 +11,22 @@ use async_nats::jetstream::kv::{self, Operation};
 
 use crate::store::{SharedFeed, SharedStore, lock};
 
-/// The revision of each feed's shared state this instance has merged or written:
-/// state at that revision is already in the local store.
+/// The revision of each feed's shared state this instance has merged or written
+/// (state at that revision is already in the local store), and for what it wrote, a
+/// hash of the bytes: a poll that changed nothing puts nothing.
 #[derive(Default)]
-pub struct Known(Mutex<HashMap<String, u64>>);
+pub struct Known(Mutex<HashMap<String, Seen>>);
+
+/// What [`Known`] holds of one feed.
+#[derive(Clone, Copy, PartialEq)]
+struct Seen {
+    revision: u64,
+    /// The hash of the state written at `revision`; None for state merged.
+    written: Option<u64>,
+}
 
 impl Known {
-    fn get(&self, key: &str) -> Option<u64> {
+    fn get(&self, key: &str) -> Option<Seen> {
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -25,12 +34,18 @@ impl Known {
             .copied()
     }
 
-    fn set(&self, key: &str, revision: u64) {
+    fn set(&self, key: &str, seen: Seen) {
         self.0
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_string(), revision);
+            .insert(key.to_string(), seen);
     }
+}
+
+/// A hash of shared state bytes (only compared with this instance's own).
+fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(bytes)
 }
 
 /// Merges the shared state of `feed` (bucket key `key`) into the local store, unless
@@ -45,18 +60,25 @@ pub async fn take_over(
     let Some(entry) = bucket.entry(key).await? else {
         return Ok(0);
     };
-    if entry.operation != Operation::Put || known.get(key) == Some(entry.revision) {
+    if entry.operation != Operation::Put
+        || known.get(key).map(|s| s.revision) == Some(entry.revision)
+    {
         return Ok(0);
     }
     let shared: SharedFeed = serde_json::from_slice(&entry.value)?;
     let (store, name) = (store.clone(), feed.to_string());
     let added =
         tokio::task::spawn_blocking(move || lock(&store).import_feed(&name, &shared)).await??;
-    known.set(key, entry.revision);
+    let seen = Seen {
+        revision: entry.revision,
+        written: None,
+    };
+    known.set(key, seen);
     Ok(added)
 }
 
-/// Puts the local poll state of `feed` into the bucket (after a successful poll).
+/// Puts the local poll state of `feed` into the bucket (after a successful poll),
+/// unless it is what this instance put last and nobody has written since.
 pub async fn publish(
     bucket: &kv::Store,
     store: &SharedStore,
@@ -69,7 +91,16 @@ pub async fn publish(
     let Some(shared) = shared else {
         return Ok(());
     };
-    let revision = bucket.put(key, serde_json::to_vec(&shared)?.into()).await?;
-    known.set(key, revision);
+    let bytes = serde_json::to_vec(&shared)?;
+    let hash = digest(&bytes);
+    if known.get(key).and_then(|s| s.written) == Some(hash) {
+        return Ok(());
+    }
+    let revision = bucket.put(key, bytes.into()).await?;
+    let seen = Seen {
+        revision,
+        written: Some(hash),
+    };
+    known.set(key, seen);
     Ok(())
 }

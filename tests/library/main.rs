@@ -11,6 +11,7 @@ pub mod common;
 
 mod channel_delivery;
 mod channel_payloads;
+mod cluster_lease;
 mod crash_recovery;
 mod delivery;
 mod extract_gold;
