@@ -13,21 +13,25 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_nats::jetstream::Message;
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, PullConsumer, pull};
 use futures_util::StreamExt;
+use serde::Deserialize;
 use tokio::sync::Notify;
 use tracing::{info, warn};
 
 use super::nats::Resources;
 use super::publish::NOTIFY_HEADER;
-use crate::model::Alert;
+use crate::model::{Alert, Severity};
 use crate::sink::channel::team::TeamChannels;
-use crate::store::{SharedStore, lock};
+use crate::store::{RemoteAlert, SharedStore, lock};
 
 /// The wait before reading again after a failure.
 const RETRY: Duration = Duration::from_secs(1);
 /// How long a delivered message may stay unacknowledged before it is sent again.
 const ACK_WAIT: Duration = Duration::from_secs(30);
+/// At most this many messages are committed in one transaction.
+const BATCH: usize = 256;
 
 /// What a consumer does with each alert.
 #[derive(Clone)]
@@ -90,54 +94,96 @@ async fn read(
             },
         )
         .await?;
-    let mut messages = consumer.messages().await?;
-    while let Some(msg) = messages.next().await {
-        let msg = msg?;
+    // Whatever has arrived, up to BATCH messages, is committed in one transaction.
+    let mut chunks = consumer.messages().await?.ready_chunks(BATCH);
+    while let Some(chunk) = chunks.next().await {
+        let mut messages = Vec::with_capacity(chunk.len());
+        let mut failed = None;
+        for m in chunk {
+            match m {
+                Ok(m) => messages.push(m),
+                Err(e) => failed = Some(anyhow::Error::from(e)),
+            }
+        }
+        let incoming: Vec<Incoming> = messages.iter().filter_map(Incoming::read).collect();
+        take(store, role, wake, incoming).await?;
+        for msg in &messages {
+            msg.ack().await.map_err(|e| anyhow::anyhow!("ack: {e}"))?;
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// What decides what to do with an alert from the stream: read from its line without
+/// the rest (the extraction is most of it), which is read only when the alert is new
+/// here.
+#[derive(Deserialize)]
+struct Head {
+    alert_id: String,
+    rule: String,
+    severity: Severity,
+}
+
+/// A message's alert, its head read.
+struct Incoming {
+    head: Head,
+    json: String,
+    notify: bool,
+}
+
+impl Incoming {
+    /// The alert in `msg`; None (logged) for one that cannot be read, which is
+    /// acknowledged like the others so it does not come back.
+    fn read(msg: &Message) -> Option<Incoming> {
         let notify = msg
             .headers
             .as_ref()
             .and_then(|h| h.get(NOTIFY_HEADER))
             .is_none_or(|v| v.as_str() != "0");
-        match serde_json::from_slice::<Alert>(&msg.payload) {
-            Ok(alert) => {
-                let json = String::from_utf8_lossy(&msg.payload).into_owned();
-                take(store, role, wake, alert, json, notify).await?;
-            }
-            // Nothing can be done with it; acknowledged so it does not come back.
+        match serde_json::from_slice::<Head>(&msg.payload) {
+            Ok(head) => Some(Incoming {
+                head,
+                json: String::from_utf8_lossy(&msg.payload).into_owned(),
+                notify,
+            }),
             Err(e) => {
-                warn!(subject = %msg.subject, error = %e, "unreadable alert in the stream; skipped")
+                warn!(subject = %msg.subject, error = %e, "unreadable alert in the stream; skipped");
+                None
             }
         }
-        msg.ack().await.map_err(|e| anyhow::anyhow!("ack: {e}"))?;
     }
-    Ok(())
 }
 
-/// Commits one alert as `role` says, then wakes who delivers it.
+/// Commits a batch of alerts as `role` says, then wakes who delivers them. The
+/// member's consumer adds those new to the outbox; the team's queues each for the
+/// channels that take it (adding it to the outbox first where it is not there yet),
+/// and has nothing to do for an alert no channel takes.
 async fn take(
     store: &SharedStore,
     role: &Role,
     wake: &Notify,
-    alert: Alert,
-    json: String,
-    notify: bool,
+    incoming: Vec<Incoming>,
 ) -> anyhow::Result<()> {
+    let takers: Vec<Vec<(String, bool)>> = incoming
+        .iter()
+        .map(|i| match role {
+            Role::Member => Vec::new(),
+            Role::Team(team) => team.takers(&i.head.rule, i.head.severity),
+        })
+        .collect();
+    let wanted: Vec<(Incoming, Vec<(String, bool)>)> = incoming
+        .into_iter()
+        .zip(takers)
+        .filter(|(_, t)| matches!(role, Role::Member) || !t.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
     let st = store.clone();
-    let takers = match role {
-        Role::Member => Vec::new(),
-        Role::Team(team) => team.takers(&alert.rule, alert.severity),
-    };
-    let (added, queued) = tokio::task::spawn_blocking(move || {
-        let mut s = lock(&st);
-        let (seq, added) = s.insert_remote(&alert, &json, notify)?;
-        let queued = if takers.is_empty() {
-            0
-        } else {
-            s.enqueue_for(seq, &takers)?
-        };
-        Ok::<_, crate::store::StoreError>((added, queued))
-    })
-    .await??;
+    let (added, queued) = tokio::task::spawn_blocking(move || commit(&st, wanted)).await??;
     if added {
         wake.notify_one();
     }
@@ -145,4 +191,54 @@ async fn take(
         team.wake();
     }
     Ok(())
+}
+
+/// The blocking part of [`take`]: which alerts are new here (one look at the
+/// outbox), the new ones read whole without holding the store, then added and queued
+/// in one transaction. Returns whether any was added and how many deliveries were
+/// queued.
+fn commit(
+    store: &SharedStore,
+    wanted: Vec<(Incoming, Vec<(String, bool)>)>,
+) -> Result<(bool, usize), crate::store::StoreError> {
+    let ids: Vec<&str> = wanted
+        .iter()
+        .map(|(i, _)| i.head.alert_id.as_str())
+        .collect();
+    let seqs = lock(store).outbox_seqs(&ids)?;
+    let mut known = Vec::new();
+    let mut fresh = Vec::new();
+    for ((i, takers), seq) in wanted.into_iter().zip(seqs) {
+        match seq {
+            Some(seq) => known.push((seq, takers)),
+            None => match serde_json::from_str::<Alert>(&i.json) {
+                Ok(alert) => fresh.push((alert, i, takers)),
+                Err(e) => {
+                    warn!(alert = %i.head.alert_id, error = %e, "unreadable alert in the stream; skipped")
+                }
+            },
+        }
+    }
+    let mut s = lock(store);
+    let batch: Vec<RemoteAlert<'_>> = fresh
+        .iter()
+        .map(|(alert, i, _)| RemoteAlert {
+            alert,
+            json: &i.json,
+            notify: i.notify,
+        })
+        .collect();
+    let done = s.insert_remote(&batch)?;
+    let added = done.iter().any(|&(_, new)| new);
+    let mut queued = 0;
+    let inserted = done
+        .iter()
+        .zip(&fresh)
+        .map(|(&(seq, _), (_, _, t))| (seq, t));
+    for (seq, takers) in known.iter().map(|(seq, t)| (*seq, t)).chain(inserted) {
+        if !takers.is_empty() {
+            queued += s.enqueue_for(seq, takers)?;
+        }
+    }
+    Ok((added, queued))
 }

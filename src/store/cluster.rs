@@ -44,6 +44,17 @@ pub struct Unpublished {
     pub json: String,
 }
 
+/// An alert read from the cluster's stream, for [`Store::insert_remote`].
+#[derive(Debug, Clone, Copy)]
+pub struct RemoteAlert<'a> {
+    /// The alert.
+    pub alert: &'a Alert,
+    /// Its line as published (logged as it is).
+    pub json: &'a str,
+    /// Whether it pops up on the desktop.
+    pub notify: bool,
+}
+
 /// A feed's poll state as the cluster shares it: what a new owner needs to send
 /// conditional requests and re-alert nothing.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -131,40 +142,49 @@ impl Store {
         Ok(())
     }
 
-    /// Adds an alert raised by another instance to the outbox (and to the rule's
-    /// grouping history), unless its id is there already. Returns its outbox
-    /// sequence number and whether it was new.
+    /// The outbox sequence number of each of `ids`, where the outbox holds it already
+    /// (raised here, or read from the stream before): the consumers read a whole alert
+    /// only when it is new here.
+    pub fn outbox_seqs(&self, ids: &[&str]) -> Result<Vec<Option<i64>>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq FROM outbox WHERE alert_id = ?1")?;
+        ids.iter()
+            .map(|id| Ok(stmt.query_row([id], |r| r.get(0)).optional()?))
+            .collect()
+    }
+
+    /// Adds alerts raised by other instances to the outbox (and to their rules'
+    /// grouping history), each unless its id is there already, in one transaction.
+    /// Returns each one's outbox sequence number and whether it was new.
     pub fn insert_remote(
         &mut self,
-        alert: &Alert,
-        json: &str,
-        notify: bool,
-    ) -> Result<(i64, bool), StoreError> {
+        batch: &[RemoteAlert<'_>],
+    ) -> Result<Vec<(i64, bool)>, StoreError> {
         let tx = self.conn.transaction()?;
-        let added =
-            tx.prepare_cached(
+        let mut done = Vec::with_capacity(batch.len());
+        let mut remembered = Vec::new();
+        {
+            let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO outbox (alert_id, created, rule, notify, json, remote)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-            )?
-            .execute(params![
-                alert.alert_id,
-                ms(Utc::now()),
-                alert.rule,
-                notify,
-                json
-            ])? > 0;
-        let remembered = if added {
-            let popup = if notify { Popup::Show } else { Popup::Quiet };
-            super::rule_state::remember_alerts(&tx, &[(alert, popup)])?
-        } else {
-            Vec::new()
-        };
-        let seq: i64 = tx
-            .prepare_cached("SELECT seq FROM outbox WHERE alert_id = ?1")?
-            .query_row([&alert.alert_id], |r| r.get(0))?;
+            )?;
+            let mut seq_of = tx.prepare_cached("SELECT seq FROM outbox WHERE alert_id = ?1")?;
+            let now = ms(Utc::now());
+            for r in batch {
+                let a = r.alert;
+                let added = insert.execute(params![a.alert_id, now, a.rule, r.notify, r.json])? > 0;
+                if added {
+                    let popup = if r.notify { Popup::Show } else { Popup::Quiet };
+                    remembered.extend(super::rule_state::remember_alerts(&tx, &[(a, popup)])?);
+                }
+                let seq: i64 = seq_of.query_row([&a.alert_id], |row| row.get(0))?;
+                done.push((seq, added));
+            }
+        }
         tx.commit()?;
         self.recent.add(remembered);
-        Ok((seq, added))
+        Ok(done)
     }
 
     /// Queues outbox entry `seq` for each of `channels` (name, digest mode) that the
@@ -286,19 +306,46 @@ mod tests {
         make(id, "r1", Severity::Medium)
     }
 
+    /// Inserts one remote alert `id` with line `json`.
+    fn remote(s: &mut Store, id: &str, json: &str) -> (i64, bool) {
+        let a = alert(id);
+        let r = RemoteAlert {
+            alert: &a,
+            json,
+            notify: true,
+        };
+        s.insert_remote(&[r]).unwrap()[0]
+    }
+
     #[test]
     fn own_alerts_are_published_in_order_and_remote_ones_never() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
         commit_quiet(&mut s, &[alert("a1"), alert("a2")]);
-        let (seq, new) = s.insert_remote(&alert("b1"), "{\"x\":1}", true).unwrap();
+        let (seq, new) = remote(&mut s, "b1", "{\"x\":1}");
         assert!(new);
-        assert_eq!(
-            s.insert_remote(&alert("b1"), "{}", true).unwrap(),
-            (seq, false)
-        );
+        assert_eq!(remote(&mut s, "b1", "{}"), (seq, false));
         // An id this instance raised itself is not added again either.
-        assert!(!s.insert_remote(&alert("a1"), "{}", true).unwrap().1);
+        assert!(!remote(&mut s, "a1", "{}").1);
+        assert_eq!(
+            s.outbox_seqs(&["b1", "zz", "a1"]).unwrap(),
+            [Some(seq), None, Some(seq - 2)],
+        );
+        // A batch: one transaction; a repeat inside it is not added twice.
+        let (c1, c2) = (alert("c1"), alert("c2"));
+        let r = |a| RemoteAlert {
+            alert: a,
+            json: "{}",
+            notify: false,
+        };
+        let done = s.insert_remote(&[r(&c1), r(&c2), r(&c1)]).unwrap();
+        let flags: Vec<bool> = done.iter().map(|d| d.1).collect();
+        assert_eq!(flags, [true, true, false]);
+        assert!(done[0].0 > seq && done[1].0 > done[0].0);
+        assert_eq!(
+            done[2].0, done[0].0,
+            "the repeat names the first one's entry"
+        );
         let un = s.unpublished(10).unwrap();
         let ids: Vec<&str> = un.iter().map(|u| u.alert_id.as_str()).collect();
         assert_eq!(ids, ["a1", "a2"]);
@@ -310,8 +357,8 @@ mod tests {
             s.unpublished(10).unwrap().is_empty(),
             "the cursor never moves back"
         );
-        // The remote alert is logged like any other.
-        assert_eq!(s.pending_log(10).unwrap().len(), 3);
+        // The remote alerts are logged like any other.
+        assert_eq!(s.pending_log(10).unwrap().len(), 5);
     }
 
     #[test]
@@ -326,10 +373,7 @@ mod tests {
         };
         let mut last = 0;
         for n in 0..5 {
-            last = s
-                .insert_remote(&alert(&format!("b{n}")), "{}", true)
-                .unwrap()
-                .0;
+            last = remote(&mut s, &format!("b{n}"), "{}").0;
         }
         s.pass_remote().unwrap();
         assert_eq!(
@@ -338,7 +382,7 @@ mod tests {
             "remote alerts alone: the cursor goes to the end"
         );
         commit_quiet(&mut s, &[alert("a1")]);
-        s.insert_remote(&alert("b9"), "{}", true).unwrap();
+        remote(&mut s, "b9", "{}");
         s.pass_remote().unwrap();
         let un = s.unpublished(10).unwrap();
         let ids: Vec<&str> = un.iter().map(|u| u.alert_id.as_str()).collect();

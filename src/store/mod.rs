@@ -18,7 +18,7 @@ mod state_lock;
 mod summaries;
 #[cfg(test)]
 mod test_support;
-pub use cluster::{SHARED_IDS, SharedFeed, Unpublished};
+pub use cluster::{RemoteAlert, SHARED_IDS, SharedFeed, Unpublished};
 pub use deliveries::{ChannelState, ChannelSync, DeliveryEnd, OutMessage};
 pub use rule_state::StoredItem;
 pub use shared::{SharedStore, lock};
