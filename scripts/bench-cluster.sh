@@ -7,8 +7,9 @@
 # For each setup it waits until every feed has been polled once (the first cycle:
 # every feed new, every item extracted and matched against the shipped watchlists,
 # first_poll = "all") and the instances are idle again (alerts logged; in a cluster
-# also published and read back into every instance's log), then prints each instance's share of the feeds (how many it
-# polled, and its distance from an even split) and the CPU time (user + system,
+# also published and read back into every instance's log), then prints each
+# instance's share of the feeds (how many it polled, and its distance from an even
+# split) and the CPU time (user + system,
 # from /proc) each instance and the whole cluster spent on the cycle, against the
 # single node's. nats-server's own CPU is printed beside it.
 #
@@ -18,7 +19,9 @@
 # usage: scripts/bench-cluster.sh [N]
 #        env: BENCH_DIR (default: a temp dir), NEWSWATCH (default:
 #        target/release/newswatch), PORT (nginx, default 18090), NATS_PORT (default
-#        14222), SETUPS (default "0 1 2 3"; 0 = the single node without [cluster])
+#        14222), SETUPS (default "0 1 2 3"; 0 = the single node without [cluster]),
+#        FIRST_POLL (default "all": every item alerts where a rule matches; "none":
+#        a cycle that alerts nothing, where the per-poll cost of the cluster shows)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,6 +30,7 @@ n=${1:-10000}
 port=${PORT:-18090}
 nats_port=${NATS_PORT:-14222}
 setups=${SETUPS:-0 1 2 3}
+first_poll=${FIRST_POLL:-all}
 nats_bin=${NATS_SERVER:-$(command -v nats-server || true)}
 if [ -z "$nats_bin" ]; then
     scripts=$(python3 -c "import sysconfig; print(sysconfig.get_path('scripts'))")
@@ -74,7 +78,7 @@ config() {
     cp "$repo"/config/watchlists/*.toml "$1/watchlists/"
     {
         printf 'state_dir = "state"\nalert_log = "alerts.jsonl"\nwatchlists = ["watchlists/*.toml"]\n'
-        printf 'first_poll = "all"\ninterval = "1h"\n[desktop]\nenabled = false\n'
+        printf 'first_poll = "%s"\ninterval = "1h"\n[desktop]\nenabled = false\n' "$first_poll"
         if [ -n "$2" ]; then
             printf '[cluster]\nnats = "nats://127.0.0.1:%d"\nname = "%s"\n' "$nats_port" "$2"
         fi
