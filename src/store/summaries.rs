@@ -57,6 +57,19 @@ impl Store {
         Ok(batch)
     }
 
+    /// Marks every popup waiting as notified without showing it, owing nothing (the
+    /// desktop is off, or there is no session), in one statement that reads none of the
+    /// alerts. Returns how many were waiting.
+    pub fn skip_popups(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "UPDATE outbox SET notified_at = ?1, summary_due = NULL
+                 WHERE notify = 1 AND notified_at IS NULL",
+            )?
+            .execute([ms(now)])?)
+    }
+
     /// The server showed these popups: nothing is owed for them.
     pub fn popups_shown(&mut self, seqs: &[i64]) -> Result<(), StoreError> {
         if seqs.is_empty() {
@@ -175,6 +188,26 @@ mod tests {
         s.summarised(&due[1]).unwrap();
         assert!(counts(&s, now).is_empty());
         assert_eq!(s.next_summary_due(now).unwrap(), None);
+    }
+
+    #[test]
+    fn skipped_popups_are_marked_at_once_and_owe_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open(dir.path()).unwrap();
+        commit(
+            &mut s,
+            &[
+                (alert("a", "r"), Popup::Show),
+                (alert("b", "r"), Popup::Show),
+                (alert("c", "r"), Popup::Quiet),
+            ],
+        );
+        assert_eq!(s.skip_popups(Utc::now()).unwrap(), 2);
+        assert_eq!(s.skip_popups(Utc::now()).unwrap(), 0, "marked once");
+        assert!(s.take_popups(10, true, Utc::now()).unwrap().is_empty());
+        assert!(counts(&s, Utc::now()).is_empty());
+        // The log is another matter: all three still wait for it.
+        assert_eq!(s.pending_log(10).unwrap().len(), 3);
     }
 
     #[test]

@@ -124,17 +124,27 @@ impl Popups {
         self.connect().await;
         self.follow_probe();
         let mut shown = 0;
-        loop {
-            let owe = matches!(self.state, State::Ready(_) | State::Paused(_));
-            let batch = blocking(store, move |s| s.take_popups(BATCH, owe, Utc::now())).await?;
+        if !matches!(self.state, State::Ready(_) | State::Paused(_)) {
+            // Off, or no session: nothing to show and nothing owed; marked in one
+            // statement, without reading the alerts.
+            let n = blocking(store, |s| s.skip_popups(Utc::now())).await?;
+            if n > 0 {
+                debug!(
+                    count = n,
+                    "desktop notifications not shown: desktop off, or no session"
+                );
+            }
+        }
+        // Ready or paused: what is not shown is owed a summary.
+        while matches!(self.state, State::Ready(_) | State::Paused(_)) {
+            let batch = blocking(store, move |s| s.take_popups(BATCH, true, Utc::now())).await?;
             if batch.is_empty() {
                 break;
             }
             let State::Ready(notifier) = &self.state else {
                 debug!(
                     count = batch.len(),
-                    summarised_later = owe,
-                    "desktop notifications not shown: no session, or the server hangs"
+                    "desktop notifications not shown: the server hangs; summarised later"
                 );
                 continue;
             };
