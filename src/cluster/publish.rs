@@ -18,8 +18,10 @@ use crate::store::{SharedStore, Unpublished, lock};
 pub const NOTIFY_HEADER: &str = "Newswatch-Notify";
 /// How many alerts one round sends before waiting for their acknowledgements.
 const BATCH: usize = 256;
-/// How often the outbox is looked at when nothing wakes the task.
-const TICK: Duration = Duration::from_millis(500);
+/// How often the outbox is looked at when nothing wakes the task: a safety net only
+/// (every poll that queues alerts wakes it, and a wake is never lost), so an idle
+/// instance does not query its state file twice a second.
+const TICK: Duration = Duration::from_secs(5);
 /// The wait after a failed round.
 const RETRY: Duration = Duration::from_secs(1);
 
