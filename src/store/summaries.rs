@@ -32,25 +32,22 @@ pub struct DueSummary {
 impl Store {
     /// Takes up to `limit` alerts waiting for a popup, oldest first, and marks them
     /// notified before they are shown: a popup is shown at most once, even across a
-    /// crash. With `owe` (a notifier is there to show them), each is also owed a
-    /// summary from `now`, which [`Store::popups_shown`] clears for those the server
-    /// took: what is skipped, fails, or is cut short by a crash is summarised later.
-    /// Without (no desktop session), they are only marked.
+    /// crash. Each is also owed a summary from `now`, which [`Store::popups_shown`]
+    /// clears for those the server took: what is skipped, fails, or is cut short by a
+    /// crash is summarised later. Without a notifier, [`Store::skip_popups`] marks them.
     pub fn take_popups(
         &mut self,
         limit: usize,
-        owe: bool,
         now: DateTime<Utc>,
     ) -> Result<Vec<Pending>, StoreError> {
         let tx = self.conn.transaction()?;
         let batch = select_pending(&tx, "notify = 1 AND notified_at IS NULL", limit)?;
         {
             let mut mark = tx.prepare_cached(
-                "UPDATE outbox SET notified_at = ?1, summary_due = ?2 WHERE seq = ?3",
+                "UPDATE outbox SET notified_at = ?1, summary_due = ?1 WHERE seq = ?2",
             )?;
-            let due = owe.then_some(ms(now));
             for p in &batch {
-                mark.execute(params![ms(now), due, p.seq])?;
+                mark.execute(params![ms(now), p.seq])?;
             }
         }
         tx.commit()?;
@@ -166,12 +163,9 @@ mod tests {
                 (alert("d", "wechat"), Popup::Quiet),
             ],
         );
-        let batch = s.take_popups(10, true, now).unwrap();
+        let batch = s.take_popups(10, now).unwrap();
         assert_eq!(batch.len(), 3, "the quiet alert wants no popup");
-        assert!(
-            s.take_popups(10, true, now).unwrap().is_empty(),
-            "taken once"
-        );
+        assert!(s.take_popups(10, now).unwrap().is_empty(), "taken once");
         // The server showed only the first.
         s.popups_shown(&[batch[0].seq]).unwrap();
         assert_eq!(
@@ -191,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    fn skipped_popups_are_marked_at_once_and_owe_nothing() {
+    fn without_a_notifier_nothing_is_owed() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
         commit(
@@ -202,21 +196,13 @@ mod tests {
                 (alert("c", "r"), Popup::Quiet),
             ],
         );
+        // Marked in one statement, at once; the quiet alert wants no popup.
         assert_eq!(s.skip_popups(Utc::now()).unwrap(), 2);
         assert_eq!(s.skip_popups(Utc::now()).unwrap(), 0, "marked once");
-        assert!(s.take_popups(10, true, Utc::now()).unwrap().is_empty());
+        assert!(s.take_popups(10, Utc::now()).unwrap().is_empty());
         assert!(counts(&s, Utc::now()).is_empty());
         // The log is another matter: all three still wait for it.
         assert_eq!(s.pending_log(10).unwrap().len(), 3);
-    }
-
-    #[test]
-    fn without_a_notifier_nothing_is_owed() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = Store::open(dir.path()).unwrap();
-        commit(&mut s, &[(alert("a", "r"), Popup::Show)]);
-        assert_eq!(s.take_popups(10, false, Utc::now()).unwrap().len(), 1);
-        assert!(counts(&s, Utc::now()).is_empty());
     }
 
     #[test]

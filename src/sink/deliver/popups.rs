@@ -137,7 +137,7 @@ impl Popups {
         }
         // Ready or paused: what is not shown is owed a summary.
         while matches!(self.state, State::Ready(_) | State::Paused(_)) {
-            let batch = blocking(store, move |s| s.take_popups(BATCH, true, Utc::now())).await?;
+            let batch = blocking(store, move |s| s.take_popups(BATCH, Utc::now())).await?;
             if batch.is_empty() {
                 break;
             }
