@@ -9,20 +9,12 @@
 //! revision, one request: when that succeeds nobody has written the key since, so
 //! nobody else has polled the feed, and the poll state here is the latest.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateErrorKind};
 
-/// The revision of this instance's last write to each lease it holds.
-#[derive(Default)]
-pub struct Held(Mutex<HashMap<String, u64>>);
+use super::PerFeed;
 
-impl Held {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
+/// The revision of this instance's last write to each lease it holds.
+pub type Held = PerFeed<u64>;
 
 /// What came of asking for a lease.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,24 +37,22 @@ pub async fn acquire(
     key: &str,
     me: &str,
 ) -> anyhow::Result<Taken> {
-    let last = held.map().get(key).copied();
-    if let Some(revision) = last {
+    if let Some(revision) = held.get(key) {
         match leases.update(key, me.to_string().into(), revision).await {
             Ok(r) => {
-                held.map().insert(key.to_string(), r);
+                held.set(key, r);
                 return Ok(Taken::Kept);
             }
             // Lapsed, or written by another instance since: the slow way.
             Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => {
-                held.map().remove(key);
+                held.remove(key);
             }
             Err(e) => return Err(e.into()),
         }
     }
-    let taken = take(leases, key, me).await?;
-    match taken {
+    match take(leases, key, me).await? {
         Some(r) => {
-            held.map().insert(key.to_string(), r);
+            held.set(key, r);
             Ok(Taken::Taken)
         }
         None => Ok(Taken::Refused),

@@ -25,6 +25,7 @@ pub mod publish;
 pub mod share;
 pub mod status;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -235,6 +236,37 @@ impl Node {
             publish::flush(&res, store, FLUSH_LIMIT).await;
             members::leave(&res, &self.cfg.name).await;
         }
+    }
+}
+
+/// A value per feed key, shared by the poll tasks (the leases held, the shared state
+/// known): a map behind a lock that a panicked holder does not poison.
+pub struct PerFeed<T>(Mutex<HashMap<String, T>>);
+
+impl<T> Default for PerFeed<T> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<T: Copy> PerFeed<T> {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, T>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The value of `key`.
+    fn get(&self, key: &str) -> Option<T> {
+        self.map().get(key).copied()
+    }
+
+    /// Sets the value of `key`.
+    fn set(&self, key: &str, value: T) {
+        self.map().insert(key.to_string(), value);
+    }
+
+    /// Forgets `key`.
+    fn remove(&self, key: &str) {
+        self.map().remove(key);
     }
 }
 

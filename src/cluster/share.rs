@@ -4,42 +4,22 @@
 //! instance wrote since it last looked, so it sends conditional requests and raises
 //! nothing that was raised already.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use async_nats::jetstream::kv::{self, Operation};
 
+use super::PerFeed;
 use crate::store::{SharedFeed, SharedStore, lock};
 
 /// The revision of each feed's shared state this instance has merged or written
 /// (state at that revision is already in the local store), and for what it wrote, a
 /// hash of the bytes: a poll that changed nothing puts nothing.
-#[derive(Default)]
-pub struct Known(Mutex<HashMap<String, Seen>>);
+pub type Known = PerFeed<Seen>;
 
 /// What [`Known`] holds of one feed.
-#[derive(Clone, Copy, PartialEq)]
-struct Seen {
+#[derive(Clone, Copy)]
+pub struct Seen {
     revision: u64,
     /// The hash of the state written at `revision`; None for state merged.
     written: Option<u64>,
-}
-
-impl Known {
-    fn get(&self, key: &str) -> Option<Seen> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(key)
-            .copied()
-    }
-
-    fn set(&self, key: &str, seen: Seen) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_string(), seen);
-    }
 }
 
 /// A hash of shared state bytes (only compared with this instance's own).
