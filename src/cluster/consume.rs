@@ -167,17 +167,15 @@ async fn take(
     wake: &Notify,
     incoming: Vec<Incoming>,
 ) -> anyhow::Result<()> {
-    let takers: Vec<Vec<(String, bool)>> = incoming
-        .iter()
-        .map(|i| match role {
-            Role::Member => Vec::new(),
-            Role::Team(team) => team.takers(&i.head.rule, i.head.severity),
-        })
-        .collect();
     let wanted: Vec<(Incoming, Vec<(String, bool)>)> = incoming
         .into_iter()
-        .zip(takers)
-        .filter(|(_, t)| matches!(role, Role::Member) || !t.is_empty())
+        .filter_map(|i| match role {
+            Role::Member => Some((i, Vec::new())),
+            Role::Team(team) => {
+                let takers = team.takers(&i.head.rule, i.head.severity);
+                (!takers.is_empty()).then_some((i, takers))
+            }
+        })
         .collect();
     if wanted.is_empty() {
         return Ok(());

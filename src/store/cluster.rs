@@ -163,7 +163,7 @@ impl Store {
     ) -> Result<Vec<(i64, bool)>, StoreError> {
         let tx = self.conn.transaction()?;
         let mut done = Vec::with_capacity(batch.len());
-        let mut remembered = Vec::new();
+        let mut added = Vec::new();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO outbox (alert_id, created, rule, notify, json, remote)
@@ -173,15 +173,16 @@ impl Store {
             let now = ms(Utc::now());
             for r in batch {
                 let a = r.alert;
-                let added = insert.execute(params![a.alert_id, now, a.rule, r.notify, r.json])? > 0;
-                if added {
+                if insert.execute(params![a.alert_id, now, a.rule, r.notify, r.json])? > 0 {
                     let popup = if r.notify { Popup::Show } else { Popup::Quiet };
-                    remembered.extend(super::rule_state::remember_alerts(&tx, &[(a, popup)])?);
+                    added.push((a, popup));
+                    done.push((tx.last_insert_rowid(), true));
+                } else {
+                    done.push((seq_of.query_row([&a.alert_id], |row| row.get(0))?, false));
                 }
-                let seq: i64 = seq_of.query_row([&a.alert_id], |row| row.get(0))?;
-                done.push((seq, added));
             }
         }
+        let remembered = super::rule_state::remember_alerts(&tx, &added)?;
         tx.commit()?;
         self.recent.add(remembered);
         Ok(done)
