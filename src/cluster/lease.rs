@@ -7,14 +7,45 @@
 //!
 //! An owner remembers the revision of its last write to each lease and renews at that
 //! revision, one request: when that succeeds nobody has written the key since, so
-//! nobody else has polled the feed, and the poll state here is the latest.
+//! nobody else has polled the feed, and the poll state here is the latest. It does
+//! not try once `lease` has passed since that write: the key is gone by then, and
+//! feeds polled less often than that (most of them) would pay a request each poll
+//! only to be refused.
+
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateErrorKind};
 
 use super::PerFeed;
 
-/// The revision of this instance's last write to each lease it holds.
-pub type Held = PerFeed<u64>;
+/// This instance's last write to a lease.
+#[derive(Debug, Clone, Copy)]
+pub struct Written {
+    /// The revision written.
+    revision: u64,
+    /// When the write was answered (after the server made it).
+    at: Instant,
+}
+
+impl Written {
+    /// A write answered just now.
+    fn now(revision: u64) -> Self {
+        Self {
+            revision,
+            at: Instant::now(),
+        }
+    }
+
+    /// The revision to renew at, unless `lease` has passed since the write: then
+    /// the bucket has forgotten the key (or is about to), and renewing it would only
+    /// be refused.
+    fn renewable(self, lease: Duration) -> Option<u64> {
+        (self.at.elapsed() < lease).then_some(self.revision)
+    }
+}
+
+/// This instance's last write to each lease it holds.
+pub type Held = PerFeed<Written>;
 
 /// What came of asking for a lease.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,18 +60,21 @@ pub enum Taken {
     Refused,
 }
 
-/// Takes or renews the lease of the feed with `key` for `me`. An error: NATS is not
-/// reachable (and the feed is not polled).
+/// Takes or renews the lease of the feed with `key` for `me`, in a bucket that
+/// forgets a key `lease` after its last write. An error: NATS is not reachable (and
+/// the feed is not polled).
 pub async fn acquire(
     leases: &kv::Store,
     held: &Held,
     key: &str,
     me: &str,
+    lease: Duration,
 ) -> anyhow::Result<Taken> {
-    if let Some(revision) = held.get(key) {
+    let last = held.get(key);
+    if let Some(revision) = last.and_then(|w| w.renewable(lease)) {
         match leases.update(key, me.to_string().into(), revision).await {
             Ok(r) => {
-                held.set(key, r);
+                held.set(key, Written::now(r));
                 return Ok(Taken::Kept);
             }
             // Lapsed, or written by another instance since: the slow way.
@@ -49,10 +83,12 @@ pub async fn acquire(
             }
             Err(e) => return Err(e.into()),
         }
+    } else if last.is_some() {
+        held.remove(key);
     }
     match take(leases, key, me).await? {
         Some(r) => {
-            held.set(key, r);
+            held.set(key, Written::now(r));
             Ok(Taken::Taken)
         }
         None => Ok(Taken::Refused),
@@ -81,5 +117,25 @@ async fn take(leases: &kv::Store, key: &str, me: &str) -> anyhow::Result<Option<
         }
         // Held by another, or lapsed between the two requests (the next turn takes it).
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_is_renewed_at_its_revision_only_while_it_can_still_exist() {
+        let lease = Duration::from_secs(15);
+        assert_eq!(Written::now(7).renewable(lease), Some(7));
+        let Some(long_ago) = Instant::now().checked_sub(Duration::from_secs(16)) else {
+            return; // a machine up for less than 16 s: nothing to check
+        };
+        let lapsed = Written {
+            revision: 7,
+            at: long_ago,
+        };
+        assert_eq!(lapsed.renewable(lease), None);
+        assert_eq!(lapsed.renewable(Duration::from_secs(60)), Some(7));
     }
 }

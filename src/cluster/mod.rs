@@ -65,7 +65,7 @@ pub struct Node {
     /// The `[cluster]` settings.
     cfg: Cluster,
     /// The JetStream handles, once set up.
-    res: watch::Receiver<Option<Resources>>,
+    res: watch::Receiver<Option<Arc<Resources>>>,
     /// The live members.
     members: watch::Receiver<Members>,
     /// The feeds the heartbeat counts.
@@ -119,7 +119,7 @@ impl Node {
                     }
                 };
                 info!(member = %cfg.name, "joined the cluster");
-                res_tx.send_replace(Some(r.clone()));
+                res_tx.send_replace(Some(Arc::new(r.clone())));
                 // Dropping the set (when this task is aborted) aborts them all.
                 let mut set = JoinSet::new();
                 set.spawn(members::run(r.clone(), cfg.clone(), census, members_tx));
@@ -189,7 +189,15 @@ impl Node {
             return Guarded::Skipped(later);
         };
         let key = nats::feed_key(&feed.name);
-        let taken = match lease::acquire(&res.leases, &self.held, &key, &self.cfg.name).await {
+        let taken = match lease::acquire(
+            &res.leases,
+            &self.held,
+            &key,
+            &self.cfg.name,
+            self.cfg.lease,
+        )
+        .await
+        {
             Ok(Taken::Refused) => return Guarded::Skipped(later),
             Ok(t) => t,
             Err(e) => {
