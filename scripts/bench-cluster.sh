@@ -21,7 +21,15 @@
 #        target/release/newswatch), PORT (nginx, default 18090), NATS_PORT (default
 #        14222), SETUPS (default "0 1 2 3"; 0 = the single node without [cluster]),
 #        FIRST_POLL (default "all": every item alerts where a rule matches; "none":
-#        a cycle that alerts nothing, where the per-poll cost of the cluster shows)
+#        a cycle that alerts nothing, where the per-poll cost of the cluster shows),
+#        STEADY (default 0; 1: feeds are polled every 2 minutes and a second cycle
+#        is measured as well, from the end of the first to the end of the second:
+#        nothing new, conditional requests answered 304, the steady state's cost,
+#        the idle time between the cycles included),
+#        PIN (default 0; 1: every newswatch on CPU 0 and nats-server on CPU 1, so
+#        the single node and the cluster run under the same conditions: on two
+#        shared cores, unpinned instances running side by side slow each other's
+#        identical work down, which their CPU time counts as cost)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,8 +37,20 @@ bin=${NEWSWATCH:-$repo/target/release/newswatch}
 n=${1:-10000}
 port=${PORT:-18090}
 nats_port=${NATS_PORT:-14222}
+# nats-server's monitoring port: its message counts are printed beside the CPU
+# figures (requests per poll do not vary from run to run the way CPU time does).
+monitor_port=$((nats_port + 1))
 setups=${SETUPS:-0 1 2 3}
 first_poll=${FIRST_POLL:-all}
+steady=${STEADY:-0}
+interval=1h
+[ "$steady" = 1 ] && interval=2m
+pin_nw=()
+pin_nats=()
+if [ "${PIN:-0}" = 1 ]; then
+    pin_nw=(taskset -c 0)
+    pin_nats=(taskset -c 1)
+fi
 nats_bin=${NATS_SERVER:-$(command -v nats-server || true)}
 if [ -z "$nats_bin" ]; then
     scripts=$(python3 -c "import sysconfig; print(sysconfig.get_path('scripts'))")
@@ -72,13 +92,38 @@ polled() {
         "SELECT count(*) FROM feeds WHERE last_poll IS NOT NULL" 2>/dev/null || echo 0
 }
 
+# nats_msgs: messages nats-server has received (from all clients) so far.
+nats_msgs() {
+    python3 -c 'import json, sys, urllib.request
+print(json.load(urllib.request.urlopen(sys.argv[1]))["in_msgs"])' "http://127.0.0.1:$monitor_port/varz" 2>/dev/null || echo 0
+}
+
+# polled_since DIR MS: feeds the instance in DIR has polled since MS (Unix ms).
+polled_since() {
+    sqlite3 "file:$1/state/newswatch.sqlite3?mode=ro" \
+        "SELECT count(*) FROM feeds WHERE last_poll > $2" 2>/dev/null || echo 0
+}
+
+# wait_idle: until the instances are idle (their alerts logged, published and read
+# back): less than 0.1 s of CPU in all over 3 s.
+wait_idle() {
+    local prev=-1 now p
+    while :; do
+        now=0
+        for p in "${run_pids[@]}"; do now=$(awk -v a="$now" -v b="$(cpu "$p")" 'BEGIN { print a + b }'); done
+        awk -v a="$now" -v b="$prev" 'BEGIN { exit !(a - b < 0.1) }' && break
+        prev=$now
+        sleep 3
+    done
+}
+
 # config DIR NAME|"": the instance's config (NAME empty: no [cluster]).
 config() {
     mkdir -p "$1/watchlists"
     cp "$repo"/config/watchlists/*.toml "$1/watchlists/"
     {
         printf 'state_dir = "state"\nalert_log = "alerts.jsonl"\nwatchlists = ["watchlists/*.toml"]\n'
-        printf 'first_poll = "%s"\ninterval = "1h"\n[desktop]\nenabled = false\n' "$first_poll"
+        printf 'first_poll = "%s"\ninterval = "%s"\n[desktop]\nenabled = false\n' "$first_poll" "$interval"
         if [ -n "$2" ]; then
             printf '[cluster]\nnats = "nats://127.0.0.1:%d"\nname = "%s"\n' "$nats_port" "$2"
         fi
@@ -89,7 +134,9 @@ config() {
 }
 
 results="$work/results.txt"
+steady_results="$work/steady.txt"
 : >"$results"
+: >"$steady_results"
 for k in $setups; do
     dir="$work/k$k"
     rm -rf "$dir"
@@ -100,7 +147,7 @@ for k in $setups; do
         members=(single)
         config "$dir/single" ""
     else
-        "$nats_bin" -a 127.0.0.1 -p "$nats_port" -js -sd "$dir/nats" 2>"$dir/nats.log" &
+        "${pin_nats[@]}" "$nats_bin" -a 127.0.0.1 -p "$nats_port" -m "$monitor_port" -js -sd "$dir/nats" 2>"$dir/nats.log" &
         nats_pid=$!
         pids+=("$nats_pid")
         sleep 1
@@ -112,7 +159,7 @@ for k in $setups; do
     echo "== $k instance(s) (0: single node, no [cluster])" >&2
     run_pids=()
     for m in "${members[@]}"; do
-        "$bin" run --config "$dir/$m/newswatch.toml" 2>"$dir/$m/daemon.log" &
+        "${pin_nw[@]}" "$bin" run --config "$dir/$m/newswatch.toml" 2>"$dir/$m/daemon.log" &
         run_pids+=($!)
         pids+=($!)
     done
@@ -125,39 +172,70 @@ for k in $setups; do
         sleep 2
     done
     wall=$(($(date +%s) - start))
-    # Then until the instances are idle (their alerts logged, published and read
-    # back): less than 0.1 s of CPU in all over 3 s.
-    prev=-1
-    while :; do
-        now=0
-        for p in "${run_pids[@]}"; do now=$(awk -v a="$now" -v b="$(cpu "$p")" 'BEGIN { print a + b }'); done
-        awk -v a="$now" -v b="$prev" 'BEGIN { exit !(a - b < 0.1) }' && break
-        prev=$now
-        sleep 3
-    done
+    wait_idle
+    first=()
     for idx in "${!members[@]}"; do
         m=${members[$idx]}
         c=$(cpu "${run_pids[$idx]}")
+        first+=("$c")
         p=$(polled "$dir/$m")
         echo "$k $m $p $c $wall" >>"$results"
     done
-    if [ -n "$nats_pid" ]; then echo "$k nats-server - $(cpu "$nats_pid") $wall" >>"$results"; fi
+    nats_first=0
+    if [ -n "$nats_pid" ]; then
+        nats_first=$(cpu "$nats_pid")
+        msgs_first=$(nats_msgs)
+        echo "$k nats-server - $nats_first $wall $msgs_first" >>"$results"
+    fi
+    if [ "$steady" = 1 ]; then
+        since=$(($(date +%s%3N)))
+        start=$(date +%s)
+        while :; do
+            total=0
+            for m in "${members[@]}"; do total=$((total + $(polled_since "$dir/$m" "$since"))); done
+            [ "$total" -ge "$n" ] && break
+            [ $(($(date +%s) - start)) -lt 1800 ] || { echo "second cycle did not finish in 30 min" >&2; break; }
+            sleep 2
+        done
+        wait_idle
+        wall=$(($(date +%s) - start))
+        for idx in "${!members[@]}"; do
+            m=${members[$idx]}
+            c=$(awk -v a="$(cpu "${run_pids[$idx]}")" -v b="${first[$idx]}" 'BEGIN { printf "%.2f", a - b }')
+            p=$(polled_since "$dir/$m" "$since")
+            echo "$k $m $p $c $wall" >>"$steady_results"
+        done
+        if [ -n "$nats_pid" ]; then
+            c=$(awk -v a="$(cpu "$nats_pid")" -v b="$nats_first" 'BEGIN { printf "%.2f", a - b }')
+            echo "$k nats-server - $c $wall $(($(nats_msgs) - msgs_first))" >>"$steady_results"
+        fi
+    fi
     for p in "${run_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
     if [ -n "$nats_pid" ]; then kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true; fi
 done
 
-echo
-printf '%-3s %-12s %8s %9s %10s %7s\n' k instance feeds "share %" "CPU s" "wall s"
-awk -v n="$n" '
-    $2 == "nats-server" { printf "%-3s %-12s %8s %9s %10.2f %7s\n", $1, $2, "-", "-", $4, $5; next }
-    {
-        k = ($1 == 0) ? 1 : $1
-        share = 100 * ($3 - n / k) / (n / k)
-        printf "%-3s %-12s %8d %+8.1f%% %10.2f %7s\n", $1, $2, $3, share, $4, $5
-        cpu[$1] += $4
-    }
-    END {
-        print ""
-        for (k in cpu) printf "k=%s: newswatch CPU for the cycle %.2f s (%+.1f%% vs the single node)\n", k, cpu[k], 100 * (cpu[k] - cpu[0]) / cpu[0]
-    }' "$results"
-echo "(raw results in $results)"
+# table FILE TITLE: each instance's share and CPU, and each setup's total against
+# the single node's.
+table() {
+    echo
+    echo "$2"
+    printf '%-3s %-12s %8s %9s %10s %7s\n' k instance feeds "share %" "CPU s" "wall s"
+    awk -v n="$n" '
+        $2 == "nats-server" {
+            printf "%-3s %-12s %8s %9s %10.2f %7s   messages in: %d (%.2f a feed)\n", $1, $2, "-", "-", $4, $5, $6, $6 / n
+            next
+        }
+        {
+            k = ($1 == 0) ? 1 : $1
+            share = 100 * ($3 - n / k) / (n / k)
+            printf "%-3s %-12s %8d %+8.1f%% %10.2f %7s\n", $1, $2, $3, share, $4, $5
+            cpu[$1] += $4
+        }
+        END {
+            print ""
+            for (k in cpu) printf "k=%s: newswatch CPU for the cycle %.2f s (%+.1f%% vs the single node)\n", k, cpu[k], 100 * (cpu[k] - cpu[0]) / cpu[0]
+        }' "$1"
+}
+table "$results" "first cycle (every item new)"
+[ "$steady" = 1 ] && table "$steady_results" "second cycle (nothing new; from the end of the first)"
+echo "(raw results in $work)"
