@@ -70,28 +70,28 @@ pub async fn acquire(
     me: &str,
     lease: Duration,
 ) -> anyhow::Result<Taken> {
-    let last = held.get(key);
-    if let Some(revision) = last.and_then(|w| w.renewable(lease)) {
+    if let Some(revision) = held.get(key).and_then(|w| w.renewable(lease)) {
         match leases.update(key, me.to_string().into(), revision).await {
             Ok(r) => {
                 held.set(key, Written::now(r));
                 return Ok(Taken::Kept);
             }
             // Lapsed, or written by another instance since: the slow way.
-            Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => {
-                held.remove(key);
-            }
+            Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => {}
             Err(e) => return Err(e.into()),
         }
-    } else if last.is_some() {
-        held.remove(key);
     }
+    // A write remembered here is replaced when the lease is taken, and forgotten
+    // when another instance holds it.
     match take(leases, key, me).await? {
         Some(r) => {
             held.set(key, Written::now(r));
             Ok(Taken::Taken)
         }
-        None => Ok(Taken::Refused),
+        None => {
+            held.remove(key);
+            Ok(Taken::Refused)
+        }
     }
 }
 
