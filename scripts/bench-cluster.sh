@@ -86,20 +86,15 @@ cpu() {
     awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
 }
 
-# polled DIR: feeds the instance in DIR has polled (read from its state file).
-polled() {
-    sqlite3 "file:$1/state/newswatch.sqlite3?mode=ro" \
-        "SELECT count(*) FROM feeds WHERE last_poll IS NOT NULL" 2>/dev/null || echo 0
-}
-
 # nats_msgs: messages nats-server has received (from all clients) so far.
 nats_msgs() {
     python3 -c 'import json, sys, urllib.request
 print(json.load(urllib.request.urlopen(sys.argv[1]))["in_msgs"])' "http://127.0.0.1:$monitor_port/varz" 2>/dev/null || echo 0
 }
 
-# polled_since DIR MS: feeds the instance in DIR has polled since MS (Unix ms).
-polled_since() {
+# polled DIR MS: feeds the instance in DIR has polled since MS (Unix ms; 0: ever),
+# read from its state file.
+polled() {
     sqlite3 "file:$1/state/newswatch.sqlite3?mode=ro" \
         "SELECT count(*) FROM feeds WHERE last_poll > $2" 2>/dev/null || echo 0
 }
@@ -115,6 +110,37 @@ wait_idle() {
         prev=$now
         sleep 3
     done
+}
+
+# measure FILE MS WHAT: waits until the setup's instances have polled every feed
+# since MS (Unix ms) and are idle again, then appends to FILE each instance's feeds
+# polled since MS and CPU since the last measure, and nats-server's CPU and messages
+# received since then (the wall time is until the last feed was polled).
+measure() {
+    local start total m idx c msgs wall
+    start=$(date +%s)
+    while :; do
+        total=0
+        for m in "${members[@]}"; do total=$((total + $(polled "$dir/$m" "$2"))); done
+        [ "$total" -ge "$n" ] && break
+        [ $(($(date +%s) - start)) -lt 1800 ] || { echo "$3 did not finish in 30 min" >&2; break; }
+        sleep 2
+    done
+    wall=$(($(date +%s) - start))
+    wait_idle
+    for idx in "${!members[@]}"; do
+        m=${members[$idx]}
+        c=$(cpu "${run_pids[$idx]}")
+        echo "$k $m $(polled "$dir/$m" "$2") $(awk -v a="$c" -v b="${base[$idx]}" 'BEGIN { printf "%.2f", a - b }') $wall" >>"$1"
+        base[idx]=$c
+    done
+    if [ -n "$nats_pid" ]; then
+        c=$(cpu "$nats_pid")
+        msgs=$(nats_msgs)
+        echo "$k nats-server - $(awk -v a="$c" -v b="$nats_base" 'BEGIN { printf "%.2f", a - b }') $wall $((msgs - msgs_base))" >>"$1"
+        nats_base=$c
+        msgs_base=$msgs
+    fi
 }
 
 # config DIR NAME|"": the instance's config (NAME empty: no [cluster]).
@@ -163,52 +189,14 @@ for k in $setups; do
         run_pids+=($!)
         pids+=($!)
     done
-    start=$(date +%s)
-    while :; do
-        total=0
-        for m in "${members[@]}"; do total=$((total + $(polled "$dir/$m"))); done
-        [ "$total" -ge "$n" ] && break
-        [ $(($(date +%s) - start)) -lt 1800 ] || { echo "cycle did not finish in 30 min" >&2; break; }
-        sleep 2
-    done
-    wall=$(($(date +%s) - start))
-    wait_idle
-    first=()
-    for idx in "${!members[@]}"; do
-        m=${members[$idx]}
-        c=$(cpu "${run_pids[$idx]}")
-        first+=("$c")
-        p=$(polled "$dir/$m")
-        echo "$k $m $p $c $wall" >>"$results"
-    done
-    nats_first=0
-    if [ -n "$nats_pid" ]; then
-        nats_first=$(cpu "$nats_pid")
-        msgs_first=$(nats_msgs)
-        echo "$k nats-server - $nats_first $wall $msgs_first" >>"$results"
-    fi
+    # CPU and messages so far: none.
+    base=()
+    for _ in "${members[@]}"; do base+=(0); done
+    nats_base=0
+    msgs_base=0
+    measure "$results" 0 "the first cycle"
     if [ "$steady" = 1 ]; then
-        since=$(($(date +%s%3N)))
-        start=$(date +%s)
-        while :; do
-            total=0
-            for m in "${members[@]}"; do total=$((total + $(polled_since "$dir/$m" "$since"))); done
-            [ "$total" -ge "$n" ] && break
-            [ $(($(date +%s) - start)) -lt 1800 ] || { echo "second cycle did not finish in 30 min" >&2; break; }
-            sleep 2
-        done
-        wait_idle
-        wall=$(($(date +%s) - start))
-        for idx in "${!members[@]}"; do
-            m=${members[$idx]}
-            c=$(awk -v a="$(cpu "${run_pids[$idx]}")" -v b="${first[$idx]}" 'BEGIN { printf "%.2f", a - b }')
-            p=$(polled_since "$dir/$m" "$since")
-            echo "$k $m $p $c $wall" >>"$steady_results"
-        done
-        if [ -n "$nats_pid" ]; then
-            c=$(awk -v a="$(cpu "$nats_pid")" -v b="$nats_first" 'BEGIN { printf "%.2f", a - b }')
-            echo "$k nats-server - $c $wall $(($(nats_msgs) - msgs_first))" >>"$steady_results"
-        fi
+        measure "$steady_results" "$(date +%s%3N)" "the second cycle"
     fi
     for p in "${run_pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
     if [ -n "$nats_pid" ]; then kill "$nats_pid"; wait "$nats_pid" 2>/dev/null || true; fi
