@@ -14,6 +14,11 @@
 # fastest run and their mean CPU time (user + system), which a machine busy with
 # other work inflates far less than wall time.
 #
+# First it says how many of the functions in packaging/hot-functions.txt the binary
+# has (build.rs lays them out together; a list recorded before a Rust or dependency
+# upgrade misses renamed ones, and the idle RSS grows back: re-run
+# scripts/hot-functions.sh).
+#
 # With INSTRUCTIONS=1, also the instructions each command executes (all threads,
 # user space, under valgrind's callgrind): the same on every run, however busy the
 # machine, so the figure to compare two builds by.
@@ -33,6 +38,17 @@ for tool in hyperfine python3; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install hyperfine)" >&2; exit 2; }
 done
 [ -x "$bin" ] || { echo "no $bin: run cargo build --release" >&2; exit 2; }
+
+if command -v nm >/dev/null; then
+    python3 - "$bin" "$repo/packaging/hot-functions.txt" <<'EOF'
+import subprocess, sys
+have = set(subprocess.run(["nm", "--defined-only", sys.argv[1]], capture_output=True,
+                          text=True).stdout.split())
+hot = open(sys.argv[2]).read().split()
+found = sum(n in have for n in hot)
+print(f"hot functions: {found} of {len(hot)} in the binary ({100 * found / len(hot):.0f}%)")
+EOF
+fi
 
 work=$(mktemp -d /tmp/newswatch-startup.XXXXXX)
 pid=""
