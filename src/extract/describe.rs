@@ -6,9 +6,8 @@
 //! A description is anchored on a role word ([`lexicon::ROLES`]); to its left may stand
 //! subject words, modifiers ("top", "federal") and a place the knowledge base found
 //! (a country, a demonym, a region, the EU); a place or subject may also follow ("in
-//! Hamburg", "for privacy protection"). Any other word ends it, so "the Irish
-//! competition watchdog", "Britain's financial regulator", "a data company" and "the
-//! privacy policy" describe nothing. What it resolves to:
+//! Hamburg", "for privacy protection"). Any other word ends it, so "a data company" and
+//! "the privacy policy" describe nothing. What it resolves to:
 //!
 //! - a data or privacy subject with a place: the data-protection authority (tag `dpa`)
 //!   of that place in the knowledge base: the region's own where it has one
@@ -20,6 +19,11 @@
 //!   place's country code, so `tag:dpa`, `country:DE` and `kind:regulator` find it;
 //! - an internet subject ("China's cyberspace regulator"): the place's authority
 //!   tagged `internet`;
+//! - another sector with a place ("South Korea's communications regulator", "the
+//!   Irish competition watchdog", "the Dutch consumer protection authority"): an
+//!   entity made for the place and sector, `regulators/<place>/<sector>` (kind
+//!   regulator, the sector as its tag, no `dpa`): the shipped privacy rule counts it
+//!   only in a sentence about personal data, as it does the FTC;
 //! - no subject: plural regulators of a place ("UK regulators", "US state regulators")
 //!   become `regulators/<place>` (kind regulator, no tags); a singular one ("the Irish
 //!   regulator") is the regulator of that country the document names, if any;
@@ -409,8 +413,13 @@ impl Doc<'_> {
             Subject::Joiner => *joiner = true,
             Subject::Data => *subject = Some(Subject::Data),
             Subject::Internet => {
-                if subject.is_none() {
+                if !matches!(subject, Some(Subject::Data)) {
                     *subject = Some(Subject::Internet);
+                }
+            }
+            Subject::Sector(_) => {
+                if subject.is_none() {
+                    *subject = Some(s);
                 }
             }
         };
@@ -537,6 +546,17 @@ impl Doc<'_> {
         }
         let place = p.place?;
         match p.subject {
+            // "South Korea's communications regulator": a regulator of the place. The
+            // place must come first: "the Communications Authority of Kenya" is the
+            // name of one, for the names and short forms that follow to resolve.
+            Some(Subject::Sector(_)) if place.last >= p.last => None,
+            Some(Subject::Sector(sector)) if p.role.bare || p.role.plural => {
+                let j = &self.kb.entities()[place.jurisdiction as usize];
+                let id = format!("regulators/{}/{sector}", j.id);
+                let name = format!("{} regulator of {}", capitalised(sector), j.name);
+                let t = synthesize(found, id, name, j.country.clone(), vec![sector.into()]);
+                Some((t, INFERRED))
+            }
             Some(subject) => self.authority_of(place, subject, p.role, found),
             // "UK regulators", not "regulators in Italy and Greece" (which regulators?).
             None if p.role.bare && p.role.plural && place.last < p.last => {
@@ -569,7 +589,7 @@ impl Doc<'_> {
         let pool = match subject {
             Subject::Data => &self.d.dpa,
             Subject::Internet => &self.d.internet,
-            Subject::Joiner => return None,
+            Subject::Joiner | Subject::Sector(_) => return None,
         };
         let p = &entities[place.place as usize];
         let j = &entities[place.jurisdiction as usize];
@@ -749,6 +769,15 @@ impl Doc<'_> {
             confidence,
         });
     }
+}
+
+/// "communications" → "Communications".
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn dpa_tags() -> Vec<String> {

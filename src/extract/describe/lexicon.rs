@@ -10,14 +10,21 @@ pub(super) enum Subject {
     Data,
     /// The internet and cyberspace: the tag `internet` (China's CAC, Roskomnadzor).
     Internet,
-    /// "protection", "personal": a subject only next to a `Data` word ("data
-    /// protection", "personal information"), never alone ("consumer protection").
+    /// "protection", "personal": a subject only next to a `Data` or sector word
+    /// ("data protection", "consumer protection"), never alone ("the protection
+    /// authority").
     Joiner,
+    /// Another sector a regulator oversees ("South Korea's communications regulator",
+    /// "the Irish competition watchdog"): a regulator of the place, not its
+    /// data-protection authority (the privacy rule counts it only where the sentence
+    /// is about personal data). The sector's name.
+    Sector(&'static str),
 }
 
 /// Subject words and what they say. A role needs at least one `Data` or `Internet`
-/// word to name a data-protection or internet authority; `Joiner` words without one
-/// ("national security agency", "consumer protection") make it no description at all.
+/// word to name a data-protection or internet authority, a `Sector` word to name
+/// another regulator; `Joiner` words without either ("national security agency") make
+/// it no description at all.
 pub(super) const SUBJECTS: &[(&str, Subject)] = &[
     ("data", Subject::Data),
     ("privacy", Subject::Data),
@@ -32,6 +39,21 @@ pub(super) const SUBJECTS: &[(&str, Subject)] = &[
     ("cyberspace", Subject::Internet),
     ("cybersecurity", Subject::Internet),
     ("cyber", Subject::Internet),
+    ("communications", Subject::Sector("communications")),
+    ("telecommunications", Subject::Sector("communications")),
+    ("telecoms", Subject::Sector("communications")),
+    ("telecom", Subject::Sector("communications")),
+    ("media", Subject::Sector("media")),
+    ("broadcasting", Subject::Sector("media")),
+    ("consumer", Subject::Sector("consumer")),
+    ("competition", Subject::Sector("competition")),
+    ("antitrust", Subject::Sector("competition")),
+    ("financial", Subject::Sector("financial")),
+    ("securities", Subject::Sector("financial")),
+    ("markets", Subject::Sector("financial")),
+    ("banking", Subject::Sector("financial")),
+    ("health", Subject::Sector("health")),
+    ("safety", Subject::Sector("safety")),
 ];
 
 /// A hint from the role word for choosing between several authorities of one place
