@@ -275,6 +275,18 @@ fn resolution_table() {
             "Jordan",
             Some("jo"),
         ),
+        // Turkey: the country, or the bird, when a sentence opens with it.
+        (
+            "Turkey's data protection authority fined WhatsApp.",
+            "Turkey",
+            Some("tr"),
+        ),
+        (
+            "Turkey prices rose before Thanksgiving as farms culled flocks.",
+            "Turkey",
+            None,
+        ),
+        ("Shares fell as Turkey raised rates.", "Turkey", Some("tr")),
         // People: listed surnames count alone; others only after the full name.
         ("Trump signed the order.", "Trump", Some("donald-trump")),
         (
