@@ -13,8 +13,14 @@
 #            alert log, idle, SIGTERM
 #   once     the same config, a fresh state
 #   check, extract (the reference article), items (the demo feed file)
-# Desktop notifications are off (no session bus here), and HTTPS is not exercised
-# (no TLS server): their code keeps the linker's own order.
+# With Xvfb, dbus-daemon and dunst installed (apt-get install xvfb dbus dunst), the
+# daemon runs with desktop notifications on, in a private X display and session bus
+# with dunst as the notification server; without them, desktop off. HTTPS is not
+# exercised (no TLS server): its code keeps the linker's own order.
+#
+# Record from a plain `cargo build --release`: building examples or tests in the same
+# command turns on their dev-dependencies' features in shared crates, which renames
+# those crates' functions.
 #
 # Needs: valgrind, python3, a release build (cargo build --release).
 # usage: scripts/hot-functions.sh      env: NEWSWATCH (default target/release/newswatch)
@@ -47,8 +53,25 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 [ -n "$port" ] || { echo "the loopback HTTP server did not start" >&2; exit 1; }
+# A private desktop session for the daemon's notifications, where one can be had.
+desktop=()
+if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && command -v dunst >/dev/null; then
+    exec {fd}<> <(:)
+    Xvfb -displayfd "$fd" -nolisten tcp >/dev/null 2>&1 &
+    pids+=($!)
+    read -r -t 10 display <&"$fd" || { echo "Xvfb did not start" >&2; exit 1; }
+    bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
+    pids+=("$(sed -n 2p <<<"$bus")")
+    desktop=(DISPLAY=":$display" DBUS_SESSION_BUS_ADDRESS="$(sed -n 1p <<<"$bus")")
+    env "${desktop[@]}" dunst >/dev/null 2>&1 &
+    pids+=($!)
+fi
 {
-    sed -e 's/^enabled = true /enabled = false/' "$repo/config/newswatch.toml"
+    if [ ${#desktop[@]} -gt 0 ]; then
+        cat "$repo/config/newswatch.toml"
+    else
+        sed -e 's/^enabled = true /enabled = false/' "$repo/config/newswatch.toml"
+    fi
     printf '\n[[feed]]\nname = "demo-http"\nurl = "http://127.0.0.1:%s/demo-feed.xml"\nfirst_poll = "all"\n' "$port"
 } >"$work/newswatch.toml"
 cfg=$work/newswatch.toml
@@ -61,7 +84,7 @@ grind() { # NAME ARGS...: one callgrind run
 }
 
 # The daemon: until both feeds are polled and alerted, then a few idle seconds.
-valgrind --tool=callgrind --demangle=no --compress-strings=no \
+env "${desktop[@]}" valgrind --tool=callgrind --demangle=no --compress-strings=no \
     --callgrind-out-file="$work/cg.run" "$bin" run --config "$cfg" >/dev/null 2>"$work/run.log" &
 daemon=$!
 pids+=("$daemon")
