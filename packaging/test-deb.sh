@@ -44,6 +44,15 @@ deb=$(ls -t target/debian/newswatch_*.deb | head -n 1)
 [ -f "$deb" ] || fail "no package in target/debian"
 dpkg-deb --info "$deb"
 dpkg-deb --contents "$deb"
+# A binary with packed relocations (build.rs) starts only on glibc 2.36 or later, a
+# need dpkg-shlibdeps does not see: the package must say it.
+unpacked=$(mktemp -d)
+dpkg-deb -x "$deb" "$unpacked"
+if readelf -V "$unpacked/usr/bin/newswatch" | grep -q GLIBC_ABI_DT_RELR; then
+    dpkg-deb -f "$deb" Depends | grep -q 'libc6 (>= 2\.36)' ||
+        fail "the binary needs glibc 2.36 (packed relocations) but Depends says: $(dpkg-deb -f "$deb" Depends)"
+fi
+rm -rf "$unpacked"
 
 if [ ! -x "$root/usr/bin/systemd-analyze" ]; then
     step "a Debian chroot with systemd installed (not running) in $root"
