@@ -1,19 +1,18 @@
-//! Link-time layout of the release binary, where the toolchain allows it:
+//! Link-time layout of the release binary, where the toolchain allows it: the
+//! functions a daemon (with desktop notifications or without), `once`, `check`,
+//! `extract` and `items` run, listed in `packaging/hot-functions.txt` by
+//! `scripts/hot-functions.sh`, are placed together at the start of the code, so the
+//! few megabytes a running daemon uses lie side by side instead of among the code it
+//! never runs: the kernel maps code 64 KB around each page touched, and scattered,
+//! that mapped most of the file.
 //!
-//! - the functions a daemon, `once`, `check`, `extract` and `items` run (listed in
-//!   `packaging/hot-functions.txt`, recorded by `scripts/hot-functions.sh`) are placed
-//!   together at the start of the code, so the few megabytes a running daemon uses
-//!   lie side by side instead of among the code it never runs: the kernel maps code
-//!   64 KB around each page touched, and scattered, that mapped most of the file;
-//! - relative relocations are packed (`DT_RELR`): a position-independent binary's
-//!   table of 55,000 pointers to fix at start takes 14 KB instead of 1.2 MB.
-//!
-//! Both are linker options of LLD, the linker rustc uses by default on
-//! x86_64-unknown-linux-gnu since Rust 1.90, and packed relocations need glibc 2.36 or
-//! later where the binary runs (checked here on the building machine, which is where
-//! `cargo install` and the Debian package run it). Anywhere else, or with
-//! `NEWSWATCH_PLAIN_LINK=1`, the binary is linked as rustc would link it: the same
-//! program, laid out differently. Test and debug builds are never touched.
+//! It is an option of LLD, the linker rustc uses by default on x86_64-unknown-linux-gnu
+//! since Rust 1.90. Anywhere else, or with `NEWSWATCH_PLAIN_LINK=1`, the binary is
+//! linked as rustc would link it: the same program, laid out differently. Test and
+//! debug builds are never touched. (Packed relocations, `-z pack-relative-relocs`,
+//! would save another 1.1 MB of an idle daemon's memory, but the binary would then need
+//! glibc 2.36 where it runs, which a package's dependencies cannot say for certain:
+//! left out.)
 
 use std::process::Command;
 
@@ -38,9 +37,6 @@ fn main() {
         // version renames generic instances) are skipped, not an error.
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
-    if glibc_has_relr() {
-        println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
-    }
 }
 
 /// Rust 1.90 and later link x86_64-unknown-linux-gnu with LLD, unless a linker was
@@ -52,11 +48,6 @@ fn rustc_links_with_lld(rustc: &str) -> bool {
     }
     let rustc = if rustc.is_empty() { "rustc" } else { rustc };
     version_of(rustc, &["--version"]) >= (1, 90) // "rustc 1.95.0 (59807616e 2026-04-14)"
-}
-
-/// glibc 2.36 reads packed relocations.
-fn glibc_has_relr() -> bool {
-    version_of("getconf", &["GNU_LIBC_VERSION"]) >= (2, 36) // "glibc 2.36"
 }
 
 /// The major and minor version in the second word `program args` prints; (0, 0) if it
