@@ -549,22 +549,13 @@ impl Doc<'_> {
             // "South Korea's communications regulator": a regulator of the place. The
             // place must come first: "the Communications Authority of Kenya" is the
             // name of one, for the names and short forms that follow to resolve.
-            Some(Subject::Sector(_)) if place.last >= p.last => None,
-            Some(Subject::Sector(sector)) if p.role.bare || p.role.plural => {
-                let j = &self.kb.entities()[place.jurisdiction as usize];
-                let id = format!("regulators/{}/{sector}", j.id);
-                let name = format!("{} regulator of {}", capitalised(sector), j.name);
-                let t = synthesize(found, id, name, j.country.clone(), vec![sector.into()]);
-                Some((t, INFERRED))
-            }
+            Some(Subject::Sector(sector)) => (place.last < p.last
+                && (p.role.bare || p.role.plural))
+                .then(|| self.regulators_of(place, Some(sector), found)),
             Some(subject) => self.authority_of(place, subject, p.role, found),
             // "UK regulators", not "regulators in Italy and Greece" (which regulators?).
             None if p.role.bare && p.role.plural && place.last < p.last => {
-                let j = &self.kb.entities()[place.jurisdiction as usize];
-                let id = format!("regulators/{}", j.id);
-                let name = format!("Regulators of {}", j.name);
-                let t = synthesize(found, id, name, j.country.clone(), Vec::new());
-                Some((t, INFERRED))
+                Some(self.regulators_of(place, None, found))
             }
             None if p.role.bare => {
                 let code = self.kb.entities()[place.jurisdiction as usize]
@@ -575,6 +566,34 @@ impl Doc<'_> {
             }
             None => None,
         }
+    }
+
+    /// The entity made for regulators of `place`'s jurisdiction in general
+    /// (`regulators/<place>`), or for its regulator of `sector`
+    /// (`regulators/<place>/<sector>`, tagged with the sector).
+    fn regulators_of(
+        &self,
+        place: Place,
+        sector: Option<&'static str>,
+        found: &mut Found,
+    ) -> (Target, f32) {
+        let j = &self.kb.entities()[place.jurisdiction as usize];
+        let (id, name, tags) = match sector {
+            Some(s) => (
+                format!("regulators/{}/{s}", j.id),
+                format!("{} regulator of {}", capitalised(s), j.name),
+                vec![s.to_string()],
+            ),
+            None => (
+                format!("regulators/{}", j.id),
+                format!("Regulators of {}", j.name),
+                Vec::new(),
+            ),
+        };
+        (
+            synthesize(found, id, name, j.country.clone(), tags),
+            INFERRED,
+        )
     }
 
     /// The authority of `place` for `subject`.
