@@ -47,13 +47,13 @@ fn rustc_links_with_lld(rustc: &str) -> bool {
         return false;
     }
     let rustc = if rustc.is_empty() { "rustc" } else { rustc };
-    version_of(rustc, &["--version"]) >= (1, 90) // "rustc 1.95.0 (59807616e 2026-04-14)"
+    rustc_version(rustc) >= (1, 90)
 }
 
-/// The major and minor version in the second word `program args` prints; (0, 0) if it
-/// cannot be run or says something else.
-fn version_of(program: &str, args: &[&str]) -> (u32, u32) {
-    let Ok(out) = Command::new(program).args(args).output() else {
+/// The major and minor version `rustc --version` prints ("rustc 1.95.0 (59807616e
+/// 2026-04-14)"); (0, 0) if it cannot be run or says something else.
+fn rustc_version(rustc: &str) -> (u32, u32) {
+    let Ok(out) = Command::new(rustc).arg("--version").output() else {
         return (0, 0);
     };
     let text = String::from_utf8_lossy(&out.stdout);

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use async_nats::jetstream::kv;
 use newswatch::cluster::lease::{Held, Taken, acquire};
 use newswatch::cluster::nats;
 use newswatch::config::cluster::Cluster;
@@ -27,6 +28,11 @@ fn cluster(url: &str, name: &str) -> Cluster {
     }
 }
 
+/// What `me`, remembering `held`, is given when it asks for the lease of `key`.
+async fn ask(leases: &kv::Store, held: &Held, key: &str, me: &str) -> Taken {
+    acquire(leases, held, key, me, LEASE).await.unwrap()
+}
+
 #[tokio::test]
 async fn a_lease_is_kept_by_its_writer_refused_to_others_and_retaken_after_a_break() {
     let dir = tempfile::tempdir().unwrap();
@@ -40,56 +46,26 @@ async fn a_lease_is_kept_by_its_writer_refused_to_others_and_retaken_after_a_bre
     let (a, b) = (Held::default(), Held::default());
     let key = "feed-1";
 
-    assert_eq!(
-        acquire(leases, &a, key, "a", LEASE).await.unwrap(),
-        Taken::Taken
-    );
-    assert_eq!(
-        acquire(leases, &a, key, "a", LEASE).await.unwrap(),
-        Taken::Kept
-    );
-    assert_eq!(
-        acquire(leases, &b, key, "b", LEASE).await.unwrap(),
-        Taken::Refused
-    );
-    assert_eq!(
-        acquire(leases, &a, key, "a", LEASE).await.unwrap(),
-        Taken::Kept
-    );
+    assert_eq!(ask(leases, &a, key, "a").await, Taken::Taken);
+    assert_eq!(ask(leases, &a, key, "a").await, Taken::Kept);
+    assert_eq!(ask(leases, &b, key, "b").await, Taken::Refused);
+    assert_eq!(ask(leases, &a, key, "a").await, Taken::Kept);
 
     // "a" restarted: it remembers nothing, finds its own name and takes it back, but
     // cannot know whether another instance polled in between.
     let a2 = Held::default();
-    assert_eq!(
-        acquire(leases, &a2, key, "a", LEASE).await.unwrap(),
-        Taken::Taken
-    );
+    assert_eq!(ask(leases, &a2, key, "a").await, Taken::Taken);
     // The old run's memory is stale now: not kept, and the name is still "a".
-    assert_eq!(
-        acquire(leases, &a, key, "a", LEASE).await.unwrap(),
-        Taken::Taken
-    );
+    assert_eq!(ask(leases, &a, key, "a").await, Taken::Taken);
 
     // The lease lapses (deleted here, as the bucket's max age would) and "b" takes it:
     // "a" is refused, even with a revision in memory.
     leases.delete(key).await.unwrap();
-    assert_eq!(
-        acquire(leases, &b, key, "b", LEASE).await.unwrap(),
-        Taken::Taken
-    );
-    assert_eq!(
-        acquire(leases, &a, key, "a", LEASE).await.unwrap(),
-        Taken::Refused
-    );
-    assert_eq!(
-        acquire(leases, &b, key, "b", LEASE).await.unwrap(),
-        Taken::Kept
-    );
+    assert_eq!(ask(leases, &b, key, "b").await, Taken::Taken);
+    assert_eq!(ask(leases, &a, key, "a").await, Taken::Refused);
+    assert_eq!(ask(leases, &b, key, "b").await, Taken::Kept);
     // Another feed is independent.
-    assert_eq!(
-        acquire(leases, &a, "feed-2", "a", LEASE).await.unwrap(),
-        Taken::Taken
-    );
+    assert_eq!(ask(leases, &a, "feed-2", "a").await, Taken::Taken);
 }
 
 /// A feed's shared poll state: put after a poll that changed it, not again for a poll
