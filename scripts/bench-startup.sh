@@ -19,6 +19,9 @@
 # upgrade misses renamed ones, and the idle RSS grows back: re-run
 # scripts/hot-functions.sh).
 #
+# With DESKTOP=1, the idle RSS also with desktop notifications on, in a private
+# Xvfb + session bus + dunst session (apt-get install xvfb dbus dunst).
+#
 # With INSTRUCTIONS=1, also the instructions each command executes (all threads,
 # user space, under valgrind's callgrind): the same on every run, however busy the
 # machine, so the figure to compare two builds by.
@@ -27,7 +30,7 @@
 # for INSTRUCTIONS=1.
 # usage: scripts/bench-startup.sh      env: NEWSWATCH (default:
 #        target/release/newswatch), RUNS (default 40), RSS_RUNS (default 5),
-#        INSTRUCTIONS (default 0)
+#        INSTRUCTIONS (default 0), DESKTOP (default 0)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,8 +55,10 @@ fi
 
 work=$(mktemp -d /tmp/newswatch-startup.XXXXXX)
 pid=""
+pids=() # the desktop session's, with DESKTOP=1
 cleanup() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -90,30 +95,47 @@ LIST
 fi
 
 # Idle RSS: a fresh state each time, so the first poll extracts and alerts.
-rss=()
-for _ in $(seq "$rss_runs"); do
-    rm -rf "$work/state" "$work/alerts.jsonl"
-    "$bin" run --config "$cfg" 2>/dev/null &
-    pid=$!
-    for _ in $(seq 600); do
-        [ -f "$work/alerts.jsonl" ] && [ "$(wc -l <"$work/alerts.jsonl")" -ge 3 ] && break
-        sleep 0.1
+# idle_rss ARRAY CONFIG [VAR=VALUE...]: the VmRSS (kB) of each run, into ARRAY.
+idle_rss() {
+    local -n into=$1
+    local config=$2
+    shift 2
+    for _ in $(seq "$rss_runs"); do
+        rm -rf "$work/state" "$work/alerts.jsonl"
+        env "$@" "$bin" run --config "$config" 2>/dev/null &
+        pid=$!
+        for _ in $(seq 600); do
+            [ -f "$work/alerts.jsonl" ] && [ "$(wc -l <"$work/alerts.jsonl")" -ge 3 ] && break
+            sleep 0.1
+        done
+        sleep 2
+        into+=("$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")")
+        kill -TERM "$pid"
+        wait "$pid" || true
+        pid=""
     done
-    sleep 2
-    rss+=("$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")")
-    kill -TERM "$pid"
-    wait "$pid" || true
-    pid=""
-done
+}
+rss=()
+idle_rss rss "$cfg"
+desktop_rss=()
+if [ "${DESKTOP:-0}" = 1 ]; then
+    # shellcheck source=scripts/desktop-session.sh
+    . "$repo/scripts/desktop-session.sh"
+    desktop_session || { echo "DESKTOP=1 needs Xvfb, dbus-daemon and dunst" >&2; exit 2; }
+    cp "$repo/config/newswatch.toml" "$work/desktop.toml" # desktop on, as shipped
+    idle_rss desktop_rss "$work/desktop.toml" "${desktop[@]}"
+fi
 
-python3 - "$work/times.json" "${rss[@]}" <<'EOF'
+python3 - "$work/times.json" "${rss[*]}" "${desktop_rss[*]}" <<'EOF'
 import json, statistics, sys
 results = json.load(open(sys.argv[1]))["results"]
 print(f"{'command':<20} {'median ms':>10} {'min ms':>8} {'CPU ms':>8}")
 for r in results:
     print(f"{r['command']:<20} {statistics.median(r['times']) * 1000:>10.1f} "
           f"{min(r['times']) * 1000:>8.1f} {(r['user'] + r['system']) * 1000:>8.1f}")
-rss = sorted(int(k) for k in sys.argv[2:])
-print(f"idle run RSS: median {statistics.median(rss) / 1024:.1f} MB (of {len(rss)} runs: "
-      + ", ".join(f"{k / 1024:.1f}" for k in rss) + ")")
+for label, runs in (("", sys.argv[2]), (" (desktop on)", sys.argv[3])):
+    rss = sorted(int(k) for k in runs.split())
+    if rss:
+        print(f"idle run RSS{label}: median {statistics.median(rss) / 1024:.1f} MB (of "
+              f"{len(rss)} runs: " + ", ".join(f"{k / 1024:.1f}" for k in rss) + ")")
 EOF

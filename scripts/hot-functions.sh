@@ -54,18 +54,9 @@ for _ in $(seq 100); do
 done
 [ -n "$port" ] || { echo "the loopback HTTP server did not start" >&2; exit 1; }
 # A private desktop session for the daemon's notifications, where one can be had.
-desktop=()
-if command -v Xvfb >/dev/null && command -v dbus-daemon >/dev/null && command -v dunst >/dev/null; then
-    exec {fd}<> <(:)
-    Xvfb -displayfd "$fd" -nolisten tcp >/dev/null 2>&1 &
-    pids+=($!)
-    read -r -t 10 display <&"$fd" || { echo "Xvfb did not start" >&2; exit 1; }
-    bus=$(dbus-daemon --session --fork --print-address=1 --print-pid=1)
-    pids+=("$(sed -n 2p <<<"$bus")")
-    desktop=(DISPLAY=":$display" DBUS_SESSION_BUS_ADDRESS="$(sed -n 1p <<<"$bus")")
-    env "${desktop[@]}" dunst >/dev/null 2>&1 &
-    pids+=($!)
-fi
+# shellcheck source=scripts/desktop-session.sh
+. "$repo/scripts/desktop-session.sh"
+desktop_session || true
 {
     if [ ${#desktop[@]} -gt 0 ]; then
         cat "$repo/config/newswatch.toml"
