@@ -64,8 +64,17 @@ pub(crate) fn absorb(
             Label::Misc => continue,
         };
         let vetoed = ruled_out.iter().any(|&(s, e)| s <= t.start && t.end <= e);
-        if vetoed || overlaps(&taken, t.start, t.end) || !kb_allows(&live, t.start, t.end) {
+        if vetoed || !kb_allows(&live, t.start, t.end) {
             continue;
+        }
+        if overlaps(&taken, t.start, t.end) {
+            if !persons_read_short(found, &taken, t.start, t.end) {
+                continue;
+            }
+            found
+                .mentions
+                .retain(|m| m.end <= t.start || m.start >= t.end);
+            taken.retain(|&(s, e)| e <= t.start || s >= t.end);
         }
         if kind == EntityKind::Person {
             found.withdrawn.extend(places_within(&live, t.start, t.end));
@@ -206,6 +215,29 @@ fn kb_allows(live: &Live<'_>, start: usize, end: usize) -> bool {
             && m.end <= end
             && m.end - m.start < end - start
     })
+}
+
+/// Whether every name the word-list rules found overlapping `start..end` is a person
+/// strictly inside it: the rules read a given name or a title and stopped short of
+/// the name the tagger read whole ("Claire" in "Claire's Accessories", "Prosecution
+/// Service" after the title "Crown" in "Crown Prosecution Service"). The tagger's
+/// longer name replaces them. Their other evidence (a legal suffix, "the city of")
+/// marks where a name ends, and stays.
+fn persons_read_short(found: &Found, taken: &[(usize, usize)], start: usize, end: usize) -> bool {
+    let i = taken.partition_point(|&(s, _)| s < end);
+    taken[..i]
+        .iter()
+        .filter(|&&(_, e)| start < e)
+        .all(|&(s, e)| {
+            s >= start
+                && e <= end
+                && e - s < end - start
+                && found.mentions.iter().any(|m| {
+                    m.start == s
+                        && m.end == e
+                        && found.unknowns[m.unknown].kind == EntityKind::Person
+                })
+        })
 }
 
 /// Whether `start..end` overlaps one of `taken` (sorted by start).

@@ -9,7 +9,7 @@ use super::features::{Doc, Mode};
 use super::lexicon::{self, Lexicon};
 use super::*;
 use crate::extract::kb::KnowledgeBase;
-use crate::extract::names::{Found, Names};
+use crate::extract::names::{Found, Names, Unknown, UnknownMention};
 use crate::model::EntityKind;
 
 fn extractor() -> &'static Extractor {
@@ -140,6 +140,90 @@ fn the_knowledge_base_wins() {
     );
     let names: Vec<&str> = found.unknowns.iter().map(|u| u.name.as_str()).collect();
     assert_eq!(names, ["Kenya Revenue Authority"]);
+}
+
+/// A word-list result of one name at `start..end`.
+fn found_one(name: &str, kind: EntityKind, start: usize, end: usize) -> Found {
+    Found {
+        unknowns: vec![Unknown {
+            id: format!("{}/x", kind.as_str()),
+            name: name.to_string(),
+            kind,
+            confidence: 0.6,
+        }],
+        mentions: vec![UnknownMention {
+            start,
+            end,
+            unknown: 0,
+        }],
+        withdrawn: Vec::new(),
+    }
+}
+
+#[test]
+fn a_longer_tagged_name_replaces_a_person_the_word_lists_read_short() {
+    // "Crown" read as a title made "Prosecution Service" a person; the tagger read
+    // the organisation whole.
+    let text = "the Crown Prosecution Service said";
+    let tag = |start, end, label| Tagged {
+        start,
+        end,
+        label,
+        confidence: 0.4,
+    };
+    let mut found = found_one("Prosecution Service", EntityKind::Person, 10, 29);
+    let tags = [tag(4, 29, Label::Organization)];
+    merge::absorb(text, &tags, &[], &[], &Names::new(), &mut found);
+    let names: Vec<(&str, EntityKind)> = found
+        .mentions
+        .iter()
+        .map(|m| (&text[m.start..m.end], found.unknowns[m.unknown].kind))
+        .collect();
+    assert_eq!(
+        names,
+        [("Crown Prosecution Service", EntityKind::Organization)]
+    );
+
+    // Not when the word lists found an organisation (a legal suffix marks where the
+    // name ends), nor when the tagger's name is no longer than theirs.
+    let text = "the Wiz Inc Board said";
+    let mut org = found_one("Wiz Inc", EntityKind::Organization, 4, 11);
+    merge::absorb(
+        text,
+        &[tag(4, 17, Label::Organization)],
+        &[],
+        &[],
+        &Names::new(),
+        &mut org,
+    );
+    assert_eq!(org.mentions.len(), 1);
+    assert_eq!((org.mentions[0].start, org.mentions[0].end), (4, 11));
+    let text = "Rebecca Vincent said";
+    let mut person = found_one("Rebecca Vincent", EntityKind::Person, 0, 15);
+    merge::absorb(
+        text,
+        &[tag(0, 15, Label::Organization)],
+        &[],
+        &[],
+        &Names::new(),
+        &mut person,
+    );
+    assert_eq!(person.unknowns.len(), 1);
+    assert_eq!(person.unknowns[0].kind, EntityKind::Person);
+
+    // Through the whole extractor.
+    let out = extractor().extract_text(
+        "On Monday, officials said the Crown Prosecution Service had acted in London.",
+        None,
+    );
+    assert!(
+        out.entities
+            .iter()
+            .any(|e| e.name == "Crown Prosecution Service" && e.kind == EntityKind::Organization),
+        "{:?}",
+        out.entities
+    );
+    assert!(!out.entities.iter().any(|e| e.kind == EntityKind::Person));
 }
 
 #[test]
