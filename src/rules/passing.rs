@@ -3,7 +3,8 @@
 //! passing when the words around it make it
 //!
 //! - a medium: "a TikTok video", "TikTok star", "a WeChat group", "went viral on
-//!   TikTok", "said on its WeChat account", "via WeChat", "in a TikTok posted Monday";
+//!   TikTok", "said on its WeChat account", "via WeChat", "in a TikTok posted Monday",
+//!   "a viral TikTok";
 //! - a yardstick: "a TikTok rival", "TikTok-like", "Instagram takes on TikTok", "the
 //!   TikTok of books", "an alternative to TikTok", "bigger than TikTok";
 //! - dismissed: "Forget TikTok, …", "Move over TikTok";
@@ -343,13 +344,18 @@ impl Words<'_, '_> {
             .unwrap_or_default()
     }
 
-    /// "TikTok video", "TikTok-famous", "a TikTok posted Monday".
+    /// "TikTok video", "TikTok-famous", "a TikTok posted Monday", "a viral TikTok".
     fn medium_after(&self) -> bool {
         let gap = self.gap_after();
         if matches!(gap, " " | "-")
             && self.after(1).is_some_and(|w| MEDIUM_NOUNS.contains(&w))
             && !(gap == " " && self.verb_after())
         {
+            return true;
+        }
+        // "a viral TikTok", "the waiter's viral TikTok sparks debate": a post goes
+        // viral, an app does not.
+        if self.before(1) == Some("viral") {
             return true;
         }
         // "in a TikTok posted Monday", "her TikTok, which …": the name as a post.

@@ -21,6 +21,7 @@ fn passing_mentions_are_dropped() {
         "WeChat groups were full of rumours.",
         "A city was mentioned and the TikTok went viral overnight.",
         "The TikTok showed her dancing in the rain.",
+        "A waiter's viral TikTok sparked a debate about tipping.",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -70,6 +71,10 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("TikTok creators sued over the law.", "TikTok"),
+        (
+            "Viral challenges on TikTok worry parents; TikTok said it acts.",
+            "TikTok",
+        ),
         // A word that reads as a medium noun but is the name's verb.
         ("TikTok hits 1 billion users worldwide.", "TikTok"),
         ("WeChat filters messages about the protests.", "WeChat"),
