@@ -29,8 +29,8 @@
 //!   regulator") is the regulator of that country the document names, if any;
 //! - no place: "the watchdog", "the regulator", "the DPA" refer back to the nearest
 //!   regulator named before (in the same or the previous paragraph); "the privacy
-//!   watchdog" to the document's only data-protection authority; in a headline with
-//!   none named, to `dpa/unnamed`.
+//!   watchdog" to the document's only data-protection authority; in a headline or
+//!   the lead with none named, to `dpa/unnamed`.
 //!
 //! Mentions found here are marked as described and carry a lower confidence. Spans the
 //! knowledge base already resolved to a regulator are left alone.
@@ -403,6 +403,7 @@ impl Doc<'_> {
                     plural,
                     bare: true,
                     hint: Hint::Named("Authority"),
+                    department: false,
                 },
                 Some(Subject::Data),
             ),
@@ -550,8 +551,9 @@ impl Doc<'_> {
             // place must come first: "the Communications Authority of Kenya" is the
             // name of one, for the names and short forms that follow to resolve.
             Some(Subject::Sector(sector)) => (place.last < p.last
-                && (p.role.bare || p.role.plural))
+                && (p.role.bare || p.role.plural || p.role.department))
                 .then(|| self.regulators_of(place, Some(sector), found)),
+            Some(_) if p.role.department => None,
             Some(subject) => self.authority_of(place, subject, p.role, found),
             // "UK regulators", not "regulators in Italy and Greece" (which regulators?).
             None if p.role.bare && p.role.plural && place.last < p.last => {
@@ -699,9 +701,10 @@ impl Doc<'_> {
     }
 
     /// What a description without a place names: an earlier regulator, the
-    /// document's only data-protection authority, or a headline's unnamed one.
+    /// document's only data-protection authority, or a headline's or lead's unnamed
+    /// one.
     fn resolve_unplaced(&self, p: &Parse, found: &mut Found) -> Option<(Target, f32)> {
-        if p.indefinite || p.role.plural || !(p.definite || p.sentence_start) {
+        if p.indefinite || p.role.plural || p.role.department || !(p.definite || p.sentence_start) {
             return None;
         }
         let mut buf = [0u8; 24];
@@ -745,7 +748,9 @@ impl Doc<'_> {
         dpas.dedup();
         match dpas.as_slice() {
             [one] => Some((*one, INFERRED)),
-            [] if paragraph == 0 => {
+            // The headline or the lead: "the privacy commissioner's ruling" there is
+            // the story's authority even if it never says whose.
+            [] if paragraph <= 1 => {
                 let t = synthesize(
                     found,
                     "dpa/unnamed".into(),

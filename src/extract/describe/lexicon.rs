@@ -68,16 +68,34 @@ pub(super) enum Hint {
 
 /// A role word: its plural-ness, and whether it can name a regulator without a
 /// subject ("UK regulators", "the watchdog"), or only with one ("the data protection
-/// authorities": "authorities" alone is any government).
+/// authorities": "authorities" alone is any government). A government department
+/// ("ministry") names a regulator only with a sector subject and a place before it
+/// ("Japan's communications ministry"): "the information ministry" is no
+/// data-protection authority.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Role {
     pub(super) plural: bool,
     pub(super) bare: bool,
     pub(super) hint: Hint,
+    pub(super) department: bool,
 }
 
 const fn role(plural: bool, bare: bool, hint: Hint) -> Role {
-    Role { plural, bare, hint }
+    Role {
+        plural,
+        bare,
+        hint,
+        department: false,
+    }
+}
+
+const fn department(plural: bool) -> Role {
+    Role {
+        plural,
+        bare: false,
+        hint: Hint::None,
+        department: true,
+    }
 }
 
 /// Role words, lower case ("DPA" is matched separately, by its exact case).
@@ -105,6 +123,8 @@ pub(super) const ROLES: &[(&str, Role)] = &[
     ("guarantor", role(false, false, Hint::None)),
     ("tsar", role(false, false, Hint::None)),
     ("czar", role(false, false, Hint::None)),
+    ("ministry", department(false)),
+    ("ministries", department(true)),
 ];
 
 /// The acronym that is subject and role in one, matched in this exact case.

@@ -293,6 +293,12 @@ fn other_sectors_name_a_regulator_of_the_place_that_is_no_dpa() {
             "regulators/jp/communications",
             "JP",
         ),
+        (
+            "Japan's communications ministry issued guidance to Line over user data.",
+            "Japan's communications ministry",
+            "regulators/jp/communications",
+            "JP",
+        ),
     ];
     for (text, surface, id, country) in cases {
         let out = extractor().extract_text(text, None);
@@ -338,6 +344,11 @@ fn look_alikes_name_no_regulator() {
         "data protection officers must be appointed",
         "the regulator said",
         "Data protection authorities across Europe received complaints.",
+        // A ministry is a regulator only of a sector, with its place first.
+        "Pakistan's information ministry said the report was false.",
+        "The information ministry said the report was false.",
+        "The communications ministry said",
+        "the Ministry of Communications of Ghana said",
     ];
     for text in cases {
         let out = extractor().extract_text(text, None);
@@ -398,6 +409,13 @@ fn names_win_over_descriptions_and_references_go_back() {
     let out = extractor().extract_text("Privacy watchdog fines Clearview AI", None);
     let unnamed = out.entity("dpa/unnamed").expect("dpa/unnamed");
     assert!(unnamed.tags.iter().any(|t| t == "dpa") && unnamed.country.is_none());
+    // ... or a lead's, under a headline that names none; not further down.
+    let lead = "Tribunal clears retailer\n\nA tribunal overturned the privacy commissioner's ruling on its cameras.";
+    let out = extractor().extract_text(lead, None);
+    assert!(out.entity("dpa/unnamed").is_some(), "{:?}", out.entities);
+    let later = "Tribunal clears retailer\n\nThe retailer won.\n\nA tribunal overturned the privacy commissioner's ruling.";
+    let out = extractor().extract_text(later, None);
+    assert!(out.entity("dpa/unnamed").is_none(), "{:?}", out.entities);
 
     // A singular regulator of a place is that place's regulator in the story.
     let text = "Irish regulator fines Facebook owner\n\nIreland's Data Protection Commission has imposed the fine.";
