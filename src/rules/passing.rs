@@ -219,8 +219,9 @@ const MEDIUM_CUES: &[&str] = &[
     "money",
 ];
 
-/// Words that introduce a comparison right before the name ("rather than", "unlike").
-const YARDSTICK_BEFORE: &[&str] = &["than", "versus", "vs", "unlike"];
+/// Words that introduce a comparison right before the name ("rather than", "unlike",
+/// "traffic lost to rival TikTok": the story is about whose rival it is).
+const YARDSTICK_BEFORE: &[&str] = &["than", "versus", "vs", "unlike", "rival", "rivals"];
 
 /// Words of an action against the names that follow them in the sentence ("bans apps
 /// such as TikTok and WeChat"): a list or an example after one is what is acted on.
@@ -453,7 +454,9 @@ impl Words<'_, '_> {
         })
     }
 
-    /// "Forget TikTok, …", "Move over, TikTok": at the start of the sentence.
+    /// "Forget TikTok, …", "Move over, TikTok": at the start of the sentence, right
+    /// after the word that dismisses it ("Sorry Facebook, TikTok is now …" dismisses
+    /// Facebook, not TikTok).
     fn dismissed(&self) -> bool {
         let start = self.o.w0 as usize;
         let first = (0..start)
@@ -461,8 +464,7 @@ impl Words<'_, '_> {
             .take_while(|&i| self.at(i).is_some())
             .last()
             .unwrap_or(start);
-        start - first <= 2
-            && (first..start).any(|i| self.at(i).is_some_and(|w| DISMISSALS.contains(&w)))
+        start - first <= 2 && self.before(1).is_some_and(|w| DISMISSALS.contains(&w))
     }
 
     /// "a similar probe into TikTok", "earlier bans that covered TikTok": in the body,

@@ -30,6 +30,7 @@ fn passing_mentions_are_dropped() {
         "The AI app may be an even bigger threat than TikTok.",
         "Channels is an answer to Douyin.",
         "BeReal is the TikTok of photo apps.",
+        "The app is losing viewers to rival TikTok.",
         // Dismissed.
         "Forget TikTok, Gen Z is now obsessed with BeReal.",
         "Move over, TikTok: a new app tops the charts.",
@@ -71,6 +72,10 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("TikTok creators sued over the law.", "TikTok"),
+        (
+            "Sorry Facebook, TikTok is now the most downloaded app.",
+            "TikTok",
+        ),
         (
             "Viral challenges on TikTok worry parents; TikTok said it acts.",
             "TikTok",
