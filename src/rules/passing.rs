@@ -167,9 +167,32 @@ const MEDIUM_PREPOSITIONS: &[&str] = &["on", "over", "to", "onto", "across", "fr
 /// Prepositions before the name that make it a medium by themselves.
 const CHANNEL_PREPOSITIONS: &[&str] = &["via", "through", "using"];
 
+/// Words that say what the name is, between a preposition and the name ("on the
+/// popular Chinese messaging app WeChat").
+const APP_DESCRIPTORS: &[&str] = &[
+    "app",
+    "platform",
+    "messaging",
+    "messenger",
+    "social",
+    "media",
+    "network",
+    "networking",
+    "service",
+    "video",
+    "short-video",
+    "video-sharing",
+    "microblogging",
+    "chinese",
+    "popular",
+    "super",
+    "super-app",
+];
+
 /// Words about posting, sharing and viewing (a prefix of the word).
 const MEDIUM_CUES: &[&str] = &[
     "post",
+    "group",
     "shar",
     "viral",
     "video",
@@ -267,6 +290,10 @@ const ACTIONS: &[&str] = &[
     "removed",
     "removal",
 ];
+
+/// Words that, a few words before "after" and the name, make it the one ranked above
+/// ("the second-largest in China after WeChat").
+const RANKS: &[&str] = &["second", "third", "fourth", "fifth", "runner-up"];
 
 /// Words that make what follows them (within [`PRECEDENT_REACH`] words) an earlier or
 /// similar case told for comparison ("a similar probe into TikTok").
@@ -419,12 +446,18 @@ impl Words<'_, '_> {
                         | "challenger"
                 )
             );
+        // "the second-largest in China after WeChat": a ranking.
+        let ranked_after = b1 == Some("after")
+            && (2..=8).any(|k| {
+                self.before(k)
+                    .is_some_and(|w| RANKS.iter().any(|r| w.starts_with(r)))
+            });
         let version_of = matches!(b1, Some("of"))
             && matches!(
                 b2,
                 Some("version" | "equivalent" | "clone" | "copy" | "imitation" | "knockoff")
             );
-        took_on || answer_to || version_of
+        took_on || answer_to || version_of || ranked_after
     }
 
     /// An example: "apps like TikTok", "including TikTok", "such as TikTok".
@@ -436,6 +469,11 @@ impl Words<'_, '_> {
     /// "went viral on TikTok", "a statement on its WeChat account", "via WeChat".
     fn medium_before(&self) -> bool {
         let mut k = 1;
+        // "on the popular Chinese messaging app WeChat": what the name is, then
+        // its determiner.
+        while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
+            k += 1;
+        }
         if self.before(k).is_some_and(|w| DETERMINERS.contains(&w)) {
             k += 1;
         }

@@ -13,6 +13,7 @@ fn passing_mentions_are_dropped() {
         "In a viral TikTok video, the server said she was working.",
         "The TikTok star died in a crash.",
         "He posted the photos in a WeChat group of classmates.",
+        "He warned colleagues in a group on the popular Chinese messaging app WeChat.",
         "The company said in a statement on its official WeChat account that it was false.",
         "Residents were asked to pay the fees through WeChat.",
         "She shows off her kitchen in a TikTok posted on Monday.",
@@ -31,6 +32,7 @@ fn passing_mentions_are_dropped() {
         "Channels is an answer to Douyin.",
         "BeReal is the TikTok of photo apps.",
         "The app is losing viewers to rival TikTok.",
+        "QQ, the second-largest messaging app in China after WeChat, changed its rules.",
         // Dismissed.
         "Forget TikTok, Gen Z is now obsessed with BeReal.",
         "Move over, TikTok: a new app tops the charts.",
@@ -76,6 +78,11 @@ fn central_mentions_are_kept() {
             "Sorry Facebook, TikTok is now the most downloaded app.",
             "TikTok",
         ),
+        (
+            "Regulators ordered changes to the messaging app WeChat.",
+            "WeChat",
+        ),
+        ("After WeChat, the second app to be fined was QQ.", "WeChat"),
         (
             "Viral challenges on TikTok worry parents; TikTok said it acts.",
             "TikTok",
