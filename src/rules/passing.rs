@@ -470,17 +470,20 @@ impl Words<'_, '_> {
     fn medium_before(&self) -> bool {
         let mut k = 1;
         // "on the popular Chinese messaging app WeChat": what the name is, then
-        // its determiner.
+        // its determiner. Said, it makes the name more than a means ("censors
+        // caught up with him through the social-networking service WeChat"), so
+        // a channel preposition alone no longer does.
         while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
             k += 1;
         }
+        let described = k > 1;
         if self.before(k).is_some_and(|w| DETERMINERS.contains(&w)) {
             k += 1;
         }
         let Some(prep) = self.before(k) else {
             return false;
         };
-        if CHANNEL_PREPOSITIONS.contains(&prep) {
+        if CHANNEL_PREPOSITIONS.contains(&prep) && !described {
             return true;
         }
         if !MEDIUM_PREPOSITIONS.contains(&prep) {

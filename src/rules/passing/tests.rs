@@ -84,6 +84,10 @@ fn central_mentions_are_kept() {
         ),
         ("After WeChat, the second app to be fined was QQ.", "WeChat"),
         (
+            "Censors caught up with him through the social-networking service WeChat.",
+            "WeChat",
+        ),
+        (
             "Viral challenges on TikTok worry parents; TikTok said it acts.",
             "TikTok",
         ),
