@@ -38,6 +38,7 @@ use features::Doc;
 pub(crate) use features::Known;
 use model::Model;
 pub use model::ModelError;
+use tokens::Token;
 
 /// The shipped model (see `README.md` beside it).
 static BUILTIN: &[u8] = include_bytes!("tagger/ner.bin");
@@ -171,12 +172,15 @@ impl<'a> Tagger<'a> {
                 let margin = (t..u)
                     .map(|j| margin(&em[j], path[j] as usize, self.model.transitions.tags))
                     .fold(f32::INFINITY, f32::min);
-                out.push(Tagged {
-                    start: doc.tokens[base + t].start,
-                    end: doc.tokens[base + u - 1].end,
-                    label: Label::of_type(k),
-                    confidence: 0.3 + 0.3 * (margin / (margin + 4.0)),
-                });
+                let tokens = &doc.tokens[base + t..base + u];
+                for part in name_parts(text, tokens) {
+                    out.push(Tagged {
+                        start: tokens[part.start].start,
+                        end: tokens[part.end - 1].end,
+                        label: Label::of_type(k),
+                        confidence: 0.3 + 0.3 * (margin / (margin + 4.0)),
+                    });
+                }
                 t = u;
             }
         }
@@ -191,6 +195,39 @@ impl<'a> Tagger<'a> {
         let seg = Segments::new(text);
         self.tag(text, seg.sentences(), &extractor.known(text, &seg))
     }
+}
+
+/// Lower-case words that may stand inside a name ("Bank of England", "Ludwig van
+/// Beethoven", "Centre for Social Evolution", "Stratford-upon-Avon").
+const NAME_CONNECTORS: &[&str] = &[
+    "of", "and", "for", "the", "on", "upon", "in", "de", "da", "di", "del", "della", "der", "den",
+    "van", "von", "la", "le", "du", "dos", "das", "al", "el", "bin", "ibn", "y", "zu", "ter",
+];
+
+/// The parts of a tagged run of `tokens` that are names: a capitalised run is cut
+/// at a lower-case word that no name holds ("Cameron dismisses Johnson" is two
+/// names, not one). A run that starts in lower case (a tweet typed without
+/// capitals) is left whole. Ranges of token indices, never empty.
+fn name_parts(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
+    let word = |i: usize| &text[tokens[i].start..tokens[i].end];
+    let capitalised = tokens.len() > 2 && word(0).chars().next().is_some_and(char::is_uppercase);
+    let mut parts = Vec::with_capacity(1);
+    let mut from = 0;
+    if capitalised {
+        for i in 1..tokens.len() - 1 {
+            let w = word(i);
+            if w.chars().all(char::is_lowercase) && !NAME_CONNECTORS.contains(&w) {
+                if i > from {
+                    parts.push(from..i);
+                }
+                from = i + 1;
+            }
+        }
+    }
+    if from < tokens.len() {
+        parts.push(from..tokens.len());
+    }
+    parts
 }
 
 /// Names are written the same way throughout a story: a name tagged once is the

@@ -227,6 +227,27 @@ fn a_longer_tagged_name_replaces_a_person_the_word_lists_read_short() {
 }
 
 #[test]
+fn a_run_is_cut_at_a_lower_case_word_no_name_holds() {
+    let parts = |text: &str| -> Vec<String> {
+        let mut toks = Vec::new();
+        super::tokens::tokenize(text, &mut toks);
+        super::name_parts(text, &toks)
+            .into_iter()
+            .map(|r| text[toks[r.start].start..toks[r.end - 1].end].to_string())
+            .collect()
+    };
+    assert_eq!(parts("Cameron dismisses Johnson"), ["Cameron", "Johnson"]);
+    assert_eq!(parts("Bank of England"), ["Bank of England"]);
+    assert_eq!(parts("Ludwig van Beethoven"), ["Ludwig van Beethoven"]);
+    assert_eq!(
+        parts("Centre for Social Evolution"),
+        ["Centre for Social Evolution"]
+    );
+    // Typed without capitals: left whole.
+    assert_eq!(parts("barack obama visits"), ["barack obama visits"]);
+}
+
+#[test]
 fn surnames_and_repeats_are_the_same_person() {
     let x = extractor();
     let text = "Tomasz Wierzbicki resigned on Monday. Wierzbicki had led the council since 2019.";
