@@ -38,14 +38,20 @@
 mod lexicon;
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use super::entities::Resolved;
+use super::entities::index::Fnv;
 use super::kb::KnowledgeBase;
 use super::names::{Tok, ascii_lower, tokenize};
 use super::segment::Segments;
 use crate::model::EntityKind;
 use lexicon::{Hint, Role, Subject};
+
+/// A map with the fast fixed hash the word lookups use (these are looked up for every
+/// word of every text).
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Confidence of a description resolved to a knowledge-base authority.
 const NAMED_PLACE: f32 = 0.75;
@@ -128,16 +134,16 @@ impl Found {
 /// per extractor.
 #[derive(Debug)]
 pub(crate) struct Describer {
-    roles: HashMap<&'static str, Role>,
-    subjects: HashMap<&'static str, Subject>,
-    modifiers: HashMap<&'static str, ()>,
+    roles: Map<&'static str, Role>,
+    subjects: Map<&'static str, Subject>,
+    modifiers: Map<&'static str, ()>,
     /// For each knowledge-base entity that is a place: the jurisdiction it stands for.
-    jurisdiction: HashMap<u32, u32>,
+    jurisdiction: Map<u32, u32>,
     /// Regulators tagged `dpa`, then `internet`.
     dpa: Vec<u32>,
     internet: Vec<u32>,
     /// Jurisdictions for [`lexicon::PLACE_WORDS`] ("bloc").
-    place_words: HashMap<&'static str, u32>,
+    place_words: Map<&'static str, u32>,
 }
 
 /// A place found in the text: token range and jurisdiction.
@@ -177,7 +183,7 @@ struct Named {
 impl Describer {
     /// Builds the maps over `kb`.
     pub(crate) fn new(kb: &KnowledgeBase) -> Self {
-        let mut jurisdiction = HashMap::new();
+        let mut jurisdiction = Map::default();
         let mut dpa = Vec::new();
         let mut internet = Vec::new();
         for (i, e) in kb.entities().iter().enumerate() {
@@ -236,8 +242,8 @@ impl Describer {
             text,
             seg,
             toks: &toks,
-            place_end: HashMap::new(),
-            place_start: HashMap::new(),
+            place_end: Map::default(),
+            place_start: Map::default(),
             covered: vec![false; toks.len()],
             named: Vec::new(),
         };
@@ -274,8 +280,8 @@ struct Doc<'a> {
     seg: &'a Segments,
     toks: &'a [Tok],
     /// Token index of a place's last token → the place; and of its first token.
-    place_end: HashMap<usize, Place>,
-    place_start: HashMap<usize, Place>,
+    place_end: Map<usize, Place>,
+    place_start: Map<usize, Place>,
     /// Tokens inside a knowledge-base regulator mention.
     covered: Vec<bool>,
     /// Regulators named so far.
