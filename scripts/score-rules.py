@@ -12,7 +12,7 @@ README) stays outside the repository; tests/fixtures/rules/labelled.jsonl has th
 shape.
 
     cargo build --release
-    scripts/score-rules.py ../notes/heldout-dev.jsonl --errors
+    scripts/score-rules.py ../notes/heldout.jsonl --split dev --errors
     scripts/score-rules.py tests/fixtures/rules/labelled.jsonl
 """
 
