@@ -86,10 +86,6 @@ impl<'t> Groups<'t> {
     }
 }
 
-/// The lazy DFA's cache: with the default (2 MiB) the money and date alternations
-/// filled it and were re-determinised over and over in a long `extract --batch`.
-const HYBRID_CACHE: usize = 16 << 20;
-
 impl Alternation {
     /// Compiles `alts`. They are constants, so a failure is a programming error that
     /// the unit tests catch; the result then matches nothing.
@@ -100,11 +96,7 @@ impl Alternation {
             // working them out, which was a third of a short `extract`'s CPU time
             // (the search itself is the same without).
             all: Regex::builder()
-                .configure(
-                    Regex::config()
-                        .auto_prefilter(false)
-                        .hybrid_cache_capacity(HYBRID_CACHE),
-                )
+                .configure(Regex::config().auto_prefilter(false))
                 .build_many(alts)
                 .ok(),
         }
