@@ -3,9 +3,11 @@
 //! place inside it ("Kenya" in "Kenya Revenue Authority"), which stays a mention of
 //! the place. The word-list rules of `names` come next (they fire on strong evidence:
 //! a legal suffix, a title, "the city of"): a tagged name overlapping one of theirs is
-//! dropped too. What is left becomes an unknown name, numbered and identified like
-//! theirs (`person/noel-quinn`), with the tagger's confidence; a lone surname of a
-//! person already found is a mention of that person. Where the knowledge base ruled
+//! dropped too, unless theirs are only persons strictly inside it (a title or given
+//! name read short: "Prosecution Service" in "Crown Prosecution Service"), which the
+//! tagger's name replaces. What is left becomes an unknown name, numbered and
+//! identified like theirs (`person/noel-quinn`), with the tagger's confidence; a lone
+//! surname of a person already found is a mention of that person. Where the knowledge base ruled
 //! its own alias out (a veto word, no context), it knows better: no name there.
 //!
 //! A person's name is never a place: a place the base found inside a tagged person
