@@ -171,9 +171,11 @@ fn a_longer_tagged_name_replaces_a_person_the_word_lists_read_short() {
         label,
         confidence: 0.4,
     };
+    let absorb = |text: &str, found: &mut Found, t: Tagged| {
+        merge::absorb(text, &[t], &[], &[], &Names::new(), found);
+    };
     let mut found = found_one("Prosecution Service", EntityKind::Person, 10, 29);
-    let tags = [tag(4, 29, Label::Organization)];
-    merge::absorb(text, &tags, &[], &[], &Names::new(), &mut found);
+    absorb(text, &mut found, tag(4, 29, Label::Organization));
     let names: Vec<(&str, EntityKind)> = found
         .mentions
         .iter()
@@ -188,26 +190,12 @@ fn a_longer_tagged_name_replaces_a_person_the_word_lists_read_short() {
     // name ends), nor when the tagger's name is no longer than theirs.
     let text = "the Wiz Inc Board said";
     let mut org = found_one("Wiz Inc", EntityKind::Organization, 4, 11);
-    merge::absorb(
-        text,
-        &[tag(4, 17, Label::Organization)],
-        &[],
-        &[],
-        &Names::new(),
-        &mut org,
-    );
+    absorb(text, &mut org, tag(4, 17, Label::Organization));
     assert_eq!(org.mentions.len(), 1);
     assert_eq!((org.mentions[0].start, org.mentions[0].end), (4, 11));
     let text = "Rebecca Vincent said";
     let mut person = found_one("Rebecca Vincent", EntityKind::Person, 0, 15);
-    merge::absorb(
-        text,
-        &[tag(0, 15, Label::Organization)],
-        &[],
-        &[],
-        &Names::new(),
-        &mut person,
-    );
+    absorb(text, &mut person, tag(0, 15, Label::Organization));
     assert_eq!(person.unknowns.len(), 1);
     assert_eq!(person.unknowns[0].kind, EntityKind::Person);
 
