@@ -93,7 +93,7 @@ pub(crate) fn absorb(
         let u = match by_name.get(name) {
             Some(&u) => u,
             None if kind == EntityKind::Person && !name.contains(' ') => {
-                match person_with_surname(&found.unknowns, name) {
+                match person_with_surname(found, name) {
                     Some(u) => u,
                     None => new_unknown(found, &mut by_name, &mut ids, name, kind, t.confidence),
                 }
@@ -126,7 +126,7 @@ fn surnames_over_places(text: &str, live: &Live<'_>, found: &mut Found) {
     // Surname → the one tagged person with it (None when two share it).
     let mut surnames: HashMap<&str, Option<usize>> = HashMap::new();
     for (u, x) in found.unknowns.iter().enumerate() {
-        if x.kind != EntityKind::Person {
+        if x.kind != EntityKind::Person || !mentioned(found, u) {
             continue;
         }
         if let Some((_, last)) = x.name.rsplit_once(' ') {
@@ -249,15 +249,22 @@ fn overlaps(taken: &[(usize, usize)], start: usize, end: usize) -> bool {
 }
 
 /// The one person found whose name ends in `surname` (none when two do).
-fn person_with_surname(unknowns: &[Unknown], surname: &str) -> Option<usize> {
-    let mut hits = unknowns.iter().enumerate().filter(|(_, x)| {
+/// (A person whose every mention a longer tagged name replaced is no one.)
+fn person_with_surname(found: &Found, surname: &str) -> Option<usize> {
+    let mut hits = found.unknowns.iter().enumerate().filter(|(u, x)| {
         x.kind == EntityKind::Person
             && x.name.len() > surname.len()
             && x.name.ends_with(surname)
             && x.name[..x.name.len() - surname.len()].ends_with(' ')
+            && mentioned(found, *u)
     });
     let first = hits.next()?.0;
     hits.next().is_none().then_some(first)
+}
+
+/// Whether unknown `u` still has a mention.
+fn mentioned(found: &Found, u: usize) -> bool {
+    found.mentions.iter().any(|m| m.unknown == u)
 }
 
 fn new_unknown(

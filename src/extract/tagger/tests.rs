@@ -186,6 +186,14 @@ fn a_longer_tagged_name_replaces_a_person_the_word_lists_read_short() {
         [("Crown Prosecution Service", EntityKind::Organization)]
     );
 
+    // The person replaced is no one: a later lone "Service" is not their surname.
+    let text = "the Crown Prosecution Service said. Service said";
+    let mut found = found_one("Prosecution Service", EntityKind::Person, 10, 29);
+    let tags = [tag(4, 29, Label::Organization), tag(36, 43, Label::Person)];
+    merge::absorb(text, &tags, &[], &[], &Names::new(), &mut found);
+    let lone = found.mentions.iter().find(|m| m.start == 36).unwrap();
+    assert_eq!(found.unknowns[lone.unknown].name, "Service");
+
     // Not when the word lists found an organisation (a legal suffix marks where the
     // name ends), nor when the tagger's name is no longer than theirs.
     let text = "the Wiz Inc Board said";
