@@ -243,8 +243,51 @@ const MEDIUM_CUES: &[&str] = &[
 ];
 
 /// Words that introduce a comparison right before the name ("rather than", "unlike",
-/// "traffic lost to rival TikTok": the story is about whose rival it is).
-const YARDSTICK_BEFORE: &[&str] = &["than", "versus", "vs", "unlike", "rival", "rivals"];
+/// "traffic lost to rival TikTok": the story is about whose rival it is; "Instagram
+/// tries to mimic TikTok", "a feature that could beat TikTok": the story is about
+/// the one imitating or beating it).
+const YARDSTICK_BEFORE: &[&str] = &[
+    "than",
+    "versus",
+    "vs",
+    "unlike",
+    "rival",
+    "rivals",
+    "mimic",
+    "mimics",
+    "mimicking",
+    "mimicked",
+    "imitate",
+    "imitates",
+    "imitating",
+    "imitated",
+    "copy",
+    "copies",
+    "copying",
+    "copied",
+    "clone",
+    "clones",
+    "cloning",
+    "cloned",
+    "beat",
+    "beats",
+    "beating",
+    "dethrone",
+    "dethrones",
+];
+
+/// Verbs of competing before "with" and the name ("compete with TikTok").
+const COMPETE: &[&str] = &[
+    "compete",
+    "competes",
+    "competing",
+    "competed",
+    "rival",
+    "rivals",
+    "vie",
+    "vies",
+    "vying",
+];
 
 /// Words of an action against the names that follow them in the sentence ("bans apps
 /// such as TikTok and WeChat"): a list or an example after one is what is acted on.
@@ -433,6 +476,8 @@ impl Words<'_, '_> {
         }
         let took_on =
             matches!(b1, Some("on")) && matches!(b2, Some("takes" | "take" | "taking" | "took"));
+        // "YouTube attempts to compete with TikTok", "Shorts to rival with TikTok".
+        let competes_with = matches!(b1, Some("with")) && b2.is_some_and(|w| COMPETE.contains(&w));
         let answer_to = matches!(b1, Some("to"))
             && matches!(
                 b2,
@@ -457,7 +502,7 @@ impl Words<'_, '_> {
                 b2,
                 Some("version" | "equivalent" | "clone" | "copy" | "imitation" | "knockoff")
             );
-        took_on || answer_to || version_of || ranked_after
+        took_on || answer_to || version_of || ranked_after || competes_with
     }
 
     /// An example: "apps like TikTok", "including TikTok", "such as TikTok".

@@ -32,6 +32,9 @@ fn passing_mentions_are_dropped() {
         "Channels is an answer to Douyin.",
         "BeReal is the TikTok of photo apps.",
         "The app is losing viewers to rival TikTok.",
+        "Instagram tries to mimic TikTok with its new Reels feature.",
+        "YouTube attempts to compete with TikTok through Shorts.",
+        "Tencent says its new video feature could beat TikTok.",
         "QQ, the second-largest messaging app in China after WeChat, changed its rules.",
         // Dismissed.
         "Forget TikTok, Gen Z is now obsessed with BeReal.",
@@ -83,6 +86,11 @@ fn central_mentions_are_kept() {
             "WeChat",
         ),
         ("After WeChat, the second app to be fined was QQ.", "WeChat"),
+        ("Rivals accused TikTok of copying their features.", "TikTok"),
+        (
+            "Creators struggle to compete on TikTok, the study found.",
+            "TikTok",
+        ),
         (
             "Censors caught up with him through the social-networking service WeChat.",
             "WeChat",
