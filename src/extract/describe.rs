@@ -37,21 +37,15 @@
 
 mod lexicon;
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use super::entities::Resolved;
-use super::entities::index::Fnv;
+use super::entities::index::FnvMap;
 use super::kb::KnowledgeBase;
 use super::names::{Tok, ascii_lower, tokenize};
 use super::segment::Segments;
 use crate::model::EntityKind;
 use lexicon::{Hint, Role, Subject};
-
-/// A map with the fast fixed hash the word lookups use (these are looked up for every
-/// word of every text).
-type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
 /// Confidence of a description resolved to a knowledge-base authority.
 const NAMED_PLACE: f32 = 0.75;
@@ -134,16 +128,16 @@ impl Found {
 /// per extractor.
 #[derive(Debug)]
 pub(crate) struct Describer {
-    roles: Map<&'static str, Role>,
-    subjects: Map<&'static str, Subject>,
-    modifiers: Map<&'static str, ()>,
+    roles: FnvMap<&'static str, Role>,
+    subjects: FnvMap<&'static str, Subject>,
+    modifiers: FnvMap<&'static str, ()>,
     /// For each knowledge-base entity that is a place: the jurisdiction it stands for.
-    jurisdiction: Map<u32, u32>,
+    jurisdiction: FnvMap<u32, u32>,
     /// Regulators tagged `dpa`, then `internet`.
     dpa: Vec<u32>,
     internet: Vec<u32>,
     /// Jurisdictions for [`lexicon::PLACE_WORDS`] ("bloc").
-    place_words: Map<&'static str, u32>,
+    place_words: FnvMap<&'static str, u32>,
 }
 
 /// A place found in the text: token range and jurisdiction.
@@ -183,7 +177,7 @@ struct Named {
 impl Describer {
     /// Builds the maps over `kb`.
     pub(crate) fn new(kb: &KnowledgeBase) -> Self {
-        let mut jurisdiction = Map::default();
+        let mut jurisdiction = FnvMap::default();
         let mut dpa = Vec::new();
         let mut internet = Vec::new();
         for (i, e) in kb.entities().iter().enumerate() {
@@ -242,8 +236,8 @@ impl Describer {
             text,
             seg,
             toks: &toks,
-            place_end: Map::default(),
-            place_start: Map::default(),
+            place_end: FnvMap::default(),
+            place_start: FnvMap::default(),
             covered: vec![false; toks.len()],
             named: Vec::new(),
         };
@@ -280,8 +274,8 @@ struct Doc<'a> {
     seg: &'a Segments,
     toks: &'a [Tok],
     /// Token index of a place's last token → the place; and of its first token.
-    place_end: Map<usize, Place>,
-    place_start: Map<usize, Place>,
+    place_end: FnvMap<usize, Place>,
+    place_start: FnvMap<usize, Place>,
     /// Tokens inside a knowledge-base regulator mention.
     covered: Vec<bool>,
     /// Regulators named so far.
@@ -521,6 +515,11 @@ impl Doc<'_> {
             // "national security agency", "consumer protection authority".
             return None;
         }
+        if role.department && !matches!(subject, Some(Subject::Sector(_))) {
+            // A ministry is a regulator only of a sector ("Japan's communications
+            // ministry"); "the information ministry" describes no authority.
+            return None;
+        }
         let before = first
             .checked_sub(1)
             .filter(|&b| self.joined(b))
@@ -559,7 +558,6 @@ impl Doc<'_> {
             Some(Subject::Sector(sector)) => (place.last < p.last
                 && (p.role.bare || p.role.plural || p.role.department))
                 .then(|| self.regulators_of(place, Some(sector), found)),
-            Some(_) if p.role.department => None,
             Some(subject) => self.authority_of(place, subject, p.role, found),
             // "UK regulators", not "regulators in Italy and Greece" (which regulators?).
             None if p.role.bare && p.role.plural && place.last < p.last => {
@@ -710,7 +708,7 @@ impl Doc<'_> {
     /// document's only data-protection authority, or a headline's or lead's unnamed
     /// one.
     fn resolve_unplaced(&self, p: &Parse, found: &mut Found) -> Option<(Target, f32)> {
-        if p.indefinite || p.role.plural || p.role.department || !(p.definite || p.sentence_start) {
+        if p.indefinite || p.role.plural || !(p.definite || p.sentence_start) {
             return None;
         }
         let mut buf = [0u8; 24];
