@@ -173,14 +173,14 @@ impl<'a> Tagger<'a> {
                     .map(|j| margin(&em[j], path[j] as usize, self.model.transitions.tags))
                     .fold(f32::INFINITY, f32::min);
                 let tokens = &doc.tokens[base + t..base + u];
-                for part in name_parts(text, tokens) {
+                name_parts(text, tokens, |part| {
                     out.push(Tagged {
                         start: tokens[part.start].start,
                         end: tokens[part.end - 1].end,
                         label: Label::of_type(k),
                         confidence: 0.3 + 0.3 * (margin / (margin + 4.0)),
-                    });
-                }
+                    })
+                });
                 t = u;
             }
         }
@@ -207,27 +207,26 @@ const NAME_CONNECTORS: &[&str] = &[
 /// The parts of a tagged run of `tokens` that are names: a capitalised run is cut
 /// at a lower-case word that no name holds ("Cameron dismisses Johnson" is two
 /// names, not one). A run that starts in lower case (a tweet typed without
-/// capitals) is left whole. Ranges of token indices, never empty.
-fn name_parts(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
+/// capitals) is left whole. Gives `part` each range of token indices, never empty
+/// (called for every tagged run: no allocation).
+fn name_parts(text: &str, tokens: &[Token], mut part: impl FnMut(Range<usize>)) {
     let word = |i: usize| &text[tokens[i].start..tokens[i].end];
     let capitalised = tokens.len() > 2 && word(0).chars().next().is_some_and(char::is_uppercase);
-    let mut parts = Vec::with_capacity(1);
     let mut from = 0;
     if capitalised {
         for i in 1..tokens.len() - 1 {
             let w = word(i);
             if w.chars().all(char::is_lowercase) && !NAME_CONNECTORS.contains(&w) {
                 if i > from {
-                    parts.push(from..i);
+                    part(from..i);
                 }
                 from = i + 1;
             }
         }
     }
     if from < tokens.len() {
-        parts.push(from..tokens.len());
+        part(from..tokens.len());
     }
-    parts
 }
 
 /// Names are written the same way throughout a story: a name tagged once is the

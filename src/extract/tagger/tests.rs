@@ -227,10 +227,11 @@ fn a_run_is_cut_at_a_lower_case_word_no_name_holds() {
     let parts = |text: &str| -> Vec<String> {
         let mut toks = Vec::new();
         super::tokens::tokenize(text, &mut toks);
-        super::name_parts(text, &toks)
-            .into_iter()
-            .map(|r| text[toks[r.start].start..toks[r.end - 1].end].to_string())
-            .collect()
+        let mut parts = Vec::new();
+        super::name_parts(text, &toks, |r| {
+            parts.push(text[toks[r.start].start..toks[r.end - 1].end].to_string())
+        });
+        parts
     };
     assert_eq!(parts("Cameron dismisses Johnson"), ["Cameron", "Johnson"]);
     assert_eq!(parts("Bank of England"), ["Bank of England"]);
