@@ -7,8 +7,9 @@
 //! name read short: "Prosecution Service" in "Crown Prosecution Service"), which the
 //! tagger's name replaces. What is left becomes an unknown name, numbered and
 //! identified like theirs (`person/noel-quinn`), with the tagger's confidence; a lone
-//! surname of a person already found is a mention of that person. Where the knowledge base ruled
-//! its own alias out (a veto word, no context), it knows better: no name there.
+//! surname of a person already found is a mention of that person. Where the knowledge
+//! base ruled its own alias out (a veto word, no context), it knows better: no name
+//! there.
 //!
 //! A person's name is never a place: a place the base found inside a tagged person
 //! ("Paris" in "Valeska Paris") is withdrawn, and later the same word alone, unless a
