@@ -334,9 +334,27 @@ const ACTIONS: &[&str] = &[
     "removal",
 ];
 
-/// Words that, a few words before "after" and the name, make it the one ranked above
-/// ("the second-largest in China after WeChat").
-const RANKS: &[&str] = &["second", "third", "fourth", "fifth", "runner-up"];
+/// Ordinals that, with a superlative, a few words before "after" and the name make it
+/// the one ranked above ("the second-largest in China after WeChat", "the third most
+/// popular after TikTok"; not "a third-party app … after WeChat").
+const RANKS: &[&str] = &["second", "third", "fourth", "fifth"];
+
+/// Whether `word` (followed by `next`) is a rank: an ordinal and a superlative, in
+/// one hyphenated word or two, or "runner-up".
+fn ranks(word: Option<&str>, next: Option<&str>) -> bool {
+    let superlative = |w: &str| w.ends_with("est") || w.starts_with("most");
+    let Some(word) = word else {
+        return false;
+    };
+    if word == "runner-up" {
+        return true;
+    }
+    RANKS.iter().any(|r| match word.strip_prefix(r) {
+        Some("") => next.is_some_and(superlative),
+        Some(rest) => rest.strip_prefix('-').is_some_and(superlative),
+        None => false,
+    })
+}
 
 /// Words that make what follows them (within [`PRECEDENT_REACH`] words) an earlier or
 /// similar case told for comparison ("a similar probe into TikTok").
@@ -492,11 +510,8 @@ impl Words<'_, '_> {
                 )
             );
         // "the second-largest in China after WeChat": a ranking.
-        let ranked_after = b1 == Some("after")
-            && (2..=8).any(|k| {
-                self.before(k)
-                    .is_some_and(|w| RANKS.iter().any(|r| w.starts_with(r)))
-            });
+        let ranked_after =
+            b1 == Some("after") && (2..=8).any(|k| ranks(self.before(k), self.before(k - 1)));
         let version_of = matches!(b1, Some("of"))
             && matches!(
                 b2,

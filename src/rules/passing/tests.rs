@@ -36,6 +36,7 @@ fn passing_mentions_are_dropped() {
         "YouTube attempts to compete with TikTok through Shorts.",
         "Tencent says its new video feature could beat TikTok.",
         "QQ, the second-largest messaging app in China after WeChat, changed its rules.",
+        "QQ, the second most popular chat app after WeChat, changed its rules.",
         // Dismissed.
         "Forget TikTok, Gen Z is now obsessed with BeReal.",
         "Move over, TikTok: a new app tops the charts.",
@@ -86,6 +87,10 @@ fn central_mentions_are_kept() {
             "WeChat",
         ),
         ("After WeChat, the second app to be fined was QQ.", "WeChat"),
+        (
+            "The third-party app was removed after WeChat complained.",
+            "WeChat",
+        ),
         ("Rivals accused TikTok of copying their features.", "TikTok"),
         (
             "Creators struggle to compete on TikTok, the study found.",
