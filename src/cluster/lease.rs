@@ -1,123 +1,280 @@
-//! A feed's lease: before polling, the owner takes (or renews) the feed's key in the
-//! lease bucket, holding its own name. `create` succeeds only when nobody holds the
-//! key, `update` only at the revision given, so two instances that briefly disagree on
-//! the owner (while membership changes) cannot both poll: the second finds the lease
-//! taken. The bucket forgets a key `lease` after its last write, so the lease of an
-//! instance that died frees itself.
+//! A feed's lease, bound to its holder's heartbeat: before its first poll of a feed
+//! an owner writes its claim (its name and this run's id) into the feed's key in the
+//! lease bucket, and from then on polls without asking again. The claim lasts as long
+//! as the run's heartbeat does: another instance may take the key only when the
+//! holder's heartbeat is gone from the members bucket or belongs to a later run. So a
+//! steady poll costs no request at all, and the lease of an instance that died frees
+//! itself when its heartbeat expires (`member_timeout`), as its feeds move.
 //!
-//! An owner remembers the revision of its last write to each lease and renews at that
-//! revision, one request: when that succeeds nobody has written the key since, so
-//! nobody else has polled the feed, and the poll state here is the latest. It does
-//! not try once `lease` has passed since that write: the key is gone by then, and
-//! feeds polled less often than that (most of them) would pay a request each poll
-//! only to be refused.
+//! Writes are compare-and-set (`create` only when the key is free, `update` only at
+//! the revision read), so two instances that briefly disagree on a feed's owner
+//! (while membership changes) cannot both take it. An instance that no longer owns a
+//! feed releases its lease (deletes the key at its revision) once its poll in hand is
+//! over, and the new owner, refused until then, takes it at its next try.
+//!
+//! The run keeps its own side of the bargain through its [`Session`]: it polls only
+//! while its last heartbeat, counted from when it was sent, cannot have expired at
+//! the server; and when a heartbeat was answered too late for that (NATS was out of
+//! reach), every lease it holds is checked again before its next poll, since another
+//! instance may have taken it in between.
 
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
 
 use async_nats::jetstream::kv::{self, CreateErrorKind, Operation, UpdateErrorKind};
+use tokio::time::Instant;
+use tracing::warn;
 
-use super::PerFeed;
-
-/// This instance's last write to a lease.
-#[derive(Debug, Clone, Copy)]
-pub struct Written {
-    /// The revision written.
-    revision: u64,
-    /// When the write was answered (after the server made it).
-    at: Instant,
-}
-
-impl Written {
-    /// A write answered just now.
-    fn now(revision: u64) -> Self {
-        Self {
-            revision,
-            at: Instant::now(),
-        }
-    }
-
-    /// The revision to renew at, unless `lease` has passed since the write: then
-    /// the bucket has forgotten the key (or is about to), and renewing it would only
-    /// be refused.
-    fn renewable(self, lease: Duration) -> Option<u64> {
-        (self.at.elapsed() < lease).then_some(self.revision)
-    }
-}
-
-/// This instance's last write to each lease it holds.
-pub type Held = PerFeed<Written>;
+use super::members::Heartbeat;
 
 /// What came of asking for a lease.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Taken {
-    /// Renewed at the revision this instance last wrote: it has held the feed since
-    /// its last poll, and nobody else has polled it.
+    /// Held since this run last polled the feed: nobody else has polled it since.
     Kept,
-    /// Taken (free, or held under this name by an earlier run of this instance):
-    /// another instance may have polled the feed since this one last did.
+    /// Taken now (free, or left by a run that is gone): another instance may have
+    /// polled the feed since this one last did.
     Taken,
-    /// Another instance holds it.
+    /// Another live run holds it.
     Refused,
 }
 
-/// Takes or renews the lease of the feed with `key` for `me`, in a bucket that
-/// forgets a key `lease` after its last write. An error: NATS is not reachable (and
-/// the feed is not polled).
-pub async fn acquire(
-    leases: &kv::Store,
-    held: &Held,
-    key: &str,
-    me: &str,
-    lease: Duration,
-) -> anyhow::Result<Taken> {
-    if let Some(revision) = held.get(key).and_then(|w| w.renewable(lease)) {
-        match leases.update(key, me.to_string().into(), revision).await {
-            Ok(r) => {
-                held.set(key, Written::now(r));
-                return Ok(Taken::Kept);
-            }
-            // Lapsed, or written by another instance since: the slow way.
-            Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => {}
-            Err(e) => return Err(e.into()),
+/// One lease this run holds.
+#[derive(Debug, Clone)]
+struct Hold {
+    /// The feed's name (its ownership is decided by name).
+    feed: String,
+    /// The revision of the claim written (or found) by this run.
+    revision: u64,
+    /// A poll of the feed is under way: it is released only afterwards.
+    polling: bool,
+    /// Written or confirmed since this run's heartbeat last lapsed.
+    verified: bool,
+}
+
+/// This run's side of the leases: its claim, how long its heartbeat certainly lives,
+/// and the leases it holds.
+pub struct Session {
+    /// The member's name.
+    name: String,
+    /// The claim written into a lease: the name and this run's id.
+    claim: String,
+    /// This run's id (in its heartbeats).
+    run: String,
+    /// Until when the last heartbeat cannot have expired at the server (None: no
+    /// heartbeat answered yet).
+    until: Mutex<Option<Instant>>,
+    /// The leases held, by key.
+    holds: Mutex<HashMap<String, Hold>>,
+}
+
+impl Session {
+    /// A session for member `name`, with a fresh run id.
+    pub fn new(name: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let run = format!("{:x}-{:x}", std::process::id(), nanos);
+        Self::with_run(name, &run)
+    }
+
+    /// A session for member `name` with run id `run` (tests give their own).
+    pub fn with_run(name: &str, run: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            claim: format!("{name} {run}"),
+            run: run.to_string(),
+            until: Mutex::new(None),
+            holds: Mutex::new(HashMap::new()),
         }
     }
-    // A write remembered here is replaced when the lease is taken, and forgotten
-    // when another instance holds it.
-    match take(leases, key, me).await? {
-        Some(r) => {
-            held.set(key, Written::now(r));
-            Ok(Taken::Taken)
+
+    /// This run's id, as its heartbeats carry it.
+    pub fn run(&self) -> &str {
+        &self.run
+    }
+
+    fn holds(&self) -> std::sync::MutexGuard<'_, HashMap<String, Hold>> {
+        self.holds.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn until(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        self.until.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A heartbeat sent at `sent` was answered at `answered`; the bucket keeps it for
+    /// `timeout` after the server wrote it, which was after `sent`. When the answer
+    /// came after the previous heartbeat could have expired, the key may have been
+    /// missing for a while and others may have taken leases: each is checked again.
+    pub fn beat(&self, sent: Instant, answered: Instant, timeout: Duration) {
+        let mut until = self.until();
+        if until.is_none_or(|u| answered >= u) {
+            for h in self.holds().values_mut() {
+                h.verified = false;
+            }
         }
-        None => {
-            held.remove(key);
-            Ok(Taken::Refused)
+        *until = Some(sent + timeout);
+    }
+
+    /// Whether this run's heartbeat is certainly alive at the server now: it polls
+    /// only then.
+    pub fn alive(&self) -> bool {
+        self.until().is_some_and(|u| Instant::now() < u)
+    }
+
+    /// Starts a poll of the feed with `key` when this run holds its lease (verified):
+    /// true, and the lease is not released until [`Session::end`].
+    fn begin(&self, key: &str) -> bool {
+        match self.holds().get_mut(key) {
+            Some(h) if h.verified => {
+                h.polling = true;
+                true
+            }
+            _ => false,
         }
+    }
+
+    /// Records a lease written or confirmed at `revision`, with a poll starting.
+    fn hold(&self, key: &str, feed: &str, revision: u64) {
+        let h = Hold {
+            feed: feed.to_string(),
+            revision,
+            polling: true,
+            verified: true,
+        };
+        self.holds().insert(key.to_string(), h);
+    }
+
+    /// Forgets the lease of `key` (another run holds it).
+    fn drop_hold(&self, key: &str) {
+        self.holds().remove(key);
+    }
+
+    /// A poll of the feed with `key` is over. When the feed is no longer this
+    /// instance's (`owned` false), the lease is forgotten here and its revision
+    /// returned, to be released.
+    pub fn end(&self, key: &str, owned: bool) -> Option<u64> {
+        let mut holds = self.holds();
+        if !owned {
+            return holds.remove(key).map(|h| h.revision);
+        }
+        if let Some(h) = holds.get_mut(key) {
+            h.polling = false;
+        }
+        None
+    }
+
+    /// The leases held of feeds `owned` says are no longer this instance's, with no
+    /// poll under way: forgotten here, returned (key, revision) to be released.
+    pub fn lost(&self, owned: impl Fn(&str) -> bool) -> Vec<(String, u64)> {
+        let mut holds = self.holds();
+        let gone: Vec<String> = holds
+            .iter()
+            .filter(|(_, h)| !h.polling && !owned(&h.feed))
+            .map(|(k, _)| k.clone())
+            .collect();
+        gone.into_iter()
+            .filter_map(|k| holds.remove(&k).map(|h| (k, h.revision)))
+            .collect()
+    }
+
+    /// How many leases this run holds.
+    pub fn held(&self) -> usize {
+        self.holds().len()
     }
 }
 
-/// Creates the lease, or renews it when it already holds `me` (written before this
-/// run); the revision written, or None when another instance holds it.
-async fn take(leases: &kv::Store, key: &str, me: &str) -> anyhow::Result<Option<u64>> {
-    match leases.create(key, me.to_string().into()).await {
-        Ok(r) => return Ok(Some(r)),
+/// Takes the lease of `feed` (bucket key `key`) for `me`, or finds it kept since the
+/// last poll; a lease another run holds is taken only when that run's heartbeat is
+/// gone from `members`. On `Kept` and `Taken` a poll starts, and [`Session::end`]
+/// must follow it. An error: NATS is not reachable (and the feed is not polled).
+pub async fn acquire(
+    leases: &kv::Store,
+    members: &kv::Store,
+    me: &Session,
+    key: &str,
+    feed: &str,
+) -> anyhow::Result<Taken> {
+    if me.begin(key) {
+        return Ok(Taken::Kept);
+    }
+    match leases.create(key, me.claim.clone().into()).await {
+        Ok(r) => {
+            me.hold(key, feed, r);
+            return Ok(Taken::Taken);
+        }
         Err(e) if e.kind() == CreateErrorKind::AlreadyExists => {}
         Err(e) => return Err(e.into()),
     }
-    let held = leases
-        .entry(key)
-        .await?
-        .filter(|e| e.operation == Operation::Put);
-    match held {
-        Some(e) if e.value.as_ref() == me.as_bytes() => {
-            match leases.update(key, me.to_string().into(), e.revision).await {
-                Ok(r) => Ok(Some(r)),
-                Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => Ok(None),
-                Err(e) => Err(e.into()),
+    let Some(entry) = leases.entry(key).await? else {
+        // Released between the two requests: the next try creates it.
+        return Ok(Taken::Refused);
+    };
+    if entry.operation != Operation::Put {
+        return Ok(Taken::Refused);
+    }
+    if entry.value.as_ref() == me.claim.as_bytes() {
+        // This run's own claim, not taken by anyone since (taking writes over it).
+        me.hold(key, feed, entry.revision);
+        return Ok(Taken::Taken);
+    }
+    let claim = String::from_utf8_lossy(&entry.value);
+    let (holder, run) = claim.split_once(' ').unwrap_or((&claim, ""));
+    if holder != me.name && alive(members, holder, run).await? {
+        me.drop_hold(key);
+        return Ok(Taken::Refused);
+    }
+    match leases
+        .update(key, me.claim.clone().into(), entry.revision)
+        .await
+    {
+        Ok(r) => {
+            me.hold(key, feed, r);
+            Ok(Taken::Taken)
+        }
+        // Someone else took it first.
+        Err(e) if e.kind() == UpdateErrorKind::WrongLastRevision => {
+            me.drop_hold(key);
+            Ok(Taken::Refused)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether run `run` of member `holder` still has its heartbeat in `members`. A
+/// heartbeat that cannot be read counts as alive: taking a live run's lease would
+/// mean two pollers, waiting only a delay.
+async fn alive(members: &kv::Store, holder: &str, run: &str) -> anyhow::Result<bool> {
+    let Some(entry) = members.entry(holder).await? else {
+        return Ok(false);
+    };
+    if entry.operation != Operation::Put {
+        return Ok(false);
+    }
+    Ok(match serde_json::from_slice::<Heartbeat>(&entry.value) {
+        Ok(beat) => beat.run.is_empty() || beat.run == run,
+        Err(_) => true,
+    })
+}
+
+/// Releases the leases `lost` (key and revision): each is deleted at its revision,
+/// so a lease someone has taken since stays theirs. Returns those that could not be
+/// released (NATS out of reach), to try again.
+pub async fn release(leases: &kv::Store, lost: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    let mut left = Vec::new();
+    for (key, revision) in lost {
+        match leases.delete_expect_revision(&key, Some(revision)).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == kv::DeleteErrorKind::WrongLastRevision => {}
+            Err(e) => {
+                warn!(error = %e, "cannot release a feed's lease; trying again");
+                left.push((key, revision));
             }
         }
-        // Held by another, or lapsed between the two requests (the next turn takes it).
-        _ => Ok(None),
     }
+    left
 }
 
 #[cfg(test)]
@@ -125,17 +282,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_lease_is_renewed_at_its_revision_only_while_it_can_still_exist() {
-        let lease = Duration::from_secs(15);
-        assert_eq!(Written::now(7).renewable(lease), Some(7));
-        let Some(long_ago) = Instant::now().checked_sub(Duration::from_secs(16)) else {
-            return; // a machine up for less than 16 s: nothing to check
-        };
-        let lapsed = Written {
-            revision: 7,
-            at: long_ago,
-        };
-        assert_eq!(lapsed.renewable(lease), None);
-        assert_eq!(lapsed.renewable(Duration::from_secs(60)), Some(7));
+    fn a_run_polls_only_while_its_heartbeat_cannot_have_expired() {
+        let s = Session::with_run("a", "r1");
+        assert!(!s.alive(), "no heartbeat answered yet");
+        let now = Instant::now();
+        s.beat(now, now, Duration::from_secs(10));
+        assert!(s.alive());
+        s.beat(now, now, Duration::ZERO);
+        assert!(!s.alive());
+    }
+
+    #[test]
+    fn a_heartbeat_answered_too_late_makes_every_lease_checked_again() {
+        let s = Session::with_run("a", "r1");
+        let t0 = Instant::now();
+        let timeout = Duration::from_secs(10);
+        s.beat(t0, t0, timeout);
+        s.hold("k", "feed", 3);
+        assert_eq!(s.end("k", true), None);
+        assert!(s.begin("k"), "held and verified: kept without a request");
+        s.end("k", true);
+        // Answered in time: still kept.
+        s.beat(
+            t0 + Duration::from_secs(5),
+            t0 + Duration::from_secs(6),
+            timeout,
+        );
+        assert!(s.begin("k"));
+        s.end("k", true);
+        // Answered after the last heartbeat could have expired (sent at t0 + 5 s).
+        s.beat(
+            t0 + Duration::from_secs(8),
+            t0 + Duration::from_secs(15),
+            timeout,
+        );
+        assert!(!s.begin("k"), "another run may have taken it meanwhile");
+    }
+
+    #[test]
+    fn a_lease_no_longer_owned_is_released_only_after_its_poll() {
+        let s = Session::with_run("a", "r1");
+        s.hold("k1", "f1", 4); // being polled
+        s.hold("k2", "f2", 5);
+        s.end("k2", true);
+        s.hold("k3", "f3", 6);
+        s.end("k3", true);
+        let mut lost = s.lost(|f| f == "f3");
+        lost.sort();
+        assert_eq!(lost, vec![("k2".to_string(), 5)], "f1's poll is under way");
+        assert_eq!(s.end("k1", false), Some(4), "released when its poll ends");
+        assert_eq!(s.end("k3", true), None);
+        assert_eq!(s.held(), 1);
     }
 }

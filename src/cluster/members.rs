@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use tracing::{info, warn};
 
 use super::hrw;
+use super::lease::Session;
 use super::nats::Resources;
 use crate::config::cluster::Cluster;
 
@@ -33,6 +34,10 @@ pub struct Heartbeat {
     pub feeds_total: usize,
     /// When it sent this heartbeat (its clock).
     pub at: DateTime<Utc>,
+    /// The id of its current run (a restarted instance gets a new one, and the
+    /// leases its earlier run held are free to take); empty from older versions.
+    #[serde(default)]
+    pub run: String,
 }
 
 /// The live members, sorted by name.
@@ -78,6 +83,7 @@ pub async fn run(
     cfg: Cluster,
     census: Arc<Mutex<Census>>,
     tx: watch::Sender<Members>,
+    session: Arc<Session>,
 ) {
     let mut tick = tokio::time::interval(cfg.heartbeat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -100,8 +106,9 @@ pub async fn run(
             feeds_owned: owned,
             feeds_total: total,
             at: Utc::now(),
+            run: session.run().to_string(),
         };
-        match beat_and_list(&res, &beat).await {
+        match beat_and_list(&res, &beat, &session, cfg.member_timeout).await {
             Ok(list) => {
                 if failing {
                     info!(members = list.len(), "cluster reachable again");
@@ -158,10 +165,18 @@ impl Absent {
     }
 }
 
-/// Puts `beat` and lists the live members.
-async fn beat_and_list(res: &Resources, beat: &Heartbeat) -> anyhow::Result<Vec<String>> {
+/// Puts `beat` (telling `session` when it was sent and answered; the bucket keeps
+/// it for `timeout`) and lists the live members.
+async fn beat_and_list(
+    res: &Resources,
+    beat: &Heartbeat,
+    session: &Session,
+    timeout: Duration,
+) -> anyhow::Result<Vec<String>> {
     let value = serde_json::to_vec(beat)?;
+    let sent = Instant::now();
     res.members.put(&beat.name, value.into()).await?;
+    session.beat(sent, Instant::now(), timeout);
     let mut list: Vec<String> = res.members.keys().await?.try_collect().await?;
     list.sort();
     Ok(list)

@@ -5,8 +5,9 @@
 //! - [`members`]: heartbeats and the live members;
 //! - [`hrw`]: which member owns a feed (rendezvous hashing: even, and only a leaving
 //!   member's feeds move);
-//! - [`lease`]: a feed's lease, taken before each poll, so two instances never poll
-//!   one feed at once while they disagree on its owner;
+//! - [`lease`]: a feed's lease, taken before an instance first polls a feed and
+//!   held while its heartbeat lives, so two instances never poll one feed at once
+//!   while they disagree on its owner;
 //! - [`share`]: a feed's poll state (validators, items seen), handed to the next owner;
 //! - [`publish`]: this instance's alerts, from its outbox to the stream;
 //! - [`consume`]: the stream into every instance's outbox (log, desktop), and into one
@@ -25,7 +26,6 @@ pub mod publish;
 pub mod share;
 pub mod status;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,7 +40,7 @@ use crate::config::cluster::Cluster;
 use crate::sink::channel::team::TeamChannels;
 use crate::store::{SharedStore, lock};
 use crate::worker::poll::{PollContext, PollReport, poll_feed};
-use lease::{Held, Taken};
+use lease::{Session, Taken};
 use members::{Census, Members};
 use nats::Resources;
 use share::Known;
@@ -72,8 +72,8 @@ pub struct Node {
     census: Arc<Mutex<Census>>,
     /// Shared poll state already merged here.
     known: Known,
-    /// The leases this instance holds, at the revision it last wrote.
-    held: Held,
+    /// This run's heartbeat session and the leases it holds.
+    session: Arc<Session>,
     /// Woken when a poll queued alerts, so they are published at once.
     publish_wake: Arc<Notify>,
     /// The background tasks (setup, then heartbeats, publisher, consumers).
@@ -106,8 +106,10 @@ impl Node {
         let census = Arc::new(Mutex::new(Census::default()));
         lock_census(&census).set_feeds(w.feeds);
         let publish_wake = Arc::new(Notify::new());
+        let session = Arc::new(Session::new(&cfg.name));
         let task = {
             let (cfg, census, publish_wake) = (cfg.clone(), census.clone(), publish_wake.clone());
+            let (session, members) = (session.clone(), members.clone());
             tokio::spawn(async move {
                 let r = loop {
                     match nats::setup(client.clone(), &cfg).await {
@@ -122,7 +124,14 @@ impl Node {
                 res_tx.send_replace(Some(Arc::new(r.clone())));
                 // Dropping the set (when this task is aborted) aborts them all.
                 let mut set = JoinSet::new();
-                set.spawn(members::run(r.clone(), cfg.clone(), census, members_tx));
+                set.spawn(members::run(
+                    r.clone(),
+                    cfg.clone(),
+                    census,
+                    members_tx,
+                    session.clone(),
+                ));
+                set.spawn(release_lost(r.clone(), cfg.clone(), session, members));
                 set.spawn(publish::run(r.clone(), w.store.clone(), publish_wake));
                 let own = nats::member_consumer(&cfg.name);
                 let role = consume::Role::Member;
@@ -145,7 +154,7 @@ impl Node {
             members,
             census,
             known: Known::default(),
-            held: Held::default(),
+            session,
             publish_wake,
             task,
         }))
@@ -180,23 +189,23 @@ impl Node {
         lock_census(&self.census).set_feeds(feeds);
     }
 
-    /// Polls `feed` if this instance can take its lease: first merging the state its
-    /// previous owner shared, afterwards sharing the new state.
+    /// Polls `feed` if this instance holds or can take its lease: first merging the
+    /// state its previous owner shared (when the lease was not kept since this run's
+    /// last poll), afterwards sharing the new state. A feed this instance no longer
+    /// owns once the poll is over has its lease released.
     pub async fn poll(&self, ctx: &PollContext, feed: &Feed) -> Guarded {
-        let later = Utc::now() + chrono::Duration::from_std(self.cfg.lease).unwrap_or_default();
+        let later = Utc::now() + chrono::Duration::from_std(self.cfg.heartbeat).unwrap_or_default();
         let res = self.res.borrow().clone();
         let Some(res) = res else {
             return Guarded::Skipped(later);
         };
+        // A run whose heartbeat may have expired may have lost its leases.
+        if !self.session.alive() || !self.owns(&feed.name) {
+            return Guarded::Skipped(later);
+        }
         let key = nats::feed_key(&feed.name);
-        let taken = match lease::acquire(
-            &res.leases,
-            &self.held,
-            &key,
-            &self.cfg.name,
-            self.cfg.lease,
-        )
-        .await
+        let taken = match lease::acquire(&res.leases, &res.members, &self.session, &key, &feed.name)
+            .await
         {
             Ok(Taken::Refused) => return Guarded::Skipped(later),
             Ok(t) => t,
@@ -205,10 +214,26 @@ impl Node {
                 return Guarded::Skipped(later);
             }
         };
+        let report = self.poll_held(ctx, feed, &res, &key, taken).await;
+        if let Some(revision) = self.session.end(&key, self.owns(&feed.name)) {
+            lease::release(&res.leases, vec![(key, revision)]).await;
+        }
+        report
+    }
+
+    /// [`Node::poll`] once the lease is held.
+    async fn poll_held(
+        &self,
+        ctx: &PollContext,
+        feed: &Feed,
+        res: &Resources,
+        key: &str,
+        taken: Taken,
+    ) -> Guarded {
         // Kept: nobody else polled it since this instance did; nothing to merge.
         let merged = match taken {
             Taken::Kept => Ok(0),
-            _ => share::take_over(&res.feeds, &ctx.store, &self.known, &feed.name, &key).await,
+            _ => share::take_over(&res.feeds, &ctx.store, &self.known, &feed.name, key).await,
         };
         match merged {
             Ok(0) => {}
@@ -216,6 +241,8 @@ impl Node {
             Err(e) => {
                 // Polling without it could alert again what was alerted elsewhere.
                 warn!(feed = %feed.name, error = %e, "cannot read the feed's shared state; not polled");
+                let later =
+                    Utc::now() + chrono::Duration::from_std(self.cfg.heartbeat).unwrap_or_default();
                 return Guarded::Skipped(later);
             }
         }
@@ -223,7 +250,7 @@ impl Node {
         // After a 304 nothing changed that the next owner needs.
         if report.error.is_none() && report.status != "304" {
             if let Err(e) =
-                share::publish(&res.feeds, &ctx.store, &self.known, &feed.name, &key).await
+                share::publish(&res.feeds, &ctx.store, &self.known, &feed.name, key).await
             {
                 warn!(feed = %feed.name, error = %e, "cannot share the feed's poll state");
             }
@@ -247,34 +274,36 @@ impl Node {
     }
 }
 
-/// A value per feed key, shared by the poll tasks (the leases held, the shared state
-/// known): a map behind a lock that a panicked holder does not poison.
-pub struct PerFeed<T>(Mutex<HashMap<String, T>>);
-
-impl<T> Default for PerFeed<T> {
-    fn default() -> Self {
-        Self(Mutex::new(HashMap::new()))
-    }
-}
-
-impl<T: Copy> PerFeed<T> {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, T>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The value of `key`.
-    fn get(&self, key: &str) -> Option<T> {
-        self.map().get(key).copied()
-    }
-
-    /// Sets the value of `key`.
-    fn set(&self, key: &str, value: T) {
-        self.map().insert(key.to_string(), value);
-    }
-
-    /// Forgets `key`.
-    fn remove(&self, key: &str) {
-        self.map().remove(key);
+/// Releases the leases of feeds this instance no longer owns whenever the members
+/// change (those being polled go when their poll ends), and tries again each
+/// heartbeat those NATS did not take.
+async fn release_lost(
+    res: Resources,
+    cfg: Cluster,
+    session: Arc<Session>,
+    mut members: watch::Receiver<Members>,
+) {
+    let mut left = Vec::new();
+    let mut tick = tokio::time::interval(cfg.heartbeat);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            changed = members.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let now = members.borrow_and_update().clone();
+                // An empty view is NATS out of reach, not a cluster without this
+                // instance: nothing to hand over then.
+                if !now.is_empty() {
+                    left.extend(session.lost(|f| owner_is(f, &now, &cfg.name)));
+                }
+            }
+            _ = tick.tick() => {}
+        }
+        if !left.is_empty() {
+            left = lease::release(&res.leases, std::mem::take(&mut left)).await;
+        }
     }
 }
 

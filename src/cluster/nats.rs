@@ -4,8 +4,10 @@
 //!
 //! - `newswatch-members` (KV): one key per live instance, its heartbeat; entries
 //!   expire after `member_timeout`, so a dead instance drops out by itself.
-//! - `newswatch-leases` (KV): one key per feed being polled, the poller's name;
-//!   entries expire after `lease`.
+//! - `newswatch-feed-leases` (KV): one key per feed, the claim of the run that
+//!   polls it (its name and run id); valid while that run's heartbeat lives, so
+//!   entries do not expire (a newer version's bucket: the `newswatch-leases` of
+//!   versions whose leases expired by themselves is left alone).
 //! - `newswatch-feeds` (KV): one key per feed, its shared poll state.
 //! - `NEWSWATCH_ALERTS` (stream): every alert once, on `newswatch.alerts.<rule>`,
 //!   with the alert id as message id (repeats within a day are dropped by the server).
@@ -21,7 +23,7 @@ use crate::config::cluster::Cluster;
 /// The membership bucket.
 pub const MEMBERS: &str = "newswatch-members";
 /// The lease bucket.
-pub const LEASES: &str = "newswatch-leases";
+pub const LEASES: &str = "newswatch-feed-leases";
 /// The shared poll-state bucket.
 pub const FEEDS: &str = "newswatch-feeds";
 /// The alert stream.
@@ -86,7 +88,7 @@ pub async fn setup(client: async_nats::Client, cfg: &Cluster) -> anyhow::Result<
     let mut js = jetstream::new(client);
     js.set_timeout(REQUEST_TIMEOUT);
     let members = bucket(&js, MEMBERS, cfg.member_timeout).await?;
-    let leases = bucket(&js, LEASES, cfg.lease).await?;
+    let leases = bucket(&js, LEASES, Duration::ZERO).await?;
     let feeds = bucket(&js, FEEDS, Duration::ZERO).await?;
     let stream = js
         .get_or_create_stream(stream::Config {

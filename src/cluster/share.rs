@@ -4,15 +4,35 @@
 //! instance wrote since it last looked, so it sends conditional requests and raises
 //! nothing that was raised already.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use async_nats::jetstream::kv::{self, Operation};
 
-use super::PerFeed;
 use crate::store::{SharedFeed, SharedStore, lock};
 
 /// The revision of each feed's shared state this instance has merged or written
 /// (state at that revision is already in the local store), and for what it wrote, a
 /// hash of the bytes: a poll that changed nothing puts nothing.
-pub type Known = PerFeed<Seen>;
+#[derive(Default)]
+pub struct Known(Mutex<HashMap<String, Seen>>);
+
+impl Known {
+    /// The map, behind a lock a panicked holder does not poison.
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Seen>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What is known of `key`.
+    fn get(&self, key: &str) -> Option<Seen> {
+        self.map().get(key).copied()
+    }
+
+    /// Records what is known of `key`.
+    fn set(&self, key: &str, seen: Seen) {
+        self.map().insert(key.to_string(), seen);
+    }
+}
 
 /// What [`Known`] holds of one feed.
 #[derive(Clone, Copy)]

@@ -23,6 +23,8 @@ pub struct ClusterToml {
     tls_ca: Option<Spanned<String>>,
     heartbeat: Option<Spanned<String>>,
     member_timeout: Option<Spanned<String>>,
+    /// Read only to say that it no longer applies (leases last as long as their
+    /// holder's heartbeat).
     lease: Option<Spanned<String>>,
 }
 
@@ -51,29 +53,33 @@ pub struct Cluster {
     pub heartbeat: Duration,
     /// How long after its last heartbeat an instance counts as gone (its feeds move).
     pub member_timeout: Duration,
-    /// How long a feed's lease lasts: the owner renews it at each poll; an owner
-    /// that cannot reach NATS stops polling once it would have expired.
-    pub lease: Duration,
 }
 
 /// Default heartbeat period.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 /// Default member timeout.
 const MEMBER_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default lease.
-const LEASE: Duration = Duration::from_secs(15);
 /// The longest name: it becomes part of consumer names and keys.
 const NAME_MAX: usize = 64;
 
 /// Checks `[cluster]` as read from `path` (`text` locates the spans), relative paths
-/// against `base`; problems go to `errors`.
+/// against `base`; problems go to `errors`, keys that no longer apply to `warnings`.
 pub fn check(
     path: &Path,
     text: &str,
     base: &Path,
     t: ClusterToml,
     errors: &mut Vec<Diagnostic>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Cluster {
+    if let Some(l) = &t.lease {
+        warnings.push(Diagnostic::at(
+            path,
+            text,
+            Some(l.span()),
+            "`cluster.lease` no longer applies: a feed's lease now lasts as long as its holder's heartbeat (`member_timeout`); remove the line",
+        ));
+    }
     let mut err = |span: std::ops::Range<usize>, m: String| {
         errors.push(Diagnostic::at(path, text, Some(span), m))
     };
@@ -124,7 +130,6 @@ pub fn check(
     };
     let heartbeat = duration(t.heartbeat, "heartbeat", HEARTBEAT);
     let member_timeout = duration(t.member_timeout, "member_timeout", MEMBER_TIMEOUT);
-    let lease = duration(t.lease, "lease", LEASE);
     if member_timeout < heartbeat * 2 {
         errors.push(Diagnostic::at(
             path,
@@ -140,7 +145,6 @@ pub fn check(
         tls_ca,
         heartbeat,
         member_timeout,
-        lease,
     }
 }
 
@@ -200,20 +204,26 @@ mod tests {
     use super::*;
 
     fn parse(toml_text: &str) -> (Cluster, Vec<Diagnostic>) {
+        let (c, errors, _) = parse_warned(toml_text);
+        (c, errors)
+    }
+
+    fn parse_warned(toml_text: &str) -> (Cluster, Vec<Diagnostic>, Vec<Diagnostic>) {
         #[derive(Deserialize)]
         struct Top {
             cluster: ClusterToml,
         }
         let top: Top = toml::from_str(toml_text).unwrap();
-        let mut errors = Vec::new();
+        let (mut errors, mut warnings) = (Vec::new(), Vec::new());
         let c = check(
             Path::new("n.toml"),
             toml_text,
             Path::new("/nonexistent"),
             top.cluster,
             &mut errors,
+            &mut warnings,
         );
-        (c, errors)
+        (c, errors, warnings)
     }
 
     #[test]
@@ -222,10 +232,7 @@ mod tests {
         assert!(e.is_empty(), "{e:?}");
         assert_eq!(c.servers, ["nats://127.0.0.1:4222"]);
         assert_eq!(c.name, "node-a");
-        assert_eq!(
-            (c.heartbeat, c.member_timeout, c.lease),
-            (HEARTBEAT, MEMBER_TIMEOUT, LEASE)
-        );
+        assert_eq!((c.heartbeat, c.member_timeout), (HEARTBEAT, MEMBER_TIMEOUT));
         let (c, e) = parse(
             "[cluster]\nnats = [\"nats://a:4222\", \"tls://b:4222\"]\nheartbeat = \"500ms\"\nmember_timeout = \"3s\"\n",
         );
@@ -241,12 +248,25 @@ mod tests {
 
     #[test]
     fn every_problem_has_its_line() {
-        let text = "[cluster]\nnats = \"http://x:4222\"\nname = \"a b\"\ncredentials = \"missing.creds\"\nlease = \"soon\"\n";
+        let text = "[cluster]\nnats = \"http://x:4222\"\nname = \"a b\"\ncredentials = \"missing.creds\"\nheartbeat = \"soon\"\n";
         let (_, e) = parse(text);
         let lines: Vec<usize> = e.iter().map(|d| d.line).collect();
         assert_eq!(lines, vec![2, 3, 4, 5], "{e:#?}");
         assert!(e[0].message.contains("scheme `http`"), "{}", e[0].message);
         assert!(e[2].message.contains("missing.creds"), "{}", e[2].message);
+    }
+
+    #[test]
+    fn a_lease_setting_is_a_warning_that_it_no_longer_applies() {
+        let (_, e, w) = parse_warned("[cluster]\nnats = \"nats://a:1\"\nlease = \"15s\"\n");
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].line, 3);
+        assert!(
+            w[0].message.contains("no longer applies"),
+            "{}",
+            w[0].message
+        );
     }
 
     #[test]

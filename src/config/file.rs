@@ -283,7 +283,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Checked {
     );
     let cluster = file
         .cluster
-        .map(|t| cluster::check(path, text, &base, t, &mut c.errors));
+        .map(|t| cluster::check(path, text, &base, t, &mut c.errors, &mut c.warnings));
     // The files a key names are looked for only when the key was read as written:
     // after an error in it (or a syntax error that may have swallowed it), they would
     // be reported missing for nothing. Watchlists name entities: without the

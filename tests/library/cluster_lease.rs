@@ -1,20 +1,21 @@
 //! A feed's lease and shared poll state against a real nats-server (JetStream on
-//! loopback): a lease is taken when free, kept in one request by the instance that
-//! wrote it last (which then need not merge shared state), refused to another, taken
-//! again after a restart or a lapse; shared state is put only when it changed and
-//! merged only when it is new to the instance.
+//! loopback): a lease is taken when free and then kept without a request while its
+//! run's heartbeat lives, refused to another run meanwhile, taken over from a run
+//! whose heartbeat is gone or from an earlier run of the same instance, checked again
+//! after a heartbeat answered late, and released at its revision only; shared state
+//! is put only when it changed and merged only when it is new to the instance.
 
 use std::time::Duration;
 
 use async_nats::jetstream::kv;
-use newswatch::cluster::lease::{Held, Taken, acquire};
-use newswatch::cluster::nats;
+use chrono::Utc;
+use newswatch::cluster::lease::{Session, Taken, acquire, release};
+use newswatch::cluster::members::Heartbeat;
+use newswatch::cluster::nats::{self, Resources};
 use newswatch::config::cluster::Cluster;
+use tokio::time::Instant;
 
 use crate::common::nats::NatsServer;
-
-/// The lease the tests' buckets are made with.
-const LEASE: Duration = Duration::from_secs(60);
 
 fn cluster(url: &str, name: &str) -> Cluster {
     Cluster {
@@ -24,17 +25,47 @@ fn cluster(url: &str, name: &str) -> Cluster {
         tls_ca: None,
         heartbeat: Duration::from_secs(2),
         member_timeout: Duration::from_secs(10),
-        lease: LEASE,
     }
 }
 
-/// What `me`, remembering `held`, is given when it asks for the lease of `key`.
-async fn ask(leases: &kv::Store, held: &Held, key: &str, me: &str) -> Taken {
-    acquire(leases, held, key, me, LEASE).await.unwrap()
+/// `s`'s run puts its heartbeat, answered at once.
+async fn beat(res: &Resources, name: &str, s: &Session) {
+    let hb = Heartbeat {
+        name: name.to_string(),
+        pid: 1,
+        feeds_owned: 0,
+        feeds_total: 0,
+        at: Utc::now(),
+        run: s.run().to_string(),
+    };
+    let sent = Instant::now();
+    res.members
+        .put(name, serde_json::to_vec(&hb).unwrap().into())
+        .await
+        .unwrap();
+    s.beat(sent, Instant::now(), Duration::from_secs(10));
+}
+
+/// What `s` is given when it asks for the lease of `key`; a poll that starts is ended
+/// at once (the feed still owned).
+async fn ask(res: &Resources, s: &Session, key: &str) -> Taken {
+    let t = acquire(&res.leases, &res.members, s, key, key)
+        .await
+        .unwrap();
+    if t != Taken::Refused {
+        assert_eq!(s.end(key, true), None);
+    }
+    t
+}
+
+/// The claim in `key`'s lease.
+async fn claim(leases: &kv::Store, key: &str) -> Option<String> {
+    let v = leases.get(key).await.unwrap()?;
+    Some(String::from_utf8(v.to_vec()).unwrap())
 }
 
 #[tokio::test]
-async fn a_lease_is_kept_by_its_writer_refused_to_others_and_retaken_after_a_break() {
+async fn a_lease_lasts_while_its_runs_heartbeat_does() {
     let dir = tempfile::tempdir().unwrap();
     let Some(server) = NatsServer::start(dir.path()) else {
         return;
@@ -42,37 +73,67 @@ async fn a_lease_is_kept_by_its_writer_refused_to_others_and_retaken_after_a_bre
     let cfg = cluster(&server.url(), "a");
     let client = nats::connect(&cfg).await.unwrap();
     let res = nats::setup(client, &cfg).await.unwrap();
-    let leases = &res.leases;
-    let (a, b) = (Held::default(), Held::default());
+    let (a, b) = (Session::with_run("a", "ra"), Session::with_run("b", "rb"));
+    beat(&res, "a", &a).await;
+    beat(&res, "b", &b).await;
     let key = "feed-1";
 
-    assert_eq!(ask(leases, &a, key, "a").await, Taken::Taken);
-    assert_eq!(ask(leases, &a, key, "a").await, Taken::Kept);
-    assert_eq!(ask(leases, &b, key, "b").await, Taken::Refused);
-    assert_eq!(ask(leases, &a, key, "a").await, Taken::Kept);
-
-    // "a" restarted: it remembers nothing, finds its own name and takes it back, but
-    // cannot know whether another instance polled in between.
-    let a2 = Held::default();
-    assert_eq!(ask(leases, &a2, key, "a").await, Taken::Taken);
-    // The old run's memory is stale now: not kept, and the name is still "a".
-    assert_eq!(ask(leases, &a, key, "a").await, Taken::Taken);
-
-    // The lease lapses (deleted here, as the bucket's max age would) and "b" takes it:
-    // "a" is refused, even with a revision in memory.
-    leases.delete(key).await.unwrap();
-    assert_eq!(ask(leases, &b, key, "b").await, Taken::Taken);
-    assert_eq!(ask(leases, &a, key, "a").await, Taken::Refused);
-    assert_eq!(ask(leases, &b, key, "b").await, Taken::Kept);
-    // A write older than the lease is not renewed (the bucket has forgotten the key by
-    // then, so renewing would only be refused): with the lease already over, "b" takes
-    // it again in the ordinary way instead of keeping it.
+    // Free: taken; then kept with no request while the heartbeat lives.
+    assert_eq!(ask(&res, &a, key).await, Taken::Taken);
+    assert_eq!(claim(&res.leases, key).await.as_deref(), Some("a ra"));
+    let revision = res.leases.entry(key).await.unwrap().unwrap().revision;
+    assert_eq!(ask(&res, &a, key).await, Taken::Kept);
     assert_eq!(
-        acquire(leases, &b, key, "b", Duration::ZERO).await.unwrap(),
-        Taken::Taken
+        res.leases.entry(key).await.unwrap().unwrap().revision,
+        revision,
+        "keeping writes nothing"
     );
+    // Another live run is refused.
+    assert_eq!(ask(&res, &b, key).await, Taken::Refused);
+
+    // "a" restarted: a new run (its heartbeat says so) takes its earlier run's lease,
+    // as taken (it cannot know who polled in between), not kept.
+    let a2 = Session::with_run("a", "ra2");
+    beat(&res, "a", &a2).await;
+    assert_eq!(ask(&res, &a2, key).await, Taken::Taken);
+    assert_eq!(claim(&res.leases, key).await.as_deref(), Some("a ra2"));
+    assert_eq!(ask(&res, &a2, key).await, Taken::Kept);
+
+    // "a"'s heartbeat goes (expired, or it left): "b" takes the lease over.
+    res.members.delete("a").await.unwrap();
+    assert_eq!(ask(&res, &b, key).await, Taken::Taken);
+    assert_eq!(claim(&res.leases, key).await.as_deref(), Some("b rb"));
+    // "a" comes back, its heartbeat answered after the last one could have expired:
+    // its leases are checked again, and this one is "b"'s now.
+    let t = Instant::now();
+    a2.beat(t, t + Duration::from_secs(11), Duration::from_secs(10));
+    beat(&res, "a", &a2).await;
+    assert_eq!(ask(&res, &a2, key).await, Taken::Refused);
+
+    // "b" no longer owns the feed once its poll ends: the lease is released and "a"
+    // takes it.
+    assert_eq!(
+        acquire(&res.leases, &res.members, &b, key, key)
+            .await
+            .unwrap(),
+        Taken::Kept
+    );
+    let revision = b.end(key, false).expect("released when no longer owned");
+    assert!(
+        release(&res.leases, vec![(key.to_string(), revision)])
+            .await
+            .is_empty()
+    );
+    assert_eq!(ask(&res, &a2, key).await, Taken::Taken);
+    // A release at an old revision leaves the new holder's lease alone.
+    assert!(
+        release(&res.leases, vec![(key.to_string(), revision)])
+            .await
+            .is_empty()
+    );
+    assert_eq!(claim(&res.leases, key).await.as_deref(), Some("a ra2"));
     // Another feed is independent.
-    assert_eq!(ask(leases, &a, "feed-2", "a").await, Taken::Taken);
+    assert_eq!(ask(&res, &b, "feed-2").await, Taken::Taken);
 }
 
 /// A feed's shared poll state: put after a poll that changed it, not again for a poll

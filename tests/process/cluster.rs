@@ -66,7 +66,7 @@ impl Instance {
             "state_dir = \"state\"\nalert_log = \"alerts.jsonl\"\nwatchlists = [\"watchlists/*.toml\"]\n\
              first_poll = \"all\"\ninterval = \"10s\"\n[desktop]\nenabled = false\n\
              [cluster]\nnats = \"{nats}\"\nname = \"node-{i}\"\nheartbeat = \"500ms\"\n\
-             member_timeout = \"3s\"\nlease = \"4s\"\n\
+             member_timeout = \"3s\"\n\
              [[channel]]\nname = \"team-hook\"\nkind = \"webhook\"\nurl = \"{hook}\"\n"
         );
         for f in 0..feeds {
@@ -462,14 +462,13 @@ fn a_dead_instances_feeds_are_polled_by_the_other_within_30_s_with_the_default_t
             )
         })
         .collect();
-    // The defaults: heartbeat 2 s, member_timeout 10 s, lease 15 s.
+    // The defaults: heartbeat 2 s, member_timeout 10 s.
     for n in &nodes {
         let cfg = n.dir.join("newswatch.toml");
         let text = std::fs::read_to_string(&cfg).unwrap();
         let text = text
             .replace("heartbeat = \"500ms\"\n", "")
-            .replace("member_timeout = \"3s\"\n", "")
-            .replace("lease = \"4s\"\n", "");
+            .replace("member_timeout = \"3s\"\n", "");
         std::fs::write(&cfg, text).unwrap();
     }
     for n in &mut nodes {
