@@ -320,19 +320,24 @@ fn lock_census(c: &Mutex<Census>) -> std::sync::MutexGuard<'_, Census> {
 pub struct Membership {
     /// The members' channel.
     rx: watch::Receiver<Members>,
-    /// The members last returned.
+    /// The members last returned that were not empty.
     last: Members,
 }
 
 impl Membership {
-    /// Waits for the members to change; returns them before and after. Never returns
-    /// once the node has left.
+    /// Waits for the members to change; returns the last members seen before that
+    /// were not empty (an empty view is NATS out of reach: what this instance owned
+    /// before it is what it owns again afterwards, unless the members changed), and
+    /// the members now. Never returns once the node has left.
     pub async fn changed(&mut self) -> (Members, Members) {
         if self.rx.changed().await.is_err() {
             std::future::pending::<()>().await;
         }
         let now = self.rx.borrow_and_update().clone();
-        let before = std::mem::replace(&mut self.last, now.clone());
+        let before = self.last.clone();
+        if !now.is_empty() {
+            self.last = now.clone();
+        }
         (before, now)
     }
 }
@@ -343,4 +348,29 @@ pub fn gained<'a>(feeds: &'a [Feed], before: &Members, now: &Members, me: &str) 
         .iter()
         .filter(|f| owner_is(&f.name, now, me) && !owner_is(&f.name, before, me))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(names: &[&str]) -> Members {
+        Arc::new(names.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[tokio::test]
+    async fn a_change_is_measured_from_the_last_members_seen_not_an_outage() {
+        let (tx, rx) = watch::channel(members(&[]));
+        let last = rx.borrow().clone();
+        let mut m = Membership { rx, last };
+        tx.send_replace(members(&["a", "b"]));
+        assert_eq!(m.changed().await, (members(&[]), members(&["a", "b"])));
+        // NATS out of reach: nobody is seen.
+        tx.send_replace(members(&[]));
+        assert_eq!(m.changed().await, (members(&["a", "b"]), members(&[])));
+        // Back, and "b" left meanwhile: what "a" gained is counted from before the
+        // outage, so b's feeds are made due.
+        tx.send_replace(members(&["a"]));
+        assert_eq!(m.changed().await, (members(&["a", "b"]), members(&["a"])));
+    }
 }

@@ -57,6 +57,11 @@ use reload::Running;
 const NOT_JOINED_RETRY: Duration = Duration::from_secs(2);
 /// See [`NOT_JOINED_RETRY`].
 const NOT_JOINED_SPREAD: Duration = Duration::from_secs(30);
+/// In a cluster, how long a feed another instance owns waits before it is looked at
+/// again: a change of members that hands it to this instance makes it due at once
+/// (`Running::members_changed`), so this is only a backstop, and it spares every
+/// instance waking for each feed of the cluster at each of its intervals.
+const NOT_OWNED_RECHECK: Duration = Duration::from_secs(3600);
 /// How long running polls may take to finish once a stop is asked for.
 pub const STOP_GRACE: Duration = Duration::from_millis(1500);
 /// How long the outbox may take to drain at stop (the units allow 30 s in all).
@@ -385,7 +390,8 @@ struct Polls {
 impl Polls {
     /// Starts a poll of each feed that is due.
     /// In a cluster, a feed another instance owns is not polled: it is looked at
-    /// again after its interval (or sooner, when the members change).
+    /// again after [`NOT_OWNED_RECHECK`] (or as soon as the members change so that it
+    /// is this instance's).
     fn start_due(&mut self, rt: &mut Running) {
         let now = Instant::now();
         for feed in rt.schedule.take_due(now) {
@@ -403,7 +409,8 @@ impl Polls {
                     continue;
                 }
                 Some(node) if !node.owns(&name) => {
-                    rt.schedule.finished(&name, None, now);
+                    let later = chrono::Duration::from_std(NOT_OWNED_RECHECK).unwrap_or_default();
+                    rt.schedule.finished(&name, Some(Utc::now() + later), now);
                     continue;
                 }
                 Some(node) => {

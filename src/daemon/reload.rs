@@ -145,6 +145,10 @@ impl Running {
             info!(members = now.len(), "cluster joined");
             return;
         }
+        // Out of reach: nothing is owned meanwhile, nothing to make due.
+        if now.is_empty() {
+            return;
+        }
         let gained = cluster::gained(&self.loaded.config.feeds, before, now, node.name());
         let at = Instant::now();
         for f in &gained {
