@@ -82,7 +82,22 @@ const MEDIUM_NOUNS: &[&str] = &[
     "sensations",
     "creator",
     "tiktoker",
+    "stunt",
+    "stunts",
+    "prank",
+    "pranks",
+    "skit",
+    "skits",
+    "recipe",
+    "recipes",
+    "craze",
 ];
+
+/// Verbs of making a post, up to three words before the name ("filming a lockdown
+/// TikTok", "filmed herself for TikTok"): the name is the thing made. Not "film" or
+/// "recording", which are also nouns ("a film about TikTok", "a recording shows
+/// TikTok staff").
+const FILMING: &[&str] = &["filmed", "filming"];
 
 /// Medium nouns that are also verbs in the third person ("TikTok hits 1 billion").
 const VERB_OR_NOUN: &[&str] = &[
@@ -274,6 +289,8 @@ const YARDSTICK_BEFORE: &[&str] = &[
     "beating",
     "dethrone",
     "dethrones",
+    "competitor",
+    "competitors",
 ];
 
 /// Verbs of competing before "with" and the name ("compete with TikTok").
@@ -447,6 +464,10 @@ impl Words<'_, '_> {
         if self.before(1) == Some("viral") {
             return true;
         }
+        // "after filming a lockdown TikTok": a post is made, an app is not.
+        if (1..=3).any(|k| self.before(k).is_some_and(|w| FILMING.contains(&w))) {
+            return true;
+        }
         // "in a TikTok posted Monday", "her TikTok, which …": the name as a post.
         let article = self.before(1).is_some_and(|w| ARTICLES.contains(&w));
         // "the TikTok went viral", "the TikTok shows her …": with "the", only a verb
@@ -547,6 +568,14 @@ impl Words<'_, '_> {
             return true;
         }
         if !MEDIUM_PREPOSITIONS.contains(&prep) {
+            return false;
+        }
+        // "livestreams take over Douyin e-commerce": taken over, not posted on.
+        if prep == "over"
+            && self
+                .before(k + 1)
+                .is_some_and(|w| matches!(w, "take" | "takes" | "took" | "taking" | "taken"))
+        {
             return false;
         }
         (k + 1..=k + 4).any(|j| {

@@ -23,6 +23,10 @@ fn passing_mentions_are_dropped() {
         "A city was mentioned and the TikTok went viral overnight.",
         "The TikTok showed her dancing in the rain.",
         "A waiter's viral TikTok sparked a debate about tipping.",
+        "Police came to her door after filming a lockdown TikTok.",
+        "The influencer was fined after filming TikTok videos at the falls.",
+        "Mayor says dangerous TikTok stunt at Niagara Falls a bad idea",
+        "A TikTok prank left shoppers confused.",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -32,6 +36,7 @@ fn passing_mentions_are_dropped() {
         "Channels is an answer to Douyin.",
         "BeReal is the TikTok of photo apps.",
         "The app is losing viewers to rival TikTok.",
+        "Instagram watched what would happen to competitor TikTok.",
         "Instagram tries to mimic TikTok with its new Reels feature.",
         "YouTube attempts to compete with TikTok through Shorts.",
         "Tencent says its new video feature could beat TikTok.",
@@ -78,6 +83,17 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("TikTok creators sued over the law.", "TikTok"),
+        ("A film about TikTok premiered in Berlin.", "TikTok"),
+        (
+            "Merchant-led livestreams take over Douyin e-commerce",
+            "Douyin",
+        ),
+        (
+            "A leaked recording shows TikTok staff discussing data.",
+            "TikTok",
+        ),
+        ("Regulators set a record fine against TikTok.", "TikTok"),
+        ("TikTok's competitors welcomed the ruling.", "TikTok"),
         (
             "Sorry Facebook, TikTok is now the most downloaded app.",
             "TikTok",
