@@ -93,6 +93,39 @@ const MEDIUM_NOUNS: &[&str] = &[
     "craze",
 ];
 
+/// Words that rank what was posted ("TikTok's hottest tracks"), and what they rank.
+const RANKING: &[&str] = &[
+    "top",
+    "hottest",
+    "biggest",
+    "best",
+    "greatest",
+    "viral",
+    "trending",
+    "popular",
+    "favourite",
+    "favorite",
+    "funniest",
+];
+const RANKED_CONTENT: &[&str] = &[
+    "tracks",
+    "songs",
+    "hits",
+    "trends",
+    "videos",
+    "clips",
+    "stories",
+    "sounds",
+    "memes",
+    "dances",
+    "challenges",
+    "recipes",
+    "moments",
+    "creators",
+    "influencers",
+    "stars",
+];
+
 /// Verbs of making a post, up to three words before the name ("filming a lockdown
 /// TikTok", "filmed herself for TikTok"): the name is the thing made. Not "film" or
 /// "recording", which are also nouns ("a film about TikTok", "a recording shows
@@ -409,10 +442,10 @@ pub(crate) fn is_passing(doc: &Doc<'_>, o: &Occ) -> bool {
     }
     let text = doc.ex.text.as_str();
     let after = text.get(o.end as usize..).unwrap_or_default();
-    if after.starts_with("'s") || after.starts_with("’s") {
-        return false;
-    }
     let w = Words { doc, o };
+    if after.starts_with("'s") || after.starts_with("’s") {
+        return w.ranked_content();
+    }
     if w.medium_after() || w.yardstick() || w.medium_before() || w.dismissed() || w.precedent() {
         return true;
     }
@@ -480,6 +513,36 @@ impl Words<'_, '_> {
                 && (gap.starts_with(',')
                     || gap.starts_with('.')
                     || self.after(1).is_none_or(|w| AFTER_A_POST.contains(&w)))
+    }
+
+    /// After a possessive, a ranking of what was posted on it: "TikTok's Hottest
+    /// Tracks of 2023", "TikTok's most viral videos": the story is the list. Not
+    /// "TikTok's top executive" nor "TikTok's top songs policy" (the noun after the
+    /// ranking word must end the phrase).
+    fn ranked_content(&self) -> bool {
+        let mut k = 1;
+        if self
+            .after(k)
+            .is_some_and(|w| matches!(w, "s" | "'s" | "’s"))
+        {
+            k += 1;
+        }
+        if self.after(k) == Some("most") {
+            k += 1;
+        }
+        if !self.after(k).is_some_and(|w| RANKING.contains(&w)) {
+            return false;
+        }
+        k += 1;
+        if !self.after(k).is_some_and(|w| RANKED_CONTENT.contains(&w)) {
+            return false;
+        }
+        self.after(k + 1).is_none_or(|w| {
+            matches!(
+                w,
+                "of" | "in" | "on" | "this" | "from" | "so" | "to" | "for" | "and"
+            )
+        })
     }
 
     /// Whether the word after the name is a verb it does rather than a thing posted

@@ -27,6 +27,8 @@ fn passing_mentions_are_dropped() {
         "The influencer was fined after filming TikTok videos at the falls.",
         "Mayor says dangerous TikTok stunt at Niagara Falls a bad idea",
         "A TikTok prank left shoppers confused.",
+        "TikTok's Hottest Tracks of 2023",
+        "TikTok's most viral videos of the week are all about cats.",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -94,6 +96,12 @@ fn central_mentions_are_kept() {
         ),
         ("Regulators set a record fine against TikTok.", "TikTok"),
         ("TikTok's competitors welcomed the ruling.", "TikTok"),
+        ("TikTok's top executive resigned on Friday.", "TikTok"),
+        ("TikTok's top songs policy angered labels.", "TikTok"),
+        (
+            "TikTok's viral videos spread the false claim, regulators said.",
+            "TikTok",
+        ),
         (
             "Sorry Facebook, TikTok is now the most downloaded app.",
             "TikTok",
