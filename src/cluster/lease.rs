@@ -67,6 +67,9 @@ pub struct Session {
     until: Mutex<Option<Instant>>,
     /// The leases held, by key.
     holds: Mutex<HashMap<String, Hold>>,
+    /// Leases no longer held here whose polls ended after the feed moved away, to be
+    /// released (key, revision).
+    ended: Mutex<Vec<(String, u64)>>,
 }
 
 impl Session {
@@ -88,6 +91,7 @@ impl Session {
             run: run.to_string(),
             until: Mutex::new(None),
             holds: Mutex::new(HashMap::new()),
+            ended: Mutex::new(Vec::new()),
         }
     }
 
@@ -152,32 +156,48 @@ impl Session {
         self.holds().remove(key);
     }
 
-    /// A poll of the feed with `key` is over. When the feed is no longer this
-    /// instance's (`owned` false), the lease is forgotten here and its revision
-    /// returned, to be released.
-    pub fn end(&self, key: &str, owned: bool) -> Option<u64> {
+    /// A poll of the feed with `key` is over (done, failed, cancelled or panicked:
+    /// [`Polling`] calls this when dropped). When the feed is no longer this
+    /// instance's (`owned` false), the lease is forgotten here and waits in
+    /// [`Session::lost`]'s list to be released.
+    pub fn end(&self, key: &str, owned: bool) {
         let mut holds = self.holds();
-        if !owned {
-            return holds.remove(key).map(|h| h.revision);
+        if owned {
+            if let Some(h) = holds.get_mut(key) {
+                h.polling = false;
+            }
+        } else if let Some(h) = holds.remove(key) {
+            drop(holds);
+            self.ended().push((key.to_string(), h.revision));
         }
-        if let Some(h) = holds.get_mut(key) {
-            h.polling = false;
-        }
-        None
     }
 
-    /// The leases held of feeds `owned` says are no longer this instance's, with no
-    /// poll under way: forgotten here, returned (key, revision) to be released.
+    fn ended(&self) -> std::sync::MutexGuard<'_, Vec<(String, u64)>> {
+        self.ended.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The leases whose poll ended after the feed moved away, to release (forgotten
+    /// here). [`Session::lost`] returns them as well.
+    pub fn ended_away(&self) -> Vec<(String, u64)> {
+        std::mem::take(&mut *self.ended())
+    }
+
+    /// The leases to release: those held of feeds `owned` says are no longer this
+    /// instance's, with no poll under way, and those whose poll ended after the feed
+    /// moved away. Forgotten here; returned as (key, revision).
     pub fn lost(&self, owned: impl Fn(&str) -> bool) -> Vec<(String, u64)> {
+        let mut out = self.ended_away();
         let mut holds = self.holds();
         let gone: Vec<String> = holds
             .iter()
             .filter(|(_, h)| !h.polling && !owned(&h.feed))
             .map(|(k, _)| k.clone())
             .collect();
-        gone.into_iter()
-            .filter_map(|k| holds.remove(&k).map(|h| (k, h.revision)))
-            .collect()
+        out.extend(
+            gone.into_iter()
+                .filter_map(|k| holds.remove(&k).map(|h| (k, h.revision))),
+        );
+        out
     }
 
     /// How many leases this run holds.
@@ -186,10 +206,37 @@ impl Session {
     }
 }
 
+/// A poll under way under a lease: dropping it (the poll done, or its task cancelled
+/// or panicking) ends it, so a lease is never left marked as being polled.
+pub struct Polling<'a, F: Fn() -> bool> {
+    session: &'a Session,
+    key: &'a str,
+    /// Whether the feed is still this instance's when the poll ends.
+    owned: F,
+}
+
+impl<'a, F: Fn() -> bool> Polling<'a, F> {
+    /// A poll of the feed with `key` that [`acquire`] let start.
+    pub fn new(session: &'a Session, key: &'a str, owned: F) -> Self {
+        Self {
+            session,
+            key,
+            owned,
+        }
+    }
+}
+
+impl<F: Fn() -> bool> Drop for Polling<'_, F> {
+    fn drop(&mut self) {
+        self.session.end(self.key, (self.owned)());
+    }
+}
+
 /// Takes the lease of `feed` (bucket key `key`) for `me`, or finds it kept since the
 /// last poll; a lease another run holds is taken only when that run's heartbeat is
 /// gone from `members`. On `Kept` and `Taken` a poll starts, and [`Session::end`]
-/// must follow it. An error: NATS is not reachable (and the feed is not polled).
+/// must follow it ([`Polling`] sees to that). An error: NATS is not reachable (and
+/// the feed is not polled).
 pub async fn acquire(
     leases: &kv::Store,
     members: &kv::Store,
@@ -299,7 +346,7 @@ mod tests {
         let timeout = Duration::from_secs(10);
         s.beat(t0, t0, timeout);
         s.hold("k", "feed", 3);
-        assert_eq!(s.end("k", true), None);
+        s.end("k", true);
         assert!(s.begin("k"), "held and verified: kept without a request");
         s.end("k", true);
         // Answered in time: still kept.
@@ -330,8 +377,23 @@ mod tests {
         let mut lost = s.lost(|f| f == "f3");
         lost.sort();
         assert_eq!(lost, vec![("k2".to_string(), 5)], "f1's poll is under way");
-        assert_eq!(s.end("k1", false), Some(4), "released when its poll ends");
-        assert_eq!(s.end("k3", true), None);
-        assert_eq!(s.held(), 1);
+        // f1's poll ends (here its task is dropped) with the feed gone: released next.
+        drop(Polling::new(&s, "k1", || false));
+        assert_eq!(s.lost(|_| true), vec![("k1".to_string(), 4)]);
+        assert!(s.lost(|_| true).is_empty(), "released once");
+        assert_eq!(s.held(), 1, "f3 is still held");
+    }
+
+    #[test]
+    fn a_poll_that_panics_still_ends() {
+        let s = Session::with_run("a", "r1");
+        s.hold("k", "f", 9);
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _polling = Polling::new(&s, "k", || true);
+            panic!("a poll that panics");
+        }));
+        assert!(caught.is_err());
+        // Not left marked as being polled: a move of the feed releases it.
+        assert_eq!(s.lost(|_| false), vec![("k".to_string(), 9)]);
     }
 }

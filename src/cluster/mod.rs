@@ -214,11 +214,10 @@ impl Node {
                 return Guarded::Skipped(later);
             }
         };
-        let report = self.poll_held(ctx, feed, &res, &key, taken).await;
-        if let Some(revision) = self.session.end(&key, self.owns(&feed.name)) {
-            lease::release(&res.leases, vec![(key, revision)]).await;
-        }
-        report
+        // Ends the poll however it ends; a lease no longer this instance's is then
+        // released by `release_lost` within a heartbeat.
+        let _polling = lease::Polling::new(&self.session, &key, || self.owns(&feed.name));
+        self.poll_held(ctx, feed, &res, &key, taken).await
     }
 
     /// [`Node::poll`] once the lease is held.
@@ -275,8 +274,8 @@ impl Node {
 }
 
 /// Releases the leases of feeds this instance no longer owns whenever the members
-/// change (those being polled go when their poll ends), and tries again each
-/// heartbeat those NATS did not take.
+/// change, and each heartbeat those whose poll ended after the feed moved away and
+/// those NATS did not take.
 async fn release_lost(
     res: Resources,
     cfg: Cluster,
@@ -299,7 +298,9 @@ async fn release_lost(
                     left.extend(session.lost(|f| owner_is(f, &now, &cfg.name)));
                 }
             }
-            _ = tick.tick() => {}
+            // Not every lease again (that waits for a change of members): only the
+            // polls that ended since.
+            _ = tick.tick() => left.extend(session.ended_away()),
         }
         if !left.is_empty() {
             left = lease::release(&res.leases, std::mem::take(&mut left)).await;
