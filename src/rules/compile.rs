@@ -190,6 +190,17 @@ impl Compiler<'_> {
                 self.positional(of, &x.span, "central(…)");
                 self.push(Node::Central(of))
             }
+            ExprKind::MentionsVs(x, cmp, y) => {
+                let of = self.node(x, scope);
+                self.positional(of, &x.span, "mentions(…)");
+                let other = self.node(y, scope);
+                self.positional(other, &y.span, "mentions(…)");
+                self.push(Node::CountVs {
+                    of,
+                    cmp: *cmp,
+                    other,
+                })
+            }
             ExprKind::Mentions(x, cmp, n) => {
                 let of = self.node(x, scope);
                 self.positional(of, &x.span, "mentions(…)");

@@ -60,6 +60,10 @@ impl<'a> Ev<'a> {
                 let count = self.occs(*of).len();
                 cmp.holds(count, *k as usize)
             }
+            Node::CountVs { of, cmp, other } => {
+                let (a, b) = (self.occs(*of).len(), self.occs(*other).len());
+                cmp.holds(a, b)
+            }
         }
     }
 
@@ -89,7 +93,7 @@ impl<'a> Ev<'a> {
                 occs.retain(|o| !passing::is_passing(doc, o));
                 occs
             }
-            Node::And(_) | Node::Not(_) | Node::Count { .. } => Vec::new(),
+            Node::And(_) | Node::Not(_) | Node::Count { .. } | Node::CountVs { .. } => Vec::new(),
         }
     }
 
@@ -204,7 +208,7 @@ impl<'a> Ev<'a> {
                 any
             }
             Node::Not(_) => self.truth(n),
-            Node::Count { of, .. } => {
+            Node::Count { of, .. } | Node::CountVs { of, .. } => {
                 if !self.truth(n) {
                     return false;
                 }

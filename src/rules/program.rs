@@ -136,6 +136,15 @@ pub enum Node {
         /// With what.
         n: u32,
     },
+    /// The number of occurrences of `of`, compared with that of `other`.
+    CountVs {
+        /// What is counted.
+        of: NodeId,
+        /// How it is compared.
+        cmp: super::query::Cmp,
+        /// What it is compared with.
+        other: NodeId,
+    },
 }
 
 /// A compiled query: nodes (the root last) and the atoms they use.
@@ -158,7 +167,7 @@ impl Program {
         match &self.nodes[n as usize] {
             Node::Atom { .. } | Node::Near { .. } | Node::Sentence(_) | Node::Central(_) => true,
             Node::Or(xs) => xs.iter().all(|&x| self.positional(x)),
-            Node::And(_) | Node::Not(_) | Node::Count { .. } => false,
+            Node::And(_) | Node::Not(_) | Node::Count { .. } | Node::CountVs { .. } => false,
         }
     }
 
@@ -194,6 +203,15 @@ impl Program {
                     Cmp::Le | Cmp::Lt => false,
                 };
                 if needs_one { self.needs(*of) } else { None }
+            }
+            // More of one than of the other needs at least one of the first.
+            Node::CountVs { of, cmp, other } => {
+                use super::query::Cmp;
+                match cmp {
+                    Cmp::Gt => self.needs(*of),
+                    Cmp::Lt => self.needs(*other),
+                    _ => None,
+                }
             }
         }
     }

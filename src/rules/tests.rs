@@ -209,6 +209,21 @@ fn semantics() {
         ),
         ("mentions(@wechat) >= 2", "", "WeChat grew.", None),
         ("mentions(@wechat) < 1", "", "Nothing.", Some(&[])),
+        // One count against another: a data-protection authority other than the
+        // FTC, in a story that names the FTC too (`tag:dpa AND NOT @us-ftc` would
+        // be false), and not in one that names only the FTC.
+        (
+            "mentions(tag:dpa) > mentions(@us-ftc)",
+            "",
+            "The FTC opened an antitrust case. The Information Commissioner's Office published guidance.",
+            Some(&["FTC", "Information Commissioner's Office"]),
+        ),
+        (
+            "mentions(tag:dpa) > mentions(@us-ftc)",
+            "",
+            "The FTC opened a case. The FTC said more would follow.",
+            None,
+        ),
         (
             "lead:(mentions(@wechat) >= 2)",
             "WeChat",

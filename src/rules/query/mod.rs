@@ -95,6 +95,10 @@ pub enum ExprKind {
     Scope(Region, Box<Expr>),
     /// How many times the inner query matches, compared with a number.
     Mentions(Box<Expr>, Cmp, u32),
+    /// How many times the first query matches, compared with how many times the
+    /// second does (`mentions(tag:dpa) > mentions(@us-ftc)`: a data-protection
+    /// authority other than the FTC is named).
+    MentionsVs(Box<Expr>, Cmp, Box<Expr>),
     /// The inner query's occurrences that are not passing mentions (see
     /// `rules::passing`): "TikTok" in "a TikTok video" or "apps such as TikTok,
     /// Instagram and Snapchat" is not one.

@@ -325,10 +325,27 @@ impl<'a> Parser<'a> {
             None => {
                 return Err(SyntaxError::new(
                     span.start..close,
-                    "mentions(…) must be compared with a number, e.g. mentions(@wechat) >= 2",
+                    "mentions(…) must be compared with a number or another mentions(…), e.g. mentions(@wechat) >= 2",
                 ));
             }
         };
+        if let Some(Spanned {
+            tok: Tok::Mentions,
+            span: other_span,
+        }) = self.peek()
+        {
+            let other_span = other_span.clone();
+            self.bump();
+            let open = self.expect_lparen("mentions", &other_span)?;
+            self.enter(&open)?;
+            let other = self.or()?;
+            let close = self.expect_rparen(&open)?;
+            self.depth -= 1;
+            return Ok(Expr::new(
+                ExprKind::MentionsVs(Box::new(inner), cmp, Box::new(other)),
+                span.start..close,
+            ));
+        }
         match self.bump() {
             Some(Spanned {
                 tok: Tok::Word(w),

@@ -28,6 +28,9 @@ fn show(e: &Expr) -> String {
             show(x)
         ),
         ExprKind::Mentions(x, c, n) => format!("(mentions {} {c:?} {n})", show(x)),
+        ExprKind::MentionsVs(x, c, y) => {
+            format!("(mentions {} {c:?} (mentions {}))", show(x), show(y))
+        }
         ExprKind::Central(x) => format!("(central {})", show(x)),
     }
 }
@@ -49,6 +52,10 @@ fn shapes() {
         ("title: ban AND x", "(and (title 'ban') 'x')"),
         ("mentions(@wechat) >= 2", "(mentions @wechat Ge 2)"),
         ("mentions(@wechat)=1", "(mentions @wechat Eq 1)"),
+        (
+            "mentions(tag:dpa) > mentions(@us-ftc OR @cn-cac)",
+            "(mentions tag:dpa Gt (mentions (or @us-ftc @cn-cac)))",
+        ),
         ("central(@tiktok) IN lead", "(lead (central @tiktok))"),
         (
             "mentions(central(@wechat)) >= 2",
