@@ -124,10 +124,17 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 /// A one-word place of the base that is the surname of a tagged person, with no
 /// preposition of place before it, becomes a mention of that person.
 fn surnames_over_places(text: &str, live: &Live<'_>, found: &mut Found) {
-    // Surname → the one tagged person with it (None when two share it).
+    // Surname → the one tagged person with it (None when two share it). Persons
+    // left with no mention (a longer name replaced them) are no one's surname.
+    let mut has_mention = vec![false; found.unknowns.len()];
+    for m in &found.mentions {
+        if let Some(h) = has_mention.get_mut(m.unknown) {
+            *h = true;
+        }
+    }
     let mut surnames: HashMap<&str, Option<usize>> = HashMap::new();
     for (u, x) in found.unknowns.iter().enumerate() {
-        if x.kind != EntityKind::Person || !mentioned(found, u) {
+        if x.kind != EntityKind::Person || !has_mention[u] {
             continue;
         }
         if let Some((_, last)) = x.name.rsplit_once(' ') {
@@ -263,7 +270,8 @@ fn person_with_surname(found: &Found, surname: &str) -> Option<usize> {
     hits.next().is_none().then_some(first)
 }
 
-/// Whether unknown `u` still has a mention.
+/// Whether unknown `u` still has a mention (a scan: for the few candidates of one
+/// surname; [`surnames_over_places`] marks every unknown in one pass instead).
 fn mentioned(found: &Found, u: usize) -> bool {
     found.mentions.iter().any(|m| m.unknown == u)
 }
