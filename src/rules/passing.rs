@@ -389,21 +389,11 @@ const ACTIONS: &[&str] = &[
 /// popular after TikTok"; not "a third-party app … after WeChat").
 const RANKS: &[&str] = &["second", "third", "fourth", "fifth"];
 
-/// Whether `word` (followed by `next`) is a rank: an ordinal and a superlative, in
-/// one hyphenated word or two, or "runner-up".
+/// Whether `word` (followed by `next`) is a rank: an ordinal and a superlative
+/// ("second-largest" is two words here: the rules' words split at hyphens).
 fn ranks(word: Option<&str>, next: Option<&str>) -> bool {
     let superlative = |w: &str| w.ends_with("est") || w.starts_with("most");
-    let Some(word) = word else {
-        return false;
-    };
-    if word == "runner-up" {
-        return true;
-    }
-    RANKS.iter().any(|r| match word.strip_prefix(r) {
-        Some("") => next.is_some_and(superlative),
-        Some(rest) => rest.strip_prefix('-').is_some_and(superlative),
-        None => false,
-    })
+    word.is_some_and(|w| RANKS.contains(&w)) && next.is_some_and(superlative)
 }
 
 /// Words that make what follows them (within [`PRECEDENT_REACH`] words) an earlier or
@@ -520,13 +510,8 @@ impl Words<'_, '_> {
     /// "TikTok's top executive" nor "TikTok's top songs policy" (the noun after the
     /// ranking word must end the phrase).
     fn ranked_content(&self) -> bool {
-        let mut k = 1;
-        if self
-            .after(k)
-            .is_some_and(|w| matches!(w, "s" | "'s" | "’s"))
-        {
-            k += 1;
-        }
+        // The possessive's "s" is a word of its own (words split at apostrophes).
+        let mut k = if self.after(1) == Some("s") { 2 } else { 1 };
         if self.after(k) == Some("most") {
             k += 1;
         }
