@@ -101,11 +101,11 @@ impl Session {
     }
 
     fn holds(&self) -> std::sync::MutexGuard<'_, HashMap<String, Hold>> {
-        self.holds.lock().unwrap_or_else(|p| p.into_inner())
+        super::locked(&self.holds)
     }
 
     fn until(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
-        self.until.lock().unwrap_or_else(|p| p.into_inner())
+        super::locked(&self.until)
     }
 
     /// A heartbeat sent at `sent` was answered at `answered`; the bucket keeps it for
@@ -173,7 +173,7 @@ impl Session {
     }
 
     fn ended(&self) -> std::sync::MutexGuard<'_, Vec<(String, u64)>> {
-        self.ended.lock().unwrap_or_else(|p| p.into_inner())
+        super::locked(&self.ended)
     }
 
     /// The leases whose poll ended after the feed moved away, to release (forgotten
@@ -201,7 +201,8 @@ impl Session {
     }
 
     /// How many leases this run holds.
-    pub fn held(&self) -> usize {
+    #[cfg(test)]
+    fn held(&self) -> usize {
         self.holds().len()
     }
 }

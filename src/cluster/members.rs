@@ -97,7 +97,7 @@ pub async fn run(
         tick.tick().await;
         let current = tx.borrow().clone();
         let (owned, total) = {
-            let mut c = census.lock().unwrap_or_else(|p| p.into_inner());
+            let mut c = super::locked(&census);
             (c.owned(&cfg.name, &current), c.feeds.len())
         };
         let beat = Heartbeat {

@@ -104,7 +104,7 @@ impl Node {
         let (res_tx, res) = watch::channel(None);
         let (members_tx, members) = watch::channel(Members::default());
         let census = Arc::new(Mutex::new(Census::default()));
-        lock_census(&census).set_feeds(w.feeds);
+        locked(&census).set_feeds(w.feeds);
         let publish_wake = Arc::new(Notify::new());
         let session = Arc::new(Session::new(&cfg.name));
         let task = {
@@ -186,7 +186,7 @@ impl Node {
 
     /// The configured feeds changed (reload).
     pub fn set_feeds(&self, feeds: Vec<String>) {
-        lock_census(&self.census).set_feeds(feeds);
+        locked(&self.census).set_feeds(feeds);
     }
 
     /// Polls `feed` if this instance holds or can take its lease: first merging the
@@ -194,12 +194,13 @@ impl Node {
     /// last poll), afterwards sharing the new state. A feed this instance no longer
     /// owns once the poll is over has its lease released.
     pub async fn poll(&self, ctx: &PollContext, feed: &Feed) -> Guarded {
-        let later = Utc::now() + chrono::Duration::from_std(self.cfg.heartbeat).unwrap_or_default();
+        let later = self.retry_at();
         let res = self.res.borrow().clone();
         let Some(res) = res else {
             return Guarded::Skipped(later);
         };
-        // A run whose heartbeat may have expired may have lost its leases.
+        // A run whose heartbeat may have expired may have lost its leases; and the
+        // members may have changed since the daemon looked (one hash per member).
         if !self.session.alive() || !self.owns(&feed.name) {
             return Guarded::Skipped(later);
         }
@@ -218,6 +219,12 @@ impl Node {
         // released by `release_lost` within a heartbeat.
         let _polling = lease::Polling::new(&self.session, &key, || self.owns(&feed.name));
         self.poll_held(ctx, feed, &res, &key, taken).await
+    }
+
+    /// When a feed not polled now (no lease, NATS out of reach) is tried again: a
+    /// heartbeat from now, when a lease refused may have been released.
+    fn retry_at(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::from_std(self.cfg.heartbeat).unwrap_or_default()
     }
 
     /// [`Node::poll`] once the lease is held.
@@ -240,9 +247,7 @@ impl Node {
             Err(e) => {
                 // Polling without it could alert again what was alerted elsewhere.
                 warn!(feed = %feed.name, error = %e, "cannot read the feed's shared state; not polled");
-                let later =
-                    Utc::now() + chrono::Duration::from_std(self.cfg.heartbeat).unwrap_or_default();
-                return Guarded::Skipped(later);
+                return Guarded::Skipped(self.retry_at());
             }
         }
         let report = poll_feed(ctx, feed).await;
@@ -313,8 +318,10 @@ fn owner_is(feed: &str, members: &Members, me: &str) -> bool {
     hrw::owner(feed, members) == Some(me)
 }
 
-fn lock_census(c: &Mutex<Census>) -> std::sync::MutexGuard<'_, Census> {
-    c.lock().unwrap_or_else(|p| p.into_inner())
+/// Locks `m`, also after a holder panicked: the cluster's shared maps and counts stay
+/// usable (each write is one insert or assignment, never half done).
+pub(crate) fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Changes of the live members, as the daemon waits for them.

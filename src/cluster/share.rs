@@ -20,7 +20,7 @@ pub struct Known(Mutex<HashMap<String, Seen>>);
 impl Known {
     /// The map, behind a lock a panicked holder does not poison.
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Seen>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        super::locked(&self.0)
     }
 
     /// What is known of `key`.

@@ -67,7 +67,7 @@ async fn claim(leases: &kv::Store, key: &str) -> Option<String> {
 #[tokio::test]
 async fn a_lease_lasts_while_its_runs_heartbeat_does() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(server) = NatsServer::start(dir.path()) else {
+    let Some(mut server) = NatsServer::start(dir.path()) else {
         return;
     };
     let cfg = cluster(&server.url(), "a");
@@ -135,6 +135,11 @@ async fn a_lease_lasts_while_its_runs_heartbeat_does() {
     assert_eq!(claim(&res.leases, key).await.as_deref(), Some("a ra2"));
     // Another feed is independent.
     assert_eq!(ask(&res, &b, "feed-2").await, Taken::Taken);
+
+    // Keeping asks NATS nothing: with the server stopped (and waited for), the
+    // lease held is still kept.
+    server.stop();
+    assert_eq!(ask(&res, &b, "feed-2").await, Taken::Kept);
 }
 
 /// A feed's shared poll state: put after a poll that changed it, not again for a poll
