@@ -253,11 +253,7 @@ impl<'a> Parser<'a> {
             }
             Tok::Mentions => self.mentions(span),
             Tok::Central => {
-                let open = self.expect_lparen("central", &span)?;
-                self.enter(&open)?;
-                let inner = self.or()?;
-                let end = self.expect_rparen(&open)?;
-                self.depth -= 1;
+                let (inner, end) = self.call("central", &span)?;
                 Ok(Expr::new(
                     ExprKind::Central(Box::new(inner)),
                     span.start..end,
@@ -303,12 +299,23 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn mentions(&mut self, span: std::ops::Range<usize>) -> Result<Expr, SyntaxError> {
-        let open = self.expect_lparen("mentions", &span)?;
+    /// The parenthesised query after `name` (`central(…)`, `mentions(…)`), and the
+    /// end of its closing parenthesis.
+    fn call(
+        &mut self,
+        name: &str,
+        span: &std::ops::Range<usize>,
+    ) -> Result<(Expr, usize), SyntaxError> {
+        let open = self.expect_lparen(name, span)?;
         self.enter(&open)?;
         let inner = self.or()?;
         let close = self.expect_rparen(&open)?;
         self.depth -= 1;
+        Ok((inner, close))
+    }
+
+    fn mentions(&mut self, span: std::ops::Range<usize>) -> Result<Expr, SyntaxError> {
+        let (inner, close) = self.call("mentions", &span)?;
         let cmp = match self.bump() {
             Some(Spanned {
                 tok: Tok::Cmp(c), ..
@@ -336,11 +343,7 @@ impl<'a> Parser<'a> {
         {
             let other_span = other_span.clone();
             self.bump();
-            let open = self.expect_lparen("mentions", &other_span)?;
-            self.enter(&open)?;
-            let other = self.or()?;
-            let close = self.expect_rparen(&open)?;
-            self.depth -= 1;
+            let (other, close) = self.call("mentions", &other_span)?;
             return Ok(Expr::new(
                 ExprKind::MentionsVs(Box::new(inner), cmp, Box::new(other)),
                 span.start..close,
