@@ -4,14 +4,16 @@
 //!
 //! - a medium: "a TikTok video", "TikTok star", "a WeChat group", "went viral on
 //!   TikTok", "said on its WeChat account", "via WeChat", "in a TikTok posted Monday",
-//!   "a viral TikTok";
+//!   "a viral TikTok", "TikTok 'prank' videos", "TikTok goes viral" (but not a
+//!   product of the company, capitalised in running text: "WeChat Video Channels");
 //! - a yardstick: "a TikTok rival", "TikTok-like", "Instagram takes on TikTok", "the
 //!   TikTok of books", "an alternative to TikTok", "bigger than TikTok";
 //! - dismissed: "Forget TikTok, …", "Move over TikTok";
 //! - one of a list: "Facebook, Instagram, TikTok and Snapchat", "apps such as
 //!   TikTok and Instagram";
 //! - a precedent, outside the title: "extending earlier bans that covered TikTok", "a
-//!   similar probe into TikTok and YouTube".
+//!   similar probe into TikTok and YouTube", "the banned Chinese app TikTok";
+//! - owned: "Tencent operates WeChat", "the parent of the messaging app WeChat".
 //!
 //! A possessive ("TikTok's") is never in passing: the story is about its owner's
 //! things. Nor is a list or an example after an action against it earlier in the
@@ -86,6 +88,8 @@ const MEDIUM_NOUNS: &[&str] = &[
     "stunts",
     "prank",
     "pranks",
+    "prankster",
+    "pranksters",
     "skit",
     "skits",
     "recipe",
@@ -229,6 +233,7 @@ const APP_DESCRIPTORS: &[&str] = &[
     "service",
     "video",
     "short-video",
+    "short",
     "video-sharing",
     "microblogging",
     "chinese",
@@ -396,6 +401,16 @@ fn ranks(word: Option<&str>, next: Option<&str>) -> bool {
     word.is_some_and(|w| RANKS.contains(&w)) && next.is_some_and(superlative)
 }
 
+/// Participles that, just before the name (and what says what it is), tell a ban as
+/// a fact about it rather than news ("banned Chinese app TikTok").
+const BANNED: &[&str] = &["banned", "blocked", "outlawed"];
+
+/// Verbs of owning right before the name ("operates WeChat"; not "Tencent-owned
+/// WeChat", which is the subject), and owners before "of"
+/// ("the parent of WeChat").
+const OWNS: &[&str] = &["owns", "operates", "runs"];
+const OWNERS: &[&str] = &["owner", "owners", "parent", "operator", "maker"];
+
 /// Words that make what follows them (within [`PRECEDENT_REACH`] words) an earlier or
 /// similar case told for comparison ("a similar probe into TikTok").
 const PRECEDENTS: &[&str] = &["similar", "earlier", "previous", "prior"];
@@ -436,7 +451,13 @@ pub(crate) fn is_passing(doc: &Doc<'_>, o: &Occ) -> bool {
     if after.starts_with("'s") || after.starts_with("’s") {
         return w.ranked_content();
     }
-    if w.medium_after() || w.yardstick() || w.medium_before() || w.dismissed() || w.precedent() {
+    if w.medium_after()
+        || w.yardstick()
+        || w.medium_before()
+        || w.dismissed()
+        || w.precedent()
+        || w.owned()
+    {
         return true;
     }
     (w.example() || w.in_list()) && !w.acted_on()
@@ -479,6 +500,22 @@ impl Words<'_, '_> {
         if matches!(gap, " " | "-")
             && self.after(1).is_some_and(|w| MEDIUM_NOUNS.contains(&w))
             && !(gap == " " && self.verb_after())
+            && !self.product_name_after()
+        {
+            return true;
+        }
+        // "TikTok 'prank' videos", "over TikTok 'prankster' clips": a quoted word
+        // between the name and what was posted.
+        if matches!(gap, " '" | " ‘" | " \"" | " “")
+            && (1..=2).any(|k| self.after(k).is_some_and(|w| MEDIUM_NOUNS.contains(&w)))
+        {
+            return true;
+        }
+        // "TikTok goes viral: school lunchroom prank": a post goes viral, an app
+        // does not.
+        if gap == " "
+            && matches!(self.after(1), Some("goes" | "went" | "going" | "gone"))
+            && self.after(2) == Some("viral")
         {
             return true;
         }
@@ -503,6 +540,40 @@ impl Words<'_, '_> {
                 && (gap.starts_with(',')
                     || gap.starts_with('.')
                     || self.after(1).is_none_or(|w| AFTER_A_POST.contains(&w)))
+    }
+
+    /// Whether the word after the name is capitalised where the sentence is not
+    /// written in Title Case: "WeChat Video Channels to share revenue with
+    /// creators", "TikTok Shop" in running text is a product of the company, not a
+    /// thing posted on it. A Title Case headline ("TikTok Video Shows Flooding")
+    /// says nothing.
+    fn product_name_after(&self) -> bool {
+        let text = self.doc.ex.text.as_str();
+        let i = self.o.w1 as usize;
+        let capital = |j: usize| {
+            self.doc.words.get(j).is_some_and(|w| {
+                text.get(w.start as usize..w.end as usize)
+                    .and_then(|t| t.chars().next())
+                    .is_some_and(char::is_uppercase)
+            })
+        };
+        if self.at(i).is_none() || !capital(i) {
+            return false;
+        }
+        // Title Case: no word of four letters or more in lower case.
+        let lower = |j: usize| {
+            let w = &self.doc.words[j];
+            w.end - w.start >= 4
+                && !capital(j)
+                && self.doc.folded(j).chars().all(char::is_alphabetic)
+        };
+        let words = self.doc.words.len();
+        let first = (0..i).rev().take_while(|&j| self.at(j).is_some()).last();
+        let last = (i..words).take_while(|&j| self.at(j).is_some()).last();
+        match (first.unwrap_or(i), last) {
+            (a, Some(b)) => (a..=b).any(lower),
+            _ => false,
+        }
     }
 
     /// After a possessive, a ranking of what was posted on it: "TikTok's Hottest
@@ -651,7 +722,34 @@ impl Words<'_, '_> {
         if (self.o.start as usize) < self.doc.title.end {
             return false;
         }
-        (1..=PRECEDENT_REACH).any(|k| self.before(k).is_some_and(|w| PRECEDENTS.contains(&w)))
+        if (1..=PRECEDENT_REACH).any(|k| self.before(k).is_some_and(|w| PRECEDENTS.contains(&w))) {
+            return true;
+        }
+        // "the market created by banned Chinese short video app TikTok": a ban told
+        // as what the name already is, not one the story reports.
+        let mut k = 1;
+        while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
+            k += 1;
+        }
+        self.before(k).is_some_and(|w| BANNED.contains(&w))
+    }
+
+    /// "Tencent operates WeChat, a platform …", "the owner of WeChat": the name
+    /// describes who owns it; the story is about the owner (which a rule on the
+    /// owner's products, like `@bytedance+owned`, still counts by its own name).
+    fn owned(&self) -> bool {
+        let mut k = 1;
+        while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
+            k += 1;
+        }
+        if self.before(k).is_some_and(|w| DETERMINERS.contains(&w)) {
+            k += 1;
+        }
+        match self.before(k) {
+            Some(w) if OWNS.contains(&w) => true,
+            Some("of") => self.before(k + 1).is_some_and(|w| OWNERS.contains(&w)),
+            _ => false,
+        }
     }
 
     /// Whether an action against what follows stands earlier in the sentence ("bans 59

@@ -29,6 +29,9 @@ fn passing_mentions_are_dropped() {
         "A TikTok prank left shoppers confused.",
         "TikTok's Hottest Tracks of 2023",
         "TikTok's most viral videos of the week are all about cats.",
+        "A suspect behind a series of TikTok 'prank' videos was held.",
+        "Man arrested over TikTok 'prankster' clips",
+        "TikTok goes viral: school lunchroom prank turns into a party",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -55,6 +58,10 @@ fn passing_mentions_are_dropped() {
         // A precedent, in the body.
         "The states extended earlier bans that covered TikTok.",
         "The move follows a similar probe into TikTok and YouTube.",
+        "Snapchat chases the users of banned Chinese short video app TikTok.",
+        // Owned: the story is about the owner.
+        "Tencent operates WeChat, a platform with a billion users, but games pay.",
+        "Tencent, parent of the super messaging app WeChat, bought a studio.",
     ];
     for text in cases {
         assert_eq!(run(APPS, "", text), None, "{text:?} counts as central");
@@ -143,6 +150,16 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("Montana wants to ban apps such as TikTok.", "TikTok"),
+        // A product of the company, capitalised in running text, is no post.
+        (
+            "WeChat Video Channels to share revenue with creators",
+            "WeChat",
+        ),
+        ("Tencent-owned WeChat said it would comply.", "WeChat"),
+        (
+            "The government lifted its ban on TikTok on Monday.",
+            "TikTok",
+        ),
     ];
     for (text, surface) in cases {
         let got = run(APPS, "", text).unwrap_or_default();
