@@ -86,6 +86,7 @@ pub(crate) struct Names {
     product_nouns: Words,
     regulator_nouns: Words,
     not_person_last: Words,
+    place_last: Words,
     stopwords: Words,
     connectors: Words,
     given: Words,
@@ -143,6 +144,7 @@ impl Names {
             product_nouns: set(lists::PRODUCT_NOUNS),
             regulator_nouns: set(lists::REGULATOR_NOUNS),
             not_person_last: set(lists::NOT_PERSON_LAST),
+            place_last: set(lists::PLACE_LAST),
             stopwords: set(lists::STOPWORDS),
             connectors: set(lists::CONNECTORS),
             given: set(lists::GIVEN_NAMES),
@@ -387,6 +389,22 @@ impl Names {
                 matches!(word(k), "and" | "the" | "of")
                     || (toks[k].cap && !self.connectors.contains(word(k)))
             })
+    }
+
+    /// What a name the tagger labelled `kind` is, from its words: an organisation
+    /// ending in a place's last word is a place ("Maligne Lake", "Altamaha Rivers"),
+    /// and so is a person unless it starts with a given name ("Joan Rivers", "Michael
+    /// Bay"); an organisation may be a regulator ([`Self::organisation_kind`]).
+    pub(crate) fn tagged_kind(&self, words: &[&str], kind: EntityKind) -> EntityKind {
+        let last = words.last().copied().unwrap_or_default();
+        let first = words.first().copied().unwrap_or_default();
+        let place = words.len() > 1 && self.place_last.contains(last);
+        match kind {
+            EntityKind::Organization if place => EntityKind::Location,
+            EntityKind::Person if place && !self.given.contains(first) => EntityKind::Location,
+            EntityKind::Organization => self.organisation_kind(words),
+            k => k,
+        }
     }
 
     /// An organisation named by `words` is a regulator when its head (its last word,

@@ -427,6 +427,45 @@ pub(super) const PLACE_NOUNS: &[&str] = &[
     "valley",
 ];
 
+/// Last words of a natural or built place ("Maligne Lake", "Altamaha River",
+/// "Petticoat Lane"): a name the tagger read as a person or an organisation that ends
+/// in one is a place.
+pub(super) const PLACE_LAST: &[&str] = &[
+    "River",
+    "Rivers",
+    "Lake",
+    "Lakes",
+    "Mountain",
+    "Mountains",
+    "Hills",
+    "Valley",
+    "Island",
+    "Islands",
+    "Sea",
+    "Ocean",
+    "Bay",
+    "Gulf",
+    "Strait",
+    "Coast",
+    "Peninsula",
+    "Desert",
+    "Forest",
+    "Glacier",
+    "Creek",
+    "Canal",
+    "Falls",
+    "Street",
+    "Road",
+    "Avenue",
+    "Lane",
+    "Square",
+    "Gardens",
+    "Parish",
+    "County",
+    "Province",
+    "Interchange",
+];
+
 /// Last words that make a capitalised run a place or a thing, not a person ("Jordan
 /// Valley", "Victoria Station").
 pub(super) const NOT_PERSON_LAST: &[&str] = &[

@@ -140,3 +140,27 @@ fn odd_input_does_not_panic() {
         let _ = found(t, &[]);
     }
 }
+
+#[test]
+fn tagged_names_ending_in_a_place_word_are_places() {
+    use EntityKind::*;
+    let n = Names::new();
+    let cases: &[(&str, EntityKind, EntityKind)] = &[
+        ("Maligne Lake", Person, Location),
+        ("Altamaha Rivers", Person, Location),
+        ("Petticoat Lane", Person, Location),
+        ("Yukon River", Organization, Location),
+        // A given name first: a person whose surname is a place word.
+        ("Joan Rivers", Person, Person),
+        ("Michael Bay", Person, Person),
+        // One word, or no place word: as tagged.
+        ("Lake", Person, Person),
+        ("Nathan Fielder", Person, Person),
+        ("Acme Holdings", Organization, Organization),
+        ("Kenya Data Protection Authority", Organization, Regulator),
+    ];
+    for &(name, tagged, want) in cases {
+        let words: Vec<&str> = name.split(' ').collect();
+        assert_eq!(n.tagged_kind(&words, tagged), want, "{name}");
+    }
+}

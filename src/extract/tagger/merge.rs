@@ -85,12 +85,8 @@ pub(crate) fn absorb(
         let Some(name) = text.get(t.start..t.end) else {
             continue;
         };
-        let kind = if kind == EntityKind::Organization {
-            let words: Vec<&str> = name.split(' ').collect();
-            names.organisation_kind(&words)
-        } else {
-            kind
-        };
+        let words: Vec<&str> = name.split(' ').collect();
+        let kind = names.tagged_kind(&words, kind);
         let u = match by_name.get(name) {
             Some(&u) => u,
             None if kind == EntityKind::Person && !name.contains(' ') => {
