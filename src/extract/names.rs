@@ -87,6 +87,8 @@ pub(crate) struct Names {
     regulator_nouns: Words,
     not_person_last: Words,
     place_last: Words,
+    laws: Words,
+    law_last: Words,
     stopwords: Words,
     connectors: Words,
     given: Words,
@@ -145,6 +147,8 @@ impl Names {
             regulator_nouns: set(lists::REGULATOR_NOUNS),
             not_person_last: set(lists::NOT_PERSON_LAST),
             place_last: set(lists::PLACE_LAST),
+            laws: set(lists::LAWS),
+            law_last: set(lists::LAW_LAST),
             stopwords: set(lists::STOPWORDS),
             connectors: set(lists::CONNECTORS),
             given: set(lists::GIVEN_NAMES),
@@ -260,6 +264,10 @@ impl Names {
         let text = st.text;
         let toks = st.toks;
         let headline = st.is_headline(toks[i].start);
+        // A law ("the Digital Services Act") names no organisation inside it.
+        if end - i >= 2 && self.law_last.contains(Self::word(text, &toks[end - 1])) {
+            return;
+        }
         // Organisation: the run up to its last organisation word.
         let suffix = (i + 1..end)
             .rev()
@@ -391,20 +399,35 @@ impl Names {
             })
     }
 
-    /// What a name the tagger labelled `kind` is, from its words: an organisation
+    /// What a name the tagger labelled `kind` is, from its words and the word after
+    /// it (`next`): a law ("GDPR", "the Digital Services Act", also when the tagger
+    /// left "Act" out) is none of the kinds (None); an organisation
     /// ending in a place's last word is a place ("Maligne Lake", "Altamaha Rivers"),
     /// and so is a person unless it starts with a given name ("Joan Rivers", "Michael
     /// Bay"); an organisation may be a regulator ([`Self::organisation_kind`]).
-    pub(crate) fn tagged_kind(&self, words: &[&str], kind: EntityKind) -> EntityKind {
+    pub(crate) fn tagged_kind(
+        &self,
+        name: &str,
+        next: &str,
+        kind: EntityKind,
+    ) -> Option<EntityKind> {
+        let words: Vec<&str> = name.split(' ').collect();
         let last = words.last().copied().unwrap_or_default();
         let first = words.first().copied().unwrap_or_default();
+        if self.laws.contains(name)
+            || (words.len() > 1 && self.law_last.contains(last))
+            // Not "Bill" after a name: a given name as often ("Hillary and Bill").
+            || (next != "Bill" && self.law_last.contains(next))
+        {
+            return None;
+        }
         let place = words.len() > 1 && self.place_last.contains(last);
-        match kind {
+        Some(match kind {
             EntityKind::Organization if place => EntityKind::Location,
             EntityKind::Person if place && !self.given.contains(first) => EntityKind::Location,
-            EntityKind::Organization => self.organisation_kind(words),
+            EntityKind::Organization => self.organisation_kind(&words),
             k => k,
-        }
+        })
     }
 
     /// An organisation named by `words` is a regulator when its head (its last word,

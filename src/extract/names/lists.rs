@@ -427,6 +427,40 @@ pub(super) const PLACE_NOUNS: &[&str] = &[
     "valley",
 ];
 
+/// Laws and the last words of a law's name: a name the tagger found that is one
+/// ("GDPR", "COPPA", "Digital Services Act") is no organisation, person or place.
+pub(super) const LAWS: &[&str] = &[
+    "GDPR",
+    "UK GDPR",
+    "CCPA",
+    "CPRA",
+    "COPPA",
+    "HIPAA",
+    "FERPA",
+    "GLBA",
+    "BIPA",
+    "PIPEDA",
+    "LGPD",
+    "PIPL",
+    "PDPA",
+    "DPDP",
+    "POPIA",
+    "APPI",
+    "DSA",
+    "DMA",
+    "CLOUD Act",
+    "FISA",
+];
+pub(super) const LAW_LAST: &[&str] = &[
+    "Act",
+    "Acts",
+    "Directive",
+    "Regulation",
+    "Bill",
+    "Treaty",
+    "Accord",
+];
+
 /// Last words of a natural or built place ("Maligne Lake", "Altamaha River",
 /// "Petticoat Lane"): a name the tagger read as a person or an organisation that ends
 /// in one is a place.

@@ -142,7 +142,21 @@ fn odd_input_does_not_panic() {
 }
 
 #[test]
-fn tagged_names_ending_in_a_place_word_are_places() {
+fn a_law_names_no_organisation() {
+    for text in [
+        "The Digital Services Act requires platforms to act.",
+        "Ministers said the Financial Services Bill would pass.",
+    ] {
+        assert_eq!(found(text, &[]), vec![], "{text}");
+    }
+    assert_eq!(
+        found("He joined Digital Services Ltd in May.", &[]),
+        vec![("Digital Services Ltd".to_string(), EntityKind::Organization)]
+    );
+}
+
+#[test]
+fn tagged_names_ending_in_a_place_word_are_places_and_laws_are_none() {
     use EntityKind::*;
     let n = Names::new();
     let cases: &[(&str, EntityKind, EntityKind)] = &[
@@ -160,7 +174,16 @@ fn tagged_names_ending_in_a_place_word_are_places() {
         ("Kenya Data Protection Authority", Organization, Regulator),
     ];
     for &(name, tagged, want) in cases {
-        let words: Vec<&str> = name.split(' ').collect();
-        assert_eq!(n.tagged_kind(&words, tagged), want, "{name}");
+        assert_eq!(n.tagged_kind(name, "said", tagged), Some(want), "{name}");
+    }
+    // Laws are none of the kinds, also when the tagger left the last word out.
+    for (name, next) in [
+        ("GDPR", "fines"),
+        ("COPPA", ""),
+        ("Digital Services Act", "requires"),
+        ("Online Safety Bill", ""),
+        ("Digital Services", "Act"),
+    ] {
+        assert_eq!(n.tagged_kind(name, next, Organization), None, "{name}");
     }
 }

@@ -66,6 +66,17 @@ pub(crate) fn absorb(
             Label::Organization => EntityKind::Organization,
             Label::Misc => continue,
         };
+        let Some(name) = text.get(t.start..t.end) else {
+            continue;
+        };
+        let next = text
+            .get(t.end..)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .and_then(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
+            .unwrap_or_default();
+        let Some(kind) = names.tagged_kind(name, next, kind) else {
+            continue;
+        };
         let vetoed = ruled_out.iter().any(|&(s, e)| s <= t.start && t.end <= e);
         if vetoed || !kb_allows(&live, t.start, t.end) {
             continue;
@@ -82,11 +93,6 @@ pub(crate) fn absorb(
         if kind == EntityKind::Person {
             found.withdrawn.extend(places_within(&live, t.start, t.end));
         }
-        let Some(name) = text.get(t.start..t.end) else {
-            continue;
-        };
-        let words: Vec<&str> = name.split(' ').collect();
-        let kind = names.tagged_kind(&words, kind);
         let u = match by_name.get(name) {
             Some(&u) => u,
             None if kind == EntityKind::Person && !name.contains(' ') => {
