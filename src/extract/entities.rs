@@ -5,8 +5,10 @@
 //! [`super::context`]). Locations named inside a longer name ("Hong Kong" in "Hong
 //! Kong stock exchange", "French" in "French data protection authority") are reported
 //! too, with a lower confidence, except inside the mastheads of news outlets ("New
-//! York" in "The New York Times") and clubs' names ("Real Madrid").
+//! York" in "The New York Times") and clubs' names ("Real Madrid"). An acronym the
+//! text defines as another name is not the base's (see [`acronyms`]).
 
+mod acronyms;
 pub(crate) mod index;
 
 use serde::{Deserialize, Serialize};
@@ -140,7 +142,7 @@ pub(crate) struct Span {
 }
 
 /// One accepted mention of an entity.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Resolved {
     pub(crate) start: usize,
     pub(crate) end: usize,
@@ -324,6 +326,7 @@ impl EntityMatcher {
         }
         self.add_nested(kb, &spans, &inner, &mut out);
         out.sort_by_key(|r| (r.start, r.end));
+        ruled_out.extend(acronyms::apply(text, &mut out));
         if explain {
             for &i in &dead {
                 decisions.push(self.decision(kb, text, &spans[i], &[]));

@@ -159,6 +159,8 @@ pub(super) const REGULATOR_WORDS: &[&str] = &[
     "Antitrust",
     "Oversight",
     "Communications",
+    // "Fair Trade Commission" (Korea, Japan, Taiwan), "Fair Work Commission".
+    "Fair",
 ];
 
 /// Last words of an organisation that, with a regulator word, make it a regulator.
