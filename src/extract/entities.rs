@@ -163,7 +163,8 @@ fn needs_boundary(c: Option<char>) -> bool {
 
 impl EntityMatcher {
     /// Compiles the automata over every alias of `kb`: each in the case variants its
-    /// rule allows, and with a curly apostrophe where it has a straight one.
+    /// rule allows, with a curly apostrophe where it has a straight one, and with "&"
+    /// where it has "and" (and the other way round).
     pub(crate) fn new(kb: &KnowledgeBase) -> Self {
         let mut exact = Patterns::default();
         let mut folded = Patterns::default();
@@ -178,6 +179,18 @@ impl EntityMatcher {
                 let mut forms = vec![rule.text.clone()];
                 if rule.text.contains('\'') {
                     forms.push(rule.text.replace('\'', "’"));
+                }
+                // "Securities & Exchange Commission", "Marks and Spencer": names are
+                // written with either.
+                for k in 0..forms.len() {
+                    let other = if forms[k].contains(" and ") {
+                        forms[k].replace(" and ", " & ")
+                    } else {
+                        forms[k].replace(" & ", " and ")
+                    };
+                    if other != forms[k] {
+                        forms.push(other);
+                    }
                 }
                 for form in forms {
                     let cand = cands.len() as u32;

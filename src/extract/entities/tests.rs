@@ -38,6 +38,17 @@ fn resolution_table() {
         ("TikTok's owner", "TikTok", Some("tiktok")),
         ("WeChat’s parent company, Tencent", "WeChat", Some("wechat")),
         ("Trumpet players", "Trump", None),
+        // "&" and "and" written either way.
+        (
+            "The Securities & Exchange Commission sued.",
+            "Securities & Exchange Commission",
+            Some("us-sec"),
+        ),
+        (
+            "Shoppers at Marks and Spencer",
+            "Marks and Spencer",
+            Some("marks-and-spencer"),
+        ),
         ("USB sticks", "US", None),
         ("Tell us more", "us", None),
         ("the US government", "US", Some("us")),
