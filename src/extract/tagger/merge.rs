@@ -93,15 +93,24 @@ pub(crate) fn absorb(
         if kind == EntityKind::Person {
             found.withdrawn.extend(places_within(&live, t.start, t.end));
         }
-        let u = match by_name.get(name) {
-            Some(&u) => u,
-            None if kind == EntityKind::Person && !name.contains(' ') => {
+        let short_of = if kind == EntityKind::Person {
+            organisation_short_form(text, name, &live, found)
+        } else {
+            None
+        };
+        let u = match (by_name.get(name), short_of) {
+            // "Crowd Machine" after "Crowd Machine Compute", "Chase" after "JPMorgan
+            // Chase": a short form of an organisation, not a person.
+            (_, Some(ShortOf::Known)) => continue,
+            (_, Some(ShortOf::Unknown(u))) => u,
+            (Some(&u), None) => u,
+            (None, None) if kind == EntityKind::Person && !name.contains(' ') => {
                 match person_with_surname(found, name) {
                     Some(u) => u,
                     None => new_unknown(found, &mut by_name, &mut ids, name, kind, t.confidence),
                 }
             }
-            None => new_unknown(found, &mut by_name, &mut ids, name, kind, t.confidence),
+            (None, None) => new_unknown(found, &mut by_name, &mut ids, name, kind, t.confidence),
         };
         found.mentions.push(UnknownMention {
             start: t.start,
@@ -115,6 +124,44 @@ pub(crate) fn absorb(
     found.withdrawn.sort_unstable();
     found.withdrawn.dedup();
     found.mentions.sort_by_key(|m| (m.start, m.end));
+}
+
+/// The organisation a name is a short form of.
+enum ShortOf {
+    /// One the knowledge base found.
+    Known,
+    /// This unknown one.
+    Unknown(usize),
+}
+
+/// Whether `name` (tagged as a person) is the first words or the last word of a
+/// longer organisation's name found before it: "Crowd Machine" of "Crowd Machine
+/// Compute", "Chase" of "JPMorgan Chase".
+fn organisation_short_form(
+    text: &str,
+    name: &str,
+    live: &Live<'_>,
+    found: &Found,
+) -> Option<ShortOf> {
+    let shortens = |org: &str| {
+        org.len() > name.len()
+            && ((org.starts_with(name) && org[name.len()..].starts_with(' '))
+                || (!name.contains(' ')
+                    && org.ends_with(name)
+                    && org[..org.len() - name.len()].ends_with(' ')))
+    };
+    let orgs = |k: EntityKind| matches!(k, EntityKind::Organization | EntityKind::Regulator);
+    if let Some(u) = found
+        .unknowns
+        .iter()
+        .position(|x| orgs(x.kind) && shortens(&x.name))
+    {
+        return Some(ShortOf::Unknown(u));
+    }
+    live.mentions
+        .iter()
+        .any(|(_, m)| orgs(m.kind) && text.get(m.start..m.end).is_some_and(shortens))
+        .then_some(ShortOf::Known)
 }
 
 /// Words before a place that keep it a place ("moved to Paris").

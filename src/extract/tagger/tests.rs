@@ -186,13 +186,17 @@ fn a_longer_tagged_name_replaces_a_person_the_word_lists_read_short() {
         [("Crown Prosecution Service", EntityKind::Organization)]
     );
 
-    // The person replaced is no one: a later lone "Service" is not their surname.
+    // The person replaced is no one: a later lone "Service" is not their surname
+    // (it shortens the organisation).
     let text = "the Crown Prosecution Service said. Service said";
     let mut found = found_one("Prosecution Service", EntityKind::Person, 10, 29);
     let tags = [tag(4, 29, Label::Organization), tag(36, 43, Label::Person)];
     merge::absorb(text, &tags, &[], &[], &Names::new(), &mut found);
     let lone = found.mentions.iter().find(|m| m.start == 36).unwrap();
-    assert_eq!(found.unknowns[lone.unknown].name, "Service");
+    assert_eq!(
+        found.unknowns[lone.unknown].name,
+        "Crown Prosecution Service"
+    );
 
     // Not when the word lists found an organisation (a legal suffix marks where the
     // name ends), nor when the tagger's name is no longer than theirs.
@@ -399,4 +403,54 @@ fn training_is_deterministic_and_its_model_round_trips() {
             ("Oslo", Label::Location)
         ]
     );
+}
+
+#[test]
+fn a_short_form_of_an_organisation_is_no_person() {
+    let tag = |start, end, label| Tagged {
+        start,
+        end,
+        label,
+        confidence: 0.4,
+    };
+    // The first words of an unknown organisation found before it: its mention.
+    let text = "tokens of Crowd Machine Compute. Crowd Machine moved the money";
+    let mut found = found_one("Crowd Machine Compute", EntityKind::Organization, 10, 31);
+    let tags = [tag(33, 46, Label::Person)];
+    merge::absorb(text, &tags, &[], &[], &Names::new(), &mut found);
+    assert_eq!(found.unknowns.len(), 1, "{:?}", found.unknowns);
+    assert_eq!(found.mentions.len(), 2);
+    assert!(found.mentions.iter().all(|m| m.unknown == 0));
+
+    // The last word of a known organisation: no person.
+    let text = "customers of Chase. JPMorgan Chase confirmed";
+    let known = [Known {
+        start: 20,
+        end: 34,
+        kind: EntityKind::Organization,
+    }];
+    let mut found = Found::default();
+    merge::absorb(
+        text,
+        &[tag(13, 18, Label::Person)],
+        &known,
+        &[],
+        &Names::new(),
+        &mut found,
+    );
+    assert!(found.unknowns.is_empty(), "{:?}", found.unknowns);
+
+    // A person who shares no organisation's words stays a person.
+    let text = "customers of Chase. JPMorgan Chase hired Jamie Dimon";
+    let mut found = Found::default();
+    merge::absorb(
+        text,
+        &[tag(41, 52, Label::Person)],
+        &known,
+        &[],
+        &Names::new(),
+        &mut found,
+    );
+    assert_eq!(found.unknowns.len(), 1);
+    assert_eq!(found.unknowns[0].kind, EntityKind::Person);
 }
