@@ -20,6 +20,7 @@
 //! their legal suffix ("Wiz" for "Wiz Inc") are mentions of the same entity. In
 //! headlines written in title case only organisation words count.
 
+mod dateline;
 mod lists;
 
 use std::cell::Cell;
@@ -179,8 +180,16 @@ impl Names {
             sentences,
             headlines: vec![Cell::new(None); sentences.len()],
         };
+        let datelines = self.datelines(&mut st);
         let mut i = 0;
         while i < toks.len() {
+            if datelines
+                .iter()
+                .any(|&(s, e)| s <= toks[i].start && toks[i].start < e)
+            {
+                i += 1;
+                continue;
+            }
             if !self.starts_run(text, &toks[i]) {
                 i += 1;
                 continue;
@@ -196,6 +205,35 @@ impl Names {
         found.withdrawn.sort_unstable();
         found.withdrawn.dedup();
         found
+    }
+
+    /// The places of the datelines that open the first paragraphs ("WASHINGTON (AP)
+    /// —"), added as places named in title case ("Tifton" for "TIFTON", so that the
+    /// story's later "Tifton" is the same place); returns their spans.
+    fn datelines(&self, st: &mut State<'_>) -> Vec<(usize, usize)> {
+        let text = st.text;
+        let starts = std::iter::once(0).chain(text.match_indices("\n\n").map(|(i, _)| i + 2));
+        let mut out = Vec::new();
+        for at in starts.take(3) {
+            let Some((s, e)) = dateline::at(text, at) else {
+                continue;
+            };
+            if st.overlaps_known(s, e) {
+                continue;
+            }
+            let titled = title_case(&text[s..e]);
+            let fresh = !st.by_name.contains_key(&text[s..e]);
+            st.add(s, e, EntityKind::Location, 0.5, None);
+            if let Some(&u) = st.by_name.get(&text[s..e]) {
+                if fresh {
+                    st.found.unknowns[u].id = format!("location/{}", slug(&titled));
+                    st.found.unknowns[u].name = titled.clone();
+                }
+                st.by_name.insert(titled, u);
+            }
+            out.push((s, e));
+        }
+        out
     }
 
     fn word<'t>(text: &'t str, t: &Tok) -> &'t str {
@@ -910,6 +948,21 @@ impl State<'_> {
             unknown: u,
         });
     }
+}
+
+/// "SAN FRANCISCO" → "San Francisco", "WINSTON-SALEM" → "Winston-Salem".
+fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut first = true;
+    for c in s.chars() {
+        if first {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        first = !c.is_alphabetic();
+    }
+    out
 }
 
 /// Lower-case ASCII letters and digits joined by `-` (other letters kept as they are).

@@ -188,3 +188,21 @@ fn tagged_names_ending_in_a_place_word_are_places_and_laws_are_none() {
         assert_eq!(n.tagged_kind(name, next, Organization), None, "{name}");
     }
 }
+
+#[test]
+fn a_dateline_names_its_place_in_title_case() {
+    let text = "TIFTON, Ga. (WALB) - A school in Tifton went viral.";
+    let seg = crate::extract::segment::Segments::new(text);
+    let f = Names::new().find(text, seg.sentences(), &[]);
+    let place = f
+        .mentions
+        .iter()
+        .find(|m| m.start == 0)
+        .map(|m| &f.unknowns[m.unknown]);
+    assert_eq!(
+        place.map(|u| (u.name.as_str(), u.kind, u.id.as_str())),
+        Some(("Tifton", EntityKind::Location, "location/tifton"))
+    );
+    // Not a headline's label.
+    assert!(found("BREAKING: Regulators fined the company.", &[]).is_empty());
+}
