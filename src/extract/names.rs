@@ -89,6 +89,7 @@ pub(crate) struct Names {
     not_person_last: Words,
     place_last: Words,
     laws: Words,
+    common_acronyms: Words,
     law_last: Words,
     stopwords: Words,
     connectors: Words,
@@ -149,6 +150,7 @@ impl Names {
             not_person_last: set(lists::NOT_PERSON_LAST),
             place_last: set(lists::PLACE_LAST),
             laws: set(lists::LAWS),
+            common_acronyms: set(lists::COMMON_ACRONYMS),
             law_last: set(lists::LAW_LAST),
             stopwords: set(lists::STOPWORDS),
             connectors: set(lists::CONNECTORS),
@@ -439,7 +441,8 @@ impl Names {
 
     /// What a name the tagger labelled `kind` is, from its words and the word after
     /// it (`next`): a law ("GDPR", "the Digital Services Act", also when the tagger
-    /// left "Act" out) is none of the kinds (None); an organisation
+    /// left "Act" out) or a common acronym ("AI", "GMV") is none of the kinds (None);
+    /// an organisation
     /// ending in a place's last word is a place ("Maligne Lake", "Altamaha Rivers"),
     /// and so is a person unless it starts with a given name ("Joan Rivers", "Michael
     /// Bay"); an organisation may be a regulator ([`Self::organisation_kind`]).
@@ -453,6 +456,7 @@ impl Names {
         let last = words.last().copied().unwrap_or_default();
         let first = words.first().copied().unwrap_or_default();
         if self.laws.contains(name)
+            || self.common_acronyms.contains(name)
             || (words.len() > 1 && self.law_last.contains(last))
             // Not "Bill" after a name: a given name as often ("Hillary and Bill").
             || (next != "Bill" && self.law_last.contains(next))

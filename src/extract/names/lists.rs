@@ -429,6 +429,16 @@ pub(super) const PLACE_NOUNS: &[&str] = &[
     "valley",
 ];
 
+/// Acronyms of business and technology that name nothing ("AI", "GMV", "IPO"): a
+/// tagged name that is one is none of the kinds.
+pub(super) const COMMON_ACRONYMS: &[&str] = &[
+    "AI", "AGI", "GMV", "GDP", "IPO", "IPOs", "CEO", "CFO", "COO", "CTO", "EV", "EVs", "TV", "PC",
+    "VPN", "API", "SMS", "GPS", "DNA", "CPI", "ETF", "ESG", "IT", "HR", "VR", "AR", "LLM", "LLMs",
+    "NFT", "NFTs", "YoY", "FY", "MoU", "KPI", "B2B", "SaaS", "ARPU", "DAU", "MAU", "OTT", "UGC",
+    "KOL", "KOLs", "IoT", "5G", "4G", "QR", "URL", "PDF", "FAQ", "OS", "USB", "RAM", "CPU", "GPU",
+    "GPUs", "MOBA", "RPG", "MMO", "PR",
+];
+
 /// Laws and the last words of a law's name: a name the tagger found that is one
 /// ("GDPR", "COPPA", "Digital Services Act") is no organisation, person or place.
 pub(super) const LAWS: &[&str] = &[

@@ -184,6 +184,8 @@ fn tagged_names_ending_in_a_place_word_are_places_and_laws_are_none() {
         ("Digital Services Act", "requires"),
         ("Online Safety Bill", ""),
         ("Digital Services", "Act"),
+        ("AI", "models"),
+        ("GMV", "rose"),
     ] {
         assert_eq!(n.tagged_kind(name, next, Organization), None, "{name}");
     }
