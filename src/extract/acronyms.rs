@@ -5,8 +5,12 @@
 //! organisation, whatever the knowledge base or the tagger made of it on its own: the
 //! story's own definition is the best evidence there is ("AP" is the Dutch regulator
 //! here, not the news agency). Only the knowledge base outranks it: when the long form
-//! is a name the base does not know and the short form one it does ("National
-//! Commission on Informatics and Liberty (CNIL)"), the short form keeps its meaning.
+//! is a name the base does not know and the short form one it does, the short form
+//! keeps its meaning if the long form's words are words of that entity's names ("National
+//! Commission on Informatics and Liberty (CNIL)", "Office of the Data Protection
+//! Commission (ODPC)"; places aside). If a word is in none of them, the story means
+//! something else: "the Fair Trade Commission (FTC)" in a Korean story is not the US
+//! Federal Trade Commission.
 
 use std::collections::HashMap;
 
@@ -19,13 +23,15 @@ use crate::model::EntityKind;
 /// from a description: a short form defined after one ("Germany's data protection
 /// authorities (DSK)") is described too, as its identity comes from the description.
 /// `kind` gives the kind of an entity index, `known` whether it is the knowledge
-/// base's (rather than a name found in the text).
+/// base's (rather than a name found in the text), `has_word` whether a word (by its
+/// first six letters) is in one of an entity's names.
 pub(crate) fn resolve_defined(
     text: &str,
     resolved: &mut Vec<Resolved>,
     described: &mut Vec<(usize, usize)>,
     kind: impl Fn(u32) -> EntityKind,
     known: impl Fn(u32) -> bool,
+    has_word: impl Fn(u32, &str) -> bool,
 ) {
     if !text.contains('(') {
         return;
@@ -67,10 +73,23 @@ pub(crate) fn resolve_defined(
             continue;
         }
         let at = text[r.end..].find(short).map_or(r.end, |i| r.end + i);
-        let base_knows_short = at_span
+        let base_entity = at_span
             .get(&(at, at + short.len()))
-            .is_some_and(|&i| known(resolved[i].entity));
-        if known(r.entity) || !base_knows_short {
+            .map(|&i| resolved[i].entity)
+            .filter(|&e| known(e));
+        // The long form's own words (places aside) all in the base entity's names:
+        // the writer's version of that name.
+        let place_at = |pos: usize| {
+            resolved
+                .iter()
+                .any(|m| m.start <= pos && pos < m.end && kind(m.entity) == EntityKind::Location)
+        };
+        let fits = |e: u32| {
+            own_words(text, r.start, r.end)
+                .filter(|&(pos, _)| !place_at(pos))
+                .all(|(_, w)| has_word(e, w))
+        };
+        if known(r.entity) || base_entity.is_none_or(|e| !fits(e)) {
             defined.insert(short, *r);
             order.push(short);
         }
@@ -113,6 +132,22 @@ pub(crate) fn resolve_defined(
     resolved.sort_by_key(|r| (r.start, r.end));
     described.sort_unstable();
     described.dedup();
+}
+
+/// The capitalised words of three letters or more in `text[start..end]`, trimmed of
+/// punctuation, with their byte offsets.
+fn own_words(text: &str, start: usize, end: usize) -> impl Iterator<Item = (usize, &str)> {
+    let span = text.get(start..end).unwrap_or_default();
+    span.split(' ')
+        .scan(start, |at, w| {
+            let here = *at;
+            *at += w.len() + 1;
+            Some((here, w.trim_matches(|c: char| !c.is_alphanumeric())))
+        })
+        .filter(|(_, w)| {
+            w.starts_with(|c: char| c.is_uppercase())
+                && w.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        })
 }
 
 /// The short form in brackets right after byte `end` (" (CA)", " (AEPD)", " (BfDI)"):

@@ -5,10 +5,8 @@
 //! [`super::context`]). Locations named inside a longer name ("Hong Kong" in "Hong
 //! Kong stock exchange", "French" in "French data protection authority") are reported
 //! too, with a lower confidence, except inside the mastheads of news outlets ("New
-//! York" in "The New York Times") and clubs' names ("Real Madrid"). An acronym the
-//! text defines as another name is not the base's (see [`acronyms`]).
+//! York" in "The New York Times") and clubs' names ("Real Madrid").
 
-mod acronyms;
 pub(crate) mod index;
 
 use serde::{Deserialize, Serialize};
@@ -142,7 +140,7 @@ pub(crate) struct Span {
 }
 
 /// One accepted mention of an entity.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Resolved {
     pub(crate) start: usize,
     pub(crate) end: usize,
@@ -339,7 +337,6 @@ impl EntityMatcher {
         }
         self.add_nested(kb, &spans, &inner, &mut out);
         out.sort_by_key(|r| (r.start, r.end));
-        ruled_out.extend(acronyms::apply(text, &mut out, &KbNames(kb)));
         if explain {
             for &i in &dead {
                 decisions.push(self.decision(kb, text, &spans[i], &[]));
@@ -427,30 +424,6 @@ impl EntityMatcher {
             surface: text[sp.start..sp.end].to_string(),
             outcomes: all,
         }
-    }
-}
-
-/// The knowledge base as [`acronyms`] asks about it.
-struct KbNames<'a>(&'a KnowledgeBase);
-
-impl acronyms::Names for KbNames<'_> {
-    fn kind(&self, e: u32) -> EntityKind {
-        self.0
-            .entities()
-            .get(e as usize)
-            .map_or(EntityKind::Organization, |x| x.kind)
-    }
-
-    fn has_word(&self, e: u32, word: &str) -> bool {
-        let stem = |w: &str| -> String { w.chars().take(6).flat_map(char::to_lowercase).collect() };
-        let want = stem(word);
-        self.0.entities().get(e as usize).is_some_and(|x| {
-            x.aliases
-                .iter()
-                .chain(std::iter::once(&x.name))
-                .flat_map(|a| a.split(|c: char| !c.is_alphanumeric()))
-                .any(|w| !w.is_empty() && stem(w) == want)
-        })
     }
 }
 

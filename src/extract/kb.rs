@@ -342,6 +342,21 @@ impl KnowledgeBase {
         &self.entities
     }
 
+    /// Whether `word` is a word of one of entity `index`'s names, comparing the first
+    /// six letters, case aside ("Commission" for "Commissioner", "Informatics" for
+    /// "informatique"). True for an index past the base's entities (one made from a
+    /// description has no names to compare).
+    pub(crate) fn name_has_word(&self, index: usize, word: &str) -> bool {
+        let stem = |w: &str| -> String { w.chars().take(6).flat_map(char::to_lowercase).collect() };
+        let want = stem(word);
+        self.entities.get(index).is_none_or(|x| {
+            std::iter::once(&x.name)
+                .chain(&x.aliases)
+                .flat_map(|a| a.split(|c: char| !c.is_alphanumeric()))
+                .any(|w| !w.is_empty() && stem(w) == want)
+        })
+    }
+
     /// `id` and every entity it owns or contains, directly or through others
     /// (`bytedance` → `bytedance`, `tiktok`, `douyin`, `capcut`, …).
     pub fn owned_closure(&self, id: &str) -> Vec<&str> {

@@ -175,6 +175,7 @@ impl Extractor {
             &mut described_spans,
             |e| cat.kind(e),
             |e| !(base..base + found_names).contains(&(e as usize)),
+            |e, word| self.kb.name_has_word(e as usize, word),
         );
         let mentioned: Vec<quotes::Mentioned> = resolved
             .iter()

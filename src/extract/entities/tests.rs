@@ -38,6 +38,18 @@ fn resolution_table() {
         ("TikTok's owner", "TikTok", Some("tiktok")),
         ("WeChat’s parent company, Tencent", "WeChat", Some("wechat")),
         ("Trumpet players", "Trump", None),
+        // A short form the story defines: the writer's own version of the base's
+        // name keeps the base's entity; a name with other words is something else.
+        (
+            "Kenya's Office of the Data Protection Commission (ODPC) fined a firm.",
+            "ODPC",
+            Some("ke-odpc"),
+        ),
+        (
+            "SEATTLE, Wash. (AP) – The company said",
+            "AP",
+            Some("associated-press"),
+        ),
         // "&" and "and" written either way.
         (
             "The Securities & Exchange Commission sued.",
@@ -546,4 +558,26 @@ fn a_name_around_a_nested_place_is_not_found_twice() {
         .map(|h| h.id.as_str())
         .collect();
     assert_eq!(regulators, ["kr-pipc"], "{:?}", out.entities);
+}
+
+#[test]
+fn a_short_form_the_story_gives_another_name_is_not_the_bases() {
+    // The entity of the last "FTC" in each text.
+    let last_ftc = |text: &str| {
+        let at = text.rfind("FTC").unwrap_or_default();
+        let out = extractor().extract_text(text, None);
+        out.entities
+            .iter()
+            .find(|h| h.mentions.iter().any(|m| m.start == at))
+            .map(|h| h.id.clone())
+    };
+    assert_eq!(
+        last_ftc("The Federal Trade Commission (FTC) sued Meta. The FTC said so.").as_deref(),
+        Some("us-ftc")
+    );
+    assert_eq!(
+        last_ftc("The Fair Trade Commission (FTC) fined Google in Seoul. The FTC said so.")
+            .as_deref(),
+        Some("regulator/fair-trade-commission")
+    );
 }
