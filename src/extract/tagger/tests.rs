@@ -429,28 +429,18 @@ fn a_short_form_of_an_organisation_is_no_person() {
         end: 34,
         kind: EntityKind::Organization,
     }];
-    let mut found = Found::default();
-    merge::absorb(
-        text,
-        &[tag(13, 18, Label::Person)],
-        &known,
-        &[],
-        &Names::new(),
-        &mut found,
-    );
+    let person_beside_known = |text: &str, start, end| {
+        let mut found = Found::default();
+        let tags = [tag(start, end, Label::Person)];
+        merge::absorb(text, &tags, &known, &[], &Names::new(), &mut found);
+        found
+    };
+    let found = person_beside_known(text, 13, 18);
     assert!(found.unknowns.is_empty(), "{:?}", found.unknowns);
 
     // A person who shares no organisation's words stays a person.
     let text = "customers of Chase. JPMorgan Chase hired Jamie Dimon";
-    let mut found = Found::default();
-    merge::absorb(
-        text,
-        &[tag(41, 52, Label::Person)],
-        &known,
-        &[],
-        &Names::new(),
-        &mut found,
-    );
+    let found = person_beside_known(text, 41, 52);
     assert_eq!(found.unknowns.len(), 1);
     assert_eq!(found.unknowns[0].kind, EntityKind::Person);
 }
