@@ -441,7 +441,9 @@ impl Names {
 
     /// What a name the tagger labelled `kind` is, from its words and the word after
     /// it (`next`): a law ("GDPR", "the Digital Services Act", also when the tagger
-    /// left "Act" out) or a common acronym ("AI", "GMV") is none of the kinds (None);
+    /// left "Act" out), a common acronym ("AI", "GMV"), a fragment (a lone Roman
+    /// numeral or particle: "II", "San") or a name cut short ("The University of") is
+    /// none of the kinds (None);
     /// an organisation
     /// ending in a place's last word is a place ("Maligne Lake", "Altamaha Rivers"),
     /// and so is a person unless it starts with a given name ("Joan Rivers", "Michael
@@ -455,7 +457,12 @@ impl Names {
         let words: Vec<&str> = name.split(' ').collect();
         let last = words.last().copied().unwrap_or_default();
         let first = words.first().copied().unwrap_or_default();
-        if self.laws.contains(name)
+        let fragment =
+            words.len() == 1 && (is_roman_numeral(name) || NAME_PARTICLES.contains(&name));
+        let dangling = words.len() > 1 && matches!(last, "of" | "and" | "the" | "for" | "de" | "&");
+        if fragment
+            || dangling
+            || self.laws.contains(name)
             || self.common_acronyms.contains(name)
             || (words.len() > 1 && self.law_last.contains(last))
             // Not "Bill" after a name: a given name as often ("Hillary and Bill").
@@ -952,6 +959,17 @@ impl State<'_> {
             unknown: u,
         });
     }
+}
+
+/// Words that begin names but name nothing alone ("San" of "San Diego").
+const NAME_PARTICLES: &[&str] = &[
+    "San", "Santa", "St", "St.", "Al", "El", "Le", "La", "Las", "Los", "De", "Van", "Von", "Mc",
+];
+
+/// "II", "XIV": a Roman numeral of two letters or more, of I, V and X only ("DC",
+/// "MD" and "MI" are places).
+fn is_roman_numeral(w: &str) -> bool {
+    w.len() >= 2 && w.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
 }
 
 /// "SAN FRANCISCO" → "San Francisco", "WINSTON-SALEM" → "Winston-Salem".

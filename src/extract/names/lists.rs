@@ -436,7 +436,7 @@ pub(super) const COMMON_ACRONYMS: &[&str] = &[
     "VPN", "API", "SMS", "GPS", "DNA", "CPI", "ETF", "ESG", "IT", "HR", "VR", "AR", "LLM", "LLMs",
     "NFT", "NFTs", "YoY", "FY", "MoU", "KPI", "B2B", "SaaS", "ARPU", "DAU", "MAU", "OTT", "UGC",
     "KOL", "KOLs", "IoT", "5G", "4G", "QR", "URL", "PDF", "FAQ", "OS", "USB", "RAM", "CPU", "GPU",
-    "GPUs", "MOBA", "RPG", "MMO", "PR",
+    "GPUs", "MOBA", "RPG", "MMO", "PR", "DM", "DMs", "LCD", "LED", "HD", "CD", "CDs", "DVD", "MP3",
 ];
 
 /// Laws and the last words of a law's name: a name the tagger found that is one

@@ -172,6 +172,7 @@ fn tagged_names_ending_in_a_place_word_are_places_and_laws_are_none() {
         ("Nathan Fielder", Person, Person),
         ("Acme Holdings", Organization, Organization),
         ("Kenya Data Protection Authority", Organization, Regulator),
+        ("DC", Location, Location),
         ("Korea Fair Trade Commission", Organization, Regulator),
     ];
     for &(name, tagged, want) in cases {
@@ -186,6 +187,9 @@ fn tagged_names_ending_in_a_place_word_are_places_and_laws_are_none() {
         ("Digital Services", "Act"),
         ("AI", "models"),
         ("GMV", "rose"),
+        ("II", "was"),
+        ("San", "is"),
+        ("The University of", "Aarhus"),
     ] {
         assert_eq!(n.tagged_kind(name, next, Organization), None, "{name}");
     }
