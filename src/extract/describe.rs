@@ -288,6 +288,23 @@ impl Doc<'_> {
         &self.text[t.start..t.end]
     }
 
+    /// Whether the word after token `last` is a verb of acting ("fined", "slapped",
+    /// "says", "has"): what the description names is the one that acted.
+    fn acts_after(&self, last: usize) -> bool {
+        let Some(next) = self.toks.get(last + 1) else {
+            return false;
+        };
+        if !self.joined(last) {
+            return false;
+        }
+        let w = &self.text[next.start..next.end];
+        let mut buf = [0u8; 24];
+        let Some(w) = ascii_lower(w, &mut buf) else {
+            return false;
+        };
+        (w.len() > 4 && w.ends_with("ed")) || lexicon::ACTING.contains(&w)
+    }
+
     /// The token `t` in lower case, when short and ASCII (every listed word is).
     fn lower<'b>(&self, t: usize, buf: &'b mut [u8; 24]) -> Option<&'b str> {
         ascii_lower(self.word(t), buf)
@@ -547,7 +564,9 @@ impl Doc<'_> {
 
     /// What a description with a place names.
     fn resolve_placed(&self, p: &Parse, found: &mut Found) -> Option<(Target, f32)> {
-        if p.indefinite {
+        // "a data protection authority of the EU" may be any of them; "An EU data
+        // watchdog slapped a fine on TikTok" is one that acted.
+        if p.indefinite && !self.acts_after(p.last) {
             return None;
         }
         let place = p.place?;

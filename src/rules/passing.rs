@@ -205,6 +205,9 @@ const YARDSTICK_AFTER: &[&str] = &[
     "lookalike",
     "knockoff",
     "challenger",
+    // Dutch and French "competitor", German "Konkurrent".
+    "concurrent",
+    "konkurrent",
     "like",
     "style",
     "esque",
@@ -404,6 +407,10 @@ fn ranks(word: Option<&str>, next: Option<&str>) -> bool {
 /// Participles that, just before the name (and what says what it is), tell a ban as
 /// a fact about it rather than news ("banned Chinese app TikTok").
 const BANNED: &[&str] = &["banned", "blocked", "outlawed"];
+const BEFORE_AN_ADJECTIVE: &[&str] = &[
+    "the", "a", "an", "by", "of", "from", "to", "for", "with", "like", "now", "since", "recently",
+    "already",
+];
 
 /// Verbs of owning right before the name ("operates WeChat"; not "Tencent-owned
 /// WeChat", which is the subject), and owners before "of"
@@ -504,6 +511,22 @@ impl Words<'_, '_> {
         {
             return true;
         }
+        // "WeChat social media messages", "TikTok short video clips": what the name
+        // is, then what was posted on it (not "their WeChat app accounts", which are
+        // the app's own).
+        if gap == " " {
+            let mut k = 1;
+            while k <= 3
+                && self
+                    .after(k)
+                    .is_some_and(|w| matches!(w, "social" | "media" | "short" | "video"))
+            {
+                k += 1;
+            }
+            if k > 1 && self.after(k).is_some_and(|w| MEDIUM_NOUNS.contains(&w)) {
+                return true;
+            }
+        }
         // "TikTok 'prank' videos", "over TikTok 'prankster' clips": a quoted word
         // between the name and what was posted.
         if matches!(gap, " '" | " ‘" | " \"" | " “")
@@ -583,13 +606,27 @@ impl Words<'_, '_> {
     fn ranked_content(&self) -> bool {
         // The possessive's "s" is a word of its own (words split at apostrophes).
         let mut k = if self.after(1) == Some("s") { 2 } else { 1 };
-        if self.after(k) == Some("most") {
+        let most = self.after(k) == Some("most");
+        if most {
             k += 1;
         }
-        if !self.after(k).is_some_and(|w| RANKING.contains(&w)) {
+        // "TikTok's most dangerous and viral trends": up to two more adjectives,
+        // joined by "and", before what is ranked, after "most" or a ranking word.
+        let adjective = |w: &str| {
+            RANKING.contains(&w)
+                || w == "and"
+                || ["ous", "est", "ful", "ing"].iter().any(|s| w.ends_with(s))
+        };
+        let mut ranked = false;
+        let mut words = 0;
+        while words < 4 && self.after(k).is_some_and(adjective) {
+            ranked |= self.after(k).is_some_and(|w| RANKING.contains(&w));
+            words += 1;
+            k += 1;
+        }
+        if !(ranked || most && words > 0) || words == 0 {
             return false;
         }
-        k += 1;
         if !self.after(k).is_some_and(|w| RANKED_CONTENT.contains(&w)) {
             return false;
         }
@@ -722,16 +759,34 @@ impl Words<'_, '_> {
         if (self.o.start as usize) < self.doc.title.end {
             return false;
         }
-        if (1..=PRECEDENT_REACH).any(|k| self.before(k).is_some_and(|w| PRECEDENTS.contains(&w))) {
-            return true;
+        // Within the reach, the words that say what the name is do not count
+        // ("a similar action taken against short video app TikTok").
+        let mut counted = 0;
+        let mut k = 1;
+        while counted < PRECEDENT_REACH {
+            let Some(w) = self.before(k) else {
+                break;
+            };
+            if PRECEDENTS.contains(&w) {
+                return true;
+            }
+            if !APP_DESCRIPTORS.contains(&w) {
+                counted += 1;
+            }
+            k += 1;
         }
         // "the market created by banned Chinese short video app TikTok": a ban told
         // as what the name already is, not one the story reports.
+        // An adjective, not a verb: "by banned Chinese app TikTok", "the banned
+        // app TikTok", not "Canada banned WeChat".
         let mut k = 1;
         while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
             k += 1;
         }
         self.before(k).is_some_and(|w| BANNED.contains(&w))
+            && self
+                .before(k + 1)
+                .is_some_and(|w| BEFORE_AN_ADJECTIVE.contains(&w))
     }
 
     /// "Tencent operates WeChat, a platform …", "the owner of WeChat": the name

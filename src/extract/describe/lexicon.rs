@@ -189,6 +189,13 @@ pub(super) const MODIFIER_SUFFIXES: &[&str] = &["-like", "-style", "-type", "-ba
 /// "any regulator"): such descriptions name no one.
 pub(super) const INDEFINITE: &[&str] = &["a", "an", "any", "each", "every", "no", "which"];
 
+/// Verbs after "a" or "an" and a place's description that make it one that acted
+/// ("An EU data watchdog fines TikTok"), besides those ending in "-ed".
+pub(super) const ACTING: &[&str] = &[
+    "says", "said", "fines", "has", "had", "orders", "warns", "finds", "told", "opens", "launches",
+    "slaps", "hits", "rules",
+];
+
 /// Words that stand for a jurisdiction by themselves: "the bloc's regulators" (the EU).
 /// (word, knowledge-base id of the jurisdiction)
 pub(super) const PLACE_WORDS: &[(&str, &str)] = &[("bloc", "eu")];

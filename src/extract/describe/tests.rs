@@ -180,6 +180,13 @@ fn collectives_and_places_without_one_authority_get_a_made_entity() {
             true,
         ),
         (
+            "An EU data watchdog slapped a fine on TikTok on Friday.",
+            "EU data watchdog",
+            "dpa/eu",
+            "EU",
+            true,
+        ),
+        (
             "European data protection authorities met.",
             "European data protection authorities",
             "dpa/eu",
@@ -336,6 +343,8 @@ fn look_alikes_name_no_regulator() {
         "We updated the privacy policy.",
         "Chinese authorities detained him.",
         "A data protection authority can fine firms up to 4% of turnover.",
+        // With a place and "a", only one that acts names one.
+        "Companies must notify an EU data protection authority within 72 hours.",
         "Complain to any privacy regulator.",
         "the US national security agency",
         "EU Commissioner Thierry Breton said",

@@ -32,6 +32,9 @@ fn passing_mentions_are_dropped() {
         "A suspect behind a series of TikTok 'prank' videos was held.",
         "Man arrested over TikTok 'prankster' clips",
         "TikTok goes viral: school lunchroom prank turns into a party",
+        "Check out TikTok's most dangerous and viral trends",
+        "Synthetic drugs case: WeChat social media messages used as evidence",
+        "YouTube zet TikTok-concurrent Shorts aan",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -59,6 +62,7 @@ fn passing_mentions_are_dropped() {
         "The states extended earlier bans that covered TikTok.",
         "The move follows a similar probe into TikTok and YouTube.",
         "Snapchat chases the users of banned Chinese short video app TikTok.",
+        "Canada's move follows a similar action taken against short video app TikTok.",
         // Owned: the story is about the owner.
         "Tencent operates WeChat, a platform with a billion users, but games pay.",
         "Tencent, parent of the super messaging app WeChat, bought a studio.",
@@ -156,6 +160,17 @@ fn central_mentions_are_kept() {
             "WeChat",
         ),
         ("Tencent-owned WeChat said it would comply.", "WeChat"),
+        (
+            "TikTok's top executive shares videos of the launch.",
+            "TikTok",
+        ),
+        ("Canada banned WeChat on government devices.", "WeChat"),
+        (
+            "Users begged for access to their WeChat app accounts after the ban.",
+            "WeChat",
+        ),
+        ("The House banned Chinese app TikTok on Tuesday.", "TikTok"),
+        ("TikTok's most senior lawyer resigned.", "TikTok"),
         (
             "The government lifted its ban on TikTok on Monday.",
             "TikTok",
