@@ -50,6 +50,18 @@ fn resolution_table() {
             "AP",
             Some("associated-press"),
         ),
+        // "Isis": the group only with words of war around it.
+        (
+            "UK is willing to join the US air campaign against Isis",
+            "Isis",
+            Some("islamic-state"),
+        ),
+        (
+            "New powers to tackle Isis threat",
+            "Isis",
+            Some("islamic-state"),
+        ),
+        ("A statue of Isis, the Egyptian goddess", "Isis", None),
         // "&" and "and" written either way.
         (
             "The Securities & Exchange Commission sued.",
