@@ -501,6 +501,16 @@ impl Words<'_, '_> {
             .unwrap_or_default()
     }
 
+    /// The position (as for [`Self::before`]) of the first word before the name past
+    /// up to five that say what it is ("the popular Chinese messaging app WeChat").
+    fn past_descriptors(&self) -> usize {
+        let mut k = 1;
+        while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
+            k += 1;
+        }
+        k
+    }
+
     /// "TikTok video", "TikTok-famous", "a TikTok posted Monday", "a viral TikTok".
     fn medium_after(&self) -> bool {
         let gap = self.gap_after();
@@ -610,8 +620,8 @@ impl Words<'_, '_> {
         if most {
             k += 1;
         }
-        // "TikTok's most dangerous and viral trends": up to two more adjectives,
-        // joined by "and", before what is ranked, after "most" or a ranking word.
+        // "TikTok's most dangerous and viral trends": up to four ranking words,
+        // adjectives and "and" before what is ranked, with "most" or a ranking word.
         let adjective = |w: &str| {
             RANKING.contains(&w)
                 || w == "and"
@@ -624,7 +634,7 @@ impl Words<'_, '_> {
             words += 1;
             k += 1;
         }
-        if !(ranked || most && words > 0) || words == 0 {
+        if !(ranked || most && words > 0) {
             return false;
         }
         if !self.after(k).is_some_and(|w| RANKED_CONTENT.contains(&w)) {
@@ -705,14 +715,11 @@ impl Words<'_, '_> {
 
     /// "went viral on TikTok", "a statement on its WeChat account", "via WeChat".
     fn medium_before(&self) -> bool {
-        let mut k = 1;
         // "on the popular Chinese messaging app WeChat": what the name is, then
         // its determiner. Said, it makes the name more than a means ("censors
         // caught up with him through the social-networking service WeChat"), so
         // a channel preposition alone no longer does.
-        while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
-            k += 1;
-        }
+        let mut k = self.past_descriptors();
         let described = k > 1;
         if self.before(k).is_some_and(|w| DETERMINERS.contains(&w)) {
             k += 1;
@@ -776,13 +783,9 @@ impl Words<'_, '_> {
             k += 1;
         }
         // "the market created by banned Chinese short video app TikTok": a ban told
-        // as what the name already is, not one the story reports.
-        // An adjective, not a verb: "by banned Chinese app TikTok", "the banned
-        // app TikTok", not "Canada banned WeChat".
-        let mut k = 1;
-        while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
-            k += 1;
-        }
+        // as what the name already is, not one the story reports; "banned" an
+        // adjective there, not a verb ("Canada banned WeChat").
+        let k = self.past_descriptors();
         self.before(k).is_some_and(|w| BANNED.contains(&w))
             && self
                 .before(k + 1)
@@ -793,10 +796,7 @@ impl Words<'_, '_> {
     /// describes who owns it; the story is about the owner (which a rule on the
     /// owner's products, like `@bytedance+owned`, still counts by its own name).
     fn owned(&self) -> bool {
-        let mut k = 1;
-        while k <= 5 && self.before(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
-            k += 1;
-        }
+        let mut k = self.past_descriptors();
         if self.before(k).is_some_and(|w| DETERMINERS.contains(&w)) {
             k += 1;
         }
