@@ -347,13 +347,14 @@ impl KnowledgeBase {
     /// "informatique"). True for an index past the base's entities (one made from a
     /// description has no names to compare).
     pub(crate) fn name_has_word(&self, index: usize, word: &str) -> bool {
-        let stem = |w: &str| -> String { w.chars().take(6).flat_map(char::to_lowercase).collect() };
-        let want = stem(word);
+        fn stem(w: &str) -> impl Iterator<Item = char> + '_ {
+            w.chars().take(6).flat_map(char::to_lowercase)
+        }
         self.entities.get(index).is_none_or(|x| {
             std::iter::once(&x.name)
                 .chain(&x.aliases)
                 .flat_map(|a| a.split(|c: char| !c.is_alphanumeric()))
-                .any(|w| !w.is_empty() && stem(w) == want)
+                .any(|w| !w.is_empty() && stem(w).eq(stem(word)))
         })
     }
 

@@ -223,13 +223,14 @@ impl Names {
             if st.overlaps_known(s, e) {
                 continue;
             }
-            let titled = title_case(&text[s..e]);
-            let fresh = !st.by_name.contains_key(&text[s..e]);
             st.add(s, e, EntityKind::Location, 0.5, None);
             if let Some(&u) = st.by_name.get(&text[s..e]) {
-                if fresh {
-                    st.found.unknowns[u].id = format!("location/{}", slug(&titled));
-                    st.found.unknowns[u].name = titled.clone();
+                // Named as written by `add` when new: renamed in title case.
+                let titled = title_case(&text[s..e]);
+                let place = &mut st.found.unknowns[u];
+                if place.name == text[s..e] {
+                    place.id = format!("location/{}", slug(&titled));
+                    place.name = titled.clone();
                 }
                 st.by_name.insert(titled, u);
             }
@@ -440,14 +441,13 @@ impl Names {
     }
 
     /// What a name the tagger labelled `kind` is, from its words and the word after
-    /// it (`next`): a law ("GDPR", "the Digital Services Act", also when the tagger
+    /// it (`next`). A law ("GDPR", "the Digital Services Act", also when the tagger
     /// left "Act" out), a common acronym ("AI", "GMV"), a fragment (a lone Roman
     /// numeral or particle: "II", "San") or a name cut short ("The University of") is
-    /// none of the kinds (None);
-    /// an organisation
-    /// ending in a place's last word is a place ("Maligne Lake", "Altamaha Rivers"),
-    /// and so is a person unless it starts with a given name ("Joan Rivers", "Michael
-    /// Bay"); an organisation may be a regulator ([`Self::organisation_kind`]).
+    /// none of the kinds (None). An organisation ending in a place's last word is a
+    /// place ("Maligne Lake", "Altamaha Rivers"), and so is a person unless it starts
+    /// with a given name ("Joan Rivers", "Michael Bay"); an organisation may be a
+    /// regulator ([`Self::organisation_kind`]).
     pub(crate) fn tagged_kind(
         &self,
         name: &str,
@@ -458,7 +458,7 @@ impl Names {
         let last = words.last().copied().unwrap_or_default();
         let first = words.first().copied().unwrap_or_default();
         let fragment =
-            words.len() == 1 && (is_roman_numeral(name) || NAME_PARTICLES.contains(&name));
+            words.len() == 1 && (is_roman_numeral(name) || lists::NAME_PARTICLES.contains(&name));
         let dangling = words.len() > 1 && matches!(last, "of" | "and" | "the" | "for" | "de" | "&");
         if fragment
             || dangling
@@ -960,11 +960,6 @@ impl State<'_> {
         });
     }
 }
-
-/// Words that begin names but name nothing alone ("San" of "San Diego").
-const NAME_PARTICLES: &[&str] = &[
-    "San", "Santa", "St", "St.", "Al", "El", "Le", "La", "Las", "Los", "De", "Van", "Von", "Mc",
-];
 
 /// "II", "XIV": a Roman numeral of two letters or more, of I, V and X only ("DC",
 /// "MD" and "MI" are places).

@@ -89,14 +89,12 @@ pub(super) fn at(text: &str, at: usize) -> Option<(usize, usize)> {
         after = &r[close + 1..];
         source = true;
     }
-    let dash = ["—", "–", "-", "--"]
-        .iter()
-        .any(|d| after.strip_prefix(' ').is_some_and(|a| a.starts_with(d)));
+    // A dash: any after an outlet or a region ("(AP) -"), a long one alone ("LONDON —").
+    let dash = after.strip_prefix(' ').unwrap_or_default();
+    let long_dash = dash.starts_with(['—', '–']);
+    let any_dash = long_dash || dash.starts_with('-');
     let colon = after.starts_with(": ") && !NOT_PLACES.contains(&name);
-    let long_dash = ["—", "–"]
-        .iter()
-        .any(|d| after.strip_prefix(' ').is_some_and(|a| a.starts_with(d)));
-    let opens = ((source || region) && dash) || long_dash || (colon && !region && !source);
+    let opens = ((source || region) && any_dash) || long_dash || (colon && !region && !source);
     opens.then_some((at, at + run))
 }
 
@@ -125,15 +123,12 @@ fn caps_run(s: &str) -> usize {
             _ => break,
         }
     }
-    // A single capital letter word ending in "." is an initial, not a place.
-    if letters < 3 || s[..end].ends_with('-') {
+    // Initials ("A. B.") have too few letters; a run ends neither in a hyphen nor
+    // inside a word ("WASHINGTON Post" is no dateline).
+    if letters < 3 || s[..end].ends_with('-') || s[end..].starts_with(char::is_alphanumeric) {
         return 0;
     }
-    // The run must end the capitals: "WASHINGTON Post" is no dateline.
-    if s[end..].starts_with(|c: char| c.is_alphanumeric()) {
-        return 0;
-    }
-    end.min(s.len())
+    end
 }
 
 #[cfg(test)]

@@ -439,6 +439,11 @@ pub(super) const COMMON_ACRONYMS: &[&str] = &[
     "GPUs", "MOBA", "RPG", "MMO", "PR", "DM", "DMs", "LCD", "LED", "HD", "CD", "CDs", "DVD", "MP3",
 ];
 
+/// Words that begin names but name nothing alone ("San" of "San Diego").
+pub(super) const NAME_PARTICLES: &[&str] = &[
+    "San", "Santa", "St", "St.", "Al", "El", "Le", "La", "Las", "Los", "De", "Van", "Von", "Mc",
+];
+
 /// Laws and the last words of a law's name: a name the tagger found that is one
 /// ("GDPR", "COPPA", "Digital Services Act") is no organisation, person or place.
 pub(super) const LAWS: &[&str] = &[
