@@ -482,19 +482,24 @@ impl Names {
     /// An organisation named by `words` is a regulator when its head (its last word,
     /// or the word before "of", "on" or "for": "Authority of Kenya") is a regulator's head
     /// ("Authority") and another word says what it regulates ("Supervisory",
-    /// "Protection"); otherwise an organisation.
+    /// "Protection"), before the head or after the preposition ("Authority for
+    /// Defending Privacy", "Commission for Personal Data Protection"); otherwise an
+    /// organisation.
     pub(crate) fn organisation_kind(&self, words: &[&str]) -> EntityKind {
-        let regulates = |words: &[&str]| {
+        let head = |words: &[&str]| {
             words
                 .last()
                 .is_some_and(|head| self.regulator_heads.contains(*head))
-                && words.iter().any(|w| self.regulator_words.contains(*w))
         };
-        let before_of = match words.iter().position(|w| matches!(*w, "of" | "on" | "for")) {
-            Some(of) if of > 0 => &words[..of],
-            _ => &[],
-        };
-        if regulates(words) || regulates(before_of) {
+        let says_what = |words: &[&str]| words.iter().any(|w| self.regulator_words.contains(*w));
+        let (before_of, after_of): (&[&str], &[&str]) =
+            match words.iter().position(|w| matches!(*w, "of" | "on" | "for")) {
+                Some(of) if of > 0 => (&words[..of], &words[of + 1..]),
+                _ => (&[], &[]),
+            };
+        if (head(words) && says_what(words))
+            || (head(before_of) && (says_what(before_of) || says_what(after_of)))
+        {
             EntityKind::Regulator
         } else {
             EntityKind::Organization

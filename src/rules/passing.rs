@@ -518,6 +518,7 @@ impl Words<'_, '_> {
             && self.after(1).is_some_and(|w| MEDIUM_NOUNS.contains(&w))
             && !(gap == " " && self.verb_after())
             && !self.product_name_after()
+            && !self.the_apps_accounts()
         {
             return true;
         }
@@ -573,6 +574,17 @@ impl Words<'_, '_> {
                 && (gap.starts_with(',')
                     || gap.starts_with('.')
                     || self.after(1).is_none_or(|w| AFTER_A_POST.contains(&w)))
+    }
+
+    /// "Crackdown hits hundreds of WeChat accounts", "TikTok accounts linked to a
+    /// campaign were removed": accounts without an owner before them are the app's,
+    /// what it closes or loses, not a channel someone speaks through ("on its WeChat
+    /// account", "the singer's TikTok accounts", "a WeChat account").
+    fn the_apps_accounts(&self) -> bool {
+        self.after(1) == Some("accounts")
+            && !self
+                .before(1)
+                .is_some_and(|w| ARTICLES.contains(&w) || matches!(w, "its" | "our" | "s"))
     }
 
     /// Whether the word after the name is capitalised where the sentence is not

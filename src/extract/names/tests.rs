@@ -174,6 +174,20 @@ fn tagged_names_ending_in_a_place_word_are_places_and_laws_are_none() {
         ("Kenya Data Protection Authority", Organization, Regulator),
         ("DC", Location, Location),
         ("Korea Fair Trade Commission", Organization, Regulator),
+        // What it regulates after the preposition: a regulator; an office for
+        // something no regulator word names: an organisation.
+        ("Authority for Defending Privacy", Organization, Regulator),
+        (
+            "Commission for Personal Data Protection",
+            Organization,
+            Regulator,
+        ),
+        ("Office for Civil Rights", Organization, Organization),
+        (
+            "Agency for International Development",
+            Organization,
+            Organization,
+        ),
     ];
     for &(name, tagged, want) in cases {
         assert_eq!(n.tagged_kind(name, "said", tagged), Some(want), "{name}");

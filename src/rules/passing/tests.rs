@@ -35,6 +35,8 @@ fn passing_mentions_are_dropped() {
         "Check out TikTok's most dangerous and viral trends",
         "Synthetic drugs case: WeChat social media messages used as evidence",
         "YouTube zet TikTok-concurrent Shorts aan",
+        "The ministry said so on its WeChat accounts.",
+        "The singer's TikTok accounts have ten million followers.",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
         "Facebook's Instagram takes on TikTok with Reels",
@@ -170,6 +172,11 @@ fn central_mentions_are_kept() {
             "WeChat",
         ),
         ("The House banned Chinese app TikTok on Tuesday.", "TikTok"),
+        ("Crackdown hits hundreds of WeChat accounts", "WeChat"),
+        (
+            "TikTok accounts linked to the campaign were removed.",
+            "TikTok",
+        ),
         ("TikTok's most senior lawyer resigned.", "TikTok"),
         (
             "The government lifted its ban on TikTok on Monday.",
