@@ -30,7 +30,11 @@
 //! - no place: "the watchdog", "the regulator", "the DPA" refer back to the nearest
 //!   regulator named before (in the same or the previous paragraph); "the privacy
 //!   watchdog" to the document's only data-protection authority; in a headline or
-//!   the lead with none named, to `dpa/unnamed`.
+//!   the lead with none named, to `dpa/unnamed`; so do data-protection authorities
+//!   in the plural that act ("twelve data protection authorities have published");
+//! - a description right before the name of an organisation the base knows and
+//!   that is no regulator is that organisation's title ("Austrian privacy watchdog
+//!   noyb"): nothing.
 //!
 //! Mentions found here are marked as described and carry a lower confidence. Spans the
 //! knowledge base already resolved to a regulator are left alone.
@@ -239,6 +243,7 @@ impl Describer {
             place_end: FnvMap::default(),
             place_start: FnvMap::default(),
             covered: vec![false; toks.len()],
+            org_start: vec![false; toks.len()],
             named: Vec::new(),
         };
         st.index(known);
@@ -248,6 +253,7 @@ impl Describer {
         let roles: Vec<(usize, Parse)> = (0..toks.len())
             .filter(|&r| !st.covered[r])
             .filter_map(|r| Some((r, st.parse(r)?)))
+            .filter(|(_, p)| !st.titles_an_organisation(p))
             .collect();
         for (_, p) in roles.iter().filter(|(_, p)| p.place.is_some()) {
             if let Some((target, confidence)) = st.resolve_placed(p, &mut found) {
@@ -278,6 +284,10 @@ struct Doc<'a> {
     place_start: FnvMap<usize, Place>,
     /// Tokens inside a knowledge-base regulator mention.
     covered: Vec<bool>,
+    /// Tokens that start a knowledge-base organisation that is not a regulator: a
+    /// description right before one is its title ("Austrian privacy watchdog noyb",
+    /// a campaign group), not an authority.
+    org_start: Vec<bool>,
     /// Regulators named so far.
     named: Vec<Named>,
 }
@@ -286,6 +296,13 @@ impl Doc<'_> {
     fn word(&self, t: usize) -> &str {
         let t = &self.toks[t];
         &self.text[t.start..t.end]
+    }
+
+    /// Whether the description stands right before the name of an organisation the
+    /// knowledge base knows and that is no regulator: "Austrian privacy watchdog noyb
+    /// filed complaints" names the campaign group, not Austria's authority.
+    fn titles_an_organisation(&self, p: &Parse) -> bool {
+        p.last + 1 < self.toks.len() && self.joined(p.last) && self.org_start[p.last + 1]
     }
 
     /// Whether the word after token `last` is a verb of acting ("fined", "slapped",
@@ -362,6 +379,8 @@ impl Doc<'_> {
                 };
                 self.place_end.insert(last, place);
                 self.place_start.insert(first, place);
+            } else if e.kind == EntityKind::Organization {
+                self.org_start[first] = true;
             }
         }
     }
@@ -727,6 +746,22 @@ impl Doc<'_> {
     /// document's only data-protection authority, or a headline's or lead's unnamed
     /// one.
     fn resolve_unplaced(&self, p: &Parse, found: &mut Found) -> Option<(Target, f32)> {
+        // "Twelve data protection authorities have published a joint statement":
+        // authorities that act, whose places the story does not give.
+        if p.role.plural
+            && !p.indefinite
+            && p.subject == Some(Subject::Data)
+            && self.acts_after(p.last)
+        {
+            let t = synthesize(
+                found,
+                "dpa/unnamed".into(),
+                "Data-protection authority (not named)".into(),
+                None,
+                dpa_tags(),
+            );
+            return Some((t, UNNAMED));
+        }
         if p.indefinite || p.role.plural || !(p.definite || p.sentence_start) {
             return None;
         }

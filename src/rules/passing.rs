@@ -222,6 +222,28 @@ const MEDIUM_PREPOSITIONS: &[&str] = &["on", "over", "to", "onto", "across", "fr
 /// Prepositions before the name that make it a medium by themselves.
 const CHANNEL_PREPOSITIONS: &[&str] = &["via", "through", "using"];
 
+/// Words of a ban a few words before "using" ("barred staff from using TikTok").
+const BANS: &[&str] = &[
+    "ban",
+    "bans",
+    "banned",
+    "banning",
+    "bar",
+    "bars",
+    "barred",
+    "barring",
+    "prohibit",
+    "prohibits",
+    "prohibited",
+    "forbid",
+    "forbids",
+    "forbidden",
+    "forbade",
+    "block",
+    "blocks",
+    "blocked",
+];
+
 /// Words that say what the name is, between a preposition and the name ("on the
 /// popular Chinese messaging app WeChat").
 const APP_DESCRIPTORS: &[&str] = &[
@@ -296,6 +318,8 @@ const MEDIUM_CUES: &[&str] = &[
     "pay",
     "transfer",
     "money",
+    // "a happy ending thanks to TikTok".
+    "thank",
 ];
 
 /// Words that introduce a comparison right before the name ("rather than", "unlike",
@@ -390,6 +414,31 @@ const ACTIONS: &[&str] = &[
     "removes",
     "removed",
     "removal",
+    "complaint",
+    "complaints",
+    "accuse",
+    "accuses",
+    "accused",
+    "accusing",
+];
+
+/// Words right after a list of names that make the list what is acted on ("TikTok,
+/// Temu and WeChat accused of sending data to China", "Meta, TikTok and X face EU
+/// probes").
+const ACTED_AFTER: &[&str] = &[
+    "accused",
+    "fined",
+    "sued",
+    "banned",
+    "blocked",
+    "probed",
+    "investigated",
+    "charged",
+    "face",
+    "faces",
+    "facing",
+    "targeted",
+    "ordered",
 ];
 
 /// Ordinals that, with a superlative, a few words before "after" and the name make it
@@ -413,10 +462,10 @@ const BEFORE_AN_ADJECTIVE: &[&str] = &[
 ];
 
 /// Verbs of owning right before the name ("operates WeChat"; not "Tencent-owned
-/// WeChat", which is the subject), and owners before "of"
-/// ("the parent of WeChat").
+/// WeChat", which is the subject), and owners before "of", perhaps with "company"
+/// ("the parent of WeChat", "parent company of WeChat").
 const OWNS: &[&str] = &["owns", "operates", "runs"];
-const OWNERS: &[&str] = &["owner", "owners", "parent", "operator", "maker"];
+const OWNERS: &[&str] = &["owner", "owners", "parent", "operator", "maker", "holding"];
 
 /// Words that make what follows them (within [`PRECEDENT_REACH`] words) an earlier or
 /// similar case told for comparison ("a similar probe into TikTok").
@@ -432,8 +481,33 @@ const DISMISSALS: &[&str] = &[
 /// posted Monday"), and words after it that confirm it.
 const ARTICLES: &[&str] = &["a", "an", "her", "his", "their", "my", "your"];
 const AFTER_A_POST: &[&str] = &[
-    "posted", "shared", "uploaded", "that", "which", "where", "in", "on", "of", "showing", "shows",
-    "showed", "from", "with", "about", "went",
+    "posted",
+    "shared",
+    "uploaded",
+    "that",
+    "which",
+    "where",
+    "in",
+    "on",
+    "of",
+    "showing",
+    "shows",
+    "showed",
+    "from",
+    "with",
+    "about",
+    "went",
+    "revealing",
+    "featuring",
+    "explaining",
+    "saying",
+    "claiming",
+    "detailing",
+    "describing",
+    "documenting",
+    "urging",
+    "telling",
+    "asking",
 ];
 
 /// What a post does, after "the" and the name ("the TikTok went viral").
@@ -733,6 +807,11 @@ impl Words<'_, '_> {
         // a channel preposition alone no longer does.
         let mut k = self.past_descriptors();
         let described = k > 1;
+        // "using Tencent's WeChat payment system": an owner's possessive ("s" is a
+        // word of its own), then perhaps "the".
+        if self.before(k) == Some("s") && self.before(k + 1).is_some() {
+            k += 2;
+        }
         if self.before(k).is_some_and(|w| DETERMINERS.contains(&w)) {
             k += 1;
         }
@@ -740,7 +819,10 @@ impl Words<'_, '_> {
             return false;
         };
         if CHANNEL_PREPOSITIONS.contains(&prep) && !described {
-            return true;
+            // "bans employees from using TikTok": the use is what is banned.
+            let banned = prep == "using"
+                && (k + 1..=k + 4).any(|j| self.before(j).is_some_and(|w| BANS.contains(&w)));
+            return !banned;
         }
         if !MEDIUM_PREPOSITIONS.contains(&prep) {
             return false;
@@ -814,7 +896,18 @@ impl Words<'_, '_> {
         }
         match self.before(k) {
             Some(w) if OWNS.contains(&w) => true,
-            Some("of") => self.before(k + 1).is_some_and(|w| OWNERS.contains(&w)),
+            // "the parent of WeChat", "parent company of WeChat".
+            Some("of") => {
+                let j = if self
+                    .before(k + 1)
+                    .is_some_and(|w| matches!(w, "company" | "firm" | "group"))
+                {
+                    k + 2
+                } else {
+                    k + 1
+                };
+                self.before(j).is_some_and(|w| OWNERS.contains(&w))
+            }
             _ => false,
         }
     }
@@ -854,7 +947,15 @@ impl Words<'_, '_> {
             last += 1;
         }
         let n = last - first + 1;
-        n >= 3 || (n == 2 && self.list_intro(spans[first].0))
+        let listed = n >= 3 || (n == 2 && self.list_intro(spans[first].0));
+        listed && !self.acted_after(spans[last].1)
+    }
+
+    /// Whether the word after byte `end` (a list's end) says the list is acted on.
+    fn acted_after(&self, end: u32) -> bool {
+        let words = &self.doc.words;
+        let i = words.partition_point(|w| w.start < end);
+        self.at(i).is_some_and(|w| ACTED_AFTER.contains(&w))
     }
 
     /// Whether the list starting at byte `start` follows "such as", "like",

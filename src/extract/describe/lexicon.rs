@@ -189,11 +189,14 @@ pub(super) const MODIFIER_SUFFIXES: &[&str] = &["-like", "-style", "-type", "-ba
 /// "any regulator"): such descriptions name no one.
 pub(super) const INDEFINITE: &[&str] = &["a", "an", "any", "each", "every", "no", "which"];
 
-/// Verbs after "a" or "an" and a place's description that make it one that acted
-/// ("An EU data watchdog fines TikTok"), besides those ending in "-ed".
+/// Verbs after "a" or "an" and a place's description, or after a plural without a
+/// place, that make it one that acted ("An EU data watchdog fines TikTok", "data
+/// protection authorities have published"), besides those ending in "-ed".
 pub(super) const ACTING: &[&str] = &[
     "says", "said", "fines", "has", "had", "orders", "warns", "finds", "told", "opens", "launches",
-    "slaps", "hits", "rules",
+    "slaps", "hits", "rules", // and the plural's: "data protection authorities have …"
+    "say", "have", "fine", "order", "warn", "find", "open", "launch", "rule", "urge", "issue",
+    "call", "demand",
 ];
 
 /// Words that stand for a jurisdiction by themselves: "the bloc's regulators" (the EU).

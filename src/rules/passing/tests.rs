@@ -36,6 +36,9 @@ fn passing_mentions_are_dropped() {
         "Synthetic drugs case: WeChat social media messages used as evidence",
         "YouTube zet TikTok-concurrent Shorts aan",
         "The ministry said so on its WeChat accounts.",
+        "Players can buy games using Tencent's WeChat payment system.",
+        "Abandoned dog gets happy ending thanks to TikTok",
+        "A teacher was fired after uploading a TikTok revealing her book club.",
         "The singer's TikTok accounts have ten million followers.",
         // A yardstick.
         "Instagram launched a TikTok competitor called Reels.",
@@ -68,6 +71,7 @@ fn passing_mentions_are_dropped() {
         // Owned: the story is about the owner.
         "Tencent operates WeChat, a platform with a billion users, but games pay.",
         "Tencent, parent of the super messaging app WeChat, bought a studio.",
+        "The conglomerate and parent company of WeChat, Tencent, sold shares.",
     ];
     for text in cases {
         assert_eq!(run(APPS, "", text), None, "{text:?} counts as central");
@@ -173,6 +177,23 @@ fn central_mentions_are_kept() {
         ),
         ("The House banned Chinese app TikTok on Tuesday.", "TikTok"),
         ("Crackdown hits hundreds of WeChat accounts", "WeChat"),
+        // Banned from using it; a list accused, or complained against.
+        (
+            "Swedish Defense Ministry bans employees from using TikTok",
+            "TikTok",
+        ),
+        (
+            "The ministry banned using the TikTok app on service phones.",
+            "TikTok",
+        ),
+        (
+            "TikTok, AliExpress, Temu and WeChat accused of sending data to China",
+            "WeChat",
+        ),
+        (
+            "The group filed complaints against firms including TikTok, Temu and WeChat.",
+            "TikTok",
+        ),
         (
             "TikTok accounts linked to the campaign were removed.",
             "TikTok",
