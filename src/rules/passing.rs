@@ -97,6 +97,13 @@ const MEDIUM_NOUNS: &[&str] = &[
     "craze",
 ];
 
+/// Kinds of content between the name and what was posted ("TikTok pop star",
+/// "TikTok dance challenge", "TikTok beauty influencer").
+const GENRES: &[&str] = &[
+    "pop", "dance", "beauty", "fitness", "food", "comedy", "makeup", "music", "fashion", "cooking",
+    "travel", "gaming", "prank", "lip-sync",
+];
+
 /// Words that rank what was posted ("TikTok's hottest tracks"), and what they rank.
 const RANKING: &[&str] = &[
     "top",
@@ -439,6 +446,17 @@ const ACTED_AFTER: &[&str] = &[
     "facing",
     "targeted",
     "ordered",
+    "restricted",
+    "suspended",
+    "removed",
+    "unblocked",
+    "unbanned",
+];
+
+/// Auxiliaries between a list and what is done to it ("have been banned").
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "will", "would",
+    "could", "may", "might", "all", "now", "also",
 ];
 
 /// Ordinals that, with a superlative, a few words before "after" and the name make it
@@ -593,6 +611,14 @@ impl Words<'_, '_> {
             && !(gap == " " && self.verb_after())
             && !self.product_name_after()
             && !self.the_apps_accounts()
+        {
+            return true;
+        }
+        // "the 'TikTok pop star' badge", "TikTok beauty influencers": a genre, then
+        // who or what was posted.
+        if matches!(gap, " " | "-")
+            && self.after(1).is_some_and(|w| GENRES.contains(&w))
+            && self.after(2).is_some_and(|w| MEDIUM_NOUNS.contains(&w))
         {
             return true;
         }
@@ -951,10 +977,15 @@ impl Words<'_, '_> {
         listed && !self.acted_after(spans[last].1)
     }
 
-    /// Whether the word after byte `end` (a list's end) says the list is acted on.
+    /// Whether the word after byte `end` (a list's end), past "had been" and the
+    /// like, says the list is acted on ("Twitter, WeChat and VK had been
+    /// unblocked").
     fn acted_after(&self, end: u32) -> bool {
         let words = &self.doc.words;
-        let i = words.partition_point(|w| w.start < end);
+        let mut i = words.partition_point(|w| w.start < end);
+        while self.at(i).is_some_and(|w| AUXILIARIES.contains(&w)) {
+            i += 1;
+        }
         self.at(i).is_some_and(|w| ACTED_AFTER.contains(&w))
     }
 

@@ -159,6 +159,8 @@ pub(super) const REGULATOR_WORDS: &[&str] = &[
     "Antitrust",
     "Oversight",
     "Communications",
+    "Telecommunications",
+    "Control",
     // "Fair Trade Commission" (Korea, Japan, Taiwan), "Fair Work Commission".
     "Fair",
 ];
@@ -177,6 +179,7 @@ pub(super) const REGULATOR_HEADS: &[&str] = &[
     "Ombudsman",
     "Council",
     "Committee",
+    "Inspection",
 ];
 
 /// Titles and roles (lower case) before a person's name: "minister Zulkifli Hasan",

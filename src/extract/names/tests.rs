@@ -188,6 +188,13 @@ fn tagged_names_ending_in_a_place_word_are_places_and_laws_are_none() {
             Organization,
             Organization,
         ),
+        (
+            "State Inspection for Control of Computerization and Telecommunications",
+            Organization,
+            Regulator,
+        ),
+        ("Office of Foreign Assets Control", Organization, Regulator),
+        ("Centers for Disease Control", Organization, Organization),
     ];
     for &(name, tagged, want) in cases {
         assert_eq!(n.tagged_kind(name, "said", tagged), Some(want), "{name}");

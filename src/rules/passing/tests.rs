@@ -38,6 +38,8 @@ fn passing_mentions_are_dropped() {
         "The ministry said so on its WeChat accounts.",
         "Players can buy games using Tencent's WeChat payment system.",
         "Abandoned dog gets happy ending thanks to TikTok",
+        "She can wear the 'TikTok pop star' badge with pride.",
+        "The TikTok beauty influencers swear by the serum.",
         "A teacher was fired after uploading a TikTok revealing her book club.",
         "The singer's TikTok accounts have ten million followers.",
         // A yardstick.
@@ -188,6 +190,10 @@ fn central_mentions_are_kept() {
         ),
         (
             "TikTok, AliExpress, Temu and WeChat accused of sending data to China",
+            "WeChat",
+        ),
+        (
+            "The agency said Twitter, WeChat and VKontakte had been unblocked.",
             "WeChat",
         ),
         (
