@@ -753,14 +753,7 @@ impl Doc<'_> {
             && p.subject == Some(Subject::Data)
             && self.acts_after(p.last)
         {
-            let t = synthesize(
-                found,
-                "dpa/unnamed".into(),
-                "Data-protection authority (not named)".into(),
-                None,
-                dpa_tags(),
-            );
-            return Some((t, UNNAMED));
+            return Some((unnamed_dpa(found), UNNAMED));
         }
         if p.indefinite || p.role.plural || !(p.definite || p.sentence_start) {
             return None;
@@ -808,16 +801,7 @@ impl Doc<'_> {
             [one] => Some((*one, INFERRED)),
             // The headline or the lead: "the privacy commissioner's ruling" there is
             // the story's authority even if it never says whose.
-            [] if paragraph <= 1 => {
-                let t = synthesize(
-                    found,
-                    "dpa/unnamed".into(),
-                    "Data-protection authority (not named)".into(),
-                    None,
-                    dpa_tags(),
-                );
-                Some((t, UNNAMED))
-            }
+            [] if paragraph <= 1 => Some((unnamed_dpa(found), UNNAMED)),
             _ => None,
         }
     }
@@ -887,6 +871,17 @@ fn synthesize(
         }
     };
     Target::Synth(i)
+}
+
+/// The entity made for a data-protection authority the story does not name.
+fn unnamed_dpa(found: &mut Found) -> Target {
+    synthesize(
+        found,
+        "dpa/unnamed".into(),
+        "Data-protection authority (not named)".into(),
+        None,
+        dpa_tags(),
+    )
 }
 
 #[cfg(test)]
