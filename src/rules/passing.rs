@@ -18,8 +18,10 @@
 //! A possessive ("TikTok's") is never in passing: the story is about its owner's
 //! things. Nor is a list or an example after an action against it earlier in the
 //! sentence ("bans 59 Chinese apps including TikTok and WeChat", "opens probes into
-//! Meta, TikTok and AliExpress"): the list is what is acted on. Only the words of the
-//! occurrence's own sentence are looked at.
+//! Meta, TikTok and AliExpress"), or a list the action follows ("TikTok, Temu and
+//! WeChat accused of …"): the list is what is acted on; nor "using" the app after a
+//! ban ("bans staff from using TikTok"). Only the words of the occurrence's own
+//! sentence are looked at.
 
 use super::doc::Doc;
 use super::matches::{NONE, Occ};
