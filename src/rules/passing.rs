@@ -99,11 +99,66 @@ const MEDIUM_NOUNS: &[&str] = &[
     "craze",
 ];
 
-/// Kinds of content between the name and what was posted ("TikTok pop star",
-/// "TikTok dance challenge", "TikTok beauty influencer").
-const GENRES: &[&str] = &[
-    "pop", "dance", "beauty", "fitness", "food", "comedy", "makeup", "music", "fashion", "cooking",
-    "travel", "gaming", "prank", "lip-sync",
+/// Who or what was posted, after the name and a kind of content ("TikTok pop star",
+/// "TikTok dance challenge", "TikTok dental trends").
+const POSTED: &[&str] = &[
+    "star",
+    "stars",
+    "influencer",
+    "influencers",
+    "creator",
+    "creators",
+    "sensation",
+    "sensations",
+    "trend",
+    "trends",
+    "challenge",
+    "challenges",
+    "video",
+    "videos",
+    "clip",
+    "clips",
+    "hack",
+    "hacks",
+    "craze",
+];
+
+/// Words between the name and [`POSTED`] that make the phrase the company's own
+/// matter ("TikTok ban videos", "TikTok data challenges", "TikTok CEO video").
+const COMPANY_MATTERS: &[&str] = &[
+    "ban",
+    "bans",
+    "data",
+    "deal",
+    "sale",
+    "ceo",
+    "chief",
+    "executive",
+    "app",
+    "apps",
+    "user",
+    "users",
+    "parent",
+    "owner",
+    "lawsuit",
+    "case",
+    "hearing",
+    "law",
+    "bill",
+    "policy",
+    "security",
+    "privacy",
+    "shop",
+    "ads",
+    "ad",
+    "moderation",
+    "employee",
+    "employees",
+    "staff",
+    "legal",
+    "court",
+    "regulatory",
+    "safety",
 ];
 
 /// Words that rank what was posted ("TikTok's hottest tracks"), and what they rank.
@@ -327,8 +382,9 @@ const MEDIUM_CUES: &[&str] = &[
     "pay",
     "transfer",
     "money",
-    // "a happy ending thanks to TikTok".
+    // "a happy ending thanks to TikTok", "she returns to TikTok".
     "thank",
+    "return",
 ];
 
 /// Words that introduce a comparison right before the name ("rather than", "unlike",
@@ -616,11 +672,15 @@ impl Words<'_, '_> {
         {
             return true;
         }
-        // "the 'TikTok pop star' badge", "TikTok beauty influencers": a genre, then
-        // who or what was posted.
+        // "the 'TikTok pop star' badge", "TikTok beauty influencers", "harmful TikTok
+        // dental trends": a kind of content, then who or what was posted (not "TikTok
+        // ban videos", "TikTok data challenges": the company's own matters).
         if matches!(gap, " " | "-")
-            && self.after(1).is_some_and(|w| GENRES.contains(&w))
-            && self.after(2).is_some_and(|w| MEDIUM_NOUNS.contains(&w))
+            && self.after(1).is_some_and(|w| {
+                w.chars().all(char::is_alphabetic) && !COMPANY_MATTERS.contains(&w)
+            })
+            && self.after(2).is_some_and(|w| POSTED.contains(&w))
+            && !self.product_name_after()
         {
             return true;
         }

@@ -40,6 +40,8 @@ fn passing_mentions_are_dropped() {
         "Abandoned dog gets happy ending thanks to TikTok",
         "She can wear the 'TikTok pop star' badge with pride.",
         "The TikTok beauty influencers swear by the serum.",
+        "5 Harmful TikTok dental trends that dentists warn about",
+        "The influencer hints at a controversy as she returns to TikTok.",
         "A teacher was fired after uploading a TikTok revealing her book club.",
         "The singer's TikTok accounts have ten million followers.",
         // A yardstick.
@@ -179,6 +181,8 @@ fn central_mentions_are_kept() {
         ),
         ("The House banned Chinese app TikTok on Tuesday.", "TikTok"),
         ("Crackdown hits hundreds of WeChat accounts", "WeChat"),
+        ("Creators post TikTok ban videos in protest.", "TikTok"),
+        ("The TikTok CEO video was played at the hearing.", "TikTok"),
         // Banned from using it; a list accused, or complained against.
         (
             "Swedish Defense Ministry bans employees from using TikTok",
