@@ -121,7 +121,39 @@ const POSTED: &[&str] = &[
     "hack",
     "hacks",
     "craze",
+    "anthem",
+    "anthems",
+    "song",
+    "songs",
+    "meme",
+    "memes",
 ];
+
+/// Whether `w`, between the name and [`POSTED`], can be a kind of content: a word
+/// that is no verb the name does ("TikTok extends video uploads", "TikTok will
+/// challenge the ban", "TikTok removed videos") and no matter of the company's own.
+fn content_kind(w: &str) -> bool {
+    let verb = (w.ends_with('s') && !w.ends_with("ss"))
+        || w.ends_with("ed")
+        || w.ends_with("ing")
+        || matches!(
+            w,
+            "will"
+                | "to"
+                | "can"
+                | "could"
+                | "may"
+                | "might"
+                | "must"
+                | "should"
+                | "would"
+                | "shall"
+                | "did"
+                | "does"
+                | "do"
+        );
+    w.chars().all(char::is_alphabetic) && !verb && !COMPANY_MATTERS.contains(&w)
+}
 
 /// Words between the name and [`POSTED`] that make the phrase the company's own
 /// matter ("TikTok ban videos", "TikTok data challenges", "TikTok CEO video").
@@ -285,6 +317,23 @@ const MEDIUM_PREPOSITIONS: &[&str] = &["on", "over", "to", "onto", "across", "fr
 
 /// Prepositions before the name that make it a medium by themselves.
 const CHANNEL_PREPOSITIONS: &[&str] = &["via", "through", "using"];
+
+/// What an app has in it ("a credit feature in WeChat").
+const APP_PARTS: &[&str] = &[
+    "feature",
+    "features",
+    "function",
+    "functions",
+    "tool",
+    "tools",
+    "option",
+    "options",
+    "button",
+    "setting",
+    "settings",
+    "service",
+    "services",
+];
 
 /// Words of a ban a few words before "using" ("barred staff from using TikTok").
 const BANS: &[&str] = &[
@@ -676,9 +725,7 @@ impl Words<'_, '_> {
         // dental trends": a kind of content, then who or what was posted (not "TikTok
         // ban videos", "TikTok data challenges": the company's own matters).
         if matches!(gap, " " | "-")
-            && self.after(1).is_some_and(|w| {
-                w.chars().all(char::is_alphabetic) && !COMPANY_MATTERS.contains(&w)
-            })
+            && self.after(1).is_some_and(content_kind)
             && self.after(2).is_some_and(|w| POSTED.contains(&w))
             && !self.product_name_after()
         {
@@ -915,6 +962,10 @@ impl Words<'_, '_> {
         if !MEDIUM_PREPOSITIONS.contains(&prep) {
             return false;
         }
+        // "a credit feature in WeChat": the app's own feature, not a post in it.
+        if prep == "in" && self.before(k + 1).is_some_and(|w| APP_PARTS.contains(&w)) {
+            return false;
+        }
         // "livestreams take over Douyin e-commerce": taken over, not posted on.
         if prep == "over"
             && self
@@ -963,6 +1014,16 @@ impl Words<'_, '_> {
                 counted += 1;
             }
             k += 1;
+        }
+        // "access to TikTok that was earlier banned": the ban told after the name.
+        if matches!(self.after(1), Some("that" | "which"))
+            && (2..=4).any(|k| {
+                self.after(k)
+                    .is_some_and(|w| matches!(w, "earlier" | "previously" | "already"))
+            })
+            && (2..=6).any(|k| self.after(k).is_some_and(|w| BANS.contains(&w)))
+        {
+            return true;
         }
         // "the market created by banned Chinese short video app TikTok": a ban told
         // as what the name already is, not one the story reports; "banned" an

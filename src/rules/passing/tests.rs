@@ -41,6 +41,8 @@ fn passing_mentions_are_dropped() {
         "She can wear the 'TikTok pop star' badge with pride.",
         "The TikTok beauty influencers swear by the serum.",
         "5 Harmful TikTok dental trends that dentists warn about",
+        "The song, a TikTok heartbreak anthem, debuts at No. 1",
+        "The ban covers VPNs that allowed access to TikTok that was earlier banned.",
         "The influencer hints at a controversy as she returns to TikTok.",
         "A teacher was fired after uploading a TikTok revealing her book club.",
         "The singer's TikTok accounts have ten million followers.",
@@ -182,6 +184,16 @@ fn central_mentions_are_kept() {
         ("The House banned Chinese app TikTok on Tuesday.", "TikTok"),
         ("Crackdown hits hundreds of WeChat accounts", "WeChat"),
         ("Creators post TikTok ban videos in protest.", "TikTok"),
+        ("TikTok Extends Video Uploads to 10 Minutes", "TikTok"),
+        ("TikTok will challenge the ruling in court.", "TikTok"),
+        (
+            "Tencent launches a buy now pay later credit feature in WeChat",
+            "WeChat",
+        ),
+        (
+            "The ban on TikTok that was announced earlier took effect.",
+            "TikTok",
+        ),
         ("The TikTok CEO video was played at the hearing.", "TikTok"),
         // Banned from using it; a list accused, or complained against.
         (
