@@ -35,6 +35,14 @@ const BAR: f64 = 0.95;
 /// wechat 0.969/0.969, privacy-regulators 0.991/1.000 (precision/recall).
 const FLOOR: f64 = 0.95;
 const RULES: [&str; 3] = ["tiktok", "wechat", "privacy-regulators"];
+/// The items each rule gets wrong today (rule, item id): one more item going wrong
+/// fails the test even while the figures stay above the floor, so each item written
+/// for a pattern guards that pattern (the README lists them under "Traps").
+const KNOWN_ERRORS: &[(&str, &str)] = &[
+    ("privacy-regulators", "prn-ai-act-explainer"),
+    ("wechat", "mix-wechat-passing-tiktok-central"),
+    ("wechat", "wp-app-accounts-banned"),
+];
 
 #[derive(Default)]
 struct Score {
@@ -86,6 +94,7 @@ fn shipped_rules_are_precise_on_the_labelled_set() {
 
     // (rule, all items?) → score
     let mut scores: BTreeMap<(&str, bool), Score> = BTreeMap::new();
+    let mut errors: Vec<(&str, String)> = Vec::new();
     for (t, l) in items.iter().zip(&labels) {
         let ex = engine.extract_title_body(&t.item.title, &t.item.body, None);
         let doc = Doc::new(&ex, Engine::title_len(&t.item.title));
@@ -101,6 +110,9 @@ fn shipped_rules_are_precise_on_the_labelled_set() {
                 .as_bool()
                 .unwrap_or_else(|| panic!("{}: no label for {rule}", t.item.id));
             let got = fired.iter().any(|r| r == rule);
+            if want != got {
+                errors.push((rule, t.item.id.clone()));
+            }
             let why = match issue {
                 Some(i) => format!("{} [{i}]", t.item.id),
                 None => format!("{} ({})", t.item.id, l["note"].as_str().unwrap_or("")),
@@ -154,4 +166,10 @@ fn shipped_rules_are_precise_on_the_labelled_set() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+    errors.sort();
+    let known: Vec<(&str, String)> = KNOWN_ERRORS
+        .iter()
+        .map(|&(r, id)| (r, id.to_string()))
+        .collect();
+    assert_eq!(errors, known, "the items each rule gets wrong changed");
 }
