@@ -243,7 +243,7 @@ impl Describer {
             place_end: FnvMap::default(),
             place_start: FnvMap::default(),
             covered: vec![false; toks.len()],
-            org_start: vec![false; toks.len()],
+            org_starts: Vec::new(),
             named: Vec::new(),
         };
         st.index(known);
@@ -284,10 +284,10 @@ struct Doc<'a> {
     place_start: FnvMap<usize, Place>,
     /// Tokens inside a knowledge-base regulator mention.
     covered: Vec<bool>,
-    /// Tokens that start a knowledge-base organisation that is not a regulator: a
-    /// description right before one is its title ("Austrian privacy watchdog noyb",
-    /// a campaign group), not an authority.
-    org_start: Vec<bool>,
+    /// Tokens that start a knowledge-base organisation that is not a regulator, in
+    /// order: a description right before one is its title ("Austrian privacy
+    /// watchdog noyb", a campaign group), not an authority.
+    org_starts: Vec<usize>,
     /// Regulators named so far.
     named: Vec<Named>,
 }
@@ -302,7 +302,9 @@ impl Doc<'_> {
     /// knowledge base knows and that is no regulator: "Austrian privacy watchdog noyb
     /// filed complaints" names the campaign group, not Austria's authority.
     fn titles_an_organisation(&self, p: &Parse) -> bool {
-        p.last + 1 < self.toks.len() && self.joined(p.last) && self.org_start[p.last + 1]
+        p.last + 1 < self.toks.len()
+            && self.joined(p.last)
+            && self.org_starts.binary_search(&(p.last + 1)).is_ok()
     }
 
     /// Whether the word after token `last` is a verb of acting ("fined", "slapped",
@@ -380,9 +382,11 @@ impl Doc<'_> {
                 self.place_end.insert(last, place);
                 self.place_start.insert(first, place);
             } else if e.kind == EntityKind::Organization {
-                self.org_start[first] = true;
+                self.org_starts.push(first);
             }
         }
+        // `known` is in text order already; this keeps the search right if not.
+        self.org_starts.sort_unstable();
     }
 
     /// Gives back to the descriptions the knowledge-base regulators whose name is one

@@ -491,15 +491,13 @@ impl Names {
                 .last()
                 .is_some_and(|head| self.regulator_heads.contains(*head))
         };
-        let says_what = |words: &[&str]| words.iter().any(|w| self.regulator_words.contains(*w));
-        let (before_of, after_of): (&[&str], &[&str]) =
-            match words.iter().position(|w| matches!(*w, "of" | "on" | "for")) {
-                Some(of) if of > 0 => (&words[..of], &words[of + 1..]),
-                _ => (&[], &[]),
-            };
-        if (head(words) && says_what(words))
-            || (head(before_of) && (says_what(before_of) || says_what(after_of)))
-        {
+        let before_of = match words.iter().position(|w| matches!(*w, "of" | "on" | "for")) {
+            Some(of) if of > 0 => &words[..of],
+            _ => &[],
+        };
+        // The word saying what it regulates may stand anywhere in the name.
+        let says_what = words.iter().any(|w| self.regulator_words.contains(*w));
+        if says_what && (head(words) || head(before_of)) {
             EntityKind::Regulator
         } else {
             EntityKind::Organization

@@ -1047,14 +1047,13 @@ impl Words<'_, '_> {
             Some(w) if OWNS.contains(&w) => true,
             // "the parent of WeChat", "parent company of WeChat".
             Some("of") => {
-                let j = if self
-                    .before(k + 1)
+                let mut j = k + 1;
+                if self
+                    .before(j)
                     .is_some_and(|w| matches!(w, "company" | "firm" | "group"))
                 {
-                    k + 2
-                } else {
-                    k + 1
-                };
+                    j += 1;
+                }
                 self.before(j).is_some_and(|w| OWNERS.contains(&w))
             }
             _ => false,
