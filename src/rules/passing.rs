@@ -13,7 +13,9 @@
 //!   TikTok and Instagram";
 //! - a precedent, outside the title: "extending earlier bans that covered TikTok", "a
 //!   similar probe into TikTok and YouTube", "the banned Chinese app TikTok";
-//! - owned: "Tencent operates WeChat", "the parent of the messaging app WeChat".
+//! - owned: "Tencent operates WeChat", "the parent of the messaging app WeChat";
+//! - for a regulator, only told or worked with: "reported the breach to the ICO"
+//!   (`told`); no other reading applies to regulators.
 //!
 //! A possessive ("TikTok's") is never in passing: the story is about its owner's
 //! things. Nor is a list or an example after an action against it earlier in the
@@ -313,7 +315,10 @@ const YARDSTICK_AFTER: &[&str] = &[
 
 /// Prepositions before the name that make it a medium when a word about posting or
 /// viewing comes just before ("posted on", "went viral on", "a statement on").
-const MEDIUM_PREPOSITIONS: &[&str] = &["on", "over", "to", "onto", "across", "from", "in"];
+/// With "on" in French, German, Italian, Dutch and Spanish ("une blague sur TikTok").
+const MEDIUM_PREPOSITIONS: &[&str] = &[
+    "on", "over", "to", "onto", "across", "from", "in", "sur", "auf", "su", "op", "en",
+];
 
 /// Prepositions before the name that make it a medium by themselves.
 const CHANNEL_PREPOSITIONS: &[&str] = &["via", "through", "using"];
@@ -434,6 +439,21 @@ const MEDIUM_CUES: &[&str] = &[
     // "a happy ending thanks to TikTok", "she returns to TikTok".
     "thank",
     "return",
+    // The same in other languages: video, published, content, joke, shared,
+    // challenge ("du contenu sur TikTok", "vídeo publicado en TikTok").
+    "vidéo",
+    "vídeo",
+    "publi",
+    "conten",
+    "conteú",
+    "blague",
+    "broma",
+    "partag",
+    "compart",
+    "geteilt",
+    "gepost",
+    "défi",
+    "diffus",
 ];
 
 /// Words that introduce a comparison right before the name ("rather than", "unlike",
@@ -589,7 +609,25 @@ const BEFORE_AN_ADJECTIVE: &[&str] = &[
 /// Verbs of owning right before the name ("operates WeChat"; not "Tencent-owned
 /// WeChat", which is the subject), and owners before "of", perhaps with "company"
 /// ("the parent of WeChat", "parent company of WeChat").
-const OWNS: &[&str] = &["owns", "operates", "runs"];
+/// With the same verbs in Portuguese, Spanish, French and German ("a holding
+/// Tencent, que também controla o popular app WeChat").
+const OWNS: &[&str] = &[
+    "owns",
+    "operates",
+    "runs",
+    "controls",
+    "controla",
+    "contrôle",
+    "possède",
+    "exploite",
+    "posee",
+    "possui",
+    "opera",
+    "betreibt",
+    "besitzt",
+];
+/// Articles of those languages, skipped between such a verb and the name.
+const FOREIGN_ARTICLES: &[&str] = &["o", "a", "el", "le", "la", "das", "die", "den"];
 const OWNERS: &[&str] = &["owner", "owners", "parent", "operator", "maker", "holding"];
 
 /// Words that make what follows them (within [`PRECEDENT_REACH`] words) an earlier or
@@ -654,6 +692,16 @@ pub(crate) fn is_passing(doc: &Doc<'_>, o: &Occ) -> bool {
     let text = doc.ex.text.as_str();
     let after = text.get(o.end as usize..).unwrap_or_default();
     let w = Words { doc, o };
+    // A regulator is in passing only when it is told or worked with: the readings
+    // below are about apps ("a list of regulators" acts together).
+    let regulator = doc
+        .ex
+        .entities
+        .get(o.hit as usize)
+        .is_some_and(|h| h.kind == EntityKind::Regulator);
+    if regulator {
+        return w.told();
+    }
     if after.starts_with("'s") || after.starts_with("’s") {
         return w.ranked_content();
     }
@@ -1040,7 +1088,10 @@ impl Words<'_, '_> {
     /// owner's products, like `@bytedance+owned`, still counts by its own name).
     fn owned(&self) -> bool {
         let mut k = self.past_descriptors();
-        if self.before(k).is_some_and(|w| DETERMINERS.contains(&w)) {
+        if self
+            .before(k)
+            .is_some_and(|w| DETERMINERS.contains(&w) || FOREIGN_ARTICLES.contains(&w))
+        {
             k += 1;
         }
         match self.before(k) {
@@ -1149,6 +1200,8 @@ fn is_list_gap(gap: &str) -> bool {
         ", " | " and " | ", and " | " or " | ", or " | "/" | " & " | " and/or " | ", as well as "
     )
 }
+
+mod told;
 
 #[cfg(test)]
 mod tests;

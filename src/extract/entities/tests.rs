@@ -176,6 +176,17 @@ fn resolution_table() {
             Some("dk-datatilsynet"),
         ),
         ("Datatilsynet issued a statement.", "Datatilsynet", None),
+        // In their own languages, by words only one of them writes.
+        (
+            "Datatilsynet har åbnet en sag om reglerne for databeskyttelse.",
+            "Datatilsynet",
+            Some("dk-datatilsynet"),
+        ),
+        (
+            "Datatilsynet vil undersøke bruken av personopplysninger.",
+            "Datatilsynet",
+            Some("no-datatilsynet"),
+        ),
         // CNPD: Portugal or Luxembourg.
         (
             "Portugal's CNPD fined the census bureau.",

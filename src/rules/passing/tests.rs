@@ -78,6 +78,11 @@ fn passing_mentions_are_dropped() {
         "Tencent operates WeChat, a platform with a billion users, but games pay.",
         "Tencent, parent of the super messaging app WeChat, bought a studio.",
         "The conglomerate and parent company of WeChat, Tencent, sold shares.",
+        "A holding Tencent, que também controla o popular app WeChat, comprou a startup.",
+        // The same medium in other languages.
+        "Arrestation: il s'introduit chez des inconnus pour une blague sur TikTok",
+        "Un jeune adulte qui voulait faire du contenu sur TikTok a été arrêté.",
+        "El vídeo publicado en TikTok acumula millones de visitas.",
     ];
     for text in cases {
         assert_eq!(run(APPS, "", text), None, "{text:?} counts as central");
@@ -256,4 +261,57 @@ fn central_combines_with_scopes_and_counts() {
         run("mentions(central(@tiktok)) >= 2", "", body).map(|m| m.len()),
         Some(2)
     );
+}
+
+const REGULATORS: &str = "central(tag:dpa)";
+
+#[test]
+fn regulators_only_told_are_dropped() {
+    let cases: &[&str] = &[
+        "After the attack, the council referred itself to the Information Commissioner's Office.",
+        "We are working with the relevant authorities, including the Information Commissioner's Office.",
+        "The company said it had notified the Data Protection Commission of the incident.",
+        "The breach was reported to the CNIL within 72 hours, the company said.",
+        "The ICO has been informed, a spokesperson said.",
+        "The firm is cooperating fully with the ICO.",
+    ];
+    for text in cases {
+        assert_eq!(
+            run(REGULATORS, "", text),
+            None,
+            "{text:?} counts as central"
+        );
+    }
+}
+
+#[test]
+fn regulators_that_act_are_kept() {
+    let cases: &[(&str, &str)] = &[
+        ("The ICO fined the council £500,000.", "ICO"),
+        (
+            "Twitter was fined for failing to notify the Data Protection Commission in time.",
+            "Data Protection Commission",
+        ),
+        (
+            "The company notified the CNIL, which opened an investigation.",
+            "CNIL",
+        ),
+        (
+            "The CNIL was notified of the breach and ordered the firm to warn users.",
+            "CNIL",
+        ),
+        // No reading about apps applies to regulators: a list acts together.
+        (
+            "The CNIL, the Information Commissioner's Office and the Irish Data Protection Commission published joint guidance.",
+            "Information Commissioner's Office",
+        ),
+        (
+            "Reports to the Information Commissioner's Office rose by a third, it said.",
+            "Information Commissioner's Office",
+        ),
+    ];
+    for (text, surface) in cases {
+        let got = run(REGULATORS, "", text).unwrap_or_default();
+        assert!(got.iter().any(|s| s == surface), "{text:?}: {got:?}");
+    }
 }
