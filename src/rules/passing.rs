@@ -439,6 +439,7 @@ const MEDIUM_CUES: &[&str] = &[
     // "a happy ending thanks to TikTok", "she returns to TikTok".
     "thank",
     "return",
+    "broadcast",
     // The same in other languages: video, published, content, joke, shared,
     // challenge ("du contenu sur TikTok", "vídeo publicado en TikTok").
     "vidéo",
@@ -1094,21 +1095,22 @@ impl Words<'_, '_> {
         {
             k += 1;
         }
-        match self.before(k) {
-            Some(w) if OWNS.contains(&w) => true,
-            // "the parent of WeChat", "parent company of WeChat".
-            Some("of") => {
-                let mut j = k + 1;
-                if self
-                    .before(j)
-                    .is_some_and(|w| matches!(w, "company" | "firm" | "group"))
-                {
-                    j += 1;
-                }
-                self.before(j).is_some_and(|w| OWNERS.contains(&w))
-            }
-            _ => false,
+        if self.before(k).is_some_and(|w| OWNS.contains(&w)) {
+            return true;
         }
+        // "the parent of WeChat", "parent company of WeChat", "owner of the massive
+        // Chinese messaging app WeChat" (up to two more words of what the app is).
+        let Some(of) = (k..=k + 2).find(|&j| self.before(j) == Some("of")) else {
+            return false;
+        };
+        let mut j = of + 1;
+        if self
+            .before(j)
+            .is_some_and(|w| matches!(w, "company" | "firm" | "group"))
+        {
+            j += 1;
+        }
+        self.before(j).is_some_and(|w| OWNERS.contains(&w))
     }
 
     /// Whether an action against what follows stands earlier in the sentence ("bans 59

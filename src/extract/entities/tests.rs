@@ -187,6 +187,18 @@ fn resolution_table() {
             "Datatilsynet",
             Some("no-datatilsynet"),
         ),
+        (
+            "Boten er ifølge NRK den største som Datatilsynet har gitt en kommune.",
+            "Datatilsynet",
+            Some("no-datatilsynet"),
+        ),
+        // A DPA's acronym with data-protection words of its own language.
+        (
+            "La Chambre Contentieuse de l'APD a rendu 11 décisions.",
+            "APD",
+            Some("be-apd"),
+        ),
+        ("L'APD finance des écoles au Niger.", "APD", None),
         // CNPD: Portugal or Luxembourg.
         (
             "Portugal's CNPD fined the census bureau.",

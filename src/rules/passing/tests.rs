@@ -79,6 +79,8 @@ fn passing_mentions_are_dropped() {
         "Tencent, parent of the super messaging app WeChat, bought a studio.",
         "The conglomerate and parent company of WeChat, Tencent, sold shares.",
         "A holding Tencent, que também controla o popular app WeChat, comprou a startup.",
+        "Tencent, owner of the massive Chinese messaging app WeChat, bought a stake in Tesla.",
+        "She was arrested after a live broadcast on TikTok.",
         // The same medium in other languages.
         "Arrestation: il s'introduit chez des inconnus pour une blague sur TikTok",
         "Un jeune adulte qui voulait faire du contenu sur TikTok a été arrêté.",
@@ -274,6 +276,8 @@ fn regulators_only_told_are_dropped() {
         "The breach was reported to the CNIL within 72 hours, the company said.",
         "The ICO has been informed, a spokesperson said.",
         "The firm is cooperating fully with the ICO.",
+        "Het lek is gemeld bij de Autoriteit Persoonsgegevens.",
+        "The consumer group presented its report to the Dutch Data Protection Authority on Thursday.",
     ];
     for text in cases {
         assert_eq!(

@@ -25,6 +25,21 @@ const TOLD: &[&str] = &[
     "contact",
     "contacting",
     "self-reported",
+    // Handed a report or a letter: "presented its findings to the regulator".
+    "submitted",
+    "presented",
+    "handed",
+    // Reported, notified, informed, handed in Dutch, German and French.
+    "gemeld",
+    "aanbood",
+    "aangeboden",
+    "overhandigd",
+    "geïnformeerd",
+    "gemeldet",
+    "informiert",
+    "signalé",
+    "notifié",
+    "informé",
 ];
 
 /// Verbs of working alongside someone, before "with" ("working closely with").
