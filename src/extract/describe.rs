@@ -36,9 +36,14 @@
 //!   that is no regulator is that organisation's title ("Austrian privacy watchdog
 //!   noyb"): nothing.
 //!
+//! The same in French, Italian, Spanish, Portuguese, German and Dutch, whose word
+//! order differs ("l'autorità olandese per la protezione dei dati", "die dänische
+//! Datenschutzbehörde"): `foreign`.
+//!
 //! Mentions found here are marked as described and carry a lower confidence. Spans the
 //! knowledge base already resolved to a regulator are left alone.
 
+mod foreign;
 mod lexicon;
 
 use std::ops::Range;
@@ -252,7 +257,7 @@ impl Describer {
         // back to them; then those without.
         let roles: Vec<(usize, Parse)> = (0..toks.len())
             .filter(|&r| !st.covered[r])
-            .filter_map(|r| Some((r, st.parse(r)?)))
+            .filter_map(|r| Some((r, st.parse_foreign(r).or_else(|| st.parse(r))?)))
             .filter(|(_, p)| !st.titles_an_organisation(p))
             .collect();
         for (_, p) in roles.iter().filter(|(_, p)| p.place.is_some()) {
@@ -405,15 +410,21 @@ impl Doc<'_> {
             let Some((first, last)) = self.tokens_of(r.start, r.end) else {
                 continue;
             };
+            // "die irische Datenschutzbehörde": a place in another language too.
             let before = first
                 .checked_sub(1)
                 .filter(|&b| self.joined(b))
-                .and_then(|b| self.place_end.get(&b));
+                .and_then(|b| {
+                    self.place_end
+                        .get(&b)
+                        .copied()
+                        .or_else(|| self.foreign_place(b))
+                });
             let after = (last + 2 < self.toks.len()
                 && matches!(self.word(last + 1), "in" | "of")
                 && self.joined(last)
                 && self.joined(last + 1))
-            .then(|| self.place_start.get(&(last + 2)))
+            .then(|| self.place_start.get(&(last + 2)).copied())
             .flatten();
             let Some(place) = before.or(after) else {
                 continue;
@@ -668,7 +679,7 @@ impl Doc<'_> {
                 .copied()
                 .filter(|&c| {
                     let e = &entities[c as usize];
-                    e.id.starts_with(&prefix) || e.aliases.iter().any(|a| a.contains(&p.name))
+                    e.id.starts_with(&prefix) || e.aliases.iter().any(|a| names_place(a, &p.name))
                 })
                 .collect()
         } else {
@@ -842,6 +853,20 @@ impl Doc<'_> {
 }
 
 /// "communications" → "Communications".
+/// Whether the name `alias` has the place `name` in it as the place itself: whole
+/// words, not part of another place's name ("Lower Saxony", "Saxony-Anhalt" are not
+/// Saxony).
+fn names_place(alias: &str, name: &str) -> bool {
+    alias.match_indices(name).any(|(i, _)| {
+        let before = &alias[..i];
+        let after = &alias[i + name.len()..];
+        let previous = before.trim_end().rsplit(' ').next().unwrap_or_default();
+        (before.is_empty() || before.ends_with(' '))
+            && (after.is_empty() || after.starts_with(' '))
+            && !previous.starts_with(char::is_uppercase)
+    })
+}
+
 fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     chars

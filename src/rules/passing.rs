@@ -340,6 +340,22 @@ const APP_PARTS: &[&str] = &[
     "services",
 ];
 
+/// Words of a person's arrest or sentence, earlier in the sentence than "on" and the
+/// name ("arrested for remarks on TikTok").
+const PUNISHED: &[&str] = &[
+    "arrested",
+    "arrest",
+    "arrests",
+    "jailed",
+    "detained",
+    "charged",
+    "sentenced",
+    "convicted",
+    "imprisoned",
+    "prosecuted",
+    "indicted",
+];
+
 /// Words of a ban a few words before "using" ("barred staff from using TikTok").
 const BANS: &[&str] = &[
     "ban",
@@ -1011,6 +1027,11 @@ impl Words<'_, '_> {
         if !MEDIUM_PREPOSITIONS.contains(&prep) {
             return false;
         }
+        // "Influencer arrested for 'sexual expressions' on TikTok": what someone
+        // said or did on it, told with the arrest, charge or sentence it brought.
+        if prep == "on" && self.punished_for() {
+            return true;
+        }
         // "a credit feature in WeChat": the app's own feature, not a post in it.
         if prep == "in" && self.before(k + 1).is_some_and(|w| APP_PARTS.contains(&w)) {
             return false;
@@ -1026,6 +1047,22 @@ impl Words<'_, '_> {
         (k + 1..=k + 4).any(|j| {
             self.before(j)
                 .is_some_and(|w| MEDIUM_CUES.iter().any(|c| w.starts_with(c)))
+        })
+    }
+
+    /// Whether an arrest, charge or sentence stands up to ten words before the name,
+    /// in the same clause (no comma, semicolon, "and" or "but" between): "arrested for
+    /// remarks on TikTok", not "three were arrested, and the state cracked down on
+    /// TikTok".
+    fn punished_for(&self) -> bool {
+        let text = self.doc.ex.text.as_str();
+        let Some(k) = (1..=10).find(|&k| self.before(k).is_some_and(|w| PUNISHED.contains(&w)))
+        else {
+            return false;
+        };
+        let from = self.doc.words[self.o.w0 as usize - k].end as usize;
+        text.get(from..self.o.start as usize).is_some_and(|gap| {
+            !gap.contains([',', ';', ':']) && !gap.contains(" and ") && !gap.contains(" but ")
         })
     }
 

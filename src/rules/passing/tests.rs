@@ -81,6 +81,8 @@ fn passing_mentions_are_dropped() {
         "A holding Tencent, que também controla o popular app WeChat, comprou a startup.",
         "Tencent, owner of the massive Chinese messaging app WeChat, bought a stake in Tesla.",
         "She was arrested after a live broadcast on TikTok.",
+        "Influencer arrested in Saudi Arabia for \u{201c}sexual expressions\u{201d} on TikTok",
+        "A teenager was charged over threats he made on TikTok.",
         // The same medium in other languages.
         "Arrestation: il s'introduit chez des inconnus pour une blague sur TikTok",
         "Un jeune adulte qui voulait faire du contenu sur TikTok a été arrêté.",
@@ -228,6 +230,10 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("TikTok's most senior lawyer resigned.", "TikTok"),
+        (
+            "Three men were arrested after a protest, and the state cracked down on TikTok.",
+            "TikTok",
+        ),
         (
             "The government lifted its ban on TikTok on Monday.",
             "TikTok",

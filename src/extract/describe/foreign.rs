@@ -1,0 +1,430 @@
+//! Descriptions in the other languages of European news, where the English word
+//! order does not hold:
+//!
+//! - French, Italian, Spanish and Portuguese put the place and the subject after the
+//!   role: "l'autorità olandese per la protezione dei dati", "l'autorité irlandaise
+//!   de protection des données", "la autoridad de protección de datos irlandesa",
+//!   "il DPA olandese";
+//! - German and Dutch write role and subject as one word after the place: "die
+//!   dänische Datenschutzaufsichtsbehörde", "die sächsische Datenschutzbehörde", "de
+//!   Ierse privacywaakhond".
+//!
+//! The place is an adjective of these languages (a stem in [`DEMONYMS`]), resolved to
+//! the knowledge-base place, whose data-protection authority the description names as
+//! an English one would.
+
+use super::{Doc, Hint, Parse, Place, Role, Subject};
+
+/// Role words that put the place and subject after them, and whether plural.
+const ROMANCE_ROLES: &[(&str, bool)] = &[
+    ("autorité", false),
+    ("autorités", true),
+    ("autorità", false),
+    ("autoridad", false),
+    ("autoridades", true),
+    ("autoridade", false),
+    ("garante", false),
+    ("gendarme", false),
+    ("régulateur", false),
+    ("regulador", false),
+    ("regolatore", false),
+    ("agence", false),
+    ("agencia", false),
+    ("agência", false),
+];
+
+/// Subject words after such a role: data, privacy, personal.
+const ROMANCE_SUBJECTS: &[&str] = &[
+    "données",
+    "dati",
+    "datos",
+    "dados",
+    "privacy",
+    "privée",
+    "privacidad",
+    "privacidade",
+    "riservatezza",
+    "personnelles",
+    "personali",
+    "personales",
+    "pessoais",
+    "informatique",
+];
+
+/// How many words after the role the place and the subject may stand.
+const ROMANCE_REACH: usize = 8;
+
+/// Beginnings and endings of German and Dutch compounds that are a data-protection
+/// authority ("Datenschutzbehörde", "privacytoezichthouder"); plural endings last.
+const COMPOUND_SUBJECTS: &[&str] = &["datenschutz", "privacy"];
+const COMPOUND_ROLES: &[(&str, bool)] = &[
+    ("behörde", false),
+    ("aufsicht", false),
+    ("beauftragte", false),
+    ("beauftragter", false),
+    ("toezichthouder", false),
+    ("waakhond", false),
+    ("autoriteit", false),
+    ("behörden", true),
+    ("beauftragten", true),
+    ("toezichthouders", true),
+];
+
+/// Stems of place adjectives (and some names) in French, Italian, Spanish,
+/// Portuguese, German and Dutch, and the knowledge-base place. A word is the stem
+/// and at most four more bytes of ending ("irland" + "ese", "aise", "és").
+const DEMONYMS: &[(&str, &str)] = &[
+    ("irland", "ie"),
+    ("irisch", "ie"),
+    ("iers", "ie"),
+    ("françai", "fr"),
+    ("frances", "fr"),
+    ("francés", "fr"),
+    ("francês", "fr"),
+    ("französisch", "fr"),
+    ("frans", "fr"),
+    ("allemand", "de"),
+    ("tedesc", "de"),
+    ("alemán", "de"),
+    ("aleman", "de"),
+    ("alemã", "de"),
+    ("deutsch", "de"),
+    ("duits", "de"),
+    ("italien", "it"),
+    ("italian", "it"),
+    ("italiaan", "it"),
+    ("espagnol", "es"),
+    ("spagnol", "es"),
+    ("español", "es"),
+    ("espanhol", "es"),
+    ("spanisch", "es"),
+    ("spaans", "es"),
+    ("néerlandais", "nl"),
+    ("olandes", "nl"),
+    ("holandés", "nl"),
+    ("holandes", "nl"),
+    ("holandês", "nl"),
+    ("neerlandés", "nl"),
+    ("niederländisch", "nl"),
+    ("holländisch", "nl"),
+    ("nederlands", "nl"),
+    ("belge", "be"),
+    ("belga", "be"),
+    ("belgisch", "be"),
+    ("luxembourg", "lu"),
+    ("lussemburgh", "lu"),
+    ("luxemburg", "lu"),
+    ("autrichien", "at"),
+    ("austriac", "at"),
+    ("austríac", "at"),
+    ("österreichisch", "at"),
+    ("oostenrijks", "at"),
+    ("suédois", "se"),
+    ("svedes", "se"),
+    ("sueco", "se"),
+    ("sueca", "se"),
+    ("schwedisch", "se"),
+    ("zweeds", "se"),
+    ("danois", "dk"),
+    ("danes", "dk"),
+    ("danés", "dk"),
+    ("dinamarqu", "dk"),
+    ("dänisch", "dk"),
+    ("deens", "dk"),
+    ("norvégien", "no"),
+    ("norveges", "no"),
+    ("noruego", "no"),
+    ("norueg", "no"),
+    ("norwegisch", "no"),
+    ("noors", "no"),
+    ("finlandais", "fi"),
+    ("finlandes", "fi"),
+    ("finlandés", "fi"),
+    ("finlandês", "fi"),
+    ("finnisch", "fi"),
+    ("polonais", "pl"),
+    ("polacc", "pl"),
+    ("polaco", "pl"),
+    ("polaca", "pl"),
+    ("polonês", "pl"),
+    ("polnisch", "pl"),
+    ("pools", "pl"),
+    ("portugais", "pt"),
+    ("portoghes", "pt"),
+    ("portugués", "pt"),
+    ("português", "pt"),
+    ("portugues", "pt"),
+    ("portugiesisch", "pt"),
+    ("portugees", "pt"),
+    ("grec", "gr"),
+    ("griego", "gr"),
+    ("grega", "gr"),
+    ("grego", "gr"),
+    ("griechisch", "gr"),
+    ("grieks", "gr"),
+    ("tchèque", "cz"),
+    ("ceco", "cz"),
+    ("ceca", "cz"),
+    ("checo", "cz"),
+    ("tcheco", "cz"),
+    ("tschechisch", "cz"),
+    ("tsjechisch", "cz"),
+    ("hongrois", "hu"),
+    ("ungheres", "hu"),
+    ("húngar", "hu"),
+    ("ungarisch", "hu"),
+    ("hongaars", "hu"),
+    ("roumain", "ro"),
+    ("rumen", "ro"),
+    ("rumano", "ro"),
+    ("rumana", "ro"),
+    ("romeno", "ro"),
+    ("romena", "ro"),
+    ("rumänisch", "ro"),
+    ("roemeens", "ro"),
+    ("bulgar", "bg"),
+    ("búlgar", "bg"),
+    ("bulgaars", "bg"),
+    ("croate", "hr"),
+    ("croat", "hr"),
+    ("kroatisch", "hr"),
+    ("slovaque", "sk"),
+    ("slovacc", "sk"),
+    ("eslovac", "sk"),
+    ("slowakisch", "sk"),
+    ("slowaaks", "sk"),
+    ("slovène", "si"),
+    ("slovena", "si"),
+    ("sloveno", "si"),
+    ("eslovena", "si"),
+    ("esloveno", "si"),
+    ("slowenisch", "si"),
+    ("sloveens", "si"),
+    ("estonien", "ee"),
+    ("estone", "ee"),
+    ("estonio", "ee"),
+    ("estnisch", "ee"),
+    ("letton", "lv"),
+    ("lettone", "lv"),
+    ("letón", "lv"),
+    ("letão", "lv"),
+    ("lettisch", "lv"),
+    ("lituanien", "lt"),
+    ("lituan", "lt"),
+    ("litauisch", "lt"),
+    ("litouws", "lt"),
+    ("chypriote", "cy"),
+    ("ciprio", "cy"),
+    ("chipriota", "cy"),
+    ("cipriota", "cy"),
+    ("zypriotisch", "cy"),
+    ("cypriotisch", "cy"),
+    ("maltais", "mt"),
+    ("maltes", "mt"),
+    ("maltés", "mt"),
+    ("maltês", "mt"),
+    ("maltesisch", "mt"),
+    ("britannique", "gb"),
+    ("britannic", "gb"),
+    ("británic", "gb"),
+    ("britânic", "gb"),
+    ("britisch", "gb"),
+    ("brits", "gb"),
+    ("suisse", "ch"),
+    ("svizzer", "ch"),
+    ("suizo", "ch"),
+    ("suiza", "ch"),
+    ("suíç", "ch"),
+    ("schweizerisch", "ch"),
+    ("zwitsers", "ch"),
+    ("islandais", "is"),
+    ("islandes", "is"),
+    ("islandés", "is"),
+    ("islandês", "is"),
+    ("isländisch", "is"),
+    ("ijslands", "is"),
+    ("américain", "us"),
+    ("statunitens", "us"),
+    ("estadounidense", "us"),
+    ("norte-american", "us"),
+    ("amerikanisch", "us"),
+    ("amerikaans", "us"),
+    ("canadien", "ca"),
+    ("canades", "ca"),
+    ("canadiense", "ca"),
+    ("canadense", "ca"),
+    ("canadian", "ca"),
+    ("kanadisch", "ca"),
+    ("canadees", "ca"),
+    ("australien", "au"),
+    ("australian", "au"),
+    ("australisch", "au"),
+    ("brésilien", "br"),
+    ("brasilian", "br"),
+    ("brasileñ", "br"),
+    ("brasileir", "br"),
+    ("braziliaans", "br"),
+    ("japonais", "jp"),
+    ("giappones", "jp"),
+    ("japonés", "jp"),
+    ("japonês", "jp"),
+    ("japanisch", "jp"),
+    ("japans", "jp"),
+    ("coréen", "kr"),
+    ("sudcorean", "kr"),
+    ("surcorean", "kr"),
+    ("südkoreanisch", "kr"),
+    ("zuid-koreaans", "kr"),
+    ("chinois", "cn"),
+    ("cines", "cn"),
+    ("chinês", "cn"),
+    ("chinesisch", "cn"),
+    ("chinees", "cn"),
+    ("turc", "tr"),
+    ("türkisch", "tr"),
+    ("turks", "tr"),
+    // German states, whose authorities news in German names this way.
+    ("bayerisch", "de-by"),
+    ("sächsisch", "de-sn"),
+    ("hessisch", "de-he"),
+    ("hamburgisch", "de-hh"),
+    ("niedersächsisch", "de-ni"),
+    ("thüringisch", "de-th"),
+    ("brandenburgisch", "de-bb"),
+    ("baden-württembergisch", "de-bw"),
+    ("rheinland-pfälzisch", "de-rp"),
+    ("schleswig-holsteinisch", "de-sh"),
+    ("saarländisch", "de-sl"),
+    ("bremisch", "de-hb"),
+];
+
+/// Words between a Romance role and its place or subject that end the description:
+/// a verb or clause ("l'autorité a infligé une amende au groupe français").
+const ROMANCE_STOPS: &[&str] = &[
+    "a", "ha", "hanno", "ont", "han", "tem", "têm", "est", "è", "es", "é", "que", "qui", "che",
+];
+
+/// `word` in lower case, after an elided article ("l'autorità", "dell'autorità").
+fn bare(word: &str) -> String {
+    let after = word.rsplit(['\'', '’']).next().unwrap_or(word);
+    after.to_lowercase()
+}
+
+/// Whether `word` (lower case) may be a role here: cheap test before lowering.
+fn may_be_role(word: &str) -> bool {
+    word.len() >= 6
+        && word
+            .rsplit(['\'', '’'])
+            .next()
+            .and_then(|w| w.bytes().next())
+            .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'a' | b'g' | b'r' | b'd' | b'p'))
+}
+
+impl Doc<'_> {
+    /// The foreign-language description whose role word is token `r`.
+    pub(super) fn parse_foreign(&self, r: usize) -> Option<Parse> {
+        let word = self.word(r);
+        // "il DPA olandese": the place right after (English has it before).
+        if word == "DPA" || word == "DPAs" {
+            let place = Some(r + 1)
+                .filter(|&t| t < self.toks.len() && self.joined(r))
+                .and_then(|t| self.foreign_place(t))?;
+            return Some(self.foreign_parse(r, r + 1, word == "DPAs", place));
+        }
+        if !may_be_role(word) {
+            return None;
+        }
+        let lower = bare(word);
+        if let Some(&(_, plural)) = ROMANCE_ROLES.iter().find(|(w, _)| *w == lower) {
+            return self.romance(r, plural);
+        }
+        let plural = COMPOUND_SUBJECTS
+            .iter()
+            .find_map(|s| lower.strip_prefix(s))
+            .and_then(|rest| {
+                COMPOUND_ROLES
+                    .iter()
+                    .find(|(end, _)| rest.ends_with(end))
+                    .map(|&(_, plural)| plural)
+            })?;
+        // The place right before: "die dänische Datenschutzbehörde".
+        let p = r.checked_sub(1).filter(|&p| self.joined(p))?;
+        let place = self.foreign_place(p)?;
+        Some(self.foreign_parse(p, r, plural, place))
+    }
+
+    /// "l'autorità olandese per la protezione dei dati": a place and a subject
+    /// within reach after the role, in its sentence.
+    fn romance(&self, r: usize, plural: bool) -> Option<Parse> {
+        let sentence = self.seg.sentence_of(self.toks[r].start);
+        let mut place = None;
+        let mut subject = false;
+        let mut last = r;
+        for t in r + 1..(r + 1 + ROMANCE_REACH).min(self.toks.len()) {
+            if self.toks[t].start >= sentence.end || self.covered[t] {
+                break;
+            }
+            let w = bare(self.word(t));
+            if ROMANCE_STOPS.contains(&w.as_str()) {
+                break;
+            }
+            if ROMANCE_SUBJECTS.contains(&w.as_str()) {
+                subject = true;
+                last = t;
+            } else if place.is_none() {
+                if let Some(p) = self.foreign_place(t) {
+                    place = Some(p);
+                    last = t;
+                }
+            }
+            if subject && place.is_some() {
+                break;
+            }
+        }
+        let place = place.filter(|_| subject)?;
+        Some(self.foreign_parse(r, last, plural, place))
+    }
+
+    /// The knowledge-base place that token `t` is an adjective of.
+    pub(super) fn foreign_place(&self, t: usize) -> Option<Place> {
+        let w = bare(self.word(t));
+        let id = DEMONYMS
+            .iter()
+            .find(|(stem, _)| w.starts_with(stem) && w.len() - stem.len() <= 4)
+            .map(|&(_, id)| id)?;
+        let place = self.kb.index_of(id)? as u32;
+        let jurisdiction = *self.d.jurisdiction.get(&place)?;
+        Some(Place {
+            first: t,
+            last: t,
+            place,
+            jurisdiction,
+        })
+    }
+
+    /// A description of tokens `first..=last` with a data subject.
+    fn foreign_parse(&self, first: usize, last: usize, plural: bool, place: Place) -> Parse {
+        let sentence = self.seg.sentence_of(self.toks[first].start);
+        let sentence_start = !self
+            .text
+            .get(sentence.start..self.toks[first].start)
+            .unwrap_or_default()
+            .chars()
+            .any(char::is_alphanumeric);
+        Parse {
+            first,
+            last,
+            role: Role {
+                plural,
+                bare: true,
+                hint: Hint::None,
+                department: false,
+            },
+            place: Some(place),
+            subject: Some(Subject::Data),
+            definite: true,
+            indefinite: false,
+            sentence_start,
+        }
+    }
+}
