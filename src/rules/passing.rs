@@ -99,6 +99,12 @@ const MEDIUM_NOUNS: &[&str] = &[
     "recipe",
     "recipes",
     "craze",
+    // One scam is a crime carried out on it ("a TikTok romance scam"); scams in the
+    // plural are the platform's problem ("a wave of WeChat investment scams").
+    "scam",
+    "scammer",
+    "fraud",
+    "hoax",
 ];
 
 /// Who or what was posted, after the name and a kind of content ("TikTok pop star",
@@ -129,6 +135,9 @@ const POSTED: &[&str] = &[
     "songs",
     "meme",
     "memes",
+    "scam",
+    "fraud",
+    "hoax",
 ];
 
 /// Whether `w`, between the name and [`POSTED`], can be a kind of content: a word
@@ -315,9 +324,12 @@ const YARDSTICK_AFTER: &[&str] = &[
 
 /// Prepositions before the name that make it a medium when a word about posting or
 /// viewing comes just before ("posted on", "went viral on", "a statement on").
-/// With "on" in French, German, Italian, Dutch and Spanish ("une blague sur TikTok").
+/// With "on", "of" and "in the" in French, German, Italian, Dutch, Spanish and
+/// Portuguese ("une blague sur TikTok", "un video de TikTok", "divulgado na rede
+/// social WeChat").
 const MEDIUM_PREPOSITIONS: &[&str] = &[
-    "on", "over", "to", "onto", "across", "from", "in", "sur", "auf", "su", "op", "en",
+    "on", "over", "to", "onto", "across", "from", "in", "sur", "auf", "su", "op", "en", "de", "da",
+    "na",
 ];
 
 /// Prepositions before the name that make it a medium by themselves.
@@ -399,6 +411,12 @@ const APP_DESCRIPTORS: &[&str] = &[
     "popular",
     "super",
     "super-app",
+    // The same in Portuguese, Spanish and French ("na rede social WeChat").
+    "rede",
+    "red",
+    "réseau",
+    "aplicativo",
+    "aplicación",
 ];
 
 /// Words about posting, sharing and viewing (a prefix of the word).
@@ -471,7 +489,37 @@ const MEDIUM_CUES: &[&str] = &[
     "gepost",
     "défi",
     "diffus",
+    "comunic",
+    "divulg",
 ];
+
+/// Words that start like a [`MEDIUM_CUES`] prefix but are no cue ("removed ChatGPT
+/// from WeChat", "a showdown over TikTok", "contention over TikTok").
+const NOT_CUES: &[&str] = &[
+    "chatgpt",
+    "chatbot",
+    "chatbots",
+    "showdown",
+    "showdowns",
+    "postpone",
+    "postponed",
+    "postpones",
+    "postponing",
+    "contend",
+    "contends",
+    "contended",
+    "contention",
+    "contentious",
+    "sharp",
+    "sharply",
+    "shark",
+    "sharks",
+];
+
+/// Whether `w` is a word about posting, sharing or viewing.
+fn is_medium_cue(w: &str) -> bool {
+    MEDIUM_CUES.iter().any(|c| w.starts_with(c)) && !NOT_CUES.contains(&w)
+}
 
 /// Words that introduce a comparison right before the name ("rather than", "unlike",
 /// "traffic lost to rival TikTok": the story is about whose rival it is; "Instagram
@@ -758,11 +806,18 @@ impl Words<'_, '_> {
     }
 
     /// The text between the occurrence and the word after it.
+    /// The typographic hyphens ("TikTok‑style", U+2010 and U+2011) read as "-".
     fn gap_after(&self) -> &str {
         let text = self.doc.ex.text.as_str();
         let next = self.doc.words.get(self.o.w1 as usize);
-        next.and_then(|n| text.get(self.o.end as usize..n.start as usize))
-            .unwrap_or_default()
+        let gap = next
+            .and_then(|n| text.get(self.o.end as usize..n.start as usize))
+            .unwrap_or_default();
+        if matches!(gap, "\u{2010}" | "\u{2011}") {
+            "-"
+        } else {
+            gap
+        }
     }
 
     /// The position (as for [`Self::before`]) of the first word before the name past
@@ -1044,10 +1099,7 @@ impl Words<'_, '_> {
         {
             return false;
         }
-        (k + 1..=k + 4).any(|j| {
-            self.before(j)
-                .is_some_and(|w| MEDIUM_CUES.iter().any(|c| w.starts_with(c)))
-        })
+        (k + 1..=k + 4).any(|j| self.before(j).is_some_and(is_medium_cue))
     }
 
     /// Whether an arrest, charge or sentence stands up to ten words before the name,

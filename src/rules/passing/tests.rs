@@ -83,6 +83,10 @@ fn passing_mentions_are_dropped() {
         "She was arrested after a live broadcast on TikTok.",
         "Influencer arrested in Saudi Arabia for \u{201c}sexual expressions\u{201d} on TikTok",
         "A teenager was charged over threats he made on TikTok.",
+        "Nigerian teen sentenced for $5,000 TikTok romance scam",
+        "OpenAI\u{2019}s Bold Bet: A TikTok\u{2011}Style App with Sora 2 at Its Core",
+        "Carlos lo sabía: con un video de TikTok logró salvar el restaurante.",
+        "Explicou a empresa em comunicado divulgado na rede social Wechat.",
         // The same medium in other languages.
         "Arrestation: il s'introduit chez des inconnus pour une blague sur TikTok",
         "Un jeune adulte qui voulait faire du contenu sur TikTok a été arrêté.",
@@ -233,6 +237,19 @@ fn central_mentions_are_kept() {
         (
             "Three men were arrested after a protest, and the state cracked down on TikTok.",
             "TikTok",
+        ),
+        (
+            "ChatGPT Banned on Chinese Social Media App WeChat",
+            "WeChat",
+        ),
+        (
+            "OpenAI's ChatGPT has been removed from WeChat, the popular Chinese app.",
+            "WeChat",
+        ),
+        ("The Senate braces for a showdown over TikTok.", "TikTok"),
+        (
+            "Police warn of a wave of WeChat investment scams targeting the elderly.",
+            "WeChat",
         ),
         (
             "The government lifted its ban on TikTok on Monday.",
