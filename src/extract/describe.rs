@@ -575,13 +575,7 @@ impl Doc<'_> {
             .checked_sub(1)
             .filter(|&b| self.joined(b))
             .and_then(|b| self.lower(b, &mut buf).map(str::to_string));
-        let sentence = self.seg.sentence_of(self.toks[first].start);
-        let sentence_start = !self
-            .text
-            .get(sentence.start..self.toks[first].start)
-            .unwrap_or_default()
-            .chars()
-            .any(char::is_alphanumeric);
+        let sentence_start = self.opens_sentence(first);
         Some(Parse {
             first,
             last,
@@ -594,6 +588,17 @@ impl Doc<'_> {
                 .is_some_and(|b| lexicon::INDEFINITE.contains(&b)),
             sentence_start,
         })
+    }
+
+    /// Whether token `t` is the first word of its sentence.
+    fn opens_sentence(&self, t: usize) -> bool {
+        let sentence = self.seg.sentence_of(self.toks[t].start);
+        !self
+            .text
+            .get(sentence.start..self.toks[t].start)
+            .unwrap_or_default()
+            .chars()
+            .any(char::is_alphanumeric)
     }
 
     /// What a description with a place names.

@@ -404,13 +404,7 @@ impl Doc<'_> {
 
     /// A description of tokens `first..=last` with a data subject.
     fn foreign_parse(&self, first: usize, last: usize, plural: bool, place: Place) -> Parse {
-        let sentence = self.seg.sentence_of(self.toks[first].start);
-        let sentence_start = !self
-            .text
-            .get(sentence.start..self.toks[first].start)
-            .unwrap_or_default()
-            .chars()
-            .any(char::is_alphanumeric);
+        let sentence_start = self.opens_sentence(first);
         Parse {
             first,
             last,

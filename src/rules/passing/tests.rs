@@ -5,6 +5,21 @@ use crate::rules::tests::run;
 
 const APPS: &str = "central(@bytedance+owned OR @wechat)";
 
+/// Asserts that `query` finds nothing central in each text.
+fn assert_dropped(query: &str, cases: &[&str]) {
+    for text in cases {
+        assert_eq!(run(query, "", text), None, "{text:?} counts as central");
+    }
+}
+
+/// Asserts that `query` keeps the mention written `surface` in each text.
+fn assert_kept(query: &str, cases: &[(&str, &str)]) {
+    for (text, surface) in cases {
+        let got = run(query, "", text).unwrap_or_default();
+        assert!(got.iter().any(|s| s == surface), "{text:?}: {got:?}");
+    }
+}
+
 #[test]
 fn passing_mentions_are_dropped() {
     let cases: &[&str] = &[
@@ -92,9 +107,7 @@ fn passing_mentions_are_dropped() {
         "Un jeune adulte qui voulait faire du contenu sur TikTok a été arrêté.",
         "El vídeo publicado en TikTok acumula millones de visitas.",
     ];
-    for text in cases {
-        assert_eq!(run(APPS, "", text), None, "{text:?} counts as central");
-    }
+    assert_dropped(APPS, cases);
 }
 
 #[test]
@@ -256,10 +269,7 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
     ];
-    for (text, surface) in cases {
-        let got = run(APPS, "", text).unwrap_or_default();
-        assert!(got.iter().any(|s| s == surface), "{text:?}: {got:?}");
-    }
+    assert_kept(APPS, cases);
 }
 
 #[test]
@@ -302,13 +312,7 @@ fn regulators_only_told_are_dropped() {
         "Het lek is gemeld bij de Autoriteit Persoonsgegevens.",
         "The consumer group presented its report to the Dutch Data Protection Authority on Thursday.",
     ];
-    for text in cases {
-        assert_eq!(
-            run(REGULATORS, "", text),
-            None,
-            "{text:?} counts as central"
-        );
-    }
+    assert_dropped(REGULATORS, cases);
 }
 
 #[test]
@@ -337,8 +341,5 @@ fn regulators_that_act_are_kept() {
             "Information Commissioner's Office",
         ),
     ];
-    for (text, surface) in cases {
-        let got = run(REGULATORS, "", text).unwrap_or_default();
-        assert!(got.iter().any(|s| s == surface), "{text:?}: {got:?}");
-    }
+    assert_kept(REGULATORS, cases);
 }
