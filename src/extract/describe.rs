@@ -250,6 +250,7 @@ impl Describer {
             covered: vec![false; toks.len()],
             org_starts: Vec::new(),
             named: Vec::new(),
+            dpa_is_other: dpa_defined_otherwise(text),
         };
         st.index(known);
         st.uncover_contradicted(known, &mut found);
@@ -295,6 +296,9 @@ struct Doc<'a> {
     org_starts: Vec<usize>,
     /// Regulators named so far.
     named: Vec<Named>,
+    /// The story defines "DPA" as something else ("deferred prosecution agreements
+    /// (“DPAs”)"): the acronym names no authority in it.
+    dpa_is_other: bool,
 }
 
 impl Doc<'_> {
@@ -448,7 +452,11 @@ impl Doc<'_> {
     fn parse(&self, r: usize) -> Option<Parse> {
         let mut buf = [0u8; 24];
         let word = self.word(r);
-        let (role, mut subject) = match lexicon::DPA.iter().find(|(w, _)| *w == word) {
+        let dpa = lexicon::DPA
+            .iter()
+            .find(|(w, _)| *w == word)
+            .filter(|_| !self.dpa_is_other);
+        let (role, mut subject) = match dpa {
             Some(&(_, plural)) => (
                 Role {
                     plural,
@@ -858,6 +866,26 @@ impl Doc<'_> {
 }
 
 /// "communications" → "Communications".
+/// Whether `text` spells out "DPA" in brackets as words other than data protection:
+/// three words before the bracket whose initials are D, P and A, the first not
+/// "data" ("deferred prosecution agreements (“DPAs”)").
+fn dpa_defined_otherwise(text: &str) -> bool {
+    text.match_indices("DPA").any(|(i, _)| {
+        let before = text[..i].trim_end_matches(['"', '“', '‘', '\'']);
+        let Some(before) = before.strip_suffix('(') else {
+            return false;
+        };
+        let words: Vec<&str> = before.split_whitespace().rev().take(3).collect();
+        let initials: String = words
+            .iter()
+            .rev()
+            .filter_map(|w| w.chars().next())
+            .flat_map(char::to_lowercase)
+            .collect();
+        initials == "dpa" && !words.last().is_some_and(|w| w.eq_ignore_ascii_case("data"))
+    })
+}
+
 /// Whether the name `alias` has the place `name` in it as the place itself: whole
 /// words, not part of another place's name ("Lower Saxony", "Saxony-Anhalt" are not
 /// Saxony).

@@ -105,6 +105,11 @@ fn descriptions_resolve_to_their_authority() {
         ),
         // The acronym.
         ("the Netherlands DPA fined Uber", "Netherlands DPA", "nl-ap"),
+        (
+            "The Dutch Data Protection Authority (DPA) said so. The Bavarian DPA said so too.",
+            "Bavarian DPA",
+            "de-by-baylda",
+        ),
         ("The Bavarian DPA said so.", "Bavarian DPA", "de-by-baylda"),
         // Regions with their own authority.
         (
@@ -358,6 +363,8 @@ fn look_alikes_name_no_regulator() {
         "The information ministry said the report was false.",
         "The communications ministry said",
         "the Ministry of Communications of Ghana said",
+        // "DPA" defined as something else.
+        "SFO secures two further DPAs for UK bribery offences. The judge approved two deferred prosecution agreements (\u{201c}DPAs\u{201d}) with the SFO. They are the eleventh and twelfth DPAs agreed by UK authorities.",
     ];
     for text in cases {
         let out = extractor().extract_text(text, None);
