@@ -250,7 +250,6 @@ impl Describer {
             covered: vec![false; toks.len()],
             org_starts: Vec::new(),
             named: Vec::new(),
-            dpa_is_other: dpa_defined_otherwise(text),
         };
         st.index(known);
         st.uncover_contradicted(known, &mut found);
@@ -296,9 +295,6 @@ struct Doc<'a> {
     org_starts: Vec<usize>,
     /// Regulators named so far.
     named: Vec<Named>,
-    /// The story defines "DPA" as something else ("deferred prosecution agreements
-    /// (“DPAs”)"): the acronym names no authority in it.
-    dpa_is_other: bool,
 }
 
 impl Doc<'_> {
@@ -452,10 +448,12 @@ impl Doc<'_> {
     fn parse(&self, r: usize) -> Option<Parse> {
         let mut buf = [0u8; 24];
         let word = self.word(r);
+        // Not where the story spells "DPA" out as something else (looked at only
+        // when the acronym is there: most stories have none).
         let dpa = lexicon::DPA
             .iter()
             .find(|(w, _)| *w == word)
-            .filter(|_| !self.dpa_is_other);
+            .filter(|_| !dpa_defined_otherwise(self.text));
         let (role, mut subject) = match dpa {
             Some(&(_, plural)) => (
                 Role {
@@ -865,7 +863,6 @@ impl Doc<'_> {
     }
 }
 
-/// "communications" → "Communications".
 /// Whether `text` spells out "DPA" in brackets as words other than data protection:
 /// three words before the bracket whose initials are D, P and A, the first not
 /// "data" ("deferred prosecution agreements (“DPAs”)").
@@ -900,6 +897,7 @@ fn names_place(alias: &str, name: &str) -> bool {
     })
 }
 
+/// "communications" → "Communications".
 fn capitalised(word: &str) -> String {
     let mut chars = word.chars();
     chars

@@ -310,14 +310,41 @@ fn bare(word: &str) -> String {
     after.to_lowercase()
 }
 
-/// Whether `word` (lower case) may be a role here: cheap test before lowering.
-fn may_be_role(word: &str) -> bool {
-    word.len() >= 6
-        && word
-            .rsplit(['\'', '’'])
-            .next()
-            .and_then(|w| w.bytes().next())
-            .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'a' | b'g' | b'r' | b'd' | b'p'))
+/// Whether `a` in lower case is `b` (lower case), without allocating.
+fn lower_eq(a: &str, b: &str) -> bool {
+    a.chars().flat_map(char::to_lowercase).eq(b.chars())
+}
+
+/// The role word `word` is ("autorità", "Datenschutzbehörde"), and whether it is
+/// plural. Compared without allocating: this runs on every word of every story.
+fn role_of(word: &str) -> Option<RoleWord> {
+    let w = word.rsplit(['\'', '’']).next().unwrap_or(word);
+    // Every role word has six letters or more and starts with one of these.
+    let first = w.bytes().next().map(|b| b.to_ascii_lowercase());
+    if w.len() < 6 || !matches!(first, Some(b'a' | b'g' | b'r' | b'd' | b'p')) {
+        return None;
+    }
+    if let Some(&(_, plural)) = ROMANCE_ROLES.iter().find(|(r, _)| lower_eq(w, r)) {
+        return Some(RoleWord::Romance(plural));
+    }
+    let rest = COMPOUND_SUBJECTS.iter().find_map(|s| {
+        w.get(..s.len())
+            .filter(|p| p.eq_ignore_ascii_case(s))
+            .and_then(|_| w.get(s.len()..))
+    })?;
+    let rest = rest.to_lowercase();
+    COMPOUND_ROLES
+        .iter()
+        .find(|(end, _)| rest.ends_with(end))
+        .map(|&(_, plural)| RoleWord::Compound(plural))
+}
+
+/// What kind of role word a word is.
+enum RoleWord {
+    /// Place and subject after it; plural.
+    Romance(bool),
+    /// Place before it, subject inside it; plural.
+    Compound(bool),
 }
 
 impl Doc<'_> {
@@ -331,22 +358,10 @@ impl Doc<'_> {
                 .and_then(|t| self.foreign_place(t))?;
             return Some(self.foreign_parse(r, r + 1, word == "DPAs", place));
         }
-        if !may_be_role(word) {
-            return None;
-        }
-        let lower = bare(word);
-        if let Some(&(_, plural)) = ROMANCE_ROLES.iter().find(|(w, _)| *w == lower) {
-            return self.romance(r, plural);
-        }
-        let plural = COMPOUND_SUBJECTS
-            .iter()
-            .find_map(|s| lower.strip_prefix(s))
-            .and_then(|rest| {
-                COMPOUND_ROLES
-                    .iter()
-                    .find(|(end, _)| rest.ends_with(end))
-                    .map(|&(_, plural)| plural)
-            })?;
+        let plural = match role_of(word)? {
+            RoleWord::Romance(plural) => return self.romance(r, plural),
+            RoleWord::Compound(plural) => plural,
+        };
         // The place right before: "die dänische Datenschutzbehörde".
         let p = r.checked_sub(1).filter(|&p| self.joined(p))?;
         let place = self.foreign_place(p)?;
