@@ -351,9 +351,19 @@ impl Doc<'_> {
     /// The token index range of the byte range `start..end`, if it is whole tokens
     /// (a final "." of "U.S." may stand outside the last token).
     fn tokens_of(&self, start: usize, end: usize) -> Option<(usize, usize)> {
-        let first = self.toks.partition_point(|t| t.start < start);
-        if self.toks.get(first)?.start != start {
-            return None;
+        let mut first = self.toks.partition_point(|t| t.start < start);
+        if self.toks.get(first).map(|t| t.start) != Some(start) {
+            // A name after an elided article, inside its token: "L’Autoritat
+            // Catalana …", "dell'Irlanda".
+            let elided = first.checked_sub(1).filter(|&f| {
+                let t = &self.toks[f];
+                t.end > start
+                    && self
+                        .text
+                        .get(t.start..start)
+                        .is_some_and(|a| a.ends_with(['\'', '’']))
+            });
+            first = elided?;
         }
         let last = first + self.toks[first..].partition_point(|t| t.end < end);
         let t = self.toks.get(last)?;
@@ -425,7 +435,8 @@ impl Doc<'_> {
                 && self.joined(last)
                 && self.joined(last + 1))
             .then(|| self.place_start.get(&(last + 2)).copied())
-            .flatten();
+            .flatten()
+            .or_else(|| self.genitive_after(last));
             let Some(place) = before.or(after) else {
                 continue;
             };

@@ -9,9 +9,14 @@
 //!   dänische Datenschutzaufsichtsbehörde", "die sächsische Datenschutzbehörde", "de
 //!   Ierse privacywaakhond".
 //!
-//! The place is an adjective of these languages (a stem in [`DEMONYMS`]), resolved to
-//! the knowledge-base place, whose data-protection authority the description names as
-//! an English one would.
+//! - German also writes the place as a genitive name or a city's adjective before the
+//!   compound ("Niedersachsens Landesdatenschützerin", "der Hamburger
+//!   Datenschutzbeauftragte"), or names a state's or the federal office without a
+//!   place ("die Landesdatenschutzbeauftragte", "der Bundesdatenschutzbeauftragte").
+//!
+//! The place is an adjective or a name of these languages (a stem in [`DEMONYMS`]),
+//! resolved to the knowledge-base place, whose data-protection authority the
+//! description names as an English one would.
 
 use super::{Doc, Hint, Parse, Place, Role, Subject};
 
@@ -31,6 +36,7 @@ const ROMANCE_ROLES: &[(&str, bool)] = &[
     ("agence", false),
     ("agencia", false),
     ("agência", false),
+    ("autoritat", false),
 ];
 
 /// Subject words after such a role: data, privacy, personal.
@@ -49,6 +55,7 @@ const ROMANCE_SUBJECTS: &[&str] = &[
     "personales",
     "pessoais",
     "informatique",
+    "dades",
 ];
 
 /// How many words after the role the place and the subject may stand.
@@ -69,6 +76,20 @@ const COMPOUND_ROLES: &[(&str, bool)] = &[
     ("beauftragten", true),
     ("toezichthouders", true),
 ];
+
+/// German words for a data-protection official that hold the subject in another
+/// spelling ("Datenschützerin"); like the compounds, they need a place before them.
+const PROTECTORS: &[(&str, bool)] = &[
+    ("datenschützer", false),
+    ("datenschützerin", false),
+    ("datenschützern", true),
+    ("datenschützerinnen", true),
+];
+
+/// German prefixes of those compounds that say the level of government: a state's
+/// office ("Landesdatenschutzbeauftragte") or the federal one
+/// ("Bundesdatenschutzbeauftragter").
+const LEVELS: &[(&str, Level)] = &[("landes", Level::State), ("bundes", Level::Federal)];
 
 /// Stems of place adjectives (and some names) in French, Italian, Spanish,
 /// Portuguese, German and Dutch, and the knowledge-base place. A word is the stem
@@ -296,6 +317,43 @@ const DEMONYMS: &[(&str, &str)] = &[
     ("schleswig-holsteinisch", "de-sh"),
     ("saarländisch", "de-sl"),
     ("bremisch", "de-hb"),
+    // German names of states and their cities' adjectives, as genitives and
+    // attributes: "Niedersachsens", "Hamburger", "Berliner", "Thüringer".
+    ("bayern", "de-by"),
+    ("hamburg", "de-hh"),
+    ("berlin", "de-be"),
+    ("niedersachsen", "de-ni"),
+    ("sachsen", "de-sn"),
+    ("hessen", "de-he"),
+    ("baden-württemberg", "de-bw"),
+    ("nordrhein-westfalen", "de-nw"),
+    ("nordrhein-westfälisch", "de-nw"),
+    ("thüring", "de-th"),
+    ("brandenburg", "de-bb"),
+    ("rheinland-pfalz", "de-rp"),
+    ("schleswig-holstein", "de-sh"),
+    ("saarland", "de-sl"),
+    ("bremen", "de-hb"),
+    ("bremer", "de-hb"),
+    ("mecklenburg-vorpommer", "de-mv"),
+    ("sachsen-anhalt", "de-st"),
+    // German names of countries, as genitives: "Irlands Datenschutzbehörde".
+    ("deutschland", "de"),
+    ("frankreich", "fr"),
+    ("spanien", "es"),
+    ("österreich", "at"),
+    ("belgien", "be"),
+    ("niederlande", "nl"),
+    ("dänemark", "dk"),
+    ("norwegen", "no"),
+    ("schweden", "se"),
+    ("finnland", "fi"),
+    ("polen", "pl"),
+    ("griechenland", "gr"),
+    ("großbritannien", "gb"),
+    ("schweiz", "ch"),
+    // Catalan.
+    ("catalan", "es-ct"),
 ];
 
 /// Words between a Romance role and its place or subject that end the description:
@@ -321,30 +379,52 @@ fn role_of(word: &str) -> Option<RoleWord> {
     let w = word.rsplit(['\'', '’']).next().unwrap_or(word);
     // Every role word has six letters or more and starts with one of these.
     let first = w.bytes().next().map(|b| b.to_ascii_lowercase());
-    if w.len() < 6 || !matches!(first, Some(b'a' | b'g' | b'r' | b'd' | b'p')) {
+    if w.len() < 6 || !matches!(first, Some(b'a' | b'g' | b'r' | b'd' | b'p' | b'l' | b'b')) {
         return None;
     }
     if let Some(&(_, plural)) = ROMANCE_ROLES.iter().find(|(r, _)| lower_eq(w, r)) {
         return Some(RoleWord::Romance(plural));
     }
-    let rest = COMPOUND_SUBJECTS.iter().find_map(|s| {
-        w.get(..s.len())
-            .filter(|p| p.eq_ignore_ascii_case(s))
-            .and_then(|_| w.get(s.len()..))
-    })?;
-    let rest = rest.to_lowercase();
+    let (level, w) = LEVELS
+        .iter()
+        .find_map(|&(prefix, level)| Some((Some(level), strip_prefix_ci(w, prefix)?)))
+        .unwrap_or((None, w));
+    if let Some(&(_, plural)) = PROTECTORS.iter().find(|(p, _)| lower_eq(w, p)) {
+        return Some(RoleWord::Compound { plural, level });
+    }
+    let rest = COMPOUND_SUBJECTS
+        .iter()
+        .find_map(|s| strip_prefix_ci(w, s))?
+        .to_lowercase();
     COMPOUND_ROLES
         .iter()
         .find(|(end, _)| rest.ends_with(end))
-        .map(|&(_, plural)| RoleWord::Compound(plural))
+        .map(|&(_, plural)| RoleWord::Compound { plural, level })
+}
+
+/// `w` after `prefix` (lower-case ASCII), compared case-insensitively.
+fn strip_prefix_ci<'w>(w: &'w str, prefix: &str) -> Option<&'w str> {
+    w.get(..prefix.len())
+        .filter(|p| p.eq_ignore_ascii_case(prefix))
+        .and_then(|_| w.get(prefix.len()..))
 }
 
 /// What kind of role word a word is.
 enum RoleWord {
     /// Place and subject after it; plural.
     Romance(bool),
-    /// Place before it, subject inside it; plural.
-    Compound(bool),
+    /// Place before it, subject inside it; plural, and the level of government its
+    /// prefix names.
+    Compound { plural: bool, level: Option<Level> },
+}
+
+/// The level of government a German compound's prefix names.
+#[derive(Clone, Copy)]
+enum Level {
+    /// "Landes-": one of the states, which one the place before says.
+    State,
+    /// "Bundes-": the federal office.
+    Federal,
 }
 
 impl Doc<'_> {
@@ -358,14 +438,30 @@ impl Doc<'_> {
                 .and_then(|t| self.foreign_place(t))?;
             return Some(self.foreign_parse(r, r + 1, word == "DPAs", place));
         }
-        let plural = match role_of(word)? {
+        let (plural, level) = match role_of(word)? {
             RoleWord::Romance(plural) => return self.romance(r, plural),
-            RoleWord::Compound(plural) => plural,
+            RoleWord::Compound { plural, level } => (plural, level),
         };
-        // The place right before: "die dänische Datenschutzbehörde".
-        let p = r.checked_sub(1).filter(|&p| self.joined(p))?;
-        let place = self.foreign_place(p)?;
-        Some(self.foreign_parse(p, r, plural, place))
+        // The place right before: "die dänische Datenschutzbehörde",
+        // "Niedersachsens Landesdatenschützerin".
+        let before = r
+            .checked_sub(1)
+            .filter(|&p| self.joined(p))
+            .and_then(|p| self.foreign_place(p));
+        if let Some(place) = before {
+            return Some(self.foreign_parse(place.first, r, plural, place));
+        }
+        // Or a genitive after: "die Datenschutzbehörde Hamburgs".
+        if let Some(place) = self.genitive_after(r) {
+            return Some(self.foreign_parse(r, place.last, plural, place));
+        }
+        // Without one, the prefix: a state's office, which state unknown, is one of
+        // Germany's authorities; the federal office is Germany's own.
+        let (plural, place) = match level? {
+            Level::State => (true, self.place_at("de", r)?),
+            Level::Federal => (plural, self.place_at("de", r)?),
+        };
+        Some(self.foreign_parse(r, r, plural, place))
     }
 
     /// "l'autorità olandese per la protezione dei dati": a place and a subject
@@ -400,6 +496,15 @@ impl Doc<'_> {
         Some(self.foreign_parse(r, last, plural, place))
     }
 
+    /// The place named by a German genitive right after token `r`
+    /// ("Datenschutzbehörde Hamburgs", "Datenschutzbeauftragter Niedersachsens").
+    pub(super) fn genitive_after(&self, r: usize) -> Option<Place> {
+        let t = r + 1;
+        (t < self.toks.len() && self.joined(r) && self.word(t).ends_with('s'))
+            .then(|| self.foreign_place(t))
+            .flatten()
+    }
+
     /// The knowledge-base place that token `t` is an adjective of.
     pub(super) fn foreign_place(&self, t: usize) -> Option<Place> {
         let w = bare(self.word(t));
@@ -407,6 +512,11 @@ impl Doc<'_> {
             .iter()
             .find(|(stem, _)| w.starts_with(stem) && w.len() - stem.len() <= 4)
             .map(|&(_, id)| id)?;
+        self.place_at(id, t)
+    }
+
+    /// The knowledge-base place `id`, as if named by token `t`.
+    fn place_at(&self, id: &str, t: usize) -> Option<Place> {
         let place = self.kb.index_of(id)? as u32;
         let jurisdiction = *self.d.jurisdiction.get(&place)?;
         Some(Place {

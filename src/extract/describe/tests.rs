@@ -623,6 +623,54 @@ fn descriptions_in_other_languages_resolve_to_their_authority() {
             "Saxony's data protection authority",
             "de-sn-sdb",
         ),
+        // German: a state's genitive name or a city's adjective before, a genitive
+        // after, "Datenschützerin", and the level a prefix names.
+        (
+            "Deshalb will Niedersachsens Landesdatenschützerin Barbara Thiel die Schulen prüfen.",
+            "Niedersachsens Landesdatenschützerin",
+            "de-ni-lfd",
+        ),
+        (
+            "Der Hamburger Datenschutzbeauftragte hat ein Verfahren eingeleitet.",
+            "Hamburger Datenschutzbeauftragte",
+            "de-hh-hmbbfdi",
+        ),
+        (
+            "Baden-Württembergs Datenschutzbeauftragter warnt vor Microsoft 365.",
+            "Baden-Württembergs Datenschutzbeauftragter",
+            "de-bw-lfdi",
+        ),
+        (
+            "Der Thüringer Landesdatenschutzbeauftragte prüft den Fall.",
+            "Thüringer Landesdatenschutzbeauftragte",
+            "de-th-tlfdi",
+        ),
+        (
+            "Die Datenschutzbehörde Hamburgs ermittelt gegen die Firma.",
+            "Datenschutzbehörde Hamburgs",
+            "de-hh-hmbbfdi",
+        ),
+        (
+            "Irlands Datenschutzbehörde hat Meta bestraft.",
+            "Irlands Datenschutzbehörde",
+            "ie-dpc",
+        ),
+        (
+            "Der Bundesdatenschutzbeauftragte kritisiert das Gesetz.",
+            "Bundesdatenschutzbeauftragte",
+            "de-bfdi",
+        ),
+        (
+            "Die Landesdatenschutzbeauftragte hat ein Bußgeld verhängt.",
+            "Landesdatenschutzbeauftragte",
+            "dpa/de",
+        ),
+        // Catalan, in the Romance order.
+        (
+            "l'autoritat catalana de protecció de dades ha sancionat l'ajuntament.",
+            "l'autoritat catalana de protecció de dades",
+            "es-ct-apdcat",
+        ),
     ];
     let x = extractor();
     for (text, surface, want) in cases {
@@ -649,6 +697,13 @@ fn descriptions_in_other_languages_resolve_to_their_authority() {
         "Die Datenschutzbehörde des Landes prüft den Fall.",
         "The DPA and Italian officials met.",
         "L'autorité a infligé une amende au groupe français pour ses données.",
+        // "Datenschützer" without a place are campaigners as often as officials; a
+        // commissioner named by title alone has no place; "Landesregierung" is no
+        // role; Austria's own authority in the genitive is Austria's.
+        "Datenschützer kritisieren die App.",
+        "Die Datenschutzbeauftragte Barbara Thiel kündigt Kontrollen an.",
+        "Die Landesregierung und die Bundesregierung streiten.",
+        "Die Datenschutzbehörde Österreichs ermittelt.",
     ] {
         let out = x.extract_text(text, None);
         assert!(
@@ -659,4 +714,21 @@ fn descriptions_in_other_languages_resolve_to_their_authority() {
             out.entities.iter().map(|h| &h.id).collect::<Vec<_>>()
         );
     }
+}
+
+#[test]
+fn a_name_after_an_elided_article_is_not_described_again() {
+    // "L’Autoritat" is one token; the knowledge base names the authority from inside
+    // it, and the description must not add a second, overlapping mention.
+    let out = extractor().extract_text(
+        "L’Autoritat Catalana de Protecció de Dades (Apdcat) ha amonestat l’ajuntament.",
+        None,
+    );
+    let apdcat = out.entity("es-ct-apdcat").expect("the Catalan authority");
+    let surfaces: Vec<&str> = apdcat.mentions.iter().map(|m| m.surface.as_str()).collect();
+    assert_eq!(
+        surfaces,
+        ["Autoritat Catalana de Protecció de Dades", "Apdcat"],
+        "{out:?}"
+    );
 }
