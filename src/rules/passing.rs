@@ -202,6 +202,11 @@ const COMPANY_MATTERS: &[&str] = &[
     "court",
     "regulatory",
     "safety",
+    // A change to its own product: "TikTok longer videos", "TikTok more ads".
+    "longer",
+    "shorter",
+    "more",
+    "fewer",
 ];
 
 /// Words that rank what was posted ("TikTok's hottest tracks"), and what they rank.
@@ -555,6 +560,30 @@ const YARDSTICK_BEFORE: &[&str] = &[
     "dethrones",
     "competitor",
     "competitors",
+    // "que lembra o TikTok", "ricorda TikTok", "imita a TikTok", "ähnelt TikTok"
+    // (after an article, if any: see `FOREIGN_ARTICLES`).
+    "lembra",
+    "lembram",
+    "lembrando",
+    "recuerda",
+    "recuerdan",
+    "rappelle",
+    "rappellent",
+    "ricorda",
+    "ricordano",
+    "imita",
+    "imitam",
+    "imitan",
+    "imite",
+    "imitent",
+    "copia",
+    "copiam",
+    "copian",
+    "copie",
+    "copient",
+    "ähnelt",
+    "kopiert",
+    "imitiert",
 ];
 
 /// Verbs of competing before "with" and the name ("compete with TikTok").
@@ -661,6 +690,17 @@ const RANKS: &[&str] = &["second", "third", "fourth", "fifth"];
 fn ranks(word: Option<&str>, next: Option<&str>) -> bool {
     let superlative = |w: &str| w.ends_with("est") || w.starts_with("most");
     word.is_some_and(|w| RANKS.contains(&w)) && next.is_some_and(superlative)
+}
+
+/// Whether `word` (followed by `next`) is "the" and a superlative: "the most popular
+/// short-video service in China after Douyin" ranks it second, as an ordinal does,
+/// when the name ends its phrase (not "the biggest fine after TikTok was banned").
+fn the_superlative(word: Option<&str>, next: Option<&str>) -> bool {
+    word == Some("the")
+        && matches!(
+            next,
+            Some("most" | "largest" | "biggest" | "best" | "greatest" | "highest")
+        )
 }
 
 /// Participles that, just before the name (and what says what it is), tell a ban as
@@ -1020,6 +1060,15 @@ impl Words<'_, '_> {
         if b1.is_some_and(|w| YARDSTICK_BEFORE.contains(&w)) {
             return true;
         }
+        // "que lembra o TikTok": a foreign article between.
+        if b1.is_some_and(|w| FOREIGN_ARTICLES.contains(&w))
+            && b2.is_some_and(|w| YARDSTICK_BEFORE.contains(&w))
+        {
+            return true;
+        }
+        if self.no_longer_the() {
+            return true;
+        }
         let took_on =
             matches!(b1, Some("on")) && matches!(b2, Some("takes" | "take" | "taking" | "took"));
         // "YouTube attempts to compete with TikTok", "Shorts to rival with TikTok".
@@ -1037,15 +1086,39 @@ impl Words<'_, '_> {
                         | "challenger"
                 )
             );
-        // "the second-largest in China after WeChat": a ranking.
-        let ranked_after =
-            b1 == Some("after") && (2..=8).any(|k| ranks(self.before(k), self.before(k - 1)));
+        // "the second-largest in China after WeChat": a ranking; "the most popular
+        // service in China after ByteDance's Douyin": the name may be the possessed.
+        let after_at = if b1 == Some("after") {
+            Some(1)
+        } else if b1 == Some("s") {
+            (3..=4).find(|&k| self.before(k) == Some("after"))
+        } else {
+            None
+        };
+        let ends_phrase = !self.gap_after().starts_with(' ') || self.after(1).is_none();
+        let ranked_after = after_at.is_some_and(|a| {
+            (a + 1..=a + 7).any(|k| ranks(self.before(k), self.before(k - 1)))
+                || (ends_phrase
+                    && (a + 2..=a + 9).any(|k| the_superlative(self.before(k), self.before(k - 1))))
+        });
         let version_of = matches!(b1, Some("of"))
             && matches!(
                 b2,
                 Some("version" | "equivalent" | "clone" | "copy" | "imitation" | "knockoff")
             );
         took_on || answer_to || version_of || ranked_after || competes_with
+    }
+
+    /// "The hottest app is no longer the super-app WeChat nor the video app TikTok":
+    /// what something new has replaced. "No longer" and an article, then the name
+    /// within eight words; or "nor" and the name after such a phrase.
+    fn no_longer_the(&self) -> bool {
+        let opens = |k: usize| {
+            matches!(self.before(k), Some("the" | "a" | "an"))
+                && self.before(k + 1) == Some("longer")
+                && self.before(k + 2) == Some("no")
+        };
+        (1..=8).any(|k| opens(k) || (self.before(k) == Some("nor") && (k + 1..=k + 20).any(opens)))
     }
 
     /// An example: "apps like TikTok", "including TikTok", "such as TikTok".

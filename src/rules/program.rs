@@ -58,7 +58,15 @@ impl TextAtom {
     /// The words as the query wrote them, for explanations: `data centre`, `fine*`.
     pub fn label(&self) -> String {
         let words = self.exact.as_ref().unwrap_or(&self.words);
-        let mut s = words.join(" ");
+        // Characters of a script without spaces are written together: `个人信息`.
+        let cjk = |w: &str| w.chars().next().is_some_and(super::words::spaceless);
+        let mut s = String::new();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 && !(cjk(&words[i - 1]) && cjk(w)) {
+                s.push(' ');
+            }
+            s.push_str(w);
+        }
         if self.prefix {
             s.push('*');
         }

@@ -36,6 +36,20 @@ pub(super) fn run(query: &str, title: &str, body: &str) -> Option<Vec<String>> {
 fn semantics() {
     let p1 = "Officials discussed trade.";
     let cases: &[(&str, &str, &str, Option<&[&str]>)] = &[
+        // Chinese has no spaces: a keyword is a phrase of its characters, found
+        // inside a longer run, and nowhere when one character differs.
+        (
+            "SENTENCE(kind:regulator, 个人信息)",
+            "",
+            "工信部发现这些APP超范围收集用户个人信息。",
+            Some(&["工信部", "个人信息"]),
+        ),
+        (
+            "个人信息",
+            "",
+            "工信部发现这些APP超范围收集用户个人资料。",
+            None,
+        ),
         // Entities, owners, kinds, countries, tags.
         ("@tiktok", "", "Users love TikTok.", Some(&["TikTok"])),
         ("@tiktok", "", "ByteDance said so.", None),

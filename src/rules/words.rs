@@ -1,7 +1,9 @@
 //! Words as rules see them: runs of letters and digits, folded to lower case. The same
 //! splitting is used for the words a query names and for the text of an item, so a
 //! query phrase and the text agree on where words start and end ("TikTok's" is
-//! `tiktok` `s`; "tick-tock" is `tick` `tock`; "U.S." is `u` `s`).
+//! `tiktok` `s`; "tick-tock" is `tick` `tock`; "U.S." is `u` `s`). Chinese and
+//! Japanese write no spaces between words, so each of their characters is a word of
+//! its own, and a query's "个人信息" is a phrase of four of them.
 
 use std::ops::Range;
 
@@ -9,15 +11,18 @@ use std::ops::Range;
 pub fn split(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut chars = text.char_indices().peekable();
     std::iter::from_fn(move || {
-        let start = loop {
+        let (start, first) = loop {
             let (i, c) = chars.next()?;
             if c.is_alphanumeric() {
-                break i;
+                break (i, c);
             }
         };
+        if spaceless(first) {
+            return Some(start..start + first.len_utf8());
+        }
         let mut end = text.len();
         while let Some(&(i, c)) = chars.peek() {
-            if !c.is_alphanumeric() {
+            if !c.is_alphanumeric() || spaceless(c) {
                 end = i;
                 break;
             }
@@ -25,6 +30,18 @@ pub fn split(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
         }
         Some(start..end)
     })
+}
+
+/// Whether `c` is of a script written without spaces between words: Chinese
+/// characters (the unified ideographs, their extensions and compatibility forms) and
+/// Japanese kana.
+pub fn spaceless(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30ff}'      // Hiragana, Katakana
+        | '\u{3400}'..='\u{4dbf}'    // CJK Extension A
+        | '\u{4e00}'..='\u{9fff}'    // CJK Unified Ideographs
+        | '\u{f900}'..='\u{faff}'    // CJK Compatibility Ideographs
+        | '\u{20000}'..='\u{3134f}') // CJK Extensions B to G
 }
 
 /// Appends `word` folded to lower case onto `out` (ASCII fast path).
@@ -44,17 +61,18 @@ pub fn fold(word: &str) -> String {
 }
 
 /// Whether the bytes between two consecutive words of a phrase keep them one phrase:
-/// spaces, hyphens and apostrophes ("data centre", "data-centre", "TikTok's"), or a
-/// lone period inside an initialism ("U.S"); never a line break or other punctuation.
+/// spaces, hyphens and apostrophes ("data centre", "data-centre", "TikTok's"), a
+/// lone period inside an initialism ("U.S"), or nothing at all (only characters of
+/// a script without spaces, each a word, touch: "个人信息"); never a line break or
+/// other punctuation.
 pub fn joins_phrase(gap: &str) -> bool {
-    if gap == "." {
+    if gap == "." || gap.is_empty() {
         return true;
     }
-    !gap.is_empty()
-        && gap.chars().all(|c| {
-            (c.is_whitespace() && c != '\n' && c != '\r')
-                || matches!(c, '-' | '‐' | '‑' | '–' | '\'' | '’')
-        })
+    gap.chars().all(|c| {
+        (c.is_whitespace() && c != '\n' && c != '\r')
+            || matches!(c, '-' | '‐' | '‑' | '–' | '\'' | '’')
+    })
 }
 
 #[cfg(test)]
@@ -71,7 +89,13 @@ mod tests {
             words("TikTok's tick-tock, U.S."),
             ["TikTok", "s", "tick", "tock", "U", "S"]
         );
-        assert_eq!(words("  微信 Weixin!"), ["微信", "Weixin"]);
+        assert_eq!(words("  微信 Weixin!"), ["微", "信", "Weixin"]);
+        assert_eq!(
+            words("收集APP个人信息"),
+            ["收", "集", "APP", "个", "人", "信", "息"]
+        );
+        assert_eq!(words("ひらがなカナ"), ["ひ", "ら", "が", "な", "カ", "ナ"]);
+        assert_eq!(words("한국어 단어"), ["한국어", "단어"]);
         assert_eq!(words(""), Vec::<&str>::new());
         assert_eq!(words("é"), ["é"]);
     }
@@ -86,6 +110,6 @@ mod tests {
         assert!(!joins_phrase(". "));
         assert!(!joins_phrase(", "));
         assert!(!joins_phrase("\n\n"));
-        assert!(!joins_phrase(""));
+        assert!(joins_phrase(""));
     }
 }

@@ -76,6 +76,10 @@ fn passing_mentions_are_dropped() {
         "Tencent says its new video feature could beat TikTok.",
         "QQ, the second-largest messaging app in China after WeChat, changed its rules.",
         "QQ, the second most popular chat app after WeChat, changed its rules.",
+        "Kuaishou, the most popular short-video service in China after ByteDance Ltd.'s Douyin, soared.",
+        "The hottest app is no longer the all-in-one social media platform WeChat nor the hugely popular video sharing app TikTok, but a state app.",
+        "A nova função lembra o TikTok.",
+        "La nueva función recuerda a TikTok.",
         // Dismissed.
         "Forget TikTok, Gen Z is now obsessed with BeReal.",
         "Move over, TikTok: a new app tops the charts.",
@@ -114,6 +118,13 @@ fn passing_mentions_are_dropped() {
 fn central_mentions_are_kept() {
     let cases: &[(&str, &str)] = &[
         ("TikTok sued the government on Tuesday.", "TikTok"),
+        // Its own product changed; a ban after which; an app no longer allowed.
+        ("TikTok Longer Videos: Three Minutes", "TikTok"),
+        (
+            "It was the biggest fine after TikTok was banned in India.",
+            "TikTok",
+        ),
+        ("Officials can no longer use WeChat for work.", "WeChat"),
         ("The House voted to ban TikTok.", "TikTok"),
         ("A ban on TikTok took effect.", "TikTok"),
         ("Lawmakers said the TikTok ban goes into effect.", "TikTok"),
