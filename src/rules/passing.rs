@@ -549,6 +549,12 @@ const YARDSTICK_BEFORE: &[&str] = &[
     "copies",
     "copying",
     "copied",
+    "duplicate",
+    "duplicates",
+    "duplicating",
+    "duplicated",
+    "plagiarising",
+    "plagiarizing",
     "clone",
     "clones",
     "cloning",
@@ -648,6 +654,50 @@ const ACTIONS: &[&str] = &[
     "accuses",
     "accused",
     "accusing",
+];
+
+/// What is done to an account that makes the app the one acting.
+const CLOSURES: &[&str] = &[
+    "banned",
+    "blocked",
+    "suspended",
+    "suspension",
+    "shut",
+    "closed",
+    "closure",
+    "deleted",
+    "removed",
+    "frozen",
+    "censored",
+    "deactivated",
+    "terminated",
+    "disabled",
+];
+
+/// Verbs before "via WeChat Pay" that make the payment method the news: a shop or
+/// platform taking it ("allow users to pay via WeChat Pay", "accepts payments
+/// through WeChat").
+const ACCEPTS: &[&str] = &[
+    "let",
+    "lets",
+    "letting",
+    "allow",
+    "allows",
+    "allowing",
+    "allowed",
+    "accept",
+    "accepts",
+    "accepting",
+    "accepted",
+    "support",
+    "supports",
+    "supporting",
+    "integrate",
+    "integrates",
+    "integrating",
+    "enable",
+    "enables",
+    "enabling",
 ];
 
 /// Words right after a list of names that make the list what is acted on ("TikTok,
@@ -810,6 +860,9 @@ pub(crate) fn is_passing(doc: &Doc<'_>, o: &Occ) -> bool {
     if after.starts_with("'s") || after.starts_with("’s") {
         return w.ranked_content();
     }
+    if w.account_closed() {
+        return false;
+    }
     if w.medium_after()
         || w.yardstick()
         || w.medium_before()
@@ -956,6 +1009,20 @@ impl Words<'_, '_> {
                 .is_some_and(|w| ARTICLES.contains(&w) || matches!(w, "its" | "our" | "s"))
     }
 
+    /// "his WeChat account was banned", "shut down his WeChat account", "WeChat
+    /// Account Shut Down": an account closed, suspended or censored is the app
+    /// acting, not a channel someone spoke through.
+    fn account_closed(&self) -> bool {
+        // "their WeChat app accounts": what it is may come between.
+        let mut k = 1;
+        while k <= 3 && self.after(k).is_some_and(|w| APP_DESCRIPTORS.contains(&w)) {
+            k += 1;
+        }
+        matches!(self.after(k), Some("account" | "accounts"))
+            && ((k + 1..=k + 6).any(|j| self.after(j).is_some_and(|w| CLOSURES.contains(&w)))
+                || (1..=4).any(|j| self.before(j).is_some_and(|w| CLOSURES.contains(&w))))
+    }
+
     /// Whether the word after the name is capitalised where the sentence is not
     /// written in Title Case: "WeChat Video Channels to share revenue with
     /// creators", "TikTok Shop" in running text is a product of the company, not a
@@ -1069,6 +1136,23 @@ impl Words<'_, '_> {
         if self.no_longer_the() {
             return true;
         }
+        // "accused of duplicating the highly popular Chinese video app TikTok":
+        // what it is, an adverb and a determiner between.
+        let mut k = self.past_descriptors();
+        while k <= 8
+            && self
+                .before(k)
+                .is_some_and(|w| DETERMINERS.contains(&w) || (w.len() > 4 && w.ends_with("ly")))
+        {
+            k += 1;
+        }
+        if k > 1
+            && self
+                .before(k)
+                .is_some_and(|w| YARDSTICK_BEFORE.contains(&w))
+        {
+            return true;
+        }
         let took_on =
             matches!(b1, Some("on")) && matches!(b2, Some("takes" | "take" | "taking" | "took"));
         // "YouTube attempts to compete with TikTok", "Shorts to rival with TikTok".
@@ -1150,7 +1234,10 @@ impl Words<'_, '_> {
             // "bans employees from using TikTok": the use is what is banned.
             let banned = prep == "using"
                 && (k + 1..=k + 4).any(|j| self.before(j).is_some_and(|w| BANS.contains(&w)));
-            return !banned;
+            // "Taobao to allow users to pay via WeChat Pay": taking it is the news.
+            let accepted =
+                (k + 1..=k + 6).any(|j| self.before(j).is_some_and(|w| ACCEPTS.contains(&w)));
+            return !banned && !accepted;
         }
         if !MEDIUM_PREPOSITIONS.contains(&prep) {
             return false;

@@ -79,6 +79,8 @@ fn passing_mentions_are_dropped() {
         "Kuaishou, the most popular short-video service in China after ByteDance Ltd.'s Douyin, soared.",
         "The hottest app is no longer the all-in-one social media platform WeChat nor the hugely popular video sharing app TikTok, but a state app.",
         "A nova função lembra o TikTok.",
+        "Zynn is accused of duplicating the highly popular Chinese video app TikTok.",
+        "He posted the notice on his WeChat account.",
         "La nueva función recuerda a TikTok.",
         // Dismissed.
         "Forget TikTok, Gen Z is now obsessed with BeReal.",
@@ -125,6 +127,20 @@ fn central_mentions_are_kept() {
             "TikTok",
         ),
         ("Officials can no longer use WeChat for work.", "WeChat"),
+        // An account closed is the app acting; a payment method taken is news.
+        (
+            "Wen said his WeChat account was banned for violations.",
+            "WeChat",
+        ),
+        (
+            "Tencent shut down his WeChat account after the post.",
+            "WeChat",
+        ),
+        ("Activist Says Tencent WeChat Account Shut Down", "WeChat"),
+        (
+            "Taobao plans to allow users to pay via WeChat Pay.",
+            "WeChat Pay",
+        ),
         ("The House voted to ban TikTok.", "TikTok"),
         ("A ban on TikTok took effect.", "TikTok"),
         ("Lawmakers said the TikTok ban goes into effect.", "TikTok"),
