@@ -592,6 +592,26 @@ const YARDSTICK_BEFORE: &[&str] = &[
     "imitiert",
 ];
 
+/// Verbs of merging and buying, before "rival TikTok" or "competitor TikTok".
+const MERGES: &[&str] = &[
+    "merge",
+    "merges",
+    "merging",
+    "merged",
+    "merger",
+    "acquire",
+    "acquires",
+    "acquiring",
+    "acquired",
+    "buy",
+    "buys",
+    "buying",
+    "bought",
+    "combine",
+    "combines",
+    "combining",
+];
+
 /// Verbs of competing before "with" and the name ("compete with TikTok").
 const COMPETE: &[&str] = &[
     "compete",
@@ -931,6 +951,7 @@ impl Words<'_, '_> {
             && !(gap == " " && self.verb_after())
             && !self.product_name_after()
             && !self.the_apps_accounts()
+            && !matches!(self.after(2), Some("app" | "apps" | "platform" | "service"))
         {
             return true;
         }
@@ -1124,6 +1145,13 @@ impl Words<'_, '_> {
         }
         let b1 = self.before(1);
         let b2 = self.before(2);
+        // "Musical.ly is merging with homegrown competitor TikTok", "buys rival
+        // TikTok": a merger or purchase is news about both.
+        let merged = matches!(b1, Some("rival" | "rivals" | "competitor" | "competitors"))
+            && (2..=4).any(|k| self.before(k).is_some_and(|w| MERGES.contains(&w)));
+        if merged {
+            return false;
+        }
         if b1.is_some_and(|w| YARDSTICK_BEFORE.contains(&w)) {
             return true;
         }

@@ -1,5 +1,5 @@
 //! Measured precision and recall of the shipped watchlists, extractor and rules
-//! together, on the labelled set `tests/fixtures/rules/labelled.jsonl` (383 news-style
+//! together, on the labelled set `tests/fixtures/rules/labelled.jsonl` (388 news-style
 //! items with the confounders: ICO as a coin offering, AP as the Associated Press,
 //! "tick-tock", Tencent news without WeChat, ByteDance-only news, FTC antitrust news,
 //! GDPR fines reported without naming a regulator; regulators named by description

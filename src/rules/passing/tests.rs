@@ -141,6 +141,15 @@ fn central_mentions_are_kept() {
             "Taobao plans to allow users to pay via WeChat Pay.",
             "WeChat Pay",
         ),
+        // A merger with a rival is news about both; "video app" is the app.
+        (
+            "Musical.ly is merging with homegrown competitor TikTok.",
+            "TikTok",
+        ),
+        (
+            "The firm will merge it with its own TikTok video app.",
+            "TikTok",
+        ),
         ("The House voted to ban TikTok.", "TikTok"),
         ("A ban on TikTok took effect.", "TikTok"),
         ("Lawmakers said the TikTok ban goes into effect.", "TikTok"),
