@@ -946,12 +946,14 @@ impl Words<'_, '_> {
     /// "TikTok video", "TikTok-famous", "a TikTok posted Monday", "a viral TikTok".
     fn medium_after(&self) -> bool {
         let gap = self.gap_after();
+        // "TikTok Shop", "WeChat accounts were closed", "the TikTok video app": the
+        // app's own, not a thing posted on it.
+        let its_own =
+            || self.product_name_after() || self.the_apps_accounts() || self.the_app_itself();
         if matches!(gap, " " | "-")
             && self.after(1).is_some_and(|w| MEDIUM_NOUNS.contains(&w))
             && !(gap == " " && self.verb_after())
-            && !self.product_name_after()
-            && !self.the_apps_accounts()
-            && !matches!(self.after(2), Some("app" | "apps" | "platform" | "service"))
+            && !its_own()
         {
             return true;
         }
@@ -1028,6 +1030,12 @@ impl Words<'_, '_> {
             && !self
                 .before(1)
                 .is_some_and(|w| ARTICLES.contains(&w) || matches!(w, "its" | "our" | "s"))
+    }
+
+    /// "its own TikTok video app", "the Douyin video platform": the app itself, not
+    /// a video posted on it.
+    fn the_app_itself(&self) -> bool {
+        matches!(self.after(2), Some("app" | "apps" | "platform" | "service"))
     }
 
     /// "his WeChat account was banned", "shut down his WeChat account", "WeChat
