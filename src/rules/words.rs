@@ -32,6 +32,21 @@ pub fn split(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
+/// How many words `text` holds, for measuring its length: a character of a script
+/// without spaces is half a word (an English word is about two Chinese
+/// characters), so "under 150 words" means about the same length in any script.
+pub fn count(text: &str) -> usize {
+    let (mut words, mut characters) = (0usize, 0usize);
+    for r in split(text) {
+        if text[r].starts_with(spaceless) {
+            characters += 1;
+        } else {
+            words += 1;
+        }
+    }
+    words + characters.div_ceil(2)
+}
+
 /// Whether `c` is of a script written without spaces between words: Chinese
 /// characters (the unified ideographs, their extensions and compatibility forms) and
 /// Japanese kana.
@@ -98,6 +113,14 @@ mod tests {
         assert_eq!(words("한국어 단어"), ["한국어", "단어"]);
         assert_eq!(words(""), Vec::<&str>::new());
         assert_eq!(words("é"), ["é"]);
+    }
+
+    #[test]
+    fn counts_characters_of_spaceless_scripts_as_half_words() {
+        assert_eq!(count("TikTok's tick-tock"), 4);
+        assert_eq!(count("收集用户个人信息"), 4);
+        assert_eq!(count("工信部 APP"), 3);
+        assert_eq!(count(""), 0);
     }
 
     #[test]

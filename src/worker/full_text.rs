@@ -27,7 +27,7 @@ pub fn wanted(mode: FullText, items: &[Item], eligible: &[bool]) -> Vec<bool> {
         .map(|(item, may_alert)| {
             *may_alert
                 && mode != FullText::Off
-                && mode.wants_page(words::split(&html_to_text(&item.body)).count())
+                && mode.wants_page(words::count(&html_to_text(&item.body)))
         })
         .collect()
 }
@@ -113,7 +113,7 @@ fn use_page(feed: &Feed, item: &mut Item, page: Option<Fetch>) -> TextSource {
         Err(e) => return from_feed(Some(url), None, e.to_string()),
     };
     let feed_text = html_to_text(&item.body);
-    let feed_words = words::split(&feed_text).count();
+    let feed_words = words::count(&feed_text);
     if article.words <= feed_words {
         info!(feed = %feed.name, item = %item.id, url = %url, page_words = article.words, feed_words,
             "page not used: its text is not longer than the feed's");
