@@ -368,27 +368,41 @@ fn bare(word: &str) -> String {
     after.to_lowercase()
 }
 
-/// Whether `a` in lower case is `b` (lower case), without allocating.
+/// Whether `a` in lower case is `b` (lower case), without allocating. The byte
+/// lengths first: the letters of the listed words keep their length in either case.
 fn lower_eq(a: &str, b: &str) -> bool {
-    a.chars().flat_map(char::to_lowercase).eq(b.chars())
+    a.len() == b.len() && a.chars().flat_map(char::to_lowercase).eq(b.chars())
 }
 
 /// The role word `word` is ("autorità", "Datenschutzbehörde"), and whether it is
 /// plural. Compared without allocating: this runs on every word of every story.
 fn role_of(word: &str) -> Option<RoleWord> {
-    let w = word.rsplit(['\'', '’']).next().unwrap_or(word);
-    // Every role word has six letters or more and starts with one of these.
-    let first = w.bytes().next().map(|b| b.to_ascii_lowercase());
-    if w.len() < 6 || !matches!(first, Some(b'a' | b'g' | b'r' | b'd' | b'p' | b'l' | b'b')) {
+    // Only a word with an apostrophe (or a typographic one, whose first byte is
+    // 0xE2) can hold an elided article.
+    let w = if word.bytes().any(|b| b == b'\'' || b == 0xE2) {
+        word.rsplit(['\'', '’']).next().unwrap_or(word)
+    } else {
+        word
+    };
+    // Every role word has six letters or more; its first letter says which list
+    // can hold it: the Romance roles start with a, g or r, the German and Dutch
+    // words with d or p, after a level's prefix (l, b) if any.
+    if w.len() < 6 {
         return None;
     }
-    if let Some(&(_, plural)) = ROMANCE_ROLES.iter().find(|(r, _)| lower_eq(w, r)) {
-        return Some(RoleWord::Romance(plural));
-    }
-    let (level, w) = LEVELS
-        .iter()
-        .find_map(|&(prefix, level)| Some((Some(level), strip_prefix_ci(w, prefix)?)))
-        .unwrap_or((None, w));
+    let (level, w) = match w.as_bytes()[0].to_ascii_lowercase() {
+        b'a' | b'g' | b'r' => {
+            return ROMANCE_ROLES
+                .iter()
+                .find(|(r, _)| lower_eq(w, r))
+                .map(|&(_, plural)| RoleWord::Romance(plural));
+        }
+        b'l' | b'b' => LEVELS
+            .iter()
+            .find_map(|&(prefix, level)| Some((Some(level), strip_prefix_ci(w, prefix)?)))?,
+        b'd' | b'p' => (None, w),
+        _ => return None,
+    };
     if let Some(&(_, plural)) = PROTECTORS.iter().find(|(p, _)| lower_eq(w, p)) {
         return Some(RoleWord::Compound { plural, level });
     }
