@@ -41,6 +41,12 @@ const MEDIUM_NOUNS: &[&str] = &[
     "stars",
     "influencer",
     "influencers",
+    "essayist",
+    "essayists",
+    "blogger",
+    "bloggers",
+    "commentator",
+    "commentators",
     "personality",
     "personalities",
     "sensation",
@@ -592,6 +598,24 @@ const YARDSTICK_BEFORE: &[&str] = &[
     "imitiert",
 ];
 
+/// "Rival" and "competitor" in Portuguese, Spanish, French, Italian and German,
+/// before "of" and the name.
+const FOREIGN_RIVALS: &[&str] = &[
+    "rival",
+    "rivais",
+    "rivales",
+    "rivale",
+    "concorrente",
+    "concorrentes",
+    "competidor",
+    "competidora",
+    "competidores",
+    "concurrent",
+    "concurrente",
+    "konkurrent",
+    "konkurrenten",
+];
+
 /// Verbs of merging and buying, before "rival TikTok" or "competitor TikTok".
 const MERGES: &[&str] = &[
     "merge",
@@ -674,6 +698,13 @@ const ACTIONS: &[&str] = &[
     "accuses",
     "accused",
     "accusing",
+];
+
+/// Words between "viral" and the name that are no kind of post ("went viral and
+/// TikTok removed it").
+const NOT_A_KIND: &[&str] = &[
+    "and", "but", "or", "as", "so", "then", "on", "in", "at", "after", "before", "while", "when",
+    "because", "is", "was", "were", "are", "has", "had", "with", "by", "for", "from", "to",
 ];
 
 /// What is done to an account that makes the app the one acting.
@@ -883,6 +914,10 @@ pub(crate) fn is_passing(doc: &Doc<'_>, o: &Occ) -> bool {
     if w.account_closed() {
         return false;
     }
+    // "WeChat (微信)": a gloss in brackets right after a mention is that mention again.
+    if w.gloss() {
+        return true;
+    }
     if w.medium_after()
         || w.yardstick()
         || w.medium_before()
@@ -960,8 +995,12 @@ impl Words<'_, '_> {
         // "the 'TikTok pop star' badge", "TikTok beauty influencers", "harmful TikTok
         // dental trends": a kind of content, then who or what was posted (not "TikTok
         // ban videos", "TikTok data challenges": the company's own matters).
+        // After "of", "a" or "the" the name opens a noun phrase, so a word in -ing
+        // after it is a kind too ("warns of TikTok drinking trend").
+        let phrase_opens = matches!(self.before(1), Some("of" | "a" | "an" | "the"));
+        let kind = |w: &str| content_kind(w) || (phrase_opens && w.ends_with("ing"));
         if matches!(gap, " " | "-")
-            && self.after(1).is_some_and(content_kind)
+            && self.after(1).is_some_and(kind)
             && self.after(2).is_some_and(|w| POSTED.contains(&w))
             && !self.product_name_after()
         {
@@ -1003,6 +1042,15 @@ impl Words<'_, '_> {
         if self.before(1) == Some("viral") {
             return true;
         }
+        // "the viral skateboarding TikTok", "a viral dance TikTok": one word of what
+        // it shows between.
+        if self.before(2) == Some("viral")
+            && self
+                .before(1)
+                .is_some_and(|w| w.chars().all(char::is_alphabetic) && !NOT_A_KIND.contains(&w))
+        {
+            return true;
+        }
         // "after filming a lockdown TikTok": a post is made, an app is not.
         if (1..=3).any(|k| self.before(k).is_some_and(|w| FILMING.contains(&w))) {
             return true;
@@ -1038,6 +1086,24 @@ impl Words<'_, '_> {
         matches!(self.after(2), Some("app" | "apps" | "platform" | "service"))
     }
 
+    /// Whether the occurrence stands in brackets right after a mention: "WeChat
+    /// (微信)", "Douyin (抖音)".
+    fn gloss(&self) -> bool {
+        let text = self.doc.ex.text.as_str();
+        let start = self.o.start as usize;
+        let Some(before) = text.get(..start) else {
+            return false;
+        };
+        let Some(opened) = before.strip_suffix('(').map(str::trim_end) else {
+            return false;
+        };
+        self.doc
+            .ex
+            .entities
+            .get(self.o.hit as usize)
+            .is_some_and(|h| h.mentions.iter().any(|m| m.end as usize == opened.len()))
+    }
+
     /// "his WeChat account was banned", "shut down his WeChat account", "WeChat
     /// Account Shut Down": an account closed, suspended or censored is the app
     /// acting, not a channel someone spoke through.
@@ -1058,6 +1124,11 @@ impl Words<'_, '_> {
     /// thing posted on it. A Title Case headline ("TikTok Video Shows Flooding")
     /// says nothing.
     fn product_name_after(&self) -> bool {
+        // A hyphen joins a German compound ("Tiktok-Video"), whose nouns all have
+        // capitals: no product's name.
+        if self.gap_after() == "-" {
+            return false;
+        }
         let text = self.doc.ex.text.as_str();
         let i = self.o.w1 as usize;
         let capital = |j: usize| {
@@ -1189,6 +1260,36 @@ impl Words<'_, '_> {
         {
             return true;
         }
+        // The two-word yardsticks, right before the name or before what it is
+        // ("WeChat's answer to short video app Douyin", "competes with popular short
+        // video apps Douyin and Kuaishou").
+        if self.yardstick_pair(b1, b2)
+            || (k > 1 && self.yardstick_pair(self.before(k), self.before(k + 1)))
+        {
+            return true;
+        }
+        // "the second-largest in China after WeChat": a ranking; "the most popular
+        // service in China after ByteDance's Douyin": the name may be the possessed.
+        let after_at = if b1 == Some("after") {
+            Some(1)
+        } else if b1 == Some("s") {
+            (3..=4).find(|&k| self.before(k) == Some("after"))
+        } else {
+            None
+        };
+        let ends_phrase = !self.gap_after().starts_with(' ') || self.after(1).is_none();
+        let ranked_after = after_at.is_some_and(|a| {
+            (a + 1..=a + 7).any(|k| ranks(self.before(k), self.before(k - 1)))
+                || (ends_phrase
+                    && (a + 2..=a + 9).any(|k| the_superlative(self.before(k), self.before(k - 1))))
+        });
+        ranked_after
+    }
+
+    /// Whether `b1` and `b2`, the words before the name (or before what it is) in
+    /// reverse order, make it a yardstick: "takes on", "compete with", "an answer
+    /// to", "the Chinese version of", "an offensive against", "rival do TikTok".
+    fn yardstick_pair(&self, b1: Option<&str>, b2: Option<&str>) -> bool {
         let took_on =
             matches!(b1, Some("on")) && matches!(b2, Some("takes" | "take" | "taking" | "took"));
         // "YouTube attempts to compete with TikTok", "Shorts to rival with TikTok".
@@ -1206,27 +1307,28 @@ impl Words<'_, '_> {
                         | "challenger"
                 )
             );
-        // "the second-largest in China after WeChat": a ranking; "the most popular
-        // service in China after ByteDance's Douyin": the name may be the possessed.
-        let after_at = if b1 == Some("after") {
-            Some(1)
-        } else if b1 == Some("s") {
-            (3..=4).find(|&k| self.before(k) == Some("after"))
-        } else {
-            None
-        };
-        let ends_phrase = !self.gap_after().starts_with(' ') || self.after(1).is_none();
-        let ranked_after = after_at.is_some_and(|a| {
-            (a + 1..=a + 7).any(|k| ranks(self.before(k), self.before(k - 1)))
-                || (ends_phrase
-                    && (a + 2..=a + 9).any(|k| the_superlative(self.before(k), self.before(k - 1))))
-        });
         let version_of = matches!(b1, Some("of"))
             && matches!(
                 b2,
-                Some("version" | "equivalent" | "clone" | "copy" | "imitation" | "knockoff")
+                Some(
+                    "version"
+                        | "equivalent"
+                        | "clone"
+                        | "copy"
+                        | "imitation"
+                        | "knockoff"
+                        | "reminiscent"
+                        | "cousin"
+                        | "counterpart"
+                        | "twin"
+                )
             );
-        took_on || answer_to || version_of || ranked_after || competes_with
+        // "launches another short video offensive against Douyin".
+        let offensive = matches!(b1, Some("against")) && matches!(b2, Some("offensive"));
+        // "Rival do TikTok, Kwai conquista …", "un concurrent de TikTok".
+        let rival_of = matches!(b1, Some("do" | "da" | "de" | "del" | "du" | "di" | "von"))
+            && b2.is_some_and(|w| FOREIGN_RIVALS.contains(&w));
+        took_on || answer_to || version_of || competes_with || offensive || rival_of
     }
 
     /// "The hottest app is no longer the super-app WeChat nor the video app TikTok":

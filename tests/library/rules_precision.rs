@@ -1,5 +1,5 @@
 //! Measured precision and recall of the shipped watchlists, extractor and rules
-//! together, on the labelled set `tests/fixtures/rules/labelled.jsonl` (388 news-style
+//! together, on the labelled set `tests/fixtures/rules/labelled.jsonl` (401 news-style
 //! items with the confounders: ICO as a coin offering, AP as the Associated Press,
 //! "tick-tock", Tencent news without WeChat, ByteDance-only news, FTC antitrust news,
 //! GDPR fines reported without naming a regulator; regulators named by description
@@ -32,7 +32,7 @@ use newswatch::worker::engine::Engine;
 const BAR: f64 = 0.95;
 /// What each must reach over all items. The set has no item with a known extractor
 /// defect at present, so both figures are the same; measured: tiktok 1.000/1.000,
-/// wechat 0.973/1.000, privacy-regulators 0.993/1.000 (precision/recall).
+/// wechat 0.974/1.000, privacy-regulators 0.993/1.000 (precision/recall).
 const FLOOR: f64 = 0.95;
 const RULES: [&str; 3] = ["tiktok", "wechat", "privacy-regulators"];
 /// The items each rule gets wrong today (rule, item id): one more item going wrong

@@ -56,7 +56,7 @@ fn rules_test_over_a_jsonl_file_with_spans() {
         "{text}"
     );
     assert!(
-        text.trim_end().ends_with("388 item(s); fired: wechat 37"),
+        text.trim_end().ends_with("401 item(s); fired: wechat 39"),
         "{text}"
     );
     assert!(

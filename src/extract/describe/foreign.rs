@@ -59,7 +59,7 @@ const ROMANCE_SUBJECTS: &[&str] = &[
 ];
 
 /// How many words after the role the place and the subject may stand.
-const ROMANCE_REACH: usize = 8;
+const ROMANCE_REACH: usize = 10;
 
 /// Beginnings and endings of German and Dutch compounds that are a data-protection
 /// authority ("Datenschutzbehörde", "privacytoezichthouder"); plural endings last.

@@ -79,6 +79,11 @@ fn passing_mentions_are_dropped() {
         "Kuaishou, the most popular short-video service in China after ByteDance Ltd.'s Douyin, soared.",
         "The hottest app is no longer the all-in-one social media platform WeChat nor the hugely popular video sharing app TikTok, but a state app.",
         "A nova função lembra o TikTok.",
+        "Rival do TikTok, Kwai conquista brasileiros",
+        "Ocean Spray finally reacts to viral skateboarding TikTok",
+        "University warns of TikTok drinking trend after parties",
+        "Hohenfelde: Polizeieinsatz nach Tiktok-Video",
+        "One WeChat essayist labelled them Russians in spirit.",
         "Zynn is accused of duplicating the highly popular Chinese video app TikTok.",
         "He posted the notice on his WeChat account.",
         "La nueva función recuerda a TikTok.",
@@ -114,6 +119,24 @@ fn passing_mentions_are_dropped() {
         "El vídeo publicado en TikTok acumula millones de visitas.",
     ];
     assert_dropped(APPS, cases);
+}
+
+#[test]
+fn rivals_measured_against_douyin_leave_it_in_passing() {
+    // The rival is central in these; Douyin is the yardstick.
+    assert_dropped(
+        "central(@bytedance+owned)",
+        &[
+            "Channels, WeChat's answer to short video app Douyin, tests livestreaming",
+            "WeChat competes with popular short video apps Douyin and Kuaishou.",
+            "Tencent's Wechat Launches Another Short Video Offensive Against Douyin",
+        ],
+    );
+    // Douyin is central here; TikTok is what it is measured against.
+    assert_dropped(
+        "central(@tiktok)",
+        &["Douyin, the Chinese cousin of TikTok, grew fast."],
+    );
 }
 
 #[test]
@@ -378,4 +401,22 @@ fn regulators_that_act_are_kept() {
         ),
     ];
     assert_kept(REGULATORS, cases);
+}
+
+#[test]
+fn a_gloss_in_brackets_is_the_mention_again() {
+    // "WeChat (微信)" names the app once, so it is not two central mentions; two
+    // mentions apart are.
+    let twice = "mentions(central(@wechat)) >= 2";
+    assert_dropped(
+        twice,
+        &["The default search engine of Tencent's app WeChat (微信)."],
+    );
+    assert_kept(
+        twice,
+        &[(
+            "WeChat banned the accounts. 微信 said so on Monday.",
+            "微信",
+        )],
+    );
 }
