@@ -1101,7 +1101,7 @@ impl Words<'_, '_> {
             .ex
             .entities
             .get(self.o.hit as usize)
-            .is_some_and(|h| h.mentions.iter().any(|m| m.end as usize == opened.len()))
+            .is_some_and(|h| h.mentions.iter().any(|m| m.end == opened.len()))
     }
 
     /// "his WeChat account was banned", "shut down his WeChat account", "WeChat
@@ -1278,12 +1278,11 @@ impl Words<'_, '_> {
             None
         };
         let ends_phrase = !self.gap_after().starts_with(' ') || self.after(1).is_none();
-        let ranked_after = after_at.is_some_and(|a| {
+        after_at.is_some_and(|a| {
             (a + 1..=a + 7).any(|k| ranks(self.before(k), self.before(k - 1)))
                 || (ends_phrase
                     && (a + 2..=a + 9).any(|k| the_superlative(self.before(k), self.before(k - 1))))
-        });
-        ranked_after
+        })
     }
 
     /// Whether `b1` and `b2`, the words before the name (or before what it is) in
