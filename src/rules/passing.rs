@@ -1277,7 +1277,7 @@ impl Words<'_, '_> {
         } else {
             None
         };
-        let ends_phrase = !self.gap_after().starts_with(' ') || self.after(1).is_none();
+        let ends_phrase = !gap.starts_with(' ') || self.after(1).is_none();
         after_at.is_some_and(|a| {
             (a + 1..=a + 7).any(|k| ranks(self.before(k), self.before(k - 1)))
                 || (ends_phrase

@@ -59,7 +59,7 @@ impl TextAtom {
     pub fn label(&self) -> String {
         let words = self.exact.as_ref().unwrap_or(&self.words);
         // Characters of a script without spaces are written together: `个人信息`.
-        let cjk = |w: &str| w.chars().next().is_some_and(super::words::spaceless);
+        let cjk = super::words::spaceless_word;
         let mut s = String::new();
         for (i, w) in words.iter().enumerate() {
             if i > 0 && !(cjk(&words[i - 1]) && cjk(w)) {
@@ -222,5 +222,23 @@ impl Program {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TextAtom;
+
+    #[test]
+    fn labels_write_words_apart_and_spaceless_characters_together() {
+        let atom = |words: &[&str], prefix| TextAtom {
+            words: words.iter().map(|w| w.to_string()).collect(),
+            exact: None,
+            prefix,
+        };
+        assert_eq!(atom(&["data", "centre"], false).label(), "data centre");
+        assert_eq!(atom(&["fine"], true).label(), "fine*");
+        assert_eq!(atom(&["个", "人", "信", "息"], false).label(), "个人信息");
+        assert_eq!(atom(&["微", "信", "pay"], false).label(), "微信 pay");
     }
 }

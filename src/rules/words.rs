@@ -38,7 +38,7 @@ pub fn split(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 pub fn count(text: &str) -> usize {
     let (mut words, mut characters) = (0usize, 0usize);
     for r in split(text) {
-        if text[r].starts_with(spaceless) {
+        if spaceless_word(&text[r]) {
             characters += 1;
         } else {
             words += 1;
@@ -47,10 +47,15 @@ pub fn count(text: &str) -> usize {
     words + characters.div_ceil(2)
 }
 
+/// Whether `word` (one of [`split`]'s) is a character of a script without spaces.
+pub fn spaceless_word(word: &str) -> bool {
+    word.starts_with(spaceless)
+}
+
 /// Whether `c` is of a script written without spaces between words: Chinese
 /// characters (the unified ideographs, their extensions and compatibility forms) and
 /// Japanese kana.
-pub fn spaceless(c: char) -> bool {
+fn spaceless(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{30ff}'      // Hiragana, Katakana
         | '\u{3400}'..='\u{4dbf}'    // CJK Extension A
